@@ -1,0 +1,1 @@
+"""Gazetteer: real cities of FR, ES, GB and US with coordinates, population and time zones."""

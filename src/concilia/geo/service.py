@@ -1,0 +1,190 @@
+"""Gazetteer look-ups: find a city by (free-text) name, distances, neighbours.
+
+The data is static, so these functions take no database session.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+
+from concilia.geo.models import City
+
+EARTH_RADIUS_KM = 6371.0088
+
+_COUNTRY_WORDS: dict[str, str] = {
+    "fr": "FR",
+    "france": "FR",
+    "es": "ES",
+    "spain": "ES",
+    "espana": "ES",
+    "espagne": "ES",
+    "gb": "GB",
+    "uk": "GB",
+    "united kingdom": "GB",
+    "royaume uni": "GB",
+    "reino unido": "GB",
+    "england": "GB",
+    "angleterre": "GB",
+    "inglaterra": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "us": "US",
+    "usa": "US",
+    "united states": "US",
+    "etats unis": "US",
+    "estados unidos": "US",
+    "eeuu": "US",
+}
+_SAINT = re.compile(r"\b(saint|sainte|santa|san|st|ste)\b")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def normalize_name(text: str) -> str:
+    """Fold a place name for comparison: no accents, no case, no punctuation, 'St' = 'Saint'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    folded = folded.replace("ß", "ss").replace("œ", "oe").replace("æ", "ae")
+    folded = _NON_WORD.sub(" ", folded).strip()
+    return _SAINT.sub("st", folded)
+
+
+def _country_code(text: str | None) -> str | None:
+    if not text:
+        return None
+    key = normalize_name(text)
+    if key.upper() in {"FR", "ES", "GB", "US"}:
+        return key.upper()
+    return _COUNTRY_WORDS.get(key)
+
+
+@lru_cache(maxsize=1)
+def all_cities() -> tuple[City, ...]:
+    """Every city of the gazetteer, by country then decreasing population."""
+    text = resources.files("concilia.geo").joinpath("data/cities.csv").read_text(encoding="utf-8")
+    rows = csv.DictReader(text.splitlines())
+    return tuple(
+        City(
+            id=int(r["geoname_id"]),
+            name=r["name"],
+            country=r["country"],
+            admin1=r["admin1"],
+            latitude=float(r["latitude"]),
+            longitude=float(r["longitude"]),
+            population=int(r["population"]),
+            time_zone=r["time_zone"],
+            alt_names=tuple(a for a in r["alt_names"].split("|") if a),
+        )
+        for r in rows
+    )
+
+
+@lru_cache(maxsize=1)
+def _indexes() -> tuple[dict[str, list[City]], dict[str, list[City]], dict[int, City]]:
+    primary: dict[str, list[City]] = {}
+    alternate: dict[str, list[City]] = {}
+    for city in all_cities():
+        primary.setdefault(normalize_name(city.name), []).append(city)
+        for alt in city.alt_names:
+            alternate.setdefault(normalize_name(alt), []).append(city)
+    for index in (primary, alternate):
+        for cities in index.values():
+            cities.sort(key=lambda c: -c.population)
+    return primary, alternate, {c.id: c for c in all_cities()}
+
+
+def get(city_id: int) -> City | None:
+    """The city with this GeoNames id, or None."""
+    return _indexes()[2].get(city_id)
+
+
+def candidates(name: str, country: str | None = None) -> list[City]:
+    """All cities this name may mean, best first (primary names, then alternates; by size).
+
+    Accepts qualifiers as people write them: "Cambridge, MA", "Lyon (France)", "Londres, UK".
+    """
+    primary, alternate, _ = _indexes()
+    text = name.strip()
+    qualifier: str | None = None
+    match = re.match(r"^(.*?)\s*(?:,|\(|/)\s*([^,()/]+?)\s*\)?\s*$", text)
+    if match and match.group(1):
+        text, qualifier = match.group(1), match.group(2)
+    wanted_country = _country_code(country) if country else None
+    qual_country = _country_code(qualifier)
+    if qual_country and not wanted_country:
+        wanted_country = qual_country
+    key = normalize_name(text)
+    found = list(primary.get(key, [])) + [
+        c for c in alternate.get(key, []) if c not in primary.get(key, [])
+    ]
+    if wanted_country:
+        found = [c for c in found if c.country == wanted_country]
+    if qualifier and not qual_country:
+        # A US state or a region code: prefer, but do not require, a match.
+        state = qualifier.strip().upper()
+        found.sort(key=lambda c: c.admin1.upper() != state)
+    return found
+
+
+def lookup(name: str, country: str | None = None) -> City | None:
+    """The most likely city for a free-text name (accent/case-insensitive, alternate names)."""
+    found = candidates(name, country)
+    return found[0] if found else None
+
+
+def search(query: str, country: str | None = None, limit: int = 20) -> list[City]:
+    """Cities whose name or alternate name starts with the query, largest first."""
+    key = normalize_name(query)
+    if not key:
+        return []
+    wanted = _country_code(country) if country else None
+    hits = [
+        c
+        for c in all_cities()
+        if (wanted is None or c.country == wanted)
+        and any(normalize_name(n).startswith(key) for n in (c.name, *c.alt_names))
+    ]
+    hits.sort(key=lambda c: -c.population)
+    return hits[:limit]
+
+
+def _coords(point: City | tuple[float, float]) -> tuple[float, float]:
+    if isinstance(point, City):
+        return point.latitude, point.longitude
+    return point
+
+
+def distance_km(a: City | tuple[float, float], b: City | tuple[float, float]) -> float:
+    """Great-circle (haversine) distance in kilometres between two cities or (lat, lon) points."""
+    lat1, lon1 = _coords(a)
+    lat2, lon2 = _coords(b)
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def nearby(
+    city: City | tuple[float, float], km: float, cities: Iterable[City] | None = None
+) -> list[tuple[City, float]]:
+    """Other cities within ``km`` of a city or point, nearest first, with their distance."""
+    out: list[tuple[City, float]] = []
+    for other in all_cities() if cities is None else cities:
+        if isinstance(city, City) and other.id == city.id:
+            continue
+        d = distance_km(city, other)
+        if d <= km:
+            out.append((other, d))
+    out.sort(key=lambda pair: (pair[1], pair[0].id))
+    return out
+
+
+def nearest(point: tuple[float, float], country: str | None = None) -> City:
+    """The gazetteer city closest to a (lat, lon) point."""
+    pool = [c for c in all_cities() if country is None or c.country == country]
+    return min(pool, key=lambda c: (distance_km(point, c), c.id))

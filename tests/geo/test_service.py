@@ -1,0 +1,75 @@
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from concilia.geo import service
+from concilia.geo.router import router
+
+
+def test_every_country_has_enough_cities_with_time_zones() -> None:
+    cities = service.all_cities()
+    for country in ["FR", "ES", "GB", "US"]:
+        mine = [c for c in cities if c.country == country]
+        assert len(mine) >= 80
+        assert all(ZoneInfo(c.time_zone) for c in mine)
+        assert all(c.population > 0 for c in mine)
+    assert len({c.id for c in cities}) == len(cities)
+
+
+def test_lookup_is_accent_and_case_insensitive_and_knows_exonyms() -> None:
+    seville = service.lookup("Sevilla")
+    assert seville is not None and seville.country == "ES"
+    assert service.lookup("seville") == seville
+    assert service.lookup("SÉVILLE") == seville
+    london = service.lookup("Londres")
+    assert london is not None and london.name == "London" and london.country == "GB"
+    assert service.lookup("Nueva York") == service.lookup("New York City")
+    assert service.lookup("l'hospitalet de llobregat") is not None
+    assert service.lookup("Nowhereville") is None
+
+
+def test_lookup_uses_country_and_state_qualifiers() -> None:
+    uk = service.lookup("Cambridge", "GB")
+    us = service.lookup("Cambridge", country="US")
+    assert uk is not None and us is not None and uk != us
+    assert us.admin1 == "MA"
+    assert service.lookup("Cambridge, MA") == us
+    assert service.lookup("Cambridge (UK)") == uk
+    # Largest wins without a qualifier.
+    best = service.lookup("Cambridge")
+    assert best is not None and best.population == max(uk.population, us.population)
+
+
+def test_distance_and_nearby() -> None:
+    paris, lyon = service.lookup("Paris"), service.lookup("Lyon")
+    assert paris is not None and lyon is not None
+    assert 380 < service.distance_km(paris, lyon) < 400
+    assert service.distance_km(lyon, lyon) == 0
+    near_lyon = [c.name for c, _ in service.nearby(lyon, 15)]
+    assert "Villeurbanne" in near_lyon and "Lyon" not in near_lyon
+    boston = service.lookup("Boston", "US")
+    assert boston is not None
+    assert "Cambridge" in [c.name for c, _ in service.nearby(boston, 10)]
+    manchester = service.lookup("Manchester", "GB")
+    assert manchester is not None
+    near = service.nearby(manchester, 10)
+    assert "Salford" in [c.name for c, _ in near]
+    assert [d for _, d in near] == sorted(d for _, d in near)
+    assert service.nearest((45.77, 4.88)).name == "Villeurbanne"
+
+
+def test_router_search_lookup_and_nearby() -> None:
+    app = FastAPI()
+    app.include_router(router)
+    client = TestClient(app)
+    res = client.get("/api/geo/cities", params={"q": "villeu"})
+    assert res.status_code == 200
+    assert res.json()[0]["name"] == "Villeurbanne"
+    res = client.get("/api/geo/cities/lookup", params={"name": "Saragosse"})
+    assert res.json()["name"] == "Zaragoza"
+    assert client.get("/api/geo/cities/lookup", params={"name": "Atlantis"}).status_code == 404
+    lyon_id = client.get("/api/geo/cities/lookup", params={"name": "Lyon"}).json()["id"]
+    res = client.get(f"/api/geo/cities/{lyon_id}/nearby", params={"km": 10})
+    assert "Villeurbanne" in [r["city"]["name"] for r in res.json()]
+    assert client.get("/api/geo/cities/1/nearby").status_code == 404
