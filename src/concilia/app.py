@@ -1,0 +1,89 @@
+"""The FastAPI application factory: API, web console and debtor portal in one app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from concilia import __version__
+from concilia.db import get_session_factory
+from concilia.domains import iter_domain_modules
+from concilia.errors import ConciliaError, InvalidInput
+
+PROBLEM = "application/problem+json"
+
+
+def problem(
+    status: int, title: str, detail: str, request: Request, **extra: Any
+) -> JSONResponse:
+    """An RFC 9457 problem document."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ConciliaError)
+    async def _domain_error(request: Request, exc: ConciliaError) -> JSONResponse:
+        extra: dict[str, Any] = {}
+        if isinstance(exc, InvalidInput):
+            extra["errors"] = [p.as_dict() for p in exc.problems]
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        response = problem(exc.status, exc.title, exc.detail, request, **extra)
+        if headers:
+            response.headers.update(headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return problem(422, "Invalid request", "the request does not match its schema", request,
+                       errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem(exc.status_code, str(exc.detail), str(exc.detail), request)
+
+
+def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
+    """Build the app; every domain's ``router`` module is mounted."""
+    app = FastAPI(
+        title="Concilia",
+        version=__version__,
+        description="Lawful, private and humane use of public social-network data in debt "
+        "recovery. Errors are application/problem+json (RFC 9457).",
+    )
+    app.state.session_factory = session_factory or get_session_factory()
+    _install_error_handlers(app)
+
+    @app.get("/health", tags=["health"])
+    def health() -> JSONResponse:
+        """Liveness and database reachability."""
+        try:
+            with app.state.session_factory() as session:
+                session.execute(text("SELECT 1"))
+        except Exception as exc:  # any driver error means the database is not usable
+            return JSONResponse(
+                {"status": "error", "database": "unreachable", "detail": type(exc).__name__},
+                status_code=503,
+            )
+        return JSONResponse({"status": "ok", "database": "ok", "version": __version__})
+
+    for _domain, module in iter_domain_modules("router"):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,1 @@
+"""Tamper-evident, append-only audit log (hash chain)."""

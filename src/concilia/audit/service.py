@@ -1,0 +1,151 @@
+"""The audit log's only door: record an entry in the caller's transaction, list, verify."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from concilia.audit.models import GENESIS_HASH, AuditEntry
+from concilia.audit.schemas import VerifyResult
+from concilia.db import utcnow
+
+# Any constant works: it only has to be the same in every process writing the chain.
+_PG_CHAIN_LOCK = 7_263_001
+
+
+def canonical_json(value: Any) -> str:
+    """Deterministic JSON: sorted keys, no spaces, Decimals and dates as strings."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def digest(change: Mapping[str, Any]) -> str:
+    """SHA-256 of a change's canonical JSON."""
+    return hashlib.sha256(canonical_json(change).encode()).hexdigest()
+
+
+def _entry_hash(entry: AuditEntry) -> str:
+    body = {
+        "seq": entry.seq,
+        "at": entry.at.isoformat(timespec="microseconds"),
+        "actor": entry.actor,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "change_digest": entry.change_digest,
+        "detail": entry.detail,
+    }
+    return hashlib.sha256((entry.prev_hash + canonical_json(body)).encode()).hexdigest()
+
+
+def record(
+    *,
+    db_session: Session,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str | int,
+    change: Mapping[str, Any],
+    detail: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """Append an entry in the caller's transaction; ``detail`` must hold no personal data."""
+    bind = db_session.get_bind()
+    if bind.dialect.name == "postgresql":
+        # Serialise writers so two transactions never chain onto the same previous entry.
+        db_session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
+    last = db_session.execute(
+        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+    entry = AuditEntry(
+        seq=seq,
+        at=utcnow(),
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        change_digest=digest(change),
+        # A JSON round trip so what is hashed is exactly what the database gives back.
+        detail=json.loads(canonical_json(dict(detail or {}))),
+        prev_hash=prev_hash,
+    )
+    entry.hash = _entry_hash(entry)
+    db_session.add(entry)
+    db_session.flush()
+    return entry
+
+
+def list_entries(
+    *,
+    db_session: Session,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[AuditEntry], int]:
+    """A page of entries, newest first, optionally for one object; with the total count."""
+    query = select(AuditEntry)
+    if object_type:
+        query = query.where(AuditEntry.object_type == object_type)
+    if object_id:
+        query = query.where(AuditEntry.object_id == object_id)
+    total = db_session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db_session.scalars(
+        query.order_by(AuditEntry.seq.desc()).offset(offset).limit(limit)
+    ).all()
+    return list(rows), total
+
+
+def verify(*, db_session: Session) -> VerifyResult:
+    """Walk the chain in order; name the first entry altered, removed or reordered."""
+    expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
+    rows = db_session.execute(
+        select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=1000)
+    ).scalars()
+    for entry in rows:
+        problem = None
+        if entry.seq != expected_seq:
+            problem = f"expected entry #{expected_seq} but found #{entry.seq}: entries removed"
+        elif entry.prev_hash != prev_hash:
+            problem = "previous-hash link broken: entries removed, reordered or altered"
+        elif _entry_hash(entry) != entry.hash:
+            problem = "content does not match its hash: entry altered"
+        if problem:
+            return VerifyResult(
+                ok=False,
+                checked=checked,
+                first_bad_seq=entry.seq,
+                first_bad_id=entry.id,
+                reason=problem,
+            )
+        checked += 1
+        expected_seq, prev_hash = entry.seq + 1, entry.hash
+    return VerifyResult(ok=True, checked=checked)
+
+
+def head(*, db_session: Session) -> str:
+    """``SEQ:HASH`` of the newest entry (``0:<genesis>`` for an empty log)."""
+    last = db_session.execute(
+        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+    return f"{last[0]}:{last[1]}" if last else f"0:{GENESIS_HASH}"
+
+
+def check_anchor(*, db_session: Session, anchor: str) -> str | None:
+    """None when the entry named by an anchor is still in the chain, else why not."""
+    seq_text, _, expected = anchor.partition(":")
+    if not seq_text.isdigit() or len(expected) != 64:
+        return f"malformed anchor {anchor!r}: expected SEQ:HASH"
+    seq = int(seq_text)
+    if seq == 0:
+        return None
+    found = db_session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == seq))
+    if found is None:
+        return f"entry #{seq} named by the anchor is missing: the log was cut short"
+    if found != expected:
+        return f"entry #{seq} does not have the anchored hash: the log was rewritten"
+    return None

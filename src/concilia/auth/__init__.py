@@ -1,0 +1,1 @@
+"""Users, roles, teams, web sessions and API tokens."""

@@ -1,0 +1,94 @@
+"""Auth shapes for the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from concilia.auth.models import Role
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is making a request, resolved once per request."""
+
+    user_id: int
+    username: str
+    role: Role
+    team_ids: frozenset[int]
+    via: str  # "token" or "session"
+
+    @property
+    def sees_all_teams(self) -> bool:
+        """Admins, compliance officers and auditors oversee every team's cases."""
+        return self.role in (Role.admin, Role.compliance_officer, Role.auditor)
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names this principal."""
+        return f"user:{self.username}"
+
+
+class TeamIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class TeamOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+
+
+class UserIn(BaseModel):
+    username: str = Field(min_length=2, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")
+    full_name: str = ""
+    role: Role
+    teams: list[str] = Field(default_factory=list)
+    password: str | None = Field(default=None, min_length=12)
+
+
+class UserUpdate(BaseModel):
+    full_name: str | None = None
+    role: Role | None = None
+    teams: list[str] | None = None
+    is_active: bool | None = None
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    username: str
+    full_name: str
+    role: Role
+    is_active: bool
+    teams: list[TeamOut]
+
+
+class UserCreated(UserOut):
+    one_time_password: str | None = None
+
+
+class LoginIn(BaseModel):
+    username: str
+    password: str
+    token_name: str = "api"
+
+
+class TokenOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str

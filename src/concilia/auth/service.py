@@ -1,0 +1,378 @@
+"""The auth domain's door: users, teams, passwords, tokens, sessions, rate limiting."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from concilia.audit import service as audit_service
+from concilia.auth.models import ApiToken, LoginAttempt, Role, Team, User, WebSession
+from concilia.auth.schemas import Principal
+from concilia.config import get_settings
+from concilia.db import utcnow
+from concilia.errors import Conflict, NotFound, TooManyRequests, Unauthorized
+
+_hasher = PasswordHasher()
+# A real hash to verify against when the user does not exist, so timing does not reveal it.
+_DUMMY_HASH = _hasher.hash("concilia-timing-equaliser")
+MIN_PASSWORD_LENGTH = 12
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def generate_password() -> str:
+    """A random password for one-time use (printed once, never stored in clear)."""
+    return secrets.token_urlsafe(18)
+
+
+def hash_password(password: str) -> str:
+    """Argon2id hash of a password that meets the length policy."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    return _hasher.hash(password)
+
+
+def get_team_by_name(*, db_session: Session, name: str) -> Team | None:
+    """The team with this name, if any."""
+    return db_session.scalar(select(Team).where(Team.name == name))
+
+
+def get_or_create_team(*, db_session: Session, name: str, actor: str) -> Team:
+    """The team with this name, created (and audited) when missing."""
+    team = get_team_by_name(db_session=db_session, name=name)
+    if team is None:
+        team = Team(name=name, created_at=utcnow())
+        db_session.add(team)
+        db_session.flush()
+        audit_service.record(
+            db_session=db_session,
+            actor=actor,
+            action="auth.team_created",
+            object_type="team",
+            object_id=team.id,
+            change={"name": name},
+            detail={"name": name},
+        )
+    return team
+
+
+def list_teams(*, db_session: Session) -> list[Team]:
+    """All teams by name."""
+    return list(db_session.scalars(select(Team).order_by(Team.name)))
+
+
+def get_user(*, db_session: Session, user_id: int) -> User:
+    """The user with this id, or NotFound."""
+    user = db_session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} not found")
+    return user
+
+
+def get_user_by_username(*, db_session: Session, username: str) -> User | None:
+    """The user with this username, if any."""
+    return db_session.scalar(select(User).where(User.username == username))
+
+
+def list_users(*, db_session: Session) -> list[User]:
+    """All users by username."""
+    return list(db_session.scalars(select(User).order_by(User.username)))
+
+
+def create_user(
+    *,
+    db_session: Session,
+    username: str,
+    role: Role,
+    actor: str,
+    password: str | None = None,
+    full_name: str = "",
+    teams: list[str] | None = None,
+) -> tuple[User, str | None]:
+    """Create a user; without a password one is generated and returned once."""
+    if get_user_by_username(db_session=db_session, username=username) is not None:
+        raise Conflict(f"user {username!r} already exists")
+    one_time = None
+    if password is None:
+        password = one_time = generate_password()
+    user = User(
+        username=username,
+        full_name=full_name,
+        role=role,
+        password_hash=hash_password(password),
+        is_active=True,
+        must_change_password=one_time is not None,
+        created_at=utcnow(),
+        teams=[get_or_create_team(db_session=db_session, name=t, actor=actor) for t in teams or []],
+    )
+    db_session.add(user)
+    db_session.flush()
+    audit_service.record(
+        db_session=db_session,
+        actor=actor,
+        action="auth.user_created",
+        object_type="user",
+        object_id=user.id,
+        change={"username": username, "role": role.value, "teams": sorted(teams or [])},
+        detail={"username": username, "role": role.value},
+    )
+    return user, one_time
+
+
+def update_user(
+    *,
+    db_session: Session,
+    user_id: int,
+    actor: str,
+    full_name: str | None = None,
+    role: Role | None = None,
+    teams: list[str] | None = None,
+    is_active: bool | None = None,
+) -> User:
+    """Change a user's role, teams or status; deactivation ends their sessions and tokens."""
+    user = get_user(db_session=db_session, user_id=user_id)
+    change: dict[str, object] = {}
+    if full_name is not None:
+        user.full_name = full_name
+        change["full_name"] = "changed"
+    if role is not None and role != user.role:
+        change["role"] = [user.role.value, role.value]
+        user.role = role
+    if teams is not None:
+        user.teams = [get_or_create_team(db_session=db_session, name=t, actor=actor) for t in teams]
+        change["teams"] = sorted(teams)
+    if is_active is not None and is_active != user.is_active:
+        user.is_active = is_active
+        change["is_active"] = is_active
+        if not is_active:
+            _revoke_all(db_session=db_session, user_id=user.id)
+    db_session.flush()
+    audit_service.record(
+        db_session=db_session,
+        actor=actor,
+        action="auth.user_updated",
+        object_type="user",
+        object_id=user.id,
+        change=change,
+        detail={k: v for k, v in change.items() if k != "full_name"},
+    )
+    return user
+
+
+def set_password(*, db_session: Session, user_id: int, password: str, actor: str) -> None:
+    """Replace a user's password (audited, the hash only)."""
+    user = get_user(db_session=db_session, user_id=user_id)
+    user.password_hash = hash_password(password)
+    user.must_change_password = False
+    audit_service.record(
+        db_session=db_session,
+        actor=actor,
+        action="auth.password_changed",
+        object_type="user",
+        object_id=user.id,
+        change={"password_hash": _sha256(user.password_hash)},
+    )
+
+
+def _revoke_all(*, db_session: Session, user_id: int) -> None:
+    now = utcnow()
+    for token in db_session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = now
+    for web in db_session.scalars(
+        select(WebSession).where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
+    ):
+        web.revoked_at = now
+
+
+def _check_rate_limit(*, db_session: Session, username: str, ip: str) -> None:
+    settings = get_settings()
+    since = utcnow() - timedelta(minutes=settings.login_window_minutes)
+    last_success = db_session.scalar(
+        select(func.max(LoginAttempt.at)).where(
+            LoginAttempt.username == username, LoginAttempt.success.is_(True)
+        )
+    )
+    window_start = max(since, last_success) if last_success else since
+    by_user = db_session.scalar(
+        select(func.count()).where(
+            LoginAttempt.username == username,
+            LoginAttempt.success.is_(False),
+            LoginAttempt.at > window_start,
+        )
+    )
+    # An address trying many accounts is throttled too, with more room for shared offices.
+    by_ip = db_session.scalar(
+        select(func.count()).where(
+            LoginAttempt.ip == ip, LoginAttempt.success.is_(False), LoginAttempt.at > since
+        )
+    )
+    if (by_user or 0) >= settings.login_max_failures or (by_ip or 0) >= (
+        settings.login_max_failures * 4
+    ):
+        raise TooManyRequests(
+            f"too many failed sign-ins; try again in {settings.login_window_minutes} minutes"
+        )
+
+
+def authenticate(*, db_session: Session, username: str, password: str, ip: str) -> User:
+    """Check a password under the rate limit; every attempt is recorded."""
+    _check_rate_limit(db_session=db_session, username=username, ip=ip)
+    user = get_user_by_username(db_session=db_session, username=username)
+    ok = False
+    try:
+        ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        ok = False
+    ok = ok and user is not None and user.is_active
+    db_session.add(LoginAttempt(username=username, ip=ip, at=utcnow(), success=ok))
+    db_session.flush()
+    if not ok or user is None:
+        raise Unauthorized("wrong username or password")
+    return user
+
+
+def principal_for(user: User, via: str) -> Principal:
+    """The request principal for a user."""
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        team_ids=frozenset(t.id for t in user.teams),
+        via=via,
+    )
+
+
+def create_token(
+    *, db_session: Session, user_id: int, name: str, days: int | None = None
+) -> tuple[ApiToken, str]:
+    """Issue a bearer token; the clear value is returned once and only its hash is kept."""
+    user = get_user(db_session=db_session, user_id=user_id)
+    clear = "cnc_" + secrets.token_urlsafe(32)
+    now = utcnow()
+    token = ApiToken(
+        user_id=user.id,
+        name=name,
+        prefix=clear[:12],
+        token_hash=_sha256(clear),
+        created_at=now,
+        expires_at=now + timedelta(days=days or get_settings().api_token_days),
+    )
+    db_session.add(token)
+    db_session.flush()
+    audit_service.record(
+        db_session=db_session,
+        actor=f"user:{user.username}",
+        action="auth.token_created",
+        object_type="api_token",
+        object_id=token.id,
+        change={"user_id": user.id, "name": name, "prefix": token.prefix},
+        detail={"prefix": token.prefix},
+    )
+    return token, clear
+
+
+def list_tokens(*, db_session: Session, user_id: int) -> list[ApiToken]:
+    """A user's tokens, newest first."""
+    return list(
+        db_session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id.desc())
+        )
+    )
+
+
+def revoke_token(*, db_session: Session, principal: Principal, token_id: int) -> ApiToken:
+    """Revoke one of the principal's tokens (admins may revoke anyone's)."""
+    token = db_session.get(ApiToken, token_id)
+    if token is None or (token.user_id != principal.user_id and principal.role != Role.admin):
+        raise NotFound(f"token {token_id} not found")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit_service.record(
+            db_session=db_session,
+            actor=principal.actor,
+            action="auth.token_revoked",
+            object_type="api_token",
+            object_id=token.id,
+            change={"revoked_at": token.revoked_at.isoformat()},
+        )
+    return token
+
+
+def principal_from_token(*, db_session: Session, clear: str) -> Principal | None:
+    """The principal behind a live bearer token, or None."""
+    token = db_session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(clear)))
+    now = utcnow()
+    if token is None or token.revoked_at is not None or token.expires_at <= now:
+        return None
+    user = db_session.get(User, token.user_id)
+    if user is None or not user.is_active:
+        return None
+    token.last_used_at = now
+    return principal_for(user, "token")
+
+
+def create_web_session(*, db_session: Session, user: User) -> tuple[WebSession, str]:
+    """Start a browser session; returns the row and the cookie value (shown once)."""
+    clear = secrets.token_urlsafe(32)
+    now = utcnow()
+    web = WebSession(
+        user_id=user.id,
+        token_hash=_sha256(clear),
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=now,
+        expires_at=now + timedelta(hours=get_settings().session_hours),
+    )
+    db_session.add(web)
+    db_session.flush()
+    audit_service.record(
+        db_session=db_session,
+        actor=f"user:{user.username}",
+        action="auth.signed_in",
+        object_type="user",
+        object_id=user.id,
+        change={"web_session": web.id},
+    )
+    return web, clear
+
+
+def get_web_session(*, db_session: Session, clear: str) -> tuple[WebSession, User] | None:
+    """The live session and its user for a cookie value, or None."""
+    web = db_session.scalar(select(WebSession).where(WebSession.token_hash == _sha256(clear)))
+    if web is None or web.revoked_at is not None or web.expires_at <= utcnow():
+        return None
+    user = db_session.get(User, web.user_id)
+    if user is None or not user.is_active:
+        return None
+    return web, user
+
+
+def end_web_session(*, db_session: Session, clear: str) -> None:
+    """Sign a browser out."""
+    found = get_web_session(db_session=db_session, clear=clear)
+    if found is None:
+        return
+    web, user = found
+    web.revoked_at = utcnow()
+    audit_service.record(
+        db_session=db_session,
+        actor=f"user:{user.username}",
+        action="auth.signed_out",
+        object_type="user",
+        object_id=user.id,
+        change={"web_session": web.id},
+    )
+
+
+def team_scope(principal: Principal) -> frozenset[int] | None:
+    """Team ids whose cases the principal may see, or None for every team."""
+    return None if principal.sees_all_teams else principal.team_ids

@@ -1,0 +1,1 @@
+"""Alembic migrations (checked in; `concilia db upgrade` applies them)."""

@@ -1,0 +1,1 @@
+"""Outreach: compliance rules, tone, templates, channels and the outbox."""

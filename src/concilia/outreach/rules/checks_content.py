@@ -1,0 +1,199 @@
+"""Checks on who sees a message and what it says."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from concilia.outreach.rules.model import Communication
+from concilia.outreach.rules.registry import Ctx, Hit, Params, Patterns, check
+
+_NO_PATTERNS = Patterns(any=[])
+
+
+class PrivateOnlyParams(Params):
+    public_channels: list[str] = ["social_post", "social_comment", "social_tag"]
+    allowed_visibility: list[str] = ["private"]
+
+
+@check("private_only", PrivateOnlyParams)
+def private_only(comm: Communication, p: PrivateOnlyParams, ctx: Ctx) -> Hit | None:
+    if comm.channel in p.public_channels:
+        return Hit(f"channel {comm.channel} can be seen by others")
+    if comm.visibility not in p.allowed_visibility:
+        return Hit(f"visibility is {comm.visibility}, only {'/'.join(p.allowed_visibility)} allowed")
+    return None
+
+
+class DisclosureParams(Params):
+    channels: list[str] = ["connection_request"]
+    patterns: Patterns
+
+
+@check("sender_disclosure", DisclosureParams)
+def sender_disclosure(comm: Communication, p: DisclosureParams, ctx: Ctx) -> Hit | None:
+    if comm.channel not in p.channels or comm.recipient != "debtor":
+        return None
+    if p.patterns.search(comm.text) is None:
+        return Hit("the text does not say that the sender is a debt collector")
+    return None
+
+
+class IdentityParams(Params):
+    channels: list[str]
+    debt_patterns: Patterns
+    # Phrases the law requires even before identity is known (e.g. "debt collector" in a US
+    # connection request) are removed before looking for talk about the debt.
+    allowed_phrases: Patterns = _NO_PATTERNS
+
+
+@check("identity_before_disclosure", IdentityParams)
+def identity_before_disclosure(comm: Communication, p: IdentityParams, ctx: Ctx) -> Hit | None:
+    if comm.identity_verified or comm.channel not in p.channels or comm.recipient != "debtor":
+        return None
+    found = p.debt_patterns.search(p.allowed_phrases.strip(comm.text))
+    if found is not None:
+        return Hit(f"identity not verified and the text mentions the debt ({found.group(0)!r})")
+    return None
+
+
+class ThirdPartyParams(Params):
+    location_requests: Literal["allow", "review", "block"] = "review"
+    debt_patterns: Patterns
+    allowed_phrases: Patterns = _NO_PATTERNS
+    max_contacts_per_person: int = Field(1, ge=0)
+
+
+@check("third_party", ThirdPartyParams)
+def third_party(comm: Communication, p: ThirdPartyParams, ctx: Ctx) -> Hit | None:
+    if comm.recipient == "debtor":
+        return None
+    if comm.third_party_purpose != "location":
+        return Hit("message to a third party that is not a location-information request")
+    if p.location_requests == "block":
+        return Hit("location-information requests to third parties are not allowed here")
+    if comm.has_attorney:
+        return Hit("the person is represented by an attorney: contact the attorney")
+    found = p.debt_patterns.search(p.allowed_phrases.strip(comm.text))
+    if found is not None:
+        return Hit(f"a location request must not mention the debt ({found.group(0)!r})")
+    if not comm.sender_real_name_profile and comm.channel in ("social_dm", "connection_request"):
+        return Hit("a location request on a social network must come from the agent's real-name profile")
+    earlier = sum(
+        1
+        for e in comm.history
+        if e.recipient == "third_party"
+        and e.third_party_id is not None
+        and e.third_party_id == comm.third_party_id
+    )
+    if earlier >= p.max_contacts_per_person and not comm.third_party_asked_again:
+        return Hit(f"this person was already contacted {earlier} time(s) and did not ask again")
+    if p.location_requests == "review":
+        return Hit("location request to a third party: a compliance officer reviews it", "review")
+    return None
+
+
+class OptOutTextParams(Params):
+    channels: list[str] = ["email", "sms", "social_dm", "connection_request"]
+    patterns: Patterns
+
+
+@check("opt_out_instruction", OptOutTextParams)
+def opt_out_instruction(comm: Communication, p: OptOutTextParams, ctx: Ctx) -> Hit | None:
+    if comm.channel not in p.channels:
+        return None
+    if p.patterns.search(comm.text) is None:
+        return Hit("no clear instruction on how to stop these messages")
+    return None
+
+
+class TimeBarredParams(Params):
+    require_disclosure: bool = True
+    disclosure_patterns: Patterns
+    threat_patterns: Patterns
+    exempt_channels: list[str] = ["call"]
+
+
+@check("time_barred", TimeBarredParams)
+def time_barred(comm: Communication, p: TimeBarredParams, ctx: Ctx) -> Hit | None:
+    if not comm.time_barred or comm.channel in p.exempt_channels:
+        return None
+    # "we cannot sue you" is the disclosure, not a threat: remove it before the threat search.
+    threat = p.threat_patterns.search(p.disclosure_patterns.strip(comm.text))
+    if threat is not None:
+        return Hit(f"time-barred debt and the text threatens suit ({threat.group(0)!r})")
+    if p.require_disclosure and p.disclosure_patterns.search(comm.text) is None:
+        return Hit("time-barred debt and the required disclosure is missing")
+    return None
+
+
+class FirstLetterParams(Params):
+    channels: list[str] = ["letter", "email", "social_dm", "sms"]
+    debt_patterns: Patterns
+    # name of the mention -> patterns that must all be found
+    mentions: dict[str, list[Patterns]]
+    exempt_kinds: list[str] = ["identity_request"]
+
+
+_FR_MONTHS = (
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
+)
+
+
+def _date_forms(d: date) -> tuple[str, ...]:
+    return (
+        d.isoformat(),
+        d.strftime("%d/%m/%Y"),
+        f"{d.day}/{d.month:02d}/{d.year}",
+        f"{d.day} {_FR_MONTHS[d.month - 1]} {d.year}",
+        f"{'1er' if d.day == 1 else d.day} {_FR_MONTHS[d.month - 1]} {d.year}",
+    )
+
+
+@check("first_letter_mentions", FirstLetterParams)
+def first_letter_mentions(comm: Communication, p: FirstLetterParams, ctx: Ctx) -> Hit | None:
+    if comm.channel not in p.channels or comm.kind in p.exempt_kinds:
+        return None
+    is_first = comm.kind == "first_letter" or comm.first_letter_ref is None
+    # A message that says nothing about the debt (an identity check) is not the recovery
+    # step R124-4 describes, and must not carry debt details before identity is verified.
+    if comm.kind != "first_letter" and p.debt_patterns.search(comm.text) is None:
+        return None
+    if is_first:
+        missing = [
+            name
+            for name, required in p.mentions.items()
+            if any(pat.search(comm.text) is None for pat in required)
+        ]
+        if missing:
+            return Hit("first written communication lacks: " + ", ".join(missing))
+        return None
+    assert comm.first_letter_ref is not None
+    if comm.first_letter_ref not in comm.text:
+        return Hit(f"does not repeat the first letter's reference {comm.first_letter_ref}")
+    if comm.first_letter_date is None:
+        return Hit("the first letter's date is unknown: cannot repeat it", "review")
+    if not any(form in comm.text for form in _date_forms(comm.first_letter_date)):
+        return Hit(f"does not repeat the first letter's date {comm.first_letter_date.isoformat()}")
+    return None
+
+
+class ToneParams(Params):
+    # category -> citation of the provision the flagged wording would breach
+    citations: dict[str, str] = {}
+
+
+@check("tone", ToneParams)
+def tone(comm: Communication, p: ToneParams, ctx: Ctx) -> Hit | None:
+    if not ctx.tone_flags:
+        return None
+    blocking = [f for f in ctx.tone_flags if getattr(f, "severity", "review") == "block"]
+    worst = blocking or list(ctx.tone_flags)
+    parts = []
+    for f in worst:
+        cat = getattr(f, "category", "?")
+        cite = p.citations.get(cat)
+        parts.append(f"{cat} {getattr(f, 'text', '')!r}" + (f" [{cite}]" if cite else ""))
+    return Hit("tone: " + "; ".join(parts), "block" if blocking else "review")

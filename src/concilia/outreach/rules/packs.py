@@ -1,0 +1,255 @@
+"""Rule packs: YAML files a compliance officer edits, validated before they replace the old.
+
+A pack that fails validation is refused with its file, line and reason, and the pack that
+was active before stays active: a typo must never switch a jurisdiction's rules off.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from concilia.outreach.rules import checks_content, checks_context  # noqa: F401  (registers)
+from concilia.outreach.rules.registry import CHECKS, PackContext, Params
+
+PACKS_DIR = Path(__file__).parent / "packs"
+JURISDICTIONS = ("US", "FR", "ES", "UK")
+
+
+class Texts(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    en: str = Field(min_length=1)
+    fr: str = Field(min_length=1)
+    es: str = Field(min_length=1)
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str
+    url: str
+    checked: date
+    verified: bool
+    note: str = ""
+
+
+class RuleSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[A-Z]{2}-[A-Z0-9-]+$")
+    citation: str = Field(min_length=1)
+    category: str = Field(min_length=1)
+    severity: Literal["block", "review"] = "block"
+    check: str
+    params: dict[str, Any] = {}
+    description: Texts
+    verified: bool
+    note: str = ""
+    enabled: bool = True
+
+    @field_validator("check")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if v not in CHECKS:
+            raise ValueError(f"unknown check type {v!r} (known: {', '.join(sorted(CHECKS))})")
+        return v
+
+
+class Holidays(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    country: str
+    subdiv: str | None = None
+
+
+class PackSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    jurisdiction: Literal["US", "FR", "ES", "UK"]
+    name: str
+    version: str
+    default_time_zones: list[str] = Field(min_length=1)
+    holidays: Holidays | None = None
+    sources: list[Source] = Field(min_length=1)
+    rules: list[RuleSpec] = Field(min_length=1)
+
+    @field_validator("default_time_zones")
+    @classmethod
+    def _zones_exist(cls, v: list[str]) -> list[str]:
+        from concilia.outreach.rules.calendar import zone
+
+        for name in v:
+            try:
+                zone(name)
+            except Exception as exc:
+                raise ValueError(f"unknown time zone {name!r}") from exc
+        return v
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    spec: RuleSpec
+    params: Params
+
+
+@dataclass(frozen=True, slots=True)
+class RulePack:
+    spec: PackSpec
+    rules: tuple[CompiledRule, ...]
+    context: PackContext
+    path: Path | None
+
+    @property
+    def jurisdiction(self) -> str:
+        return self.spec.jurisdiction
+
+    @property
+    def version(self) -> str:
+        return f"{self.spec.jurisdiction}@{self.spec.version}"
+
+
+class PackError(ValueError):
+    """A pack was refused; ``file``, ``line`` and ``reason`` say where and why."""
+
+    def __init__(self, file: str, line: int | None, reason: str) -> None:
+        self.file, self.line, self.reason = file, line, reason
+        super().__init__(f"{file}:{line if line is not None else '?'}: {reason}")
+
+
+def _line_of(root: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+    """Follow a pydantic error location through the YAML node tree to a 1-based line."""
+    node = root
+    line = root.start_mark.line + 1 if root is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            nxt = None
+            for key, value in node.value:
+                if key.value == part:
+                    nxt, line = value, key.start_mark.line + 1
+                    break
+            if nxt is None:
+                return line
+            node = nxt
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return line
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def _fmt_loc(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def parse_pack(text: str, file: str = "<pack>") -> RulePack:
+    """Validate a pack's YAML text; raise PackError naming the line of the first problem."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise PackError(file, mark.line + 1 if mark else None, f"YAML syntax: {exc.problem}") from exc
+    if not isinstance(data, dict):
+        raise PackError(file, 1, "a pack is a mapping with jurisdiction, sources and rules")
+    try:
+        spec = PackSpec.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        raise PackError(file, _line_of(root, loc), f"{_fmt_loc(loc)}: {err['msg']}") from exc
+    seen: dict[str, int] = {}
+    compiled: list[CompiledRule] = []
+    for i, rule in enumerate(spec.rules):
+        if rule.id in seen:
+            raise PackError(file, _line_of(root, ("rules", i, "id")), f"duplicate rule id {rule.id}")
+        seen[rule.id] = i
+        if not rule.id.startswith(spec.jurisdiction + "-"):
+            raise PackError(
+                file, _line_of(root, ("rules", i, "id")), f"rule id {rule.id} must start with {spec.jurisdiction}-"
+            )
+        try:
+            params = CHECKS[rule.check].params_model.model_validate(rule.params)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ("rules", i, "params", *err["loc"])
+            raise PackError(file, _line_of(root, loc), f"{_fmt_loc(loc)}: {err['msg']}") from exc
+        if rule.enabled:
+            compiled.append(CompiledRule(rule, params))
+    ctx = PackContext(
+        jurisdiction=spec.jurisdiction,
+        default_time_zones=tuple(spec.default_time_zones),
+        holiday_country=spec.holidays.country if spec.holidays else None,
+        holiday_subdiv=spec.holidays.subdiv if spec.holidays else None,
+    )
+    return RulePack(spec=spec, rules=tuple(compiled), context=ctx, path=None)
+
+
+def load_pack(path: Path) -> RulePack:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PackError(str(path), None, f"cannot read: {exc.strerror}") from exc
+    pack = parse_pack(text, str(path))
+    return RulePack(spec=pack.spec, rules=pack.rules, context=pack.context, path=path)
+
+
+class PackSet:
+    """The active packs, one per jurisdiction; reload() swaps in only packs that validate."""
+
+    def __init__(self, directory: Path = PACKS_DIR) -> None:
+        self.directory = directory
+        self._packs: dict[str, RulePack] = {}
+        self._mtimes: dict[Path, float] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, directory: Path = PACKS_DIR) -> PackSet:
+        """Load every pack; at first load any bad pack is an error (there is nothing to keep)."""
+        packs = cls(directory)
+        errors = packs.reload()
+        if errors:
+            raise errors[0]
+        return packs
+
+    def reload(self) -> list[PackError]:
+        """Re-read every *.yaml; keep the previous pack of a jurisdiction whose file is bad."""
+        errors: list[PackError] = []
+        fresh: dict[str, RulePack] = {}
+        mtimes: dict[Path, float] = {}
+        for path in sorted(self.directory.glob("*.yaml")):
+            mtimes[path] = path.stat().st_mtime
+            try:
+                pack = load_pack(path)
+            except PackError as exc:
+                errors.append(exc)
+                continue
+            if pack.jurisdiction in fresh:
+                errors.append(PackError(str(path), 1, f"second pack for {pack.jurisdiction}"))
+                continue
+            fresh[pack.jurisdiction] = pack
+        with self._lock:
+            for j, pack in fresh.items():
+                self._packs[j] = pack
+            self._mtimes = mtimes
+        return errors
+
+    def reload_if_changed(self) -> list[PackError]:
+        current = {p: p.stat().st_mtime for p in self.directory.glob("*.yaml")}
+        if current == self._mtimes:
+            return []
+        return self.reload()
+
+    def get(self, jurisdiction: str) -> RulePack | None:
+        return self._packs.get(jurisdiction)
+
+    def __iter__(self) -> Any:
+        return iter(dict(self._packs).values())
+
+    @property
+    def jurisdictions(self) -> tuple[str, ...]:
+        return tuple(sorted(self._packs))

@@ -1,0 +1,275 @@
+"""Turn raw debtor and profile tables into the one normalised shape the linkage reads.
+
+Both sides get the same columns (Splink compares column to column); values are computed
+once per distinct raw value and mapped back, which keeps a million profiles to seconds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Hashable
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any, TypeVar
+
+import pandas as pd
+
+from concilia.tracing import normalize as nz
+
+COLUMNS = [
+    "unique_id",
+    "network",
+    "given",
+    "given_key",
+    "family",
+    "family_first",
+    "family_tokens",
+    "name_tokens",
+    "birthday",
+    "city",
+    "prev_city",
+    "lat",
+    "lon",
+    "phones",
+    "emails",
+    "employer",
+    "handle",
+    "handle_keys",
+    "block_keys",
+]
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+def _map_distinct(series: pd.Series, func: Callable[[Any], V]) -> list[V]:
+    """Apply ``func`` once per distinct value of ``series`` and return one result per row."""
+    values = series.tolist()
+    cache: dict[Any, V] = {}
+    out: list[V] = []
+    for value in values:
+        key = None if _missing(value) else value
+        try:
+            out.append(cache[key])
+        except KeyError:
+            result = func(key)
+            cache[key] = result
+            out.append(result)
+        except TypeError:  # unhashable (lists): no caching
+            out.append(func(value))
+    return out
+
+
+def _missing(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return value is pd.NA or value is pd.NaT or (isinstance(value, str) and not value.strip())
+
+
+@lru_cache(maxsize=100_000)
+def geocode(city: str, country: str | None) -> tuple[float, float] | None:
+    """Coordinates of a folded city name from the gazetteer (None when unknown)."""
+    if not city:
+        return None
+    try:
+        from concilia.geo import service as geo_service
+    except ImportError:
+        return None
+    found: Any = geo_service.lookup(city, country=country or None)
+    if found is None:
+        return None
+    if isinstance(found, tuple | list) and len(found) >= 2:
+        return float(found[0]), float(found[1])
+    lat = getattr(found, "lat", None) or getattr(found, "latitude", None)
+    lon = getattr(found, "lon", None) or getattr(found, "longitude", None)
+    if lat is None or lon is None:
+        return None
+    return float(lat), float(lon)
+
+
+def _birthday_from_date(value: Any) -> str | None:
+    if _missing(value):
+        return None
+    if isinstance(value, datetime | date):
+        return f"{value.month:02d}-{value.day:02d}"
+    text = str(value).strip()
+    try:
+        d = date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+    return f"{d.month:02d}-{d.day:02d}"
+
+
+def _birthday_md(value: Any) -> str | None:
+    if _missing(value):
+        return None
+    text = str(value).strip()
+    if len(text) == 5 and text[2] == "-" and text[:2].isdigit() and text[3:].isdigit():
+        return text
+    return _birthday_from_date(text)
+
+
+def _col(df: pd.DataFrame, name: str) -> pd.Series:
+    if name in df.columns:
+        return df[name]
+    return pd.Series([None] * len(df), index=df.index, dtype=object)
+
+
+def _none_if_empty(items: list[str]) -> list[str] | None:
+    return items or None
+
+
+def _phones(values: list[Any], countries: list[Any]) -> list[list[str] | None]:
+    out: list[list[str] | None] = []
+    for raw, country in zip(values, countries, strict=True):
+        nums = [nz.phone_e164(p, None if _missing(country) else str(country)) for p in nz.split_multi(raw)]
+        out.append(_none_if_empty(sorted({n for n in nums if n})))
+    return out
+
+
+def _emails(values: list[Any]) -> list[list[str] | None]:
+    out: list[list[str] | None] = []
+    for raw in values:
+        mails = [nz.email_canonical(e) for e in nz.split_multi(raw)]
+        out.append(_none_if_empty(sorted({m for m in mails if m})))
+    return out
+
+
+def _name_block_keys(name: nz.ParsedName, swapped_too: bool) -> tuple[list[str], list[str]]:
+    """(surname phonetic codes, given-name keys) usable for blocking."""
+    fams = [nz.phonetic(t) for t in name.family_tokens]
+    givens = [nz.given_key(name.given)] if name.given else []
+    if swapped_too and len(name.name_tokens) >= 2:
+        # A display name may be written family-first: any of its words can be the surname,
+        # and its last word can be the given name.
+        fams = [nz.phonetic(t) for t in name.name_tokens] + fams
+        givens.append(nz.given_key(name.name_tokens[-1]))
+    return list(dict.fromkeys(f for f in fams if f)), list(dict.fromkeys(givens))
+
+
+def _block_keys(
+    fams: list[str],
+    givens: list[str],
+    birthday: str | None,
+    city: str,
+    phones: list[str] | None,
+    emails: list[str] | None,
+    handles: list[str] | None,
+) -> list[str]:
+    keys: list[str] = []
+    if birthday:
+        keys += [f"n:{f}|{birthday}" for f in fams]
+        keys += [f"b:{g}|{birthday}" for g in givens]
+    keys += [f"f:{g}|{f}" for g in givens for f in fams]
+    if city:
+        keys += [f"g:{g}|{city}" for g in givens]
+    keys += [f"p:{p}" for p in phones or []]
+    keys += [f"e:{e}" for e in emails or []]
+    keys += [f"h:{h}" for h in handles or [] if len(h) >= 5]
+    return keys
+
+
+def _finish(
+    df: pd.DataFrame,
+    ids: list[str],
+    names: list[nz.ParsedName],
+    birthdays: list[str | None],
+    countries: list[Any],
+    handles: list[str | None],
+    handle_key_lists: list[list[str] | None],
+    networks: list[Any],
+    prev_cities: list[str | None],
+    swapped: bool,
+) -> pd.DataFrame:
+    cities = _map_distinct(_col(df, "city"), nz.city_key)
+    coords = [
+        geocode(c, None if _missing(k) else str(k)) for c, k in zip(cities, countries, strict=True)
+    ]
+    phones = _phones(_col(df, "phones").tolist(), countries)
+    emails = _emails(_col(df, "emails").tolist())
+    employers = _map_distinct(_col(df, "employer"), nz.employer_key)
+    name_keys: dict[int, tuple[list[str], list[str]]] = {}
+    blocks = []
+    for i, name in enumerate(names):
+        nk = name_keys.get(id(name))
+        if nk is None:
+            nk = _name_block_keys(name, swapped)
+            name_keys[id(name)] = nk
+        keys = _block_keys(
+            nk[0], nk[1], birthdays[i], cities[i], phones[i], emails[i], handle_key_lists[i]
+        )
+        blocks.append(keys)
+    out = pd.DataFrame(
+        {
+            "unique_id": ids,
+            "network": [None if _missing(n) else str(n) for n in networks],
+            "given": [n.given or None for n in names],
+            "given_key": [nz.given_key(n.given) if n.given else None for n in names],
+            "family": [n.family or None for n in names],
+            "family_first": [n.family_first or None for n in names],
+            "family_tokens": [n.family_tokens or None for n in names],
+            "name_tokens": [n.name_tokens or None for n in names],
+            "birthday": birthdays,
+            "city": [c or None for c in cities],
+            "prev_city": prev_cities,
+            "lat": [c[0] if c else None for c in coords],
+            "lon": [c[1] if c else None for c in coords],
+            "phones": phones,
+            "emails": emails,
+            "employer": [e or None for e in employers],
+            "handle": handles,
+            "handle_keys": handle_key_lists,
+            "block_keys": blocks,
+        },
+        columns=COLUMNS,
+    )
+    out["lat"] = out["lat"].astype("float64")
+    out["lon"] = out["lon"].astype("float64")
+    return out
+
+
+def prepare_debtors(df: pd.DataFrame) -> pd.DataFrame:
+    """Normalise debtors.
+
+    Reads columns ``debtor_id, given_names, family_names, date_of_birth, city, country,
+    previous_city, phones, emails, employer`` (missing columns are treated as empty).
+    """
+    given = _col(df, "given_names").fillna("").astype(str).tolist()
+    family = _col(df, "family_names").fillna("").astype(str).tolist()
+    names = [nz.parse_debtor_name(g, f) for g, f in zip(given, family, strict=True)]
+    birthdays = _map_distinct(_col(df, "date_of_birth"), _birthday_from_date)
+    countries = _col(df, "country").tolist()
+    hkeys = [_none_if_empty(nz.handle_keys(n)) for n in names]
+    prev = [c or None for c in _map_distinct(_col(df, "previous_city"), nz.city_key)]
+    ids = [str(v) for v in _col(df, "debtor_id").tolist()]
+    return _finish(
+        df, ids, names, birthdays, countries, [None] * len(df), hkeys, [None] * len(df), prev, False
+    )
+
+
+def prepare_profiles(df: pd.DataFrame) -> pd.DataFrame:
+    """Normalise public profiles.
+
+    Reads columns ``profile_id, network, display_name, handle, city, country, employer,
+    birthday (MM-DD), phones, emails`` (missing columns are treated as empty).
+    """
+    names = _map_distinct(_col(df, "display_name"), nz.parse_display_name)
+    birthdays = _map_distinct(_col(df, "birthday"), _birthday_md)
+    countries = _col(df, "country").tolist()
+    handles = [h or None for h in _map_distinct(_col(df, "handle"), nz.handle_letters)]
+    hkeys = [[h] if h else None for h in handles]
+    ids = [str(v) for v in _col(df, "profile_id").tolist()]
+    return _finish(
+        df,
+        ids,
+        names,
+        birthdays,
+        countries,
+        handles,
+        hkeys,
+        _col(df, "network").tolist(),
+        [None] * len(df),
+        True,
+    )

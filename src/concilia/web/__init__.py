@@ -1,0 +1,1 @@
+"""Shared web layer: templates (Jinja2 + HTMX) and static assets for the console and portal."""

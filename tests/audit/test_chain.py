@@ -1,0 +1,106 @@
+"""The audit chain: entries link up, and raw-SQL tampering is caught and located."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from concilia.audit import service as audit_service
+from concilia.audit.models import GENESIS_HASH
+
+
+def _fill(db_session: Session, n: int = 5) -> None:
+    for i in range(n):
+        audit_service.record(
+            db_session=db_session,
+            actor="test",
+            action="test.changed",
+            object_type="thing",
+            object_id=i,
+            change={"value": i, "amount": "12.30"},
+            detail={"i": i},
+        )
+    db_session.flush()
+
+
+def _disable_guard(db_session: Session) -> None:
+    """What a tamperer with DBA rights must do first: drop the append-only trigger."""
+    if db_session.get_bind().dialect.name == "sqlite":
+        db_session.execute(text("DROP TRIGGER audit_entries_no_update"))
+        db_session.execute(text("DROP TRIGGER audit_entries_no_delete"))
+    else:
+        db_session.execute(text("ALTER TABLE audit_entries DISABLE TRIGGER USER"))
+
+
+def test_chain_links_and_verifies(db_session: Session) -> None:
+    _fill(db_session)
+    result = audit_service.verify(db_session=db_session)
+    assert result.ok and result.checked == 5
+    entries, total = audit_service.list_entries(db_session=db_session, limit=10)
+    assert total == 5
+    oldest = entries[-1]
+    assert oldest.seq == 1 and oldest.prev_hash == GENESIS_HASH
+    assert entries[0].prev_hash == entries[1].hash
+
+
+def test_update_and_delete_are_refused_by_the_database(db_session: Session) -> None:
+    _fill(db_session, 2)
+    with pytest.raises(DBAPIError), db_session.begin_nested():
+        db_session.execute(text("UPDATE audit_entries SET actor = 'mallory' WHERE seq = 1"))
+    with pytest.raises(DBAPIError), db_session.begin_nested():
+        db_session.execute(text("DELETE FROM audit_entries WHERE seq = 1"))
+    assert audit_service.verify(db_session=db_session).ok
+
+
+def test_altered_entry_is_named(db_session: Session) -> None:
+    _fill(db_session)
+    _disable_guard(db_session)
+    db_session.execute(text("UPDATE audit_entries SET actor = 'mallory' WHERE seq = 3"))
+    db_session.expire_all()
+    result = audit_service.verify(db_session=db_session)
+    assert not result.ok
+    assert result.first_bad_seq == 3
+    assert result.reason is not None and "altered" in result.reason
+    assert result.checked == 2
+
+
+def test_removed_entry_is_named(db_session: Session) -> None:
+    _fill(db_session)
+    _disable_guard(db_session)
+    db_session.execute(text("DELETE FROM audit_entries WHERE seq = 2"))
+    db_session.expire_all()
+    result = audit_service.verify(db_session=db_session)
+    assert not result.ok and result.first_bad_seq == 3
+    assert result.reason is not None and "removed" in result.reason
+
+
+def test_reordered_entries_are_caught(db_session: Session) -> None:
+    _fill(db_session)
+    _disable_guard(db_session)
+    # Swap the sequence numbers of entries 2 and 4 (via a free value to dodge the unique key).
+    db_session.execute(text("UPDATE audit_entries SET seq = 1000 WHERE seq = 2"))
+    db_session.execute(text("UPDATE audit_entries SET seq = 2 WHERE seq = 4"))
+    db_session.execute(text("UPDATE audit_entries SET seq = 4 WHERE seq = 1000"))
+    db_session.expire_all()
+    result = audit_service.verify(db_session=db_session)
+    assert not result.ok and result.first_bad_seq == 2
+
+
+def test_truncated_tail_is_caught_by_the_anchor(db_session: Session) -> None:
+    _fill(db_session)
+    anchor = audit_service.head(db_session=db_session)
+    assert anchor.startswith("5:")
+    assert audit_service.check_anchor(db_session=db_session, anchor=anchor) is None
+    _disable_guard(db_session)
+    db_session.execute(text("DELETE FROM audit_entries WHERE seq = 5"))
+    db_session.expire_all()
+    assert audit_service.verify(db_session=db_session).ok  # a cut tail alone still chains
+    problem = audit_service.check_anchor(db_session=db_session, anchor=anchor)
+    assert problem is not None and "cut short" in problem
+
+
+def test_digest_is_canonical() -> None:
+    assert audit_service.digest({"b": 1, "a": 2}) == audit_service.digest({"a": 2, "b": 1})
+    assert audit_service.digest({"a": 1}) != audit_service.digest({"a": 2})
