@@ -14,8 +14,8 @@ _NO_PATTERNS = Patterns(any=[])
 
 
 class PrivateOnlyParams(Params):
-    public_channels: list[str] = ["social_post", "social_comment", "social_tag"]
-    allowed_visibility: list[str] = ["private"]
+    public_channels: tuple[str, ...] = ("social_post", "social_comment", "social_tag")
+    allowed_visibility: tuple[str, ...] = ("private",)
 
 
 @check("private_only", PrivateOnlyParams)
@@ -23,12 +23,14 @@ def private_only(comm: Communication, p: PrivateOnlyParams, ctx: Ctx) -> Hit | N
     if comm.channel in p.public_channels:
         return Hit(f"channel {comm.channel} can be seen by others")
     if comm.visibility not in p.allowed_visibility:
-        return Hit(f"visibility is {comm.visibility}, only {'/'.join(p.allowed_visibility)} allowed")
+        return Hit(
+            f"visibility is {comm.visibility}, only {'/'.join(p.allowed_visibility)} allowed"
+        )
     return None
 
 
 class DisclosureParams(Params):
-    channels: list[str] = ["connection_request"]
+    channels: tuple[str, ...] = ("connection_request",)
     patterns: Patterns
 
 
@@ -80,7 +82,9 @@ def third_party(comm: Communication, p: ThirdPartyParams, ctx: Ctx) -> Hit | Non
     if found is not None:
         return Hit(f"a location request must not mention the debt ({found.group(0)!r})")
     if not comm.sender_real_name_profile and comm.channel in ("social_dm", "connection_request"):
-        return Hit("a location request on a social network must come from the agent's real-name profile")
+        return Hit(
+            "a location request on a social network must come from the agent's real-name profile"
+        )
     earlier = sum(
         1
         for e in comm.history
@@ -96,7 +100,7 @@ def third_party(comm: Communication, p: ThirdPartyParams, ctx: Ctx) -> Hit | Non
 
 
 class OptOutTextParams(Params):
-    channels: list[str] = ["email", "sms", "social_dm", "connection_request"]
+    channels: tuple[str, ...] = ("email", "sms", "social_dm", "connection_request")
     patterns: Patterns
 
 
@@ -113,7 +117,7 @@ class TimeBarredParams(Params):
     require_disclosure: bool = True
     disclosure_patterns: Patterns
     threat_patterns: Patterns
-    exempt_channels: list[str] = ["call"]
+    exempt_channels: tuple[str, ...] = ("call",)
 
 
 @check("time_barred", TimeBarredParams)
@@ -130,16 +134,27 @@ def time_barred(comm: Communication, p: TimeBarredParams, ctx: Ctx) -> Hit | Non
 
 
 class FirstLetterParams(Params):
-    channels: list[str] = ["letter", "email", "social_dm", "sms"]
+    channels: tuple[str, ...] = ("letter", "email", "social_dm", "sms")
     debt_patterns: Patterns
     # name of the mention -> patterns that must all be found
     mentions: dict[str, list[Patterns]]
-    exempt_kinds: list[str] = ["identity_request"]
+    exempt_kinds: tuple[str, ...] = ("identity_request",)
 
 
-_FR_MONTHS = (
-    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
-)
+_FR_MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
 
 
 def _date_forms(d: date) -> tuple[str, ...]:
@@ -182,7 +197,7 @@ def first_letter_mentions(comm: Communication, p: FirstLetterParams, ctx: Ctx) -
 
 class ToneParams(Params):
     # category -> citation of the provision the flagged wording would breach
-    citations: dict[str, str] = {}
+    citations: dict[str, str] = Field(default_factory=dict)
 
 
 @check("tone", ToneParams)

@@ -12,6 +12,7 @@ from concilia.outreach.rules.model import Communication
 from concilia.outreach.rules.registry import Ctx, Hit, Params, check
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 class NoParams(Params):
@@ -19,7 +20,7 @@ class NoParams(Params):
 
 
 class ExemptKindsParams(Params):
-    exempt_kinds: list[str] = []
+    exempt_kinds: tuple[str, ...] = ()
 
 
 @check("cease_contact", ExemptKindsParams)
@@ -55,7 +56,9 @@ def vulnerability(comm: Communication, p: NoParams, ctx: Ctx) -> Hit | None:
     if comm.automated:
         return Hit("vulnerable case: no automated send", action="route_to_specialist")
     if not comm.sender_is_specialist:
-        return Hit("vulnerable case: only a trained specialist may contact", action="route_to_specialist")
+        return Hit(
+            "vulnerable case: only a trained specialist may contact", action="route_to_specialist"
+        )
     return None
 
 
@@ -63,7 +66,7 @@ class HoursParams(Params):
     channels: list[str]
     start: time
     end: time
-    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = list(_DAYS)  # type: ignore[assignment]
+    days: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
     no_public_holidays: bool = False
     # When the send time is not known yet, the check cannot pass (the outbox always knows it).
     missing_time: Literal["allow", "review", "block"] = "allow"
@@ -106,7 +109,7 @@ def contact_hours(comm: Communication, p: HoursParams, ctx: Ctx) -> Hit | None:
 
 
 class FrequencyParams(Params):
-    channels: list[str] = ["call"]
+    channels: tuple[str, ...] = ("call",)
     max_attempts: int = Field(ge=0)
     window_days: int = Field(7, ge=1)
     after_conversation_days: int = Field(0, ge=0)
@@ -133,13 +136,16 @@ def contact_frequency(comm: Communication, p: FrequencyParams, ctx: Ctx) -> Hit 
         day = _local_date(comm, ctx, e.at)
         if day > today:
             continue
-        if p.after_conversation_days and e.conversation:
-            # The day of the conversation is day one of the quiet period.
-            if (today - day).days < p.after_conversation_days:
-                return Hit(
-                    f"a telephone conversation took place on {day.isoformat()}: no call for "
-                    f"{p.after_conversation_days} days including that day"
-                )
+        # The day of the conversation is day one of the quiet period.
+        if (
+            p.after_conversation_days
+            and e.conversation
+            and (today - day).days < p.after_conversation_days
+        ):
+            return Hit(
+                f"a telephone conversation took place on {day.isoformat()}: no call for "
+                f"{p.after_conversation_days} days including that day"
+            )
         if e.counts and day >= window_start:
             attempts += 1
     if attempts >= p.max_attempts:
@@ -151,8 +157,13 @@ def contact_frequency(comm: Communication, p: FrequencyParams, ctx: Ctx) -> Hit 
 
 
 class SafeHarbourParams(Params):
-    channels: list[str] = ["email", "sms"]
-    allowed_sources: list[str] = ["consumer_used", "consumer_consent", "creditor_notice", "prior_collector"]
+    channels: tuple[str, ...] = ("email", "sms")
+    allowed_sources: tuple[str, ...] = (
+        "consumer_used",
+        "consumer_consent",
+        "creditor_notice",
+        "prior_collector",
+    )
     creditor_notice_wait_days: int = 35
     text_recent_use_days: int = 60
 
@@ -162,7 +173,9 @@ def us_safe_harbour(comm: Communication, p: SafeHarbourParams, ctx: Ctx) -> Hit 
     if comm.channel not in p.channels or comm.recipient != "debtor":
         return None
     if comm.address_source not in p.allowed_sources:
-        return Hit(f"address provenance {comm.address_source or 'unknown'} is outside the safe harbour")
+        return Hit(
+            f"address provenance {comm.address_source or 'unknown'} is outside the safe harbour"
+        )
     today = comm.send_at.date() if comm.send_at else None
     if comm.address_source == "creditor_notice":
         if comm.creditor_notice_at is None or today is None:

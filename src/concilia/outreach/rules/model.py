@@ -19,7 +19,9 @@ CHANNELS: tuple[str, ...] = (
     "letter",
     "call",
 )
-SOCIAL_CHANNELS = frozenset({"social_dm", "social_post", "social_comment", "social_tag", "connection_request"})
+SOCIAL_CHANNELS = frozenset(
+    {"social_dm", "social_post", "social_comment", "social_tag", "connection_request"}
+)
 ELECTRONIC_CHANNELS = frozenset({"social_dm", "connection_request", "email", "sms"})
 WRITTEN_CHANNELS = frozenset({"social_dm", "email", "sms", "letter"})
 

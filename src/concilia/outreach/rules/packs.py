@@ -153,7 +153,9 @@ def parse_pack(text: str, file: str = "<pack>") -> RulePack:
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise PackError(file, mark.line + 1 if mark else None, f"YAML syntax: {exc.problem}") from exc
+        raise PackError(
+            file, mark.line + 1 if mark else None, f"YAML syntax: {exc.problem}"
+        ) from exc
     if not isinstance(data, dict):
         raise PackError(file, 1, "a pack is a mapping with jurisdiction, sources and rules")
     try:
@@ -166,11 +168,15 @@ def parse_pack(text: str, file: str = "<pack>") -> RulePack:
     compiled: list[CompiledRule] = []
     for i, rule in enumerate(spec.rules):
         if rule.id in seen:
-            raise PackError(file, _line_of(root, ("rules", i, "id")), f"duplicate rule id {rule.id}")
+            raise PackError(
+                file, _line_of(root, ("rules", i, "id")), f"duplicate rule id {rule.id}"
+            )
         seen[rule.id] = i
         if not rule.id.startswith(spec.jurisdiction + "-"):
             raise PackError(
-                file, _line_of(root, ("rules", i, "id")), f"rule id {rule.id} must start with {spec.jurisdiction}-"
+                file,
+                _line_of(root, ("rules", i, "id")),
+                f"rule id {rule.id} must start with {spec.jurisdiction}-",
             )
         try:
             params = CHECKS[rule.check].params_model.model_validate(rule.params)

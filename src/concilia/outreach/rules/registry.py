@@ -93,7 +93,9 @@ CHECKS: dict[str, CheckSpec[Any]] = {}
 
 def check(
     name: str, params_model: type[P]
-) -> Callable[[Callable[[Communication, P, Ctx], Hit | None]], Callable[[Communication, P, Ctx], Hit | None]]:
+) -> Callable[
+    [Callable[[Communication, P, Ctx], Hit | None]], Callable[[Communication, P, Ctx], Hit | None]
+]:
     """Register a check type under the name packs use."""
 
     def deco(
