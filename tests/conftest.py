@@ -15,12 +15,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-PG_URL = os.environ.get(
-    "CONCILIA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+PG_URL = os.environ.get("CONCILIA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
@@ -58,8 +56,10 @@ def _postgres_or_skip() -> None:
         pytest.skip(reason)
 
 
-def make_test_engine(backend: str, tmp_dir: Path) -> tuple[Engine, str | None]:
-    """A fresh engine with every table created: an SQLite file or a new PostgreSQL schema."""
+def make_test_engine(
+    backend: str, tmp_dir: Path, *, create_tables: bool = True
+) -> tuple[Engine, str | None]:
+    """A fresh engine (SQLite file or new PostgreSQL schema), by default with every table."""
     from concilia.db import Base, make_engine
     from concilia.domains import load_all_models
 
@@ -75,7 +75,8 @@ def make_test_engine(backend: str, tmp_dir: Path) -> tuple[Engine, str | None]:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         admin.dispose()
         engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    Base.metadata.create_all(engine)
+    if create_tables:
+        Base.metadata.create_all(engine)
     return engine, schema
 
 
@@ -92,7 +93,9 @@ def drop_test_engine(engine: Engine, schema: str | None) -> None:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
     """One database per backend per test run, with all tables."""
     eng, schema = make_test_engine(request.param, tmp_path_factory.mktemp("db"))
     yield eng
@@ -100,7 +103,7 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 
 @pytest.fixture
-def connection(engine: Engine) -> Iterator[object]:
+def connection(engine: Engine) -> Iterator[Connection]:
     """A connection inside an outer transaction that is rolled back after the test."""
     conn = engine.connect()
     trans = conn.begin()
@@ -111,10 +114,10 @@ def connection(engine: Engine) -> Iterator[object]:
 
 
 @pytest.fixture
-def session_factory(connection: object) -> sessionmaker[Session]:
+def session_factory(connection: Connection) -> sessionmaker[Session]:
     """Sessions whose commits become savepoints of the test's outer transaction."""
     return sessionmaker(
-        bind=connection,  # type: ignore[arg-type]
+        bind=connection,
         join_transaction_mode="create_savepoint",
         expire_on_commit=False,
     )
@@ -129,7 +132,7 @@ def db_session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 @pytest.fixture
-def app(session_factory: sessionmaker[Session]):  # type: ignore[no-untyped-def]
+def app(session_factory: sessionmaker[Session]):
     """The FastAPI app wired to the test transaction."""
     from concilia.app import create_app
 
@@ -137,19 +140,19 @@ def app(session_factory: sessionmaker[Session]):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def client(app) -> Iterator[TestClient]:
     """An HTTP client for the app (no authentication)."""
     with TestClient(app) as test_client:
         yield test_client
 
 
 @pytest.fixture
-def make_user(db_session: Session):  # type: ignore[no-untyped-def]
+def make_user(db_session: Session):
     """Create a user with a role and teams; returns (user, password)."""
     from concilia.auth import service as auth_service
     from concilia.auth.models import Role
 
-    def _make(username: str, role: str = "agent", teams: list[str] | None = None):  # type: ignore[no-untyped-def]
+    def _make(username: str, role: str = "agent", teams: list[str] | None = None):
         password = f"pw-{username}-correct-horse"
         user, _ = auth_service.create_user(
             db_session=db_session,
@@ -166,11 +169,13 @@ def make_user(db_session: Session):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def auth_headers(db_session: Session, make_user):  # type: ignore[no-untyped-def]
+def auth_headers(db_session: Session, make_user):
     """Bearer headers for a new user: ``auth_headers("alice", "agent", ["north"])``."""
     from concilia.auth import service as auth_service
 
-    def _headers(username: str, role: str = "agent", teams: list[str] | None = None) -> dict[str, str]:
+    def _headers(
+        username: str, role: str = "agent", teams: list[str] | None = None
+    ) -> dict[str, str]:
         user, _ = make_user(username, role, teams)
         _, clear = auth_service.create_token(db_session=db_session, user_id=user.id, name="test")
         db_session.commit()

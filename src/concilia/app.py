@@ -19,9 +19,7 @@ from concilia.errors import ConciliaError, InvalidInput
 PROBLEM = "application/problem+json"
 
 
-def problem(
-    status: int, title: str, detail: str, request: Request, **extra: Any
-) -> JSONResponse:
+def problem(status: int, title: str, detail: str, request: Request, **extra: Any) -> JSONResponse:
     """An RFC 9457 problem document."""
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -52,8 +50,9 @@ def _install_error_handlers(app: FastAPI) -> None:
             {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in exc.errors()
         ]
-        return problem(422, "Invalid request", "the request does not match its schema", request,
-                       errors=errors)
+        return problem(
+            422, "Invalid request", "the request does not match its schema", request, errors=errors
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

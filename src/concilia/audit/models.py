@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DDL, Index, String, event
+from sqlalchemy import DDL, JSON, BigInteger, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from concilia.db import Base, IdPk, UTCDateTime
@@ -47,11 +47,21 @@ APPEND_ONLY_POSTGRES = [
     "FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only()",
 ]
 
+
+def append_only_statements(dialect_name: str) -> list[str]:
+    """The trigger DDL for a dialect (used by the table's create event and by migrations)."""
+    return APPEND_ONLY_POSTGRES if dialect_name == "postgresql" else APPEND_ONLY_SQLITE
+
+
 for _statement in APPEND_ONLY_SQLITE:
     event.listen(
-        AuditEntry.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite")
+        AuditEntry.__table__,
+        "after_create",
+        DDL(_statement).execute_if(dialect="sqlite"),  # type: ignore[no-untyped-call]
     )
 for _statement in APPEND_ONLY_POSTGRES:
     event.listen(
-        AuditEntry.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql")
+        AuditEntry.__table__,
+        "after_create",
+        DDL(_statement).execute_if(dialect="postgresql"),  # type: ignore[no-untyped-call]
     )

@@ -53,7 +53,9 @@ def current_principal(request: Request, db_session: DbSession) -> Principal:
             raise Unauthorized("invalid, expired or revoked token")
     else:
         cookie = request.cookies.get(get_settings().session_cookie_name)
-        found = auth_service.get_web_session(db_session=db_session, clear=cookie) if cookie else None
+        found = (
+            auth_service.get_web_session(db_session=db_session, clear=cookie) if cookie else None
+        )
         if found is None:
             raise Unauthorized("sign in or send a bearer token")
         web, user = found

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from concilia.db import Base, BigIntId, IdPk, UTCDateTime
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     """What a user may do; the auditor only reads."""
 
     admin = "admin"

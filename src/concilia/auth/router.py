@@ -138,7 +138,10 @@ def _login_page(request: Request, error: str | None = None, username: str = "") 
         status_code=status.HTTP_401_UNAUTHORIZED if error else status.HTTP_200_OK,
     )
     response.set_cookie(
-        _LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
+        _LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
         secure=get_settings().cookie_secure,
     )
     return response

@@ -17,7 +17,9 @@ _PACKAGE = Path(__file__).resolve().parent.parent
 def get_templates() -> Jinja2Templates:
     """The shared template renderer (autoescaped)."""
     folders = [_PACKAGE / "web" / "templates"]
-    folders += [_PACKAGE / d / "templates" for d in DOMAINS if (_PACKAGE / d / "templates").is_dir()]
+    folders += [
+        _PACKAGE / d / "templates" for d in DOMAINS if (_PACKAGE / d / "templates").is_dir()
+    ]
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(f)) for f in folders]),
         autoescape=select_autoescape(["html", "xml"]),

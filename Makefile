@@ -1,0 +1,45 @@
+# The two commands that matter: `make demo` and `make test` (see README.md).
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: install demo test test-fast test-slow lint typecheck serve clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,spark]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install
+	$(BIN)/mypy
+
+test-fast: install
+	$(BIN)/pytest -q -m "not slow" $(PYTEST_ARGS)
+
+test-slow: install
+	$(BIN)/pytest -q -m slow $(PYTEST_ARGS)
+
+# Locally the slow tests run with RUN_SLOW=1; CI (CI=true) always runs them.
+test: lint typecheck test-fast
+	@if [ "$${CI:-}" = "true" ] || [ -n "$${RUN_SLOW:-}" ]; then $(MAKE) --no-print-directory test-slow; \
+	else echo "slow tests skipped locally (RUN_SLOW=1 make test runs them; CI always does)"; fi
+
+demo: install
+	$(BIN)/concilia db upgrade
+	$(BIN)/concilia auth create-admin admin
+	$(BIN)/concilia serve
+
+serve: install
+	$(BIN)/concilia serve
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Until the first release there is one initial migration, regenerated from the models.
+# After a release, add new revisions with `concilia db revision -m "..."` instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tmp=$(mktemp -d)
+rm -f src/concilia/migrations/versions/0001_initial.py
+CONCILIA_VAR_DIR="$tmp" CONCILIA_DATABASE_URL="sqlite:///$tmp/empty.db" \
+CONCILIA_VAR_DIR="$tmp" CONCILIA_DATABASE_URL="sqlite:///$tmp/empty.db" .venv/bin/python - <<'PY'
+from alembic import command
+from concilia.migrate import alembic_config
+command.revision(alembic_config(), message="initial schema", autogenerate=True, rev_id="0001")
+PY
+file=$(ls src/concilia/migrations/versions/0001_*.py)
+mv "$file" src/concilia/migrations/versions/0001_initial.py
+.venv/bin/python - <<'PY'
+from pathlib import Path
+p = Path("src/concilia/migrations/versions/0001_initial.py")
+s = p.read_text()
+marker = "    # ### end Alembic commands ###"
+hook = (
+    "    # The audit log is append-only at the database level.\n"
+    "    from concilia.audit.models import append_only_statements\n\n"
+    "    for statement in append_only_statements(op.get_bind().dialect.name):\n"
+    "        op.execute(statement)\n"
+)
+head, sep, tail = s.partition(marker)
+s = head + sep + "\n" + hook + tail
+p.write_text(s)
+PY
+.venv/bin/ruff format src/concilia/migrations/versions/0001_initial.py >/dev/null
+.venv/bin/ruff check --fix src/concilia/migrations/versions/0001_initial.py >/dev/null || true
+echo "regenerated src/concilia/migrations/versions/0001_initial.py"
