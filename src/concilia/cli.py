@@ -31,7 +31,13 @@ def serve(
     from concilia.config import get_settings
 
     settings = get_settings()
-    uvicorn.run(create_app(), host=host or settings.host, port=port or settings.port)
+    bind_host, bind_port = host or settings.host, port or settings.port
+    base = f"http://{bind_host}:{bind_port}"
+    console.print(f"Concilia on [bold]{base}[/bold]")
+    console.print(f"  API documentation: {base}/docs  (OpenAPI: {base}/openapi.json)")
+    console.print(f"  Sign in:           {base}/login")
+    console.print(f"  Health:            {base}/health")
+    uvicorn.run(create_app(), host=bind_host, port=bind_port)
 
 
 db_app = typer.Typer(help="Database schema: apply or create migrations.", no_args_is_help=True)
