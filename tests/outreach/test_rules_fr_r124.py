@@ -1,0 +1,69 @@
+"""France, CPCE R124-4: mentions of the first letter, reference and date repeated later."""
+# ruff: noqa: E501  (message texts are test data, kept on one line to read as sent)
+
+from datetime import date
+
+from tests.outreach.helpers import check, fired
+
+FIRST_LETTER = (
+    "Acme Recouvrement, 1 rue de la Paix, 75002 Paris, société de recouvrement amiable. "
+    "Créancier : Banque Exemple, 2 avenue de France, 75013 Paris. "
+    "Au titre du contrat de crédit n° 123 : principal 1 000,00 €, intérêts 50,00 €, "
+    "autres accessoires 0,00 €. Nous vous invitons à payer la somme due. Modalités de paiement : "
+    "virement ou carte sur le portail. Article L111-8 du code des procédures civiles d'exécution : "
+    "« Les frais de recouvrement entrepris sans titre exécutoire restent à la charge du créancier, "
+    "sauf s'ils concernent un acte dont l'accomplissement est prescrit par la loi au créancier. »"
+)
+
+
+def test_first_letter_with_all_mentions_is_allowed() -> None:
+    d = check("FR", channel="letter", kind="first_letter", text=FIRST_LETTER, first_letter_ref=None)
+    assert d.verdict == "allow", d.reasons
+
+
+def test_first_letter_missing_mentions_is_blocked_and_names_them() -> None:
+    text = FIRST_LETTER.replace("intérêts 50,00 €, ", "").split("Article L111-8")[0]
+    d = check("FR", channel="letter", kind="first_letter", text=text, first_letter_ref=None)
+    assert d.verdict == "block"
+    reason = next(r for r in d.reasons if r.rule == "FR-R124-4")
+    assert "basis_and_breakdown" in reason.explanation and "l111_8_text" in reason.explanation
+    assert "creditor" not in reason.explanation.split("lacks:")[1]
+
+
+def test_first_debt_message_by_email_without_a_first_letter_needs_the_mentions() -> None:
+    d = check("FR", first_letter_ref=None, first_letter_date=None)
+    assert "FR-R124-4" in fired(d)
+
+
+def test_later_messages_repeat_reference_and_date() -> None:
+    assert check("FR").verdict == "allow"  # base text cites REF-1 du 02/11/2026
+    no_ref = check(
+        "FR",
+        text="Le solde de votre dette est de 120 €. Répondez STOP pour ne plus recevoir ces messages.",
+    )
+    assert no_ref.verdict == "block" and "REF-1" in no_ref.reasons[0].explanation
+    wrong_date = check("FR", first_letter_date=date(2026, 11, 3))
+    assert wrong_date.verdict == "block"
+    long_form = check(
+        "FR",
+        text="Suite à notre lettre REF-1 du 2 novembre 2026, votre solde est de 120 €. "
+        "Répondez STOP pour ne plus recevoir ces messages.",
+    )
+    assert long_form.verdict == "allow", long_form.reasons
+
+
+def test_identity_request_is_outside_r124_4() -> None:
+    d = check(
+        "FR",
+        channel="social_dm",
+        identity_verified=False,
+        kind="identity_request",
+        first_letter_ref=None,
+        text="Bonjour, ici Jean Dupont de la société Acme. Êtes-vous bien Marie Martin ? "
+        "Répondez STOP pour ne plus recevoir ces messages.",
+    )
+    assert d.verdict == "allow", d.reasons
+
+
+def test_r124_4_is_french_only() -> None:
+    assert "US-R124-4" not in fired(check("US", first_letter_ref=None))
