@@ -1,0 +1,1 @@
+"""Creditors, debtors, debts, cases, payments, promises to pay and payment plans."""

@@ -1,0 +1,100 @@
+"""``concilia portfolio``: import a portfolio file, list creditors, set allocation orders."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from concilia.db import session_scope
+from concilia.errors import InvalidInput
+from concilia.portfolio import service as portfolio_service
+from concilia.portfolio.importer import DEFAULT_TEAM
+from concilia.portfolio.parsing import DEFAULT_DATE_FORMAT
+
+app = typer.Typer(help="Creditors, debtors, debts and cases.", no_args_is_help=True)
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name in some containers
+        return "cli"
+
+
+@app.command("import")
+def import_file(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+    creditor: str = typer.Option(..., help="Creditor name; created on first import."),
+    date_format: str = typer.Option(
+        DEFAULT_DATE_FORMAT, help="strftime format of every date in the file, e.g. %d/%m/%Y."
+    ),
+    team: str = typer.Option(DEFAULT_TEAM, help="Team that gets the new cases."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Import a portfolio CSV (docs/portfolio-format.md): all rows or, on any bad row, none."""
+    data = file.read_bytes()
+    try:
+        with session_scope() as session:
+            result = portfolio_service.import_portfolio(
+                db_session=session,
+                data=data,
+                file=file.name,
+                creditor_name=creditor,
+                team_name=team,
+                date_format=date_format,
+                actor=_actor(),
+            )
+    except InvalidInput as exc:
+        if as_json:
+            print(json.dumps({"errors": [p.as_dict() for p in exc.problems]}, ensure_ascii=False))
+        else:
+            for problem in exc.problems:
+                err_console.print(str(problem))
+            err_console.print(f"[red]{len(exc.problems)} problem(s); nothing was written[/red]")
+        raise typer.Exit(1) from None
+    if as_json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False))
+    else:
+        console.print(result.summary())
+
+
+@app.command("creditors")
+def creditors() -> None:
+    """List creditors and their payment allocation orders."""
+    with session_scope() as session:
+        for c in portfolio_service.list_creditors(db_session=session):
+            order = ",".join(c.allocation_order) if c.allocation_order else "jurisdiction default"
+            console.print(f"{c.id}\t{c.name}\t{order}")
+
+
+@app.command("allocation-order")
+def allocation_order(
+    creditor: str = typer.Argument(..., help="Creditor name."),
+    order: str = typer.Argument(
+        ..., help="e.g. interest,principal,fees — or 'default' for the jurisdiction's order."
+    ),
+) -> None:
+    """Set the order in which a creditor's payments go to fees, interest and principal."""
+    with session_scope() as session:
+        found = portfolio_service.get_creditor_by_name(db_session=session, name=creditor)
+        if found is None:
+            err_console.print(f"[red]no creditor {creditor!r}[/red]")
+            raise typer.Exit(1)
+        try:
+            portfolio_service.set_allocation_order(
+                db_session=session,
+                creditor_id=found.id,
+                order=None if order == "default" else order.split(","),
+                actor=_actor(),
+            )
+        except InvalidInput as exc:
+            for problem in exc.problems:
+                err_console.print(problem.reason)
+            raise typer.Exit(1) from None
+    console.print(f"{creditor}: allocation order {order}")

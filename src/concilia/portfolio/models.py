@@ -1,0 +1,290 @@
+"""Portfolio tables: creditors, debtors (encrypted identifiers), debts, cases, payments, plans.
+
+Amounts are stored as integers of minor units (cents) through :class:`Amount`, so neither
+SQLite (which has no decimal type and would store a float) nor PostgreSQL ever holds a
+binary float; Python always sees a ``Decimal``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from concilia.db import Base, BigIntId, IdPk, UTCDateTime
+
+
+class ScaledDecimal(TypeDecorator[Decimal]):
+    """A Decimal stored as an integer of 10**-places units; refuses values it would round."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def __init__(self, places: int) -> None:
+        super().__init__()
+        self.places = places
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        if not isinstance(value, Decimal):
+            raise TypeError(f"expected Decimal, got {type(value).__name__}")
+        scaled = value.scaleb(self.places)
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"{value} has more than {self.places} decimal places")
+        return int(scaled)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return Decimal(int(value)).scaleb(-self.places)
+
+
+def Amount() -> ScaledDecimal:
+    """A money amount: cents on every supported currency."""
+    return ScaledDecimal(2)
+
+
+class Creditor(Base):
+    """A client of the agency whose debts are placed with it."""
+
+    __tablename__ = "creditors"
+
+    id: Mapped[IdPk]
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    # e.g. ["interest", "principal", "fees"]; None: the jurisdiction's default order.
+    allocation_order: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Debtor(Base):
+    """A person who owes; identifiers are encrypted, with blind indexes for exact look-ups."""
+
+    __tablename__ = "debtors"
+    __table_args__ = (UniqueConstraint("creditor_id", "debtor_reference"),)
+
+    id: Mapped[IdPk]
+    creditor_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("creditors.id"), index=True)
+    debtor_reference: Mapped[str] = mapped_column(String(100))
+    # Kept exactly as the creditor wrote them: double surnames and particles intact.
+    given_names: Mapped[str] = mapped_column(String(200))
+    family_names: Mapped[str] = mapped_column(String(200))
+    dob_encrypted: Mapped[str | None] = mapped_column(Text, nullable=True)
+    dob_index: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    national_id_encrypted: Mapped[str | None] = mapped_column(Text, nullable=True)
+    national_id_index: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    employer: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    preferred_language: Mapped[str] = mapped_column(String(5))
+    time_zone: Mapped[str] = mapped_column(String(64))
+    jurisdiction: Mapped[str] = mapped_column(String(2))
+    # Keyed hash of the imported personal fields: tells a re-import what changed.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    addresses: Mapped[list[DebtorAddress]] = relationship(
+        back_populates="debtor", order_by="DebtorAddress.id", lazy="selectin"
+    )
+    contacts: Mapped[list[DebtorContact]] = relationship(
+        back_populates="debtor", order_by="DebtorContact.id", lazy="selectin"
+    )
+
+
+class DebtorAddress(Base):
+    """One address in a debtor's history; the current one has no ``valid_to``."""
+
+    __tablename__ = "debtor_addresses"
+
+    id: Mapped[IdPk]
+    debtor_id: Mapped[int] = mapped_column(
+        BigIntId, ForeignKey("debtors.id", ondelete="CASCADE"), index=True
+    )
+    line: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    postal_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    city: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    country: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    source: Mapped[str] = mapped_column(String(50), default="portfolio")
+
+    debtor: Mapped[Debtor] = relationship(back_populates="addresses")
+
+
+class DebtorContact(Base):
+    """A phone number or e-mail address, encrypted, with its blind index and provenance."""
+
+    __tablename__ = "debtor_contacts"
+    __table_args__ = (Index("ix_debtor_contacts_kind_index", "kind", "value_index"),)
+
+    id: Mapped[IdPk]
+    debtor_id: Mapped[int] = mapped_column(
+        BigIntId, ForeignKey("debtors.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(10))  # "phone" or "email"
+    value_encrypted: Mapped[str] = mapped_column(Text)
+    value_index: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(50), default="portfolio")
+    valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+    debtor: Mapped[Debtor] = relationship(back_populates="contacts")
+
+
+class Debt(Base):
+    """One account: stated amounts as placed, and the live balance by component."""
+
+    __tablename__ = "debts"
+    __table_args__ = (UniqueConstraint("creditor_id", "account_reference"),)
+
+    id: Mapped[IdPk]
+    creditor_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("creditors.id"))
+    debtor_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("debtors.id"), index=True)
+    account_reference: Mapped[str] = mapped_column(String(100))
+    original_creditor: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    # As stated by the creditor in the last import.
+    principal: Mapped[Decimal] = mapped_column(Amount())
+    interest: Mapped[Decimal] = mapped_column(Amount())
+    fees: Mapped[Decimal] = mapped_column(Amount())
+    # What is owed now, after accrual and payments.
+    principal_balance: Mapped[Decimal] = mapped_column(Amount())
+    interest_balance: Mapped[Decimal] = mapped_column(Amount())
+    fees_balance: Mapped[Decimal] = mapped_column(Amount())
+    credit_balance: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(0))
+    interest_rate: Mapped[Decimal | None] = mapped_column(ScaledDecimal(6), nullable=True)
+    interest_accrued_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    charge_off_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    last_payment_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Case(Base):
+    """The agency's handling of one debt: team, agent, stage and protective flags."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[IdPk]
+    debt_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("debts.id"), unique=True)
+    team_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("teams.id"), index=True)
+    assigned_agent_id: Mapped[int | None] = mapped_column(
+        BigIntId, ForeignKey("users.id"), nullable=True, index=True
+    )
+    stage: Mapped[str] = mapped_column(String(30), default="new")
+    disputed: Mapped[bool] = mapped_column(Boolean, default=False)
+    cease_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    vulnerable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set by the signals domain from public posts: a suggestion an agent confirms or clears.
+    vulnerability_possible: Mapped[bool] = mapped_column(Boolean, default=False)
+    deceased: Mapped[bool] = mapped_column(Boolean, default=False)
+    bankrupt: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Payment(Base):
+    """Money received on a debt; ``unapplied`` is any excess over the whole balance."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[IdPk]
+    debt_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("debts.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Amount())
+    currency: Mapped[str] = mapped_column(String(3))
+    received_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(30), default="transfer")
+    reference: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    unapplied: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(0))
+    instalment_id: Mapped[int | None] = mapped_column(
+        BigIntId, ForeignKey("instalments.id"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(200))
+
+    allocations: Mapped[list[PaymentAllocation]] = relationship(
+        order_by="PaymentAllocation.id", lazy="selectin"
+    )
+
+
+class PaymentAllocation(Base):
+    """The part of a payment that went to one component (fees, interest or principal)."""
+
+    __tablename__ = "payment_allocations"
+
+    id: Mapped[IdPk]
+    payment_id: Mapped[int] = mapped_column(
+        BigIntId, ForeignKey("payments.id", ondelete="CASCADE"), index=True
+    )
+    component: Mapped[str] = mapped_column(String(10))
+    amount: Mapped[Decimal] = mapped_column(Amount())
+
+
+class PromiseToPay(Base):
+    """A debtor's promise to pay an amount by a date."""
+
+    __tablename__ = "promises_to_pay"
+
+    id: Mapped[IdPk]
+    debt_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("debts.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Amount())
+    currency: Mapped[str] = mapped_column(String(3))
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class PaymentPlan(Base):
+    """An agreed schedule of instalments that together pay ``total``."""
+
+    __tablename__ = "payment_plans"
+
+    id: Mapped[IdPk]
+    debt_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("debts.id"), index=True)
+    total: Mapped[Decimal] = mapped_column(Amount())
+    currency: Mapped[str] = mapped_column(String(3))
+    frequency: Mapped[str] = mapped_column(String(10))  # "weekly" or "monthly"
+    start_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(200))
+
+    instalments: Mapped[list[Instalment]] = relationship(
+        order_by="Instalment.seq", lazy="selectin", back_populates="plan"
+    )
+
+
+class Instalment(Base):
+    """One due amount of a plan."""
+
+    __tablename__ = "instalments"
+    __table_args__ = (UniqueConstraint("plan_id", "seq"),)
+
+    id: Mapped[IdPk]
+    plan_id: Mapped[int] = mapped_column(
+        BigIntId, ForeignKey("payment_plans.id", ondelete="CASCADE"), index=True
+    )
+    seq: Mapped[int] = mapped_column()
+    due_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Amount())
+    paid_amount: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(0))
+    status: Mapped[str] = mapped_column(String(20), default="due")
+
+    plan: Mapped[PaymentPlan] = relationship(back_populates="instalments")
