@@ -20,12 +20,88 @@ import phonenumbers
 # Particles are kept in the displayed family name but do not identify anybody on their own:
 # "de La Fontaine" and "Lafontaine" must meet on "fontaine".
 PARTICLES = frozenset(
-    "de del della di da das do dos du des d l la las los le lo van der den ten von y e".split()
+    [
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "das",
+        "do",
+        "dos",
+        "du",
+        "des",
+        "d",
+        "l",
+        "la",
+        "las",
+        "los",
+        "le",
+        "lo",
+        "van",
+        "der",
+        "den",
+        "ten",
+        "von",
+        "y",
+        "e",
+    ]
 )
-TITLES = frozenset("mr mrs ms miss dr m mme mlle sr sra srta don dona prof".split())
+TITLES = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "m",
+        "mme",
+        "mlle",
+        "sr",
+        "sra",
+        "srta",
+        "don",
+        "dona",
+        "prof",
+    ]
+)
 LEGAL_SUFFIXES = frozenset(
-    """sa sas sasu sarl eurl sca snc sl slu sll sau scp selarl ltd limited plc llp llc inc
-    incorporated corp corporation co company gmbh ag bv nv srl spa oy ab as kg""".split()
+    [
+        "sa",
+        "sas",
+        "sasu",
+        "sarl",
+        "eurl",
+        "sca",
+        "snc",
+        "sl",
+        "slu",
+        "sll",
+        "sau",
+        "scp",
+        "selarl",
+        "ltd",
+        "limited",
+        "plc",
+        "llp",
+        "llc",
+        "inc",
+        "incorporated",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "gmbh",
+        "ag",
+        "bv",
+        "nv",
+        "srl",
+        "spa",
+        "oy",
+        "ab",
+        "as",
+        "kg",
+    ]
 )
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _NON_NAME = re.compile(r"[^a-z\- ]+")

@@ -69,24 +69,22 @@ def _missing(value: object) -> bool:
 
 
 @lru_cache(maxsize=100_000)
-def geocode(city: str, country: str | None) -> tuple[float, float] | None:
-    """Coordinates of a folded city name from the gazetteer (None when unknown)."""
+def geocode(city: str | None, country: str | None) -> tuple[str, float | None, float | None]:
+    """(folded canonical city name, latitude, longitude) from the gazetteer.
+
+    The gazetteer's own name is used when found, so 'Londres' and 'London' compare equal;
+    unknown places keep their folded text and no coordinates.
+    """
     if not city:
-        return None
+        return "", None, None
     try:
         from concilia.geo import service as geo_service
-    except ImportError:
-        return None
-    found: Any = geo_service.lookup(city, country=country or None)
+    except ImportError:  # the gazetteer is optional for the engine itself
+        return nz.city_key(city), None, None
+    found = geo_service.lookup(city, country=country or None)
     if found is None:
-        return None
-    if isinstance(found, tuple | list) and len(found) >= 2:
-        return float(found[0]), float(found[1])
-    lat = getattr(found, "lat", None) or getattr(found, "latitude", None)
-    lon = getattr(found, "lon", None) or getattr(found, "longitude", None)
-    if lat is None or lon is None:
-        return None
-    return float(lat), float(lon)
+        return nz.city_key(city), None, None
+    return nz.city_key(found.name), float(found.latitude), float(found.longitude)
 
 
 def _birthday_from_date(value: Any) -> str | None:
@@ -124,7 +122,10 @@ def _none_if_empty(items: list[str]) -> list[str] | None:
 def _phones(values: list[Any], countries: list[Any]) -> list[list[str] | None]:
     out: list[list[str] | None] = []
     for raw, country in zip(values, countries, strict=True):
-        nums = [nz.phone_e164(p, None if _missing(country) else str(country)) for p in nz.split_multi(raw)]
+        nums = [
+            nz.phone_e164(p, None if _missing(country) else str(country))
+            for p in nz.split_multi(raw)
+        ]
         out.append(_none_if_empty(sorted({n for n in nums if n})))
     return out
 
@@ -183,10 +184,12 @@ def _finish(
     prev_cities: list[str | None],
     swapped: bool,
 ) -> pd.DataFrame:
-    cities = _map_distinct(_col(df, "city"), nz.city_key)
+    raw_cities = [None if _missing(c) else str(c) for c in _col(df, "city").tolist()]
     coords = [
-        geocode(c, None if _missing(k) else str(k)) for c, k in zip(cities, countries, strict=True)
+        geocode(c, None if _missing(k) else str(k))
+        for c, k in zip(raw_cities, countries, strict=True)
     ]
+    cities = [c[0] for c in coords]
     phones = _phones(_col(df, "phones").tolist(), countries)
     emails = _emails(_col(df, "emails").tolist())
     employers = _map_distinct(_col(df, "employer"), nz.employer_key)
@@ -214,8 +217,8 @@ def _finish(
             "birthday": birthdays,
             "city": [c or None for c in cities],
             "prev_city": prev_cities,
-            "lat": [c[0] if c else None for c in coords],
-            "lon": [c[1] if c else None for c in coords],
+            "lat": [c[1] for c in coords],
+            "lon": [c[2] for c in coords],
             "phones": phones,
             "emails": emails,
             "employer": [e or None for e in employers],
@@ -242,7 +245,12 @@ def prepare_debtors(df: pd.DataFrame) -> pd.DataFrame:
     birthdays = _map_distinct(_col(df, "date_of_birth"), _birthday_from_date)
     countries = _col(df, "country").tolist()
     hkeys = [_none_if_empty(nz.handle_keys(n)) for n in names]
-    prev = [c or None for c in _map_distinct(_col(df, "previous_city"), nz.city_key)]
+    prev_raw = _col(df, "previous_city").tolist()
+    prev_country = _col(df, "previous_country").tolist() if "previous_country" in df else countries
+    prev = [
+        geocode(None if _missing(c) else str(c), None if _missing(k) else str(k))[0] or None
+        for c, k in zip(prev_raw, prev_country, strict=True)
+    ]
     ids = [str(v) for v in _col(df, "debtor_id").tolist()]
     return _finish(
         df, ids, names, birthdays, countries, [None] * len(df), hkeys, [None] * len(df), prev, False

@@ -1,0 +1,1 @@
+"""Tracing: link debtors to public profiles, review the candidates, keep the evidence."""

@@ -1,0 +1,141 @@
+"""Plain-word explanations of a scored pair: one line per field with its Bayes factor.
+
+The log2 weights of the lines (prior, one per compared field, competition) add up exactly
+to the pair's final match weight; a test holds this.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from concilia.tracing import settings as st
+
+FIELD_WORDS = {
+    "given_name": "given name",
+    "family_name": "surname",
+    "birthday": "birthday",
+    "city": "city",
+    "phone": "phone",
+    "email": "e-mail",
+    "employer": "employer",
+    "handle": "handle",
+}
+
+
+def _factor(weight: float) -> str:
+    bf = math.pow(2.0, weight)
+    if bf >= 100:
+        return f"×{bf:,.0f}"
+    if bf >= 10:
+        return f"×{bf:.0f}"
+    if bf >= 1:
+        return f"×{bf:.1f}"
+    if bf >= 0.01:
+        return f"×{bf:.2f}"
+    return f"×1/{1 / bf:,.0f}"
+
+
+def _value(row: dict[str, Any], col: str) -> Any:
+    value = row.get(col)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value
+
+
+def _pair_text(row: dict[str, Any], comp: str) -> str:
+    """The compared values in words ('Lyon vs Villeurbanne, 6 km')."""
+    if comp == "given_name":
+        a, b = _value(row, "given_l"), _value(row, "given_r")
+    elif comp == "family_name":
+        a, b = _value(row, "family_l"), _value(row, "family_r")
+    elif comp == "birthday":
+        a, b = _value(row, "birthday_l"), _value(row, "birthday_r")
+        a = f"{a[3:]}/{a[:2]}" if a else None
+        b = f"{b[3:]}/{b[:2]}" if b else None
+    elif comp == "city":
+        a, b = _value(row, "city_l"), _value(row, "city_r")
+        text = _ab(a, b)
+        km = _distance(row)
+        return f"{text}, {km:.0f} km" if km is not None and a != b else text
+    elif comp == "employer":
+        a, b = _value(row, "employer_l"), _value(row, "employer_r")
+    elif comp == "handle":
+        return str(_value(row, "handle_r") or "")
+    else:  # phone and e-mail are not quoted: the line only says whether they agree
+        return ""
+    return _ab(a, b)
+
+
+def _ab(a: Any, b: Any) -> str:
+    if a is None and b is None:
+        return ""
+    if a == b:
+        return str(a).title() if isinstance(a, str) else str(a)
+    return f"{_title(a)} vs {_title(b)}"
+
+
+def _title(v: Any) -> str:
+    return "?" if v is None else str(v).title()
+
+
+def _distance(row: dict[str, Any]) -> float | None:
+    vals = [_value(row, c) for c in ("lat_l", "lon_l", "lat_r", "lon_r")]
+    if any(v is None for v in vals):
+        return None
+    lat1, lon1, lat2, lon2 = (math.radians(float(v)) for v in vals if v is not None)
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def prior_weight(model: dict[str, Any]) -> float:
+    """log2 prior odds of the model."""
+    p = float(model["probability_two_random_records_match"])
+    return math.log2(p / (1.0 - p))
+
+
+def lines(
+    row: dict[str, Any], model: dict[str, Any], labels: dict[str, dict[int, str]] | None = None
+) -> list[dict[str, Any]]:
+    """Explanation lines for one scored pair (a row of :func:`linkage.score` output).
+
+    Each line is ``{"field", "text", "weight"}`` with ``weight`` in log2 units.
+    """
+    labels = labels or st.level_labels(model)
+    one_in = 1 / float(model["probability_two_random_records_match"])
+    out = [
+        {
+            "field": "prior",
+            "text": f"before any comparison (1 chance in {one_in:,.0f})",
+            "weight": prior_weight(model),
+        }
+    ]
+    for comp in st.COMPARISON_NAMES:
+        gamma = int(row[f"gamma_{comp}"])
+        weight = float(row[f"mw_{comp}"])
+        label = labels[comp].get(gamma, "?")
+        what = _pair_text(row, comp)
+        words = FIELD_WORDS[comp]
+        head = f"{words} {what} {label}" if what else f"{words} {label}"
+        out.append({"field": comp, "text": f"{head}: {_factor(weight)}", "weight": weight})
+    competition = float(row.get("competition_weight") or 0.0)
+    if competition != 0.0:
+        out.append(competition_line(competition))
+    return out
+
+
+def competition_line(weight: float) -> dict[str, Any]:
+    """The line for odds shared with other candidates of the same profile or network."""
+    return {
+        "field": "competition",
+        "text": f"other candidates compete for this profile or network: {_factor(weight)}",
+        "weight": weight,
+    }
+
+
+def total(explanation: list[dict[str, Any]]) -> float:
+    """Sum of the lines' log2 weights (equals the final match weight)."""
+    return float(sum(line["weight"] for line in explanation))

@@ -1,0 +1,131 @@
+"""Raw inputs of a trace run, as pandas frames, from the contract files or other domains.
+
+Files follow docs/portfolio-format.md (one row per debt; the debtor's fields from the last
+row) and docs/source-format.md (profiles JSON Lines).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pandas as pd
+
+from concilia.errors import InputProblem, InvalidInput
+
+DEBTOR_FIELDS = [
+    "given_names",
+    "family_names",
+    "date_of_birth",
+    "city",
+    "country",
+    "previous_city",
+    "previous_country",
+    "phones",
+    "emails",
+    "employer",
+]
+PROFILE_FIELDS = [
+    "network",
+    "display_name",
+    "handle",
+    "city",
+    "country",
+    "employer",
+    "birthday",
+    "phones",
+    "emails",
+]
+
+
+def read_portfolio_csv(path: Path, date_format: str = "%Y-%m-%d") -> pd.DataFrame:
+    """Debtors of a portfolio file, one row per ``debtor_reference``."""
+    text = path.read_text(encoding="utf-8-sig")
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    rows: dict[str, dict[str, Any]] = {}
+    problems: list[InputProblem] = []
+    for number, row in enumerate(csv.DictReader(io.StringIO(text), delimiter=delimiter), start=2):
+        ref = (row.get("debtor_reference") or "").strip()
+        if not ref:
+            problems.append(InputProblem(str(path), number, "debtor_reference", "required"))
+            continue
+        dob = (row.get("date_of_birth") or "").strip()
+        if dob:
+            try:
+                dob = datetime.strptime(dob, date_format).date().isoformat()
+            except ValueError:
+                problems.append(
+                    InputProblem(str(path), number, "date_of_birth", f"not a {date_format} date")
+                )
+                continue
+        record = {f: (row.get(f) or "").strip() or None for f in DEBTOR_FIELDS}
+        record["date_of_birth"] = dob or None
+        record["debtor_id"] = ref
+        rows[ref] = record
+    if problems:
+        raise InvalidInput(problems=problems)
+    return pd.DataFrame(list(rows.values()), columns=["debtor_id", *DEBTOR_FIELDS])
+
+
+def read_profiles_jsonl(path: Path) -> pd.DataFrame:
+    """Profiles of a source export (provenance kept for the evidence)."""
+    records = []
+    problems: list[InputProblem] = []
+    with path.open("rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                problems.append(InputProblem(str(path), number, "-", f"invalid JSON: {exc}"))
+                continue
+            if not obj.get("external_id") or not obj.get("display_name"):
+                problems.append(
+                    InputProblem(
+                        str(path), number, "external_id", "external_id and display_name required"
+                    )
+                )
+                continue
+            prov = obj.get("provenance") or {}
+            records.append(
+                {
+                    "profile_id": str(obj["external_id"]),
+                    **{f: obj.get(f) for f in PROFILE_FIELDS},
+                    "url": prov.get("url"),
+                    "captured_at": prov.get("captured_at"),
+                    "source": obj.get("source"),
+                }
+            )
+    if problems:
+        raise InvalidInput(problems=problems)
+    return pd.DataFrame(
+        records, columns=["profile_id", *PROFILE_FIELDS, "url", "captured_at", "source"]
+    )
+
+
+def row_fingerprints(df: pd.DataFrame, fields: list[str]) -> list[str]:
+    """Digest of each record's compared fields: a rejected pair comes back only if it moves."""
+    cols = [c for c in fields if c in df.columns]
+    out = []
+    for values in df[cols].itertuples(index=False, name=None):
+        norm = [None if (isinstance(v, float) and v != v) else v for v in values]
+        out.append(hashlib.sha256(orjson.dumps(norm, default=str)).hexdigest()[:32])
+    return out
+
+
+def inputs_fingerprint(debtor_fps: list[str], profile_fps: list[str]) -> str:
+    """Identity of a run's inputs: a restart resumes only the same inputs."""
+    h = hashlib.sha256()
+    for fp in sorted(debtor_fps):
+        h.update(fp.encode())
+    h.update(b"|")
+    for fp in sorted(profile_fps):
+        h.update(fp.encode())
+    return h.hexdigest()

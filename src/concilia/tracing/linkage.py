@@ -1,0 +1,340 @@
+"""Linkage facade: block, train and score normalised debtors against public profiles.
+
+Splink does the Fellegi–Sunter work (u by random sampling, m by expectation–maximisation,
+scoring with per-field Bayes factors) on DuckDB or Spark, chosen by one argument. Blocking
+is done here in DuckDB with typed keys (see :mod:`concilia.tracing.prepare`) and handed to
+Splink as a pre-computed pair table, so both engines score exactly the same pairs.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import duckdb
+import numpy as np
+import pandas as pd
+from splink import DuckDBAPI, Linker, block_on
+
+from concilia.tracing import settings as st
+
+Engine = Literal["duckdb", "spark"]
+log = logging.getLogger(__name__)
+
+# Blocking keys are prefixed by their kind; the names are used in reports.
+KEY_KINDS = {
+    "n": "surname sound + birthday",
+    "b": "given name + birthday",
+    "f": "given name + surname sound",
+    "g": "given name + city",
+    "p": "phone",
+    "e": "e-mail",
+    "h": "handle",
+}
+# Keys that identify a person on their own are never dropped for being frequent.
+_UNCAPPED = ("p", "e")
+
+
+@dataclass
+class LinkageOptions:
+    """Tunables of a run; thresholds live on the portfolio, not here."""
+
+    max_key_profiles: int = 400
+    train_debtors: int = 5000
+    train_random_profiles: int = 100_000
+    u_max_pairs: float = 2e6
+    deterministic_recall: float = 0.6
+    min_labels: int = 30
+    seed: int = 42
+    keep_below: float = 0.01
+    one_per_network: bool = True
+    max_m_disagree: dict[str, float] = field(default_factory=lambda: {"birthday": 0.05})
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Blocker:
+    """Profiles' blocking keys indexed once in DuckDB; debtors are blocked chunk by chunk."""
+
+    def __init__(self, profiles: pd.DataFrame, options: LinkageOptions) -> None:
+        self.con = duckdb.connect()
+        self.con.execute("SET preserve_insertion_order = false")
+        self.options = options
+        self.con.register("_profiles_df", profiles[["unique_id", "block_keys"]])
+        self.con.execute(
+            "CREATE TABLE pkeys AS SELECT unique_id AS pid, unnest(block_keys) AS k "
+            "FROM _profiles_df"
+        )
+        self.con.unregister("_profiles_df")
+        self.con.execute(
+            f"""
+            CREATE TABLE keep_keys AS
+            SELECT k FROM pkeys GROUP BY k
+            HAVING count(*) <= {int(options.max_key_profiles)}
+                OR substr(k, 1, 1) IN {_UNCAPPED}
+            """
+        )
+        self.con.execute(
+            "CREATE TABLE pk AS SELECT pid, k FROM pkeys SEMI JOIN keep_keys USING (k)"
+        )
+        self.con.execute("DROP TABLE pkeys")
+
+    def pairs(self, debtors: pd.DataFrame) -> pd.DataFrame:
+        """Distinct (debtor, profile) pairs sharing a key, with the kinds of key shared."""
+        self.con.register("_debtors_df", debtors[["unique_id", "block_keys"]])
+        try:
+            return self.con.execute(
+                """
+                WITH dk AS (
+                    SELECT DISTINCT unique_id AS did, unnest(block_keys) AS k FROM _debtors_df
+                )
+                SELECT did AS debtor_id, pid AS profile_id,
+                       string_agg(DISTINCT substr(k, 1, 1), '' ORDER BY substr(k, 1, 1)) AS rules
+                FROM dk JOIN pk USING (k)
+                GROUP BY did, pid
+                """
+            ).df()
+        finally:
+            self.con.unregister("_debtors_df")
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _drop_block_keys(df: pd.DataFrame) -> pd.DataFrame:
+    return df.drop(columns=["block_keys"])
+
+
+def _db_api(engine: Engine, spark: Any = None) -> Any:
+    if engine == "duckdb":
+        con = duckdb.connect()
+        con.execute("SET preserve_insertion_order = false")
+        # Splink 5 still writes list lambdas as `x -> ...`, which DuckDB 2 refuses by default.
+        con.execute("SET lambda_syntax = 'ENABLE_SINGLE_ARROW'")
+        return DuckDBAPI(con)
+    from splink.backends.spark import SparkAPI
+
+    if spark is None:
+        from concilia.tracing.spark import local_session
+
+        spark = local_session()
+    return SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call]
+
+
+def _to_engine(engine: Engine, api: Any, df: pd.DataFrame, name: str) -> Any:
+    if engine == "spark":
+        from concilia.tracing.spark import to_spark
+
+        return api.register(to_spark(api.spark, df), dataset_display_name=name)
+    return api.register(df, dataset_display_name=name)
+
+
+def _deterministic_prior(
+    debtors: pd.DataFrame,
+    pairs: pd.DataFrame,
+    profiles: pd.DataFrame,
+    n_profiles: int,
+    recall: float,
+) -> float:
+    """Prior match probability from sure-looking pairs (same phone or e-mail, or same full
+    name and birthday), corrected for the share of true matches such rules find."""
+    con = duckdb.connect()
+    con.register("d", debtors)
+    con.register("p", profiles)
+    con.register("pairs", pairs)
+    row = con.execute(
+        """
+        SELECT count(*) FROM pairs
+        JOIN d ON d.unique_id = pairs.debtor_id
+        JOIN p ON p.unique_id = pairs.profile_id
+        WHERE (d.given = p.given AND d.family_first = p.family_first AND d.birthday = p.birthday)
+           OR list_has_any(d.phones, p.phones) OR list_has_any(d.emails, p.emails)
+        """
+    ).fetchall()
+    con.close()
+    found = float(row[0][0]) if row else 0.0
+    expected = max(found / recall, 1.0)
+    return min(expected / (max(len(debtors), 1) * max(n_profiles, 1)), 0.5)
+
+
+def train(
+    debtors: pd.DataFrame,
+    profiles: pd.DataFrame,
+    blocker: Blocker,
+    *,
+    options: LinkageOptions | None = None,
+    labels: pd.DataFrame | None = None,
+) -> dict[str, Any]:
+    """Estimate the model without labels; refine m from agents' decisions when enough.
+
+    ``labels`` has columns debtor_id, profile_id, accepted (bool).
+    Training always runs on DuckDB: the model is small and portable to the Spark engine.
+    """
+    opts = options or LinkageOptions()
+    sample = debtors.sample(n=min(opts.train_debtors, len(debtors)), random_state=opts.seed)
+    pairs = blocker.pairs(sample)
+    prior = _deterministic_prior(
+        sample,
+        pairs,
+        profiles[profiles.unique_id.isin(pairs.profile_id)],
+        len(profiles),
+        opts.deterministic_recall,
+    )
+    # u: random pairs, i.e. sampled debtors against randomly drawn profiles.
+    randoms = profiles.sample(
+        n=min(opts.train_random_profiles, len(profiles)), random_state=opts.seed
+    )
+    api = _db_api("duckdb")
+    linker = Linker(
+        [
+            api.register(_drop_block_keys(sample), dataset_display_name=st.DEBTORS),
+            api.register(_drop_block_keys(randoms), dataset_display_name=st.PROFILES),
+        ],
+        st.settings_creator(prior),
+        log_level=logging.INFO,
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=opts.u_max_pairs, seed=opts.seed)
+    model: dict[str, Any] = linker.misc.save_model_to_json()
+
+    # m: expectation–maximisation on the blocked candidates of the sample.
+    candidates = profiles[profiles.unique_id.isin(pairs.profile_id)]
+    api2 = _db_api("duckdb")
+    linker2 = Linker(
+        [
+            api2.register(_drop_block_keys(sample), dataset_display_name=st.DEBTORS),
+            api2.register(_drop_block_keys(candidates), dataset_display_name=st.PROFILES),
+        ],
+        model,
+        log_level=logging.INFO,
+    )
+    for rule in (block_on("birthday"), block_on("family_first")):
+        linker2.training.estimate_parameters_using_expectation_maximisation(
+            rule, estimate_without_term_frequencies=True
+        )
+    if labels is not None and int(labels["accepted"].sum()) >= opts.min_labels:
+        _refine_from_labels(linker2, api2, labels)
+    model = linker2.misc.save_model_to_json()
+    model["probability_two_random_records_match"] = prior
+    _cap_disagreement(model, opts.max_m_disagree)
+    return model
+
+
+def _cap_disagreement(model: dict[str, Any], caps: dict[str, float]) -> None:
+    """Bound m of the 'disagrees' level of fields a person states about themself.
+
+    Unsupervised EM on blocks full of namesakes (same name, same city) learns the class
+    'same name' rather than 'same person', and so believes a true match shows another
+    birthday 30% of the time; the real rate is the typo rate. The freed mass goes to the
+    agreeing levels in proportion.
+    """
+    for comp in model["comparisons"]:
+        cap = caps.get(comp["output_column_name"])
+        if cap is None:
+            continue
+        levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+        last = levels[-1]
+        m_last = last.get("m_probability")
+        if m_last is None or m_last <= cap:
+            continue
+        others = [lv for lv in levels[:-1] if lv.get("m_probability") is not None]
+        total = sum(lv["m_probability"] for lv in others)
+        if total <= 0:
+            continue
+        for lv in others:
+            lv["m_probability"] = lv["m_probability"] * (1.0 - cap) / total
+        last["m_probability"] = cap
+
+
+def _refine_from_labels(linker: Linker, api: Any, labels: pd.DataFrame) -> None:
+    accepted = labels[labels["accepted"]]
+    table = pd.DataFrame(
+        {
+            "source_dataset_l": st.DEBTORS,
+            "unique_id_l": accepted["debtor_id"].astype(str),
+            "source_dataset_r": st.PROFILES,
+            "unique_id_r": accepted["profile_id"].astype(str),
+            "clerical_match_score": 1.0,
+        }
+    )
+    linker.training.estimate_m_from_pairwise_labels(api.register(table))  # type: ignore[no-untyped-call]
+
+
+def score(
+    debtors: pd.DataFrame,
+    profiles: pd.DataFrame,
+    pairs: pd.DataFrame,
+    model: dict[str, Any],
+    *,
+    engine: Engine = "duckdb",
+    spark: Any = None,
+    keep_below: float = 0.01,
+) -> pd.DataFrame:
+    """Score the given pairs; one row per pair with match weight, probability, per-field
+    gamma and Bayes factor, and the compared values (suffix _l debtor, _r profile)."""
+    if pairs.empty:
+        return pd.DataFrame()
+    used = profiles[profiles.unique_id.isin(pairs.profile_id)]
+    used_d = debtors[debtors.unique_id.isin(pairs.debtor_id)]
+    api = _db_api(engine, spark)
+    linker = Linker(
+        [
+            _to_engine(engine, api, _drop_block_keys(used_d), st.DEBTORS),
+            _to_engine(engine, api, _drop_block_keys(used), st.PROFILES),
+        ],
+        model,
+        log_level=logging.INFO,
+    )
+    sep = "-__-"
+    id_pairs = pd.DataFrame(
+        {
+            "match_key": "0",
+            "join_key_l": st.DEBTORS + sep + pairs["debtor_id"].astype(str),
+            "join_key_r": st.PROFILES + sep + pairs["profile_id"].astype(str),
+        }
+    )
+    linker.table_management.register_blocked_pairs_for_predict(
+        _to_engine(engine, api, id_pairs, "__concilia_pairs")
+    )
+    result = linker.inference.predict(threshold_match_probability=keep_below)
+    out: pd.DataFrame = result.as_pandas_dataframe()  # type: ignore[no-untyped-call]
+    out = out.rename(columns={"unique_id_l": "debtor_id", "unique_id_r": "profile_id"})
+    return out.sort_values(["debtor_id", "match_weight"], ascending=[True, False]).reset_index(
+        drop=True
+    )
+
+
+def resolve_competition(scored: pd.DataFrame, *, one_per_network: bool = True) -> pd.DataFrame:
+    """Apply the one-to-one constraints Splink's pairwise model does not know.
+
+    A profile belongs to at most one person, and a person rarely keeps two accounts on one
+    network; so when several candidates compete for one profile (namesakes in one city),
+    each one's odds are shared: o' = o / (1 + sum of the others' odds). The change is added
+    as ``competition_weight`` (log2), so the explanation still adds up to ``final_weight``.
+    """
+    out = scored.copy()
+    if out.empty:
+        out["competition_weight"] = []
+        out["final_weight"] = []
+        out["final_probability"] = []
+        return out
+    w = out["match_weight"].clip(-500, 500).to_numpy(dtype="float64")
+    odds = np.exp2(w)
+    tot = out.assign(_o=odds).groupby("profile_id")["_o"].transform("sum").to_numpy()
+    odds1 = odds / (1.0 + tot - odds)
+    if one_per_network and "network_r" in out.columns:
+        net = out["network_r"].fillna("")
+        tot2 = (
+            out.assign(_o=odds1, _n=net).groupby(["debtor_id", "_n"])["_o"].transform("sum")
+        ).to_numpy()
+        odds1 = odds1 / (1.0 + tot2 - odds1)
+    final = np.log2(np.maximum(odds1, 1e-300))
+    out["competition_weight"] = final - w
+    out["final_weight"] = final
+    out["final_probability"] = odds1 / (1.0 + odds1)
+    return out
+
+
+def probability(weight: float) -> float:
+    """Match probability from a log2 match weight."""
+    return 1.0 / (1.0 + math.pow(2.0, -weight))

@@ -1,0 +1,202 @@
+"""Tracing service: the review queue, decisions and evidence; the only door into tracing.
+
+Nothing becomes evidence without a person's acceptance: evidence rows are created in
+:func:`accept` only. A service never commits; the caller owns the unit of work.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from concilia.audit import service as audit_service
+from concilia.db import utcnow
+from concilia.errors import Conflict, InputProblem, InvalidInput, NotFound
+from concilia.tracing.models import Evidence, MatchCandidate, TraceRun, TracingPolicy
+
+DEFAULT_REVIEW_THRESHOLD = 0.9
+EVIDENCE_FIELDS = {"city": "current_city", "employer": "employer", "handle": "contact_handle"}
+
+
+def get(*, db_session: Session, candidate_id: int) -> MatchCandidate:
+    """The candidate with this id, or NotFound."""
+    cand = db_session.get(MatchCandidate, candidate_id)
+    if cand is None:
+        raise NotFound(f"match candidate {candidate_id} not found")
+    return cand
+
+
+def list_candidates(
+    *,
+    db_session: Session,
+    debtor_keys: list[str],
+    portfolio: str | None = None,
+    status: str | None = "proposed",
+    review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
+    limit: int = 10,
+) -> list[MatchCandidate]:
+    """A debtor's candidates at or above the review threshold, most probable first."""
+    query = select(MatchCandidate).where(
+        MatchCandidate.debtor_key.in_(debtor_keys),
+        MatchCandidate.probability >= review_threshold,
+    )
+    if portfolio is not None:
+        query = query.where(MatchCandidate.portfolio == portfolio)
+    if status is not None:
+        query = query.where(MatchCandidate.status == status)
+    query = query.order_by(MatchCandidate.probability.desc(), MatchCandidate.id).limit(limit)
+    return list(db_session.scalars(query))
+
+
+def _require_reason(reason: str) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise InvalidInput(problems=[InputProblem("request", 0, "reason", "a reason is required")])
+    return text
+
+
+def _decide(cand: MatchCandidate, status: str, actor: str, reason: str) -> None:
+    if cand.status != "proposed":
+        raise Conflict(f"match candidate {cand.id} is already {cand.status}")
+    cand.status = status
+    cand.decided_by = actor
+    cand.decided_at = utcnow()
+    cand.reason = reason
+    cand.updated_at = cand.decided_at
+
+
+def accept(*, db_session: Session, candidate_id: int, actor: str, reason: str) -> list[Evidence]:
+    """Accept a candidate: it becomes evidence (city, employer, handle) with provenance."""
+    cand = get(db_session=db_session, candidate_id=candidate_id)
+    _decide(cand, "accepted", actor, _require_reason(reason))
+    snap = cand.profile_snapshot or {}
+    provenance = {
+        "profile_key": cand.profile_key,
+        "network": cand.network,
+        "source": snap.get("source"),
+        "url": snap.get("url"),
+        "captured_at": str(snap["captured_at"]) if snap.get("captured_at") else None,
+        "match_candidate_id": cand.id,
+        "accepted_by": actor,
+    }
+    created = []
+    for field, kind in EVIDENCE_FIELDS.items():
+        value = snap.get(field)
+        if not value:
+            continue
+        ev = Evidence(
+            candidate_id=cand.id,
+            debtor_key=cand.debtor_key,
+            kind=kind,
+            value=str(value)[:300],
+            probability=cand.probability,
+            provenance=provenance,
+            accepted_by=actor,
+            created_at=utcnow(),
+        )
+        db_session.add(ev)
+        created.append(ev)
+    db_session.flush()
+    audit_service.record(
+        db_session=db_session,
+        actor=actor,
+        action="tracing.candidate_accepted",
+        object_type="match_candidate",
+        object_id=cand.id,
+        change={
+            "status": "accepted",
+            "reason": cand.reason,
+            "probability": cand.probability,
+            "evidence": [ev.id for ev in created],
+        },
+        detail={"evidence_count": len(created), "probability": round(cand.probability, 4)},
+    )
+    return created
+
+
+def reject(*, db_session: Session, candidate_id: int, actor: str, reason: str) -> MatchCandidate:
+    """Reject a candidate; it is not proposed again unless either record changes."""
+    cand = get(db_session=db_session, candidate_id=candidate_id)
+    _decide(cand, "rejected", actor, _require_reason(reason))
+    audit_service.record(
+        db_session=db_session,
+        actor=actor,
+        action="tracing.candidate_rejected",
+        object_type="match_candidate",
+        object_id=cand.id,
+        change={"status": "rejected", "reason": cand.reason},
+        detail={"probability": round(cand.probability, 4)},
+    )
+    return cand
+
+
+def list_evidence(*, db_session: Session, debtor_key: str) -> list[Evidence]:
+    """Evidence accepted for a debtor, newest first."""
+    return list(
+        db_session.scalars(
+            select(Evidence)
+            .where(Evidence.debtor_key == debtor_key)
+            .order_by(Evidence.created_at.desc(), Evidence.id.desc())
+        )
+    )
+
+
+def decisions(*, db_session: Session, portfolio: str) -> list[dict[str, Any]]:
+    """Agents' accept/reject decisions, used to refine the model's m probabilities."""
+    rows = db_session.execute(
+        select(MatchCandidate.debtor_key, MatchCandidate.profile_key, MatchCandidate.status).where(
+            MatchCandidate.portfolio == portfolio,
+            MatchCandidate.status.in_(["accepted", "rejected"]),
+        )
+    ).all()
+    return [{"debtor_id": d, "profile_id": p, "accepted": s == "accepted"} for d, p, s in rows]
+
+
+def latest_run(*, db_session: Session, portfolio: str) -> TraceRun | None:
+    """The most recent run of a portfolio."""
+    return db_session.scalars(
+        select(TraceRun).where(TraceRun.portfolio == portfolio).order_by(TraceRun.id.desc())
+    ).first()
+
+
+def review_threshold(*, db_session: Session, portfolio: str) -> float:
+    """The portfolio's review threshold (the default when none was set)."""
+    policy = db_session.scalars(
+        select(TracingPolicy).where(TracingPolicy.portfolio == portfolio)
+    ).first()
+    return policy.review_threshold if policy else DEFAULT_REVIEW_THRESHOLD
+
+
+def set_review_threshold(
+    *, db_session: Session, portfolio: str, threshold: float, actor: str
+) -> TracingPolicy:
+    """Set the probability under which a portfolio's candidates are not shown."""
+    if not 0.0 < threshold < 1.0:
+        raise InvalidInput(
+            problems=[InputProblem("request", 0, "review_threshold", "must be between 0 and 1")]
+        )
+    policy = db_session.scalars(
+        select(TracingPolicy).where(TracingPolicy.portfolio == portfolio)
+    ).first()
+    old = policy.review_threshold if policy else None
+    if policy is None:
+        policy = TracingPolicy(
+            portfolio=portfolio, review_threshold=threshold, updated_by=actor, updated_at=utcnow()
+        )
+        db_session.add(policy)
+    else:
+        policy.review_threshold, policy.updated_by = threshold, actor
+        policy.updated_at = utcnow()
+    db_session.flush()
+    audit_service.record(
+        db_session=db_session,
+        actor=actor,
+        action="tracing.threshold_set",
+        object_type="tracing_policy",
+        object_id=policy.id,
+        change={"portfolio": portfolio, "from": old, "to": threshold},
+        detail={"review_threshold": threshold},
+    )
+    return policy

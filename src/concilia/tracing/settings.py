@@ -1,0 +1,195 @@
+"""The linkage model's settings, as data: comparisons, levels and their plain-word labels.
+
+Every comparison reads columns produced by :mod:`concilia.tracing.prepare`, present on both
+sides. SQL is written in the DuckDB dialect and translated by Splink for Spark; array and
+string-distance levels use Splink's own dialect-aware level classes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import SettingsCreator
+from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
+
+DEBTORS = "debtors"
+PROFILES = "profiles"
+
+
+def _custom(sql: str, label: str) -> cll.CustomLevel:
+    return cll.CustomLevel(sql, label_for_charts=label, base_dialect_str="duckdb")
+
+
+def _null(*cols: str) -> ComparisonLevelCreator:
+    sql = " OR ".join(f'"{c}_l" IS NULL OR "{c}_r" IS NULL' for c in cols)
+    return _custom(sql, "missing").configure(is_null_level=True)
+
+
+_HANDLE_HAS_SURNAME = (
+    '(length("family_first_l") >= 3 AND instr("handle_r", "family_first_l") > 0) OR '
+    '(length("family_first_r") >= 3 AND instr("handle_l", "family_first_r") > 0)'
+)
+_SWAPPED = '"given_l" = "family_first_r" OR "family_first_l" = "given_r"'
+
+
+def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
+    """The comparisons, one per field; the labels are what the explanation shows."""
+    return [
+        cl.CustomComparison(
+            output_column_name="given_name",
+            comparison_levels=[
+                _null("given"),
+                _custom('"given_l" = "given_r"', "same"),
+                _custom('"given_key_l" = "given_key_r"', "nickname"),
+                cll.JaroWinklerLevel("given", 0.9).configure(label_for_charts="similar"),
+                _custom(_SWAPPED, "swapped"),
+                _custom(
+                    '(length("given_l") = 1 OR length("given_r") = 1) '
+                    'AND substr("given_l", 1, 1) = substr("given_r", 1, 1)',
+                    "initial",
+                ),
+                cll.ElseLevel().configure(label_for_charts="different"),
+            ],
+        ),
+        cl.CustomComparison(
+            output_column_name="family_name",
+            comparison_levels=[
+                _null("family_first"),
+                _custom('"family_l" = "family_r"', "same"),
+                cll.ArrayIntersectLevel("family_tokens", 1).configure(
+                    label_for_charts="one surname in common"
+                ),
+                cll.JaroWinklerLevel("family_first", 0.9).configure(label_for_charts="similar"),
+                _custom(_SWAPPED, "swapped"),
+                cll.ElseLevel().configure(label_for_charts="different"),
+            ],
+        ),
+        cl.CustomComparison(
+            output_column_name="birthday",
+            comparison_levels=[
+                _null("birthday"),
+                _custom('"birthday_l" = "birthday_r"', "agrees"),
+                cll.ElseLevel().configure(label_for_charts="differs"),
+            ],
+        ),
+        cl.CustomComparison(
+            output_column_name="city",
+            comparison_levels=[
+                _null("city"),
+                _custom('"city_l" = "city_r"', "same"),
+                cll.DistanceInKMLevel("lat", "lon", 15, not_null=True).configure(
+                    label_for_charts="within 15 km"
+                ),
+                _custom('"prev_city_l" = "city_r" OR "city_l" = "prev_city_r"', "previous address"),
+                cll.DistanceInKMLevel("lat", "lon", 60, not_null=True).configure(
+                    label_for_charts="within 60 km"
+                ),
+                cll.ElseLevel().configure(label_for_charts="other"),
+            ],
+        ),
+        cl.CustomComparison(
+            output_column_name="phone",
+            comparison_levels=[
+                _null("phones"),
+                cll.ArrayIntersectLevel("phones", 1).configure(label_for_charts="same number"),
+                cll.ElseLevel().configure(label_for_charts="different"),
+            ],
+        ),
+        cl.CustomComparison(
+            output_column_name="email",
+            comparison_levels=[
+                _null("emails"),
+                cll.ArrayIntersectLevel("emails", 1).configure(label_for_charts="same address"),
+                cll.ElseLevel().configure(label_for_charts="different"),
+            ],
+        ),
+        cl.CustomComparison(
+            output_column_name="employer",
+            comparison_levels=[
+                _null("employer"),
+                _custom('"employer_l" = "employer_r"', "same"),
+                cll.JaroWinklerLevel("employer", 0.88).configure(label_for_charts="similar"),
+                cll.ElseLevel().configure(label_for_charts="different"),
+            ],
+        ),
+        cl.CustomComparison(
+            output_column_name="handle",
+            comparison_levels=[
+                _null("handle_keys"),
+                # A handle spelling the name the profile already displays says nothing the
+                # name comparisons have not said: counting it again would make namesakes
+                # look certain. Its weight is fixed at x1.
+                _custom(
+                    '"given_key_l" = "given_key_r" AND '
+                    '("family_first_l" = "family_first_r" OR "family_l" = "family_r")',
+                    "repeats the displayed name",
+                ).configure(
+                    m_probability=0.5,
+                    u_probability=0.5,
+                    fix_m_probability=True,
+                    fix_u_probability=True,
+                ),
+                cll.ArrayIntersectLevel("handle_keys", 1).configure(
+                    label_for_charts="spells the name"
+                ),
+                cll.PairwiseStringDistanceFunctionLevel(
+                    "handle_keys", "jaro_winkler", 0.9
+                ).configure(label_for_charts="close to the name"),
+                _custom(
+                    _HANDLE_HAS_SURNAME,
+                    "contains the surname",
+                ),
+                cll.ElseLevel().configure(label_for_charts="unrelated"),
+            ],
+        ),
+    ]
+
+
+COMPARISON_NAMES = [
+    "given_name",
+    "family_name",
+    "birthday",
+    "city",
+    "phone",
+    "email",
+    "employer",
+    "handle",
+]
+
+# Values kept beside each scored pair, so the explanation can quote them.
+RETAINED = ["network", "given", "family", "birthday", "city", "employer", "handle", "lat", "lon"]
+
+
+def settings_creator(prior: float = 1e-6) -> SettingsCreator:
+    """Untrained settings: link debtors to profiles, never within one side."""
+    return SettingsCreator(
+        link_type="link_only",
+        unique_id_column_name="unique_id",
+        comparisons=comparisons(),
+        blocking_rules_to_generate_predictions=[],
+        probability_two_random_records_match=prior,
+        retain_matching_columns=True,
+        retain_intermediate_calculation_columns=True,
+        additional_columns_to_retain=["network", "prev_city"],
+        em_convergence=0.001,
+        max_iterations=25,
+    )
+
+
+def level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
+    """comparison name -> gamma value -> plain label, read from a trained model."""
+    out: dict[str, dict[int, str]] = {}
+    for comp in model["comparisons"]:
+        levels = {}
+        n = len([lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")])
+        for lv in comp["comparison_levels"]:
+            if lv.get("is_null_level"):
+                levels[-1] = "missing"
+            else:
+                n -= 1
+                levels[n] = lv.get("label_for_charts") or lv["sql_condition"]
+        out[comp["output_column_name"]] = levels
+    return out

@@ -1,0 +1,78 @@
+"""The linkage engine on a small synthetic world: blocking, scoring and explanations."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from concilia.tracing import explain, linkage
+
+from .conftest import Scored
+
+
+def test_blocking_keeps_recall_high_without_comparing_everything(scored_world: Scored) -> None:
+    pairs = set(zip(scored_world.pairs.debtor_id, scored_world.pairs.profile_id, strict=True))
+    truth = scored_world.world.truth
+    assert len(pairs & truth) / len(truth) >= 0.95
+    everything = len(scored_world.debtors) * len(scored_world.profiles)
+    assert len(pairs) < everything / 20
+
+
+def test_scores_separate_matches_from_others(scored_world: Scored) -> None:
+    sc = scored_world.scored
+    predicted = sc[sc.final_probability >= 0.9]
+    found = set(zip(predicted.debtor_id, predicted.profile_id, strict=True))
+    truth = scored_world.world.truth
+    tp = len(found & truth)
+    assert tp / len(found) >= 0.9
+    assert tp / len(truth) >= 0.75
+
+
+def test_explanation_lines_add_up_to_the_match_weight(scored_world: Scored) -> None:
+    model = scored_world.model
+    labels = None
+    checked = 0
+    for row in scored_world.scored.head(300).to_dict("records"):
+        lines = explain.lines(row, model, labels)
+        # Splink's own weight is the prior plus the field lines ...
+        fields = [ln for ln in lines if ln["field"] != "competition"]
+        assert explain.total(fields) == pytest.approx(row["match_weight"], abs=1e-6)
+        # ... and the competition line brings it to the final weight.
+        assert explain.total(lines) == pytest.approx(row["final_weight"], abs=1e-6)
+        assert linkage.probability(explain.total(lines)) == pytest.approx(
+            row["final_probability"], rel=1e-6
+        )
+        checked += 1
+    assert checked > 100
+
+
+def test_explanation_reads_in_plain_words(scored_world: Scored) -> None:
+    sc = scored_world.scored
+    row = sc[(sc.gamma_birthday == 1) & (sc.gamma_city > 0)].iloc[0].to_dict()
+    lines = explain.lines(row, scored_world.model)
+    texts = {ln["field"]: ln["text"] for ln in lines}
+    b = row["birthday_l"]
+    assert texts["birthday"].startswith(f"birthday {b[3:]}/{b[:2]} agrees: ×")
+    assert texts["city"].startswith("city ")
+    factor = float(texts["birthday"].split("×")[1].replace(",", ""))
+    weight = next(ln["weight"] for ln in lines if ln["field"] == "birthday")
+    assert factor == pytest.approx(math.pow(2, weight), rel=0.05)
+
+
+def test_namesakes_share_the_odds_of_a_profile() -> None:
+    import pandas as pd
+
+    scored = pd.DataFrame(
+        {
+            "debtor_id": ["a", "b", "c"],
+            "profile_id": ["p", "p", "q"],
+            "network_r": ["social", "social", "social"],
+            "match_weight": [10.0, 10.0, 10.0],
+        }
+    )
+    out = linkage.resolve_competition(scored)
+    # Two identical namesakes for one profile: neither is more than a coin toss.
+    assert out.final_probability.iloc[0] == pytest.approx(0.5, abs=0.01)
+    assert out.final_probability.iloc[2] == pytest.approx(linkage.probability(10.0))
+    assert out.competition_weight.iloc[2] == 0.0
