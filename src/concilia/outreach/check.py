@@ -71,7 +71,7 @@ class MessageIn(BaseModel):
     id: str | None = None
     expected: Literal["allow", "block", "review"] | None = None
     note: str | None = None
-    lang: str | None = None
+    lang: Literal["en", "fr", "es"] | None = None
     kind: str | None = None
     time_zones: list[str] = Field(default_factory=list)
     address_time_zone: str | None = None

@@ -169,7 +169,7 @@ def _date_forms(d: date) -> tuple[str, ...]:
 
 @check("first_letter_mentions", FirstLetterParams)
 def first_letter_mentions(comm: Communication, p: FirstLetterParams, ctx: Ctx) -> Hit | None:
-    if comm.channel not in p.channels or comm.kind in p.exempt_kinds:
+    if comm.channel not in p.channels or comm.kind in p.exempt_kinds or comm.recipient != "debtor":
         return None
     is_first = comm.kind == "first_letter" or comm.first_letter_ref is None
     # A message that says nothing about the debt (an identity check) is not the recovery

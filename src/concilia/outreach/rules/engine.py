@@ -8,7 +8,7 @@ from typing import Any
 
 from concilia.outreach.rules.model import Communication, Decision, Reason, Verdict
 from concilia.outreach.rules.packs import PACKS_DIR, PackSet
-from concilia.outreach.rules.registry import CHECKS, Ctx
+from concilia.outreach.rules.registry import Ctx
 
 _RANK: dict[Verdict, int] = {"allow": 0, "review": 1, "block": 2}
 
@@ -47,10 +47,10 @@ def evaluate(
     reasons: list[Reason] = []
     verdict: Verdict = "allow"
     for rule in pack.rules:
-        spec = rule.spec
-        hit = CHECKS[spec.check].fn(comm, rule.params, ctx)
+        hit = rule.fn(comm, rule.params, ctx)
         if hit is None:
             continue
+        spec = rule.spec
         severity: Verdict = hit.severity or spec.severity
         description = getattr(spec.description, lang, None) or spec.description.en
         reasons.append(

@@ -92,6 +92,7 @@ class PackSpec(BaseModel):
 class CompiledRule:
     spec: RuleSpec
     params: Params
+    fn: Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +186,7 @@ def parse_pack(text: str, file: str = "<pack>") -> RulePack:
             loc = ("rules", i, "params", *err["loc"])
             raise PackError(file, _line_of(root, loc), f"{_fmt_loc(loc)}: {err['msg']}") from exc
         if rule.enabled:
-            compiled.append(CompiledRule(rule, params))
+            compiled.append(CompiledRule(rule, params, CHECKS[rule.check].fn))
     ctx = PackContext(
         jurisdiction=spec.jurisdiction,
         default_time_zones=tuple(spec.default_time_zones),

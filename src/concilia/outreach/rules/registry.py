@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from concilia.outreach.rules.model import Communication, Verdict
 
@@ -28,7 +29,6 @@ class Patterns(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     any: list[str]
-    _rx: re.Pattern[str] | None = PrivateAttr(default=None)
 
     @field_validator("any")
     @classmethod
@@ -40,16 +40,21 @@ class Patterns(BaseModel):
                 raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from exc
         return value
 
-    def model_post_init(self, __context: Any) -> None:
-        if self.any:
-            self._rx = re.compile("|".join(f"(?:{p})" for p in self.any), re.IGNORECASE)
+    # A plain cached attribute: pydantic private attributes cost a __getattr__ on each access.
+    @cached_property
+    def _rx(self) -> re.Pattern[str] | None:
+        if not self.any:
+            return None
+        return re.compile("|".join(f"(?:{p})" for p in self.any), re.IGNORECASE)
 
     def search(self, text: str) -> re.Match[str] | None:
-        return self._rx.search(text) if self._rx is not None else None
+        rx = self._rx
+        return rx.search(text) if rx is not None else None
 
     def strip(self, text: str) -> str:
         """Remove the matched phrases (e.g. a required disclosure before a threat search)."""
-        return self._rx.sub(" ", text) if self._rx is not None else text
+        rx = self._rx
+        return rx.sub(" ", text) if rx is not None else text
 
 
 @dataclass(frozen=True, slots=True)
