@@ -162,7 +162,9 @@ def list_(as_json: bool = typer.Option(False, "--json")) -> None:
 
 def _print_problems(problems: list[Any], total: int) -> None:
     for problem in problems[:LISTED]:
-        err_console.print(str(problem).replace(": column ", ": "), highlight=False, markup=False)
+        err_console.print(
+            str(problem).replace(": column ", ": "), highlight=False, markup=False, soft_wrap=True
+        )
     if total > LISTED:
         err_console.print(f"… and {total - LISTED} more problem(s) (see --report)")
 
@@ -212,7 +214,8 @@ def import_(
             _print_problems(exc.problems, len(exc.problems))
             err_console.print(
                 f"[red]{file}: bad line(s); nothing was written[/red] "
-                "(fix them, or use --skip-bad to import the good lines)"
+                "(fix them, or use --skip-bad to import the good lines)",
+                soft_wrap=True,
             )
             if report:
                 report.write_text(
@@ -235,7 +238,8 @@ def import_(
     console.print(
         f"{file}: {result.items} {kind.value} read; created {result.created}, updated "
         f"{result.updated}, unchanged {result.unchanged}, duplicates {result.duplicates}, "
-        f"skipped {result.skipped} in {result.seconds:.1f}s (sha256 {result.sha256})"
+        f"skipped {result.skipped} in {result.seconds:.1f}s (sha256 {result.sha256})",
+        soft_wrap=True,
     )
     if report:
         report.write_text(json.dumps(result.as_dict(), indent=2, default=str))

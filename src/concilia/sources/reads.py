@@ -209,6 +209,7 @@ def profile_detail(*, db_session: Session, profile_id: int) -> dict[str, Any]:
     row = db_session.execute(
         select(
             *PROFILE_COLUMNS,
+            Profile.bio,
             Source.name.label("source"),
             Profile.url,
             Profile.captured_by,
