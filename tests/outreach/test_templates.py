@@ -1,5 +1,5 @@
 """Templates in FR/ES/EN render with Babel formats and pass the engine like any message."""
-# ruff: noqa: E501  (message texts are test data)
+
 
 import re
 import zlib
