@@ -1,0 +1,72 @@
+"""The channel interface every transport implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol, runtime_checkable
+
+SendStatus = Literal["sent", "delivered", "failed"]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mime_type: str = "application/pdf"
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    channel: str
+    to: str
+    body: str
+    # The outbox's key: a provider that sees it twice must not deliver twice.
+    idempotency_key: str
+    subject: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    status: SendStatus
+    provider_id: str | None = None
+    error: str | None = None
+    # False for errors a retry cannot fix (refused address, rejected content).
+    retryable: bool = False
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    provider_id: str
+    channel: str
+    sender: str
+    text: str
+    received_at: datetime
+    in_reply_to: str | None = None  # provider id of our message, when the provider knows it
+
+
+class ChannelError(Exception):
+    """A transport failure; ``retryable`` tells the outbox whether to try again later."""
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+@runtime_checkable
+class Channel(Protocol):
+    name: str
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        """Hand the message to the transport; never raises for a refused message."""
+        ...
+
+    def status(self, provider_id: str) -> SendStatus | None:
+        """Delivery status if the transport reports one, else None."""
+        ...
+
+    def fetch_replies(self, since: datetime | None) -> list[InboundMessage]:
+        """Replies received since the given time (empty where the transport has none)."""
+        ...
