@@ -15,7 +15,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from concilia.sources.models import Profile, Source
-from concilia.sources.schemas import ITEM_SCHEMAS, FriendItem, ItemKind, PostItem, _Item
+from concilia.sources.schemas import (
+    DEFAULT_RETENTION_DAYS,
+    ITEM_SCHEMAS,
+    PATTERN_REASONS,
+    FriendItem,
+    ItemKind,
+    PostItem,
+    _Item,
+)
 
 # Anything but `public` was seen by us only because of a relationship with the person: CNIL
 # fined KASPR for collecting contact details restricted to the person's network.
@@ -55,6 +63,8 @@ def _pydantic_problems(exc: ValidationError) -> list[Problem]:
         loc = ".".join(str(p) for p in err["loc"]) or "(line)"
         if err["type"] == "missing":
             reason = PROVENANCE_REASON if loc == "provenance" else "required field is missing"
+        elif err["type"] == "string_pattern_mismatch" and loc in PATTERN_REASONS:
+            reason = PATTERN_REASONS[loc]
         else:
             reason = str(err["msg"]).removeprefix("Value error, ")
             if err["type"] not in ("value_error", "missing") and "input" in err:
@@ -77,9 +87,15 @@ def visibility_problem(value: Any) -> Problem | None:
 
 
 def check_item(
-    data: dict[str, Any], *, kind: ItemKind, source: Source, now: datetime
+    data: dict[str, Any],
+    *,
+    kind: ItemKind,
+    source: Source,
+    now: datetime,
+    retention: int | None = None,
 ) -> tuple[_Item | None, list[Problem]]:
-    """Validate one item against its schema and the source's declaration."""
+    """Validate one item against its schema and the source's declaration
+    (``retention``: the source's days for this kind, when the caller has it at hand)."""
     problems: list[Problem] = []
     vis = visibility_problem(data.get("visibility"))
     if vis:
@@ -97,7 +113,7 @@ def check_item(
     if captured > now + FUTURE_SLACK:
         problems.append(Problem("provenance.captured_at", "captured in the future"))
     else:
-        days = retention_days(source, kind)
+        days = retention if retention is not None else retention_days(source, kind)
         if captured + timedelta(days=days) <= now:
             problems.append(
                 Problem(
@@ -125,8 +141,6 @@ def check_item(
 
 def retention_days(source: Source, kind: ItemKind) -> int:
     """The source's retention for a kind of item, in days."""
-    from concilia.sources.schemas import DEFAULT_RETENTION_DAYS
-
     return int((source.retention_days or {}).get(kind.value, DEFAULT_RETENTION_DAYS[kind.value]))
 
 

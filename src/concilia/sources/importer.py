@@ -25,6 +25,7 @@ from concilia.sources.checks import (
     reference_problems,
     referenced_ids,
     resolve_profiles,
+    retention_days,
 )
 from concilia.sources.connectors import Connector
 from concilia.sources.models import Source
@@ -95,6 +96,7 @@ def _batches(
     batch_size: int,
 ) -> Iterator[_Batch]:
     where = connector.describe()
+    days = retention_days(source, kind)
     pending: list[tuple[int, _Item, str]] = []
     problems: list[InputProblem] = []
     bad: set[int] = set()
@@ -131,7 +133,7 @@ def _batches(
             bad.add(raw.position)
             problems.append(InputProblem(where, raw.position, "(line)", raw.error or "unreadable"))
         else:
-            item, found = check_item(raw.data, kind=kind, source=source, now=now)
+            item, found = check_item(raw.data, kind=kind, source=source, now=now, retention=days)
             if item is None:
                 bad.add(raw.position)
                 problems.extend(InputProblem(where, raw.position, p.field, p.reason) for p in found)
