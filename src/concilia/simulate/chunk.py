@@ -243,9 +243,8 @@ class _Builder(Activity):
         )
         self.n["profiles"] += 1
         self.n["fake"] += 1
-        return _Acct(
-            None, prof, False, False, "bot" if bot else "sock_puppet", _ord(prof["created_at"])
-        )
+        style = "bot" if bot else "sock_puppet"
+        return _Acct(None, prof, False, False, style, _ord(prof["created_at"]), captured)
 
     def impersonator(self, number: int, victim: _Acct) -> _Acct:
         ctx, rng = self.ctx, self.rng
