@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-fast test-slow lint typecheck serve clean
+.PHONY: install demo test test-fast test-slow lint typecheck serve clean bench
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -43,3 +43,14 @@ serve: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# Every bench/*.py prints one JSON object, saved as bench/results/<name>.json; a failing
+# script keeps its previous result, the others still run, and make fails at the end.
+bench: install
+	@mkdir -p bench/results
+	@failed=""; for script in bench/*.py; do name=$$(basename $$script .py); \
+		echo "bench: $$name"; \
+		if $(BIN)/python $$script > bench/results/$$name.json.tmp; then \
+			mv bench/results/$$name.json.tmp bench/results/$$name.json; \
+		else rm -f bench/results/$$name.json.tmp; failed="$$failed $$name"; fi; \
+	done; if [ -n "$$failed" ]; then echo "failed:$$failed"; exit 1; fi

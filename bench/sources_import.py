@@ -128,7 +128,7 @@ def main() -> None:
 
     from concilia.db import Base, get_engine, session_scope
     from concilia.domains import load_all_models
-    from concilia.sources import service
+    from concilia.sources import service as sources_service
     from concilia.sources.connectors import JsonLinesFile
     from concilia.sources.schemas import ItemKind, SourceDeclaration
 
@@ -136,7 +136,7 @@ def main() -> None:
     Base.metadata.create_all(get_engine())
     now = datetime(2026, 11, 20, tzinfo=UTC)  # the generated captures stay within retention
     with session_scope() as session:
-        service.declare(
+        sources_service.declare(
             db_session=session,
             declaration=SourceDeclaration.model_validate(
                 {
@@ -155,7 +155,7 @@ def main() -> None:
     def run(path: Path, kind: ItemKind) -> tuple[float, Any]:
         start = time.perf_counter()
         with session_scope() as session:
-            report = service.run_import(
+            report = sources_service.run_import(
                 db_session=session,
                 connector=JsonLinesFile(path),
                 kind=kind,
