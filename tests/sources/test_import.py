@@ -99,11 +99,19 @@ def test_skip_bad_writes_good_lines_and_lists_skipped(db_session, declare, run) 
     assert ids == {"p1", "p6"}
 
 
-def test_profile_of_another_platform_is_refused(db_session, declare, run) -> None:
-    declare("pro-export", platform="pro", purposes=["locating"])
-    with pytest.raises(InvalidInput) as caught:
-        run("profiles.jsonl", "profiles", source="pro-export")
-    assert {p.field for p in caught.value.problems} == {"network"}
+def test_other_networks_are_left_to_their_own_source(db_session, declare, run) -> None:
+    pro = declare("pro-export", platform="pro", purposes=["locating"])
+    report = run("profiles.jsonl", "profiles", source="pro-export")
+    assert (report.created, report.other_source, report.skipped) == (0, 3, 0)
+    declare()
+    run("profiles.jsonl", "profiles")
+    # Edges and posts between profiles of another source are left to that source too;
+    # references found nowhere stay errors.
+    edges = run("friends.jsonl", "friends", source="pro-export")
+    assert (edges.created, edges.other_source) == (0, 3)
+    with pytest.raises(InvalidInput):
+        run("friends_bad.jsonl", "friends", source="pro-export")
+    assert db_session.scalar(select(func.count()).where(Profile.source_id == pro.id)) == 0
 
 
 def test_undeclared_or_inactive_source_is_refused(db_session, declare, run) -> None:

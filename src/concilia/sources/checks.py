@@ -161,6 +161,28 @@ def resolve_profiles(
     return found
 
 
+def profiles_elsewhere(
+    db_session: Session, *, source_id: int, external_ids: Iterable[str]
+) -> set[str]:
+    """Which of these external ids are profiles of another declared source."""
+    wanted = sorted(set(external_ids))
+    if not wanted:
+        return set()
+    # IN on the leading column keeps the (source_id, external_id) unique index usable.
+    others = list(db_session.scalars(select(Source.id).where(Source.id != source_id)))
+    found: set[str] = set()
+    for start in range(0, len(wanted), REF_CHUNK):
+        chunk = wanted[start : start + REF_CHUNK]
+        found.update(
+            db_session.scalars(
+                select(Profile.external_id)
+                .where(Profile.source_id.in_(others), Profile.external_id.in_(chunk))
+                .distinct()
+            )
+        )
+    return found
+
+
 def reference_problems(
     items: Sequence[_Item], known: dict[str, int], source_name: str
 ) -> list[list[Problem]]:

@@ -238,7 +238,8 @@ def import_(
     console.print(
         f"{file}: {result.items} {kind.value} read; created {result.created}, updated "
         f"{result.updated}, unchanged {result.unchanged}, duplicates {result.duplicates}, "
-        f"skipped {result.skipped} in {result.seconds:.1f}s (sha256 {result.sha256})",
+        f"left to other sources {result.other_source}, skipped {result.skipped} "
+        f"in {result.seconds:.1f}s (sha256 {result.sha256})",
         soft_wrap=True,
     )
     if report:

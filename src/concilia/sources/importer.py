@@ -22,6 +22,7 @@ from concilia.db import utcnow
 from concilia.errors import Conflict, InputProblem, InvalidInput, NotFound
 from concilia.sources.checks import (
     check_item,
+    profiles_elsewhere,
     reference_problems,
     referenced_ids,
     resolve_profiles,
@@ -51,6 +52,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     duplicates: int = 0
+    other_source: int = 0
     skipped: int = 0
     problem_count: int = 0
     problems: list[InputProblem] = field(default_factory=list)
@@ -72,6 +74,7 @@ class _Batch:
     bad_lines: int
     items: int
     offset: int
+    other: int
 
 
 def get_active_source(db_session: Session, name: str) -> Source:
@@ -102,9 +105,11 @@ def _batches(
     bad: set[int] = set()
     items = 0
     offset = 0
+    other = 0
+    platform = source.platform if kind == ItemKind.profiles else None
 
     def flush() -> _Batch:
-        nonlocal pending, problems, bad, items
+        nonlocal pending, problems, bad, items, other
         refs: dict[str, int] | None = None
         good: list[tuple[_Item, str]] = []
         if kind in (ItemKind.friends, ItemKind.posts) and pending:
@@ -112,18 +117,24 @@ def _batches(
             refs = resolve_profiles(
                 db_session, source_id=source.id, external_ids=referenced_ids(batch_items)
             )
-            for (line, item, fp), found in zip(
-                pending, reference_problems(batch_items, refs, source.name), strict=True
-            ):
-                if found:
+            found_all = reference_problems(batch_items, refs, source.name)
+            missing = referenced_ids(it for it, f in zip(batch_items, found_all, strict=True) if f)
+            elsewhere = profiles_elsewhere(db_session, source_id=source.id, external_ids=missing)
+            for (line, item, fp), found in zip(pending, found_all, strict=True):
+                ids = referenced_ids([item])
+                if found and ids <= elsewhere:
+                    # Every profile it joins belongs to another declared source (e.g. another
+                    # network of the same export): that source's import takes it.
+                    other += 1
+                elif found:
                     bad.add(line)
                     problems.extend(InputProblem(where, line, p.field, p.reason) for p in found)
                 else:
                     good.append((item, fp))
         else:
             good = [(item, fp) for _, item, fp in pending]
-        batch = _Batch(good, refs, problems, len(bad), items, offset)
-        pending, problems, bad, items = [], [], set(), 0
+        batch = _Batch(good, refs, problems, len(bad), items, offset, other)
+        pending, problems, bad, items, other = [], [], set(), 0, 0
         return batch
 
     for raw in connector.fetch(kind):
@@ -132,6 +143,14 @@ def _batches(
         if raw.data is None:
             bad.add(raw.position)
             problems.append(InputProblem(where, raw.position, "(line)", raw.error or "unreadable"))
+        elif (
+            platform
+            and isinstance(raw.data.get("network"), str)
+            and (raw.data["network"] != platform)
+        ):
+            # A profile of another network: it belongs to the source declared for that
+            # platform (whose terms differ), so it is left for that source's import.
+            other += 1
         else:
             item, found = check_item(raw.data, kind=kind, source=source, now=now, retention=days)
             if item is None:
@@ -169,6 +188,7 @@ def run_import(
     ):
         report.items += batch.items
         report.skipped += batch.bad_lines
+        report.other_source += batch.other
         report.problem_count += len(batch.problems)
         room = MAX_LISTED_PROBLEMS - len(report.problems)
         report.problems.extend(batch.problems[: max(room, 0)])
@@ -223,6 +243,7 @@ def run_import(
             "updated": report.updated,
             "unchanged": report.unchanged,
             "duplicates": report.duplicates,
+            "other_source": report.other_source,
             "skipped": report.skipped,
         },
     )
