@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from concilia import crypto
@@ -113,6 +113,19 @@ class _Fingerprinter:
         return hmac.new(self.key, text.encode(), hashlib.sha256).hexdigest()
 
 
+class _Crypto:
+    """Field encryption with the data key read once per import, not once per value."""
+
+    def __init__(self) -> None:
+        self.key = get_settings().data_key_bytes
+
+    def seal(self, value: str, context: str) -> str:
+        return crypto.encrypt(value, context=context, key=self.key)
+
+    def index(self, value: str, context: str) -> str:
+        return crypto.blind_index(value, context=context, key=self.key)
+
+
 def _address_values(a: Address | None) -> tuple[object, ...]:
     if a is None:
         return (None,)
@@ -152,19 +165,15 @@ def _debt_values(r: PortfolioRow, debtor_print: str) -> tuple[object, ...]:
     )
 
 
-def _debtor_fields(r: PortfolioRow, fingerprint: str) -> dict[str, Any]:
+def _debtor_fields(box: _Crypto, r: PortfolioRow, fingerprint: str) -> dict[str, Any]:
     dob = r.date_of_birth.isoformat() if r.date_of_birth else None
     return {
         "given_names": r.given_names,
         "family_names": r.family_names,
-        "dob_encrypted": crypto.encrypt(dob, context=DOB) if dob else None,
-        "dob_index": crypto.blind_index(dob, context=DOB) if dob else None,
-        "national_id_encrypted": (
-            crypto.encrypt(r.national_id, context=NATIONAL_ID) if r.national_id else None
-        ),
-        "national_id_index": (
-            crypto.blind_index(r.national_id, context=NATIONAL_ID) if r.national_id else None
-        ),
+        "dob_encrypted": box.seal(dob, DOB) if dob else None,
+        "dob_index": box.index(dob, DOB) if dob else None,
+        "national_id_encrypted": (box.seal(r.national_id, NATIONAL_ID) if r.national_id else None),
+        "national_id_index": (box.index(r.national_id, NATIONAL_ID) if r.national_id else None),
         "employer": r.employer,
         "preferred_language": r.preferred_language,
         "time_zone": r.time_zone,
@@ -173,13 +182,15 @@ def _debtor_fields(r: PortfolioRow, fingerprint: str) -> dict[str, Any]:
     }
 
 
-def _contact_row(debtor_id: int, kind: str, value: str, today: date) -> dict[str, Any]:
+def _contact_row(
+    box: _Crypto, debtor_id: int, kind: str, value: str, today: date
+) -> dict[str, Any]:
     context = CONTACT_CONTEXT[kind]
     return {
         "debtor_id": debtor_id,
         "kind": kind,
-        "value_encrypted": crypto.encrypt(value, context=context),
-        "value_index": crypto.blind_index(value, context=context),
+        "value_encrypted": box.seal(value, context),
+        "value_index": box.index(value, context),
         "source": "portfolio",
         "valid_from": today,
         "valid_to": None,
@@ -200,7 +211,7 @@ def _address_row(debtor_id: int, a: Address, *, valid_to: date | None) -> dict[s
 
 
 def _new_debtor_children(
-    debtor_id: int, r: PortfolioRow, today: date
+    box: _Crypto, debtor_id: int, r: PortfolioRow, today: date
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     addresses = []
     if r.previous_address is not None:
@@ -208,24 +219,16 @@ def _new_debtor_children(
         addresses.append(_address_row(debtor_id, r.previous_address, valid_to=until))
     if r.address is not None:
         addresses.append(_address_row(debtor_id, r.address, valid_to=None))
-    contacts = [_contact_row(debtor_id, "phone", p, today) for p in r.phones]
-    contacts += [_contact_row(debtor_id, "email", e, today) for e in r.emails]
+    contacts = [_contact_row(box, debtor_id, "phone", p, today) for p in r.phones]
+    contacts += [_contact_row(box, debtor_id, "email", e, today) for e in r.emails]
     return addresses, contacts
 
 
-def _insert_returning_ids(db_session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
-    ids: list[int] = []
-    for chunk in _chunks(rows):
-        result = db_session.execute(
-            insert(model).returning(model.id, sort_by_parameter_order=True), list(chunk)
-        )
-        ids.extend(row[0] for row in result)
-    return ids
-
-
 def _bulk_insert(db_session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    # Core executemany on the table: the ORM's RETURNING path goes row by row on SQLite.
+    table = model.__table__
     for chunk in _chunks(rows):
-        db_session.execute(insert(model), list(chunk))
+        db_session.execute(table.insert(), list(chunk))
 
 
 def _bulk_update(db_session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
@@ -233,7 +236,9 @@ def _bulk_update(db_session: Session, model: Any, rows: list[dict[str, Any]]) ->
         db_session.execute(update(model), list(chunk))
 
 
-def _reconcile_children(db_session: Session, changed: dict[int, PortfolioRow], today: date) -> None:
+def _reconcile_children(
+    box: _Crypto, db_session: Session, changed: dict[int, PortfolioRow], today: date
+) -> None:
     """Bring addresses and contacts of changed debtors in line, keeping the history."""
     ids = list(changed)
     current_addresses: dict[int, list[DebtorAddress]] = {}
@@ -265,8 +270,8 @@ def _reconcile_children(db_session: Session, changed: dict[int, PortfolioRow], t
                     a.valid_to = r.address.since or today
             if not same:
                 new_addresses.append(_address_row(debtor_id, r.address, valid_to=None))
-        wanted = {("phone", crypto.blind_index(p, context=PHONE)): p for p in r.phones}
-        wanted |= {("email", crypto.blind_index(e, context=EMAIL)): e for e in r.emails}
+        wanted = {("phone", box.index(p, PHONE)): p for p in r.phones}
+        wanted |= {("email", box.index(e, EMAIL)): e for e in r.emails}
         have = set()
         for c in current_contacts.get(debtor_id, []):
             key = (c.kind, c.value_index)
@@ -276,7 +281,7 @@ def _reconcile_children(db_session: Session, changed: dict[int, PortfolioRow], t
                 c.valid_to = today  # no longer in the creditor's file: kept as history
         for (kind, _), value in wanted.items():
             if (kind, _) not in have:
-                new_contacts.append(_contact_row(debtor_id, kind, value, today))
+                new_contacts.append(_contact_row(box, debtor_id, kind, value, today))
     _bulk_insert(db_session, DebtorAddress, new_addresses)
     _bulk_insert(db_session, DebtorContact, new_contacts)
 
@@ -296,6 +301,7 @@ def import_rows(
     now = utcnow()
     today = now.date()
     fingerprint = _Fingerprinter()
+    box = _Crypto()
     result = ImportResult(
         file=file, sha256=sha256, creditor=creditor_name, team=team_name, rows=len(rows)
     )
@@ -343,7 +349,11 @@ def import_rows(
             if found[1] != debtor_prints[ref]:
                 changed_debtors[found[0]] = r
                 debtor_updates.append(
-                    {"id": found[0], "updated_at": now, **_debtor_fields(r, debtor_prints[ref])}
+                    {
+                        "id": found[0],
+                        "updated_at": now,
+                        **_debtor_fields(box, r, debtor_prints[ref]),
+                    }
                 )
     new_debtor_rows = [
         {
@@ -351,25 +361,28 @@ def import_rows(
             "debtor_reference": ref,
             "created_at": now,
             "updated_at": now,
-            **_debtor_fields(last_row[ref], debtor_prints[ref]),
+            **_debtor_fields(box, last_row[ref], debtor_prints[ref]),
         }
         for ref in new_refs
     ]
-    for ref, debtor_id in zip(
-        new_refs, _insert_returning_ids(db_session, Debtor, new_debtor_rows), strict=True
-    ):
-        debtor_ids[ref] = debtor_id
+    _bulk_insert(db_session, Debtor, new_debtor_rows)
+    if new_refs:
+        # The ids of the rows just written, read back in one query instead of RETURNING.
+        for ref, debtor_id in db_session.execute(
+            select(Debtor.debtor_reference, Debtor.id).where(Debtor.creditor_id == creditor_id)
+        ):
+            debtor_ids[ref] = debtor_id
     addresses: list[dict[str, Any]] = []
     contacts: list[dict[str, Any]] = []
     for ref in new_refs:
-        a, c = _new_debtor_children(debtor_ids[ref], last_row[ref], today)
+        a, c = _new_debtor_children(box, debtor_ids[ref], last_row[ref], today)
         addresses += a
         contacts += c
     _bulk_insert(db_session, DebtorAddress, addresses)
     _bulk_insert(db_session, DebtorContact, contacts)
     _bulk_update(db_session, Debtor, debtor_updates)
     if changed_debtors:
-        _reconcile_children(db_session, changed_debtors, today)
+        _reconcile_children(box, db_session, changed_debtors, today)
     result.debtors_created = len(new_refs)
     result.debtors_updated = len(changed_debtors)
 
@@ -440,7 +453,14 @@ def import_rows(
         team_id = auth_service.get_or_create_team(
             db_session=db_session, name=team_name, actor=actor
         ).id
-        debt_ids = _insert_returning_ids(db_session, Debt, new_debts)
+        _bulk_insert(db_session, Debt, new_debts)
+        ids_by_reference = {
+            ref: debt_id
+            for ref, debt_id in db_session.execute(
+                select(Debt.account_reference, Debt.id).where(Debt.creditor_id == creditor_id)
+            )
+        }
+        debt_ids = [ids_by_reference[d["account_reference"]] for d in new_debts]
         _bulk_insert(
             db_session,
             Case,

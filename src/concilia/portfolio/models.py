@@ -175,6 +175,8 @@ class Debt(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
+    debtor: Mapped[Debtor] = relationship(lazy="select")
+
 
 class Case(Base):
     """The agency's handling of one debt: team, agent, stage and protective flags."""
@@ -197,6 +199,8 @@ class Case(Base):
     bankrupt: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    debt: Mapped[Debt] = relationship(lazy="joined", innerjoin=True)
 
 
 class Payment(Base):

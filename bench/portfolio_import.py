@@ -1,0 +1,89 @@
+"""Benchmark: import N generated portfolio rows into a fresh SQLite database.
+
+Prints one JSON object: rows, debtors, seconds (import only, parse + write + commit),
+rows_per_second, peak_rss_mb, the re-import time of the same file (nothing changes), and
+the target (100,000 rows in under 60 s).
+
+    .venv/bin/python bench/portfolio_import.py [--rows 100000] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000, help="debt rows (default 100000)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--database-url", default=None, help="default: a new SQLite file in a temporary folder"
+    )
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-portfolio-"))
+    os.environ.setdefault("CONCILIA_VAR_DIR", str(tmp))
+    os.environ["CONCILIA_DATABASE_URL"] = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
+
+    from concilia.db import Base, get_engine, session_scope
+    from concilia.domains import load_all_models
+    from concilia.portfolio import sample
+    from concilia.portfolio import service as portfolio_service
+
+    load_all_models()
+    Base.metadata.create_all(get_engine())
+    # About 1.25 debts per debtor: generate enough people, then cut to exactly N rows.
+    rows = []
+    for row in sample.generate(int(args.rows / 1.2) + 10, seed=args.seed):
+        rows.append(row)
+        if len(rows) == args.rows:
+            break
+    data = sample.to_csv(rows)
+    del rows
+
+    start = time.perf_counter()
+    with session_scope() as session:
+        result = portfolio_service.import_portfolio(
+            db_session=session, data=data, file="bench.csv", creditor_name="Bench", actor="bench"
+        )
+    seconds = time.perf_counter() - start
+
+    start = time.perf_counter()
+    with session_scope() as session:
+        again = portfolio_service.import_portfolio(
+            db_session=session, data=data, file="bench.csv", creditor_name="Bench", actor="bench"
+        )
+    reimport_seconds = time.perf_counter() - start
+
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    backend = get_engine().dialect.name
+    print(
+        json.dumps(
+            {
+                "benchmark": "portfolio_import",
+                "backend": backend,
+                "rows": result.rows,
+                "debts_created": result.created,
+                "debtors_created": result.debtors_created,
+                "file_mb": round(len(data) / 1e6, 1),
+                "seconds": round(seconds, 2),
+                "rows_per_second": round(result.rows / seconds),
+                "reimport_seconds": round(reimport_seconds, 2),
+                "reimport_unchanged": again.unchanged,
+                "peak_rss_mb": round(peak_kb / 1024, 1),
+                "target": "100,000 rows in under 60 s on SQLite",
+                "target_met": backend == "sqlite" and result.rows >= 100_000 and seconds < 60,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
