@@ -113,7 +113,7 @@ class _Builder(Activity):
             rng,
         )
         lo, hi = _CREATED[network] if k == 0 else (2007, 2014)
-        created = rng.randrange(_ordinal(lo), _ordinal(hi + 1))
+        created = min(rng.randrange(_ordinal(lo), _ordinal(hi + 1)), ctx.as_of - 30)
         pid = ctx.layout.profile_id(person.index, network, k)
         prof: dict[str, Any] = {
             "external_id": pid,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from pathlib import Path
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
@@ -32,6 +34,12 @@ def simulate(
     rate: list[str] = typer.Option(
         [], "--rate", help="override one noise rate, e.g. --rate typo=0.1 (repeatable)"
     ),
+    as_of: str | None = typer.Option(
+        None,
+        "--as-of",
+        help="the world's today (YYYY-MM-DD or 'today'); default 2026-11-01, so that output "
+        "is reproducible. Importers refuse items captured longer ago than their retention.",
+    ),
     quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
 ) -> None:
     """Write portfolio.csv, profiles/friends/posts/mentions JSONL and truth files into --out."""
@@ -50,7 +58,12 @@ def simulate(
                 f"{item!r}: value must be a number", param_hint="--rate"
             ) from None
     data["noise"] = noise
-    settings = SimulationSettings.model_validate(data)
+    if as_of is not None:
+        data["as_of"] = dt.date.today().isoformat() if as_of == "today" else as_of
+    try:
+        settings = SimulationSettings.model_validate(data)
+    except ValidationError as exc:
+        raise typer.BadParameter(str(exc)) from None
     console = Console(stderr=True, quiet=quiet)
     started = time.perf_counter()
     with Progress(

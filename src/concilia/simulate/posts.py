@@ -159,7 +159,10 @@ def compose(
     else:
         template = rng.choice(mod.EVENTS[label])
     body = _fill(template, slots, mod.FILLERS, rng)
-    text = rng.choice(mod.OPENERS) + body + rng.choice(mod.CLOSERS)
+    opener = rng.choice(mod.OPENERS)
+    if opener.endswith(", ") and template[0] != "{" and not body.startswith(("I ", "I'")):
+        body = body[0].lower() + body[1:]
+    text = opener + body + rng.choice(mod.CLOSERS)
     if rng.random() < rates.emoji:
         text += " " + "".join(rng.choice(_EMOJI[label]) for _ in range(rng.randint(1, 3)))
     tags: list[str] = []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Rate = float
 
@@ -94,6 +96,19 @@ class SimulationSettings(BaseModel):
     event_announced: Rate = _rate(0.75, "a life event is announced in a public post")
     mentions_per_person: float = Field(0.02, ge=0, description="agency mentions per person")
     noise: NoiseRates = Field(default_factory=NoiseRates)
+
+    @field_validator("as_of")
+    @classmethod
+    def _iso_date(cls, value: str) -> str:
+        return dt.date.fromisoformat(value).isoformat()
+
+    @field_validator("country_weights")
+    @classmethod
+    def _countries(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = set(value) - {"FR", "ES", "GB", "US"}
+        if unknown or not value or any(w < 0 for w in value.values()) or sum(value.values()) <= 0:
+            raise ValueError("country weights: FR, ES, GB, US with non-negative weights")
+        return {k: w for k, w in value.items() if w > 0}
 
 
 class SimulationSummary(BaseModel):
