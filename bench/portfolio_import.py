@@ -31,10 +31,10 @@ def main() -> None:
     os.environ.setdefault("CONCILIA_VAR_DIR", str(tmp))
     os.environ["CONCILIA_DATABASE_URL"] = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
 
+    import concilia.portfolio.sample as sample
+    import concilia.portfolio.service as portfolio_service
     from concilia.db import Base, get_engine, session_scope
     from concilia.domains import load_all_models
-    from concilia.portfolio import sample
-    from concilia.portfolio import service as portfolio_service
 
     load_all_models()
     Base.metadata.create_all(get_engine())
