@@ -15,8 +15,9 @@ from typing import Any
 
 import orjson
 import pandas as pd
+from sqlalchemy.orm import Session
 
-from concilia.errors import InputProblem, InvalidInput
+from concilia.errors import InputProblem, InvalidInput, NotFound
 
 DEBTOR_FIELDS = [
     "given_names",
@@ -129,3 +130,48 @@ def inputs_fingerprint(debtor_fps: list[str], profile_fps: list[str]) -> str:
     for fp in sorted(profile_fps):
         h.update(fp.encode())
     return h.hexdigest()
+
+
+def from_database(
+    *, db_session: Session, portfolio: str | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Debtors of a creditor (all when None) and profiles of sources allowing 'locating'."""
+    from concilia.portfolio import service as portfolio_service
+    from concilia.sources import service as sources_service
+
+    creditor_id = None
+    if portfolio is not None:
+        creditor = portfolio_service.get_creditor_by_name(db_session=db_session, name=portfolio)
+        if creditor is None:
+            raise NotFound(f"portfolio (creditor) {portfolio!r} not found")
+        creditor_id = creditor.id
+    debtor_rows = []
+    for rec in portfolio_service.iter_debtors_for_tracing(
+        db_session=db_session, creditor_id=creditor_id
+    ):
+        previous = rec.get("previous_cities") or []
+        debtor_rows.append(
+            {
+                "debtor_id": str(rec["debtor_id"]),
+                **{f: rec.get(f) for f in DEBTOR_FIELDS if f != "previous_city"},
+                "previous_city": previous[0] if previous else None,
+            }
+        )
+    profile_rows = []
+    for batch in sources_service.iter_profiles_for_linkage(db_session=db_session):
+        for rec in batch:
+            profile_rows.append(
+                {
+                    "profile_id": str(rec["profile_id"]),
+                    **{f: rec.get(f) for f in PROFILE_FIELDS},
+                    "url": None,
+                    "captured_at": rec.get("captured_at"),
+                    "source": str(rec.get("source_id")),
+                }
+            )
+    return (
+        pd.DataFrame(debtor_rows, columns=["debtor_id", *DEBTOR_FIELDS]),
+        pd.DataFrame(
+            profile_rows, columns=["profile_id", *PROFILE_FIELDS, "url", "captured_at", "source"]
+        ),
+    )

@@ -192,7 +192,7 @@ def train(
             api.register(_drop_block_keys(randoms), dataset_display_name=st.PROFILES),
         ],
         st.settings_creator(prior),
-        log_level=logging.INFO,
+        log_level=logging.WARNING,
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=opts.u_max_pairs, seed=opts.seed)
     model: dict[str, Any] = linker.misc.save_model_to_json()
@@ -206,7 +206,7 @@ def train(
             api2.register(_drop_block_keys(candidates), dataset_display_name=st.PROFILES),
         ],
         model,
-        log_level=logging.INFO,
+        log_level=logging.WARNING,
     )
     for rule in (block_on("birthday"), block_on("family_first")):
         linker2.training.estimate_parameters_using_expectation_maximisation(
@@ -283,7 +283,7 @@ def score(
             _to_engine(engine, api, _drop_block_keys(used), st.PROFILES),
         ],
         model,
-        log_level=logging.INFO,
+        log_level=logging.WARNING,
     )
     sep = "-__-"
     id_pairs = pd.DataFrame(

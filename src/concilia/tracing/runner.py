@@ -36,6 +36,8 @@ class RunConfig:
     actor: str = "system"
     options: linkage.LinkageOptions = field(default_factory=linkage.LinkageOptions)
     spark: Any = None
+    # A model trained earlier (e.g. on the same portfolio last week) skips training.
+    model: dict[str, Any] | None = None
 
 
 @dataclass
@@ -72,6 +74,10 @@ def run(
     )
     n_chunks = max(1, -(-len(debtors_raw) // config.chunk_size))
     run_id, model, done = _open_run(session_factory, config, fingerprint, n_chunks)
+    if model is None and config.model is not None:
+        model = config.model
+        with session_scope(session_factory) as s:
+            s.execute(update(TraceRun).where(TraceRun.id == run_id).values(model=model))
 
     progress("normalise", 0, 2)
     debtors = prepare.prepare_debtors(debtors_raw)

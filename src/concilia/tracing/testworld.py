@@ -8,10 +8,13 @@ city, hidden birthdays, namesakes living in the same city.
 
 from __future__ import annotations
 
+import csv
 import random
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import orjson
 import pandas as pd
 
 GIVEN = {
@@ -290,3 +293,61 @@ def generate(people: int, seed: int = 1, profiles_per_person: float = 3.0) -> Wo
             if p["pid"] < people:
                 truth.add((f"D{p['pid']}", row["profile_id"]))
     return World(pd.DataFrame(debtor_rows), pd.DataFrame(profile_rows), truth)
+
+
+def write_files(world: World, folder: Path) -> tuple[Path, Path]:
+    """Write the world as a portfolio CSV and a profiles JSON Lines file (the contracts)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    csv_path, jsonl_path = folder / "portfolio.csv", folder / "profiles.jsonl"
+    jurisdiction = {"FR": "FR", "ES": "ES", "GB": "UK"}
+    currency = {"FR": "EUR", "ES": "EUR", "GB": "GBP"}
+    with csv_path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(
+            [
+                "account_reference",
+                "debtor_reference",
+                "given_names",
+                "family_names",
+                "date_of_birth",
+                "city",
+                "country",
+                "phones",
+                "emails",
+                "employer",
+                "jurisdiction",
+                "principal",
+                "currency",
+            ]
+        )
+        for d in world.debtors.itertuples(index=False):
+            out.writerow(
+                [
+                    f"A-{d.debtor_id}",
+                    d.debtor_id,
+                    d.given_names,
+                    d.family_names,
+                    d.date_of_birth,
+                    d.city,
+                    d.country,
+                    d.phones or "",
+                    d.emails or "",
+                    d.employer or "",
+                    jurisdiction[d.country],
+                    "100.00",
+                    currency[d.country],
+                ]
+            )
+    with jsonl_path.open("wb") as fh:
+        for rec in world.profiles.to_dict("records"):
+            item = {k: v for k, v in rec.items() if v is not None and k != "profile_id"}
+            item["external_id"] = rec["profile_id"]
+            item["visibility"] = "public"
+            item["provenance"] = {
+                "url": f"https://{rec['network']}.example/{rec['profile_id']}",
+                "captured_at": "2026-11-01T10:00:00+00:00",
+                "captured_by": "connector:test",
+                "legal_basis": "legitimate_interest:LIA-2026-01",
+            }
+            fh.write(orjson.dumps(item) + b"\n")
+    return csv_path, jsonl_path
