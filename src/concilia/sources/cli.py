@@ -257,3 +257,56 @@ def purge(
     with session_scope() as session:
         counts = service.purge_expired(db_session=session, now=moment, actor=_actor())
     console.print("purged: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@app.command("import-world")
+def import_world(
+    directory: Path = typer.Argument(..., exists=True, file_okay=False),
+    strict: bool = typer.Option(
+        False, help="Refuse any bad line (by default restricted items are skipped and listed)."
+    ),
+    quiet: bool = typer.Option(False, help="No progress bar."),
+) -> None:
+    """Declare the simulated sources and import a `concilia simulate` world, in one transaction."""
+    from concilia.sources import world
+
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, disable=quiet) as bar:
+
+        def progress_for(label: str) -> Any:
+            task = bar.add_task(label, total=None)
+            return lambda phase, done, total: bar.update(task, completed=done, total=total)
+
+        try:
+            with session_scope() as session:
+                reports = world.import_world(
+                    db_session=session,
+                    directory=directory,
+                    actor=_actor(),
+                    skip_bad=not strict,
+                    progress_for=progress_for,
+                )
+        except InvalidInput as exc:
+            bar.stop()
+            _print_problems(exc.problems, len(exc.problems))
+            err_console.print("[red]bad line(s); nothing was written[/red]")
+            raise typer.Exit(1) from exc
+        except ConciliaError as exc:
+            err_console.print(f"[red]{exc.detail}[/red]")
+            raise typer.Exit(1) from exc
+    table = Table("file", "source", "created", "updated", "unchanged", "other source", "skipped")
+    for r in reports:
+        table.add_row(
+            Path(r.file).name,
+            r.source,
+            str(r.created),
+            str(r.updated),
+            str(r.unchanged),
+            str(r.other_source),
+            str(r.skipped),
+        )
+    console.print(table)
+    for r in reports:
+        if r.problems:
+            err_console.print(f"{Path(r.file).name} → {r.source}: skipped {r.skipped} line(s):")
+            _print_problems(r.problems, r.problem_count)

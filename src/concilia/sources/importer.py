@@ -21,10 +21,10 @@ from concilia.audit import service as audit_service
 from concilia.db import utcnow
 from concilia.errors import Conflict, InputProblem, InvalidInput, NotFound
 from concilia.sources.checks import (
+    Problem,
     check_item,
     profiles_elsewhere,
     reference_problems,
-    referenced_ids,
     resolve_profiles,
     retention_days,
 )
@@ -89,6 +89,12 @@ def get_active_source(db_session: Session, name: str) -> Source:
     return source
 
 
+def _raw_refs(data: dict[str, Any], kind: ItemKind) -> set[str]:
+    """Profile external ids a (possibly invalid) friend/post line points at."""
+    names = ("profile_id", "friend_id") if kind == ItemKind.friends else ("profile_id",)
+    return {v for n in names if isinstance(v := data.get(n), str) and v}
+
+
 def _batches(
     db_session: Session,
     connector: Connector,
@@ -98,66 +104,64 @@ def _batches(
     now: datetime,
     batch_size: int,
 ) -> Iterator[_Batch]:
+    """Checked items in batches. A friend/post line whose profiles all belong to another
+    declared source is counted as ``other`` and left to that source's import, even when it
+    is bad: its own source reports it, so every bad line is reported once."""
     where = connector.describe()
     days = retention_days(source, kind)
-    pending: list[tuple[int, _Item, str]] = []
-    problems: list[InputProblem] = []
-    bad: set[int] = set()
-    items = 0
-    offset = 0
-    other = 0
+    linked = kind in (ItemKind.friends, ItemKind.posts)
     platform = source.platform if kind == ItemKind.profiles else None
+    # (line, item or None, fingerprint, problems, referenced profile ids)
+    pending: list[tuple[int, _Item | None, str, list[Problem], set[str]]] = []
+    items = offset = other = 0
 
     def flush() -> _Batch:
-        nonlocal pending, problems, bad, items, other
+        nonlocal pending, items, other
         refs: dict[str, int] | None = None
         good: list[tuple[_Item, str]] = []
-        if kind in (ItemKind.friends, ItemKind.posts) and pending:
-            batch_items = [it for _, it, _ in pending]
+        problems: list[InputProblem] = []
+        bad = 0
+        if linked and pending:
             refs = resolve_profiles(
-                db_session, source_id=source.id, external_ids=referenced_ids(batch_items)
+                db_session,
+                source_id=source.id,
+                external_ids=set().union(*(r for *_, r in pending)),
             )
-            found_all = reference_problems(batch_items, refs, source.name)
-            missing = referenced_ids(it for it, f in zip(batch_items, found_all, strict=True) if f)
+            valid = [(i, it) for i, (_, it, *_) in enumerate(pending) if it is not None]
+            ref_found = reference_problems([it for _, it in valid], refs, source.name)
+            for (i, _), found in zip(valid, ref_found, strict=True):
+                pending[i][3].extend(found)
+            missing = {ref for *_, found, ids in pending if found for ref in ids if ref not in refs}
             elsewhere = profiles_elsewhere(db_session, source_id=source.id, external_ids=missing)
-            for (line, item, fp), found in zip(pending, found_all, strict=True):
-                ids = referenced_ids([item])
-                if found and ids <= elsewhere:
-                    # Every profile it joins belongs to another declared source (e.g. another
-                    # network of the same export): that source's import takes it.
-                    other += 1
-                elif found:
-                    bad.add(line)
-                    problems.extend(InputProblem(where, line, p.field, p.reason) for p in found)
-                else:
-                    good.append((item, fp))
         else:
-            good = [(item, fp) for _, item, fp in pending]
-        batch = _Batch(good, refs, problems, len(bad), items, offset, other)
-        pending, problems, bad, items, other = [], [], set(), 0, 0
+            elsewhere = set()
+        for line, item, fp, found, ids in pending:
+            if found and ids and ids <= elsewhere:
+                other += 1
+            elif found or item is None:
+                bad += 1
+                problems.extend(InputProblem(where, line, p.field, p.reason) for p in found)
+            else:
+                good.append((item, fp))
+        batch = _Batch(good, refs, problems, bad, items, offset, other)
+        pending, items, other = [], 0, 0
         return batch
 
     for raw in connector.fetch(kind):
         items += 1
         offset = raw.offset
         if raw.data is None:
-            bad.add(raw.position)
-            problems.append(InputProblem(where, raw.position, "(line)", raw.error or "unreadable"))
-        elif (
-            platform
-            and isinstance(raw.data.get("network"), str)
-            and (raw.data["network"] != platform)
-        ):
+            problem = Problem("(line)", raw.error or "unreadable")
+            pending.append((raw.position, None, "", [problem], set()))
+        elif platform and isinstance(net := raw.data.get("network"), str) and net != platform:
             # A profile of another network: it belongs to the source declared for that
             # platform (whose terms differ), so it is left for that source's import.
             other += 1
         else:
             item, found = check_item(raw.data, kind=kind, source=source, now=now, retention=days)
-            if item is None:
-                bad.add(raw.position)
-                problems.extend(InputProblem(where, raw.position, p.field, p.reason) for p in found)
-            else:
-                pending.append((raw.position, item, fingerprint(raw.data)))
+            refs_of = _raw_refs(raw.data, kind) if linked else set()
+            fp = fingerprint(raw.data) if item is not None else ""
+            pending.append((raw.position, item, fp, found, refs_of))
         if len(pending) >= batch_size:
             yield flush()
     yield flush()
