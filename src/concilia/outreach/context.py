@@ -1,0 +1,135 @@
+"""Build the engine's Communication for an outbox message from the case as it is now."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from concilia import crypto
+from concilia.outreach.models import (
+    ContactLog,
+    IdentityCheck,
+    InboundReply,
+    OptOutEntry,
+    OutboxMessage,
+)
+from concilia.outreach.rules import Communication, ContactEvent, OptOut
+from concilia.outreach.rules.calendar import possible_time_zones
+from concilia.portfolio import service as portfolio_service
+
+ADDRESS_CONTEXT = "outreach.address"
+HISTORY_DAYS = 30
+_PHONE_CHANNELS = ("sms", "call")
+
+
+def address_index(address: str) -> str:
+    return crypto.blind_index(address, context=ADDRESS_CONTEXT)
+
+
+def history(*, db_session: Session, debt_id: int, now: datetime) -> tuple[ContactEvent, ...]:
+    rows = db_session.scalars(
+        select(ContactLog).where(
+            ContactLog.debt_id == debt_id,
+            ContactLog.direction == "out",
+            ContactLog.at >= now - timedelta(days=HISTORY_DAYS),
+        )
+    )
+    return tuple(
+        ContactEvent(
+            at=r.at,
+            channel=r.channel,
+            debt_id=str(r.debt_id),
+            conversation=r.conversation,
+            recipient=r.recipient,
+            counts=r.counts,
+        )
+        for r in rows
+    )
+
+
+def build(
+    *,
+    db_session: Session,
+    case_id: int,
+    channel: str,
+    to: str,
+    text: str,
+    kind: str,
+    at: datetime,
+    automated: bool,
+    recipient: str = "debtor",
+    address_source: str | None = None,
+    reassigned_check_on: date | None = None,
+    sender_is_specialist: bool = False,
+) -> Communication:
+    """The communication as the engine must judge it at time ``at``."""
+    case = portfolio_service.get_case(db_session=db_session, case_id=case_id)
+    debt = portfolio_service.get_debt(db_session=db_session, debt_id=case.debt_id)
+    debtor = portfolio_service.get_debtor(db_session=db_session, debtor_id=debt.debtor_id)
+    index = address_index(to) if to else None
+    verified = channel in ("letter", "call") or (
+        index is not None
+        and db_session.scalar(
+            select(IdentityCheck.id).where(
+                IdentityCheck.debtor_id == debtor.id,
+                IdentityCheck.channel == channel,
+                IdentityCheck.address_index == index,
+            )
+        )
+        is not None
+    )
+    opt_outs = tuple(
+        OptOut(o.channel, o.address_index)
+        for o in db_session.scalars(select(OptOutEntry).where(OptOutEntry.debtor_id == debtor.id))
+    )
+    first = db_session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.case_id == case_id,
+            OutboxMessage.kind == "first_letter",
+            OutboxMessage.status.in_(("sent", "delivered")),
+        )
+        .order_by(OutboxMessage.sent_at)
+        .limit(1)
+    ).first()
+    # The consumer's own messages from this address are the best evidence it is theirs.
+    last_in = (
+        db_session.scalar(
+            select(func.max(InboundReply.received_at)).where(InboundReply.sender_index == index)
+        )
+        if index
+        else None
+    )
+    zones = possible_time_zones(
+        address_time_zone=debtor.time_zone,
+        phone=to if channel in _PHONE_CHANNELS else None,
+        region={"UK": "GB"}.get(debtor.jurisdiction, debtor.jurisdiction),
+    )
+    return Communication(
+        jurisdiction=debtor.jurisdiction,
+        channel=channel,
+        text=text,
+        recipient=recipient,
+        lang=debtor.preferred_language if debtor.preferred_language in ("fr", "es", "en") else None,
+        kind=kind,
+        send_at=at,
+        time_zones=zones,
+        identity_verified=verified,
+        automated=automated,
+        sender_is_specialist=sender_is_specialist,
+        debt_id=str(debt.id),
+        cease_contact=case.cease_contact,
+        disputed=case.disputed,
+        vulnerable=case.vulnerable,
+        time_barred=debt.status == "time_barred",
+        first_letter_ref=first.letter_ref if first else None,
+        first_letter_date=first.sent_at.date() if first and first.sent_at else None,
+        address=index,
+        address_source=address_source,
+        address_last_used_by_consumer=last_in.date() if last_in else None,
+        reassigned_check_at=reassigned_check_on,
+        opt_outs=opt_outs,
+        history=history(db_session=db_session, debt_id=debt.id, now=at),
+    )

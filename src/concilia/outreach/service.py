@@ -1,0 +1,320 @@
+"""Outreach service: queue messages (checked by the engine), opt-outs, identity, call log.
+
+Every function takes keyword-only arguments, never commits, and audits what matters.
+Sending, delivery status and replies are in :mod:`concilia.outreach.outbox`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from concilia import crypto
+from concilia.audit import service as audit_service
+from concilia.db import utcnow
+from concilia.errors import Conflict, NotFound
+from concilia.outreach import context
+from concilia.outreach.models import ContactLog, IdentityCheck, OptOutEntry, OutboxMessage
+from concilia.outreach.rules import Decision, PackSet, evaluate
+from concilia.portfolio import service as portfolio_service
+
+ToneFn = Callable[[str, str | None], Sequence[Any]]
+CALL_OUTCOMES = ("no_answer", "busy", "voicemail", "not_connected", "conversation")
+
+
+def get(*, db_session: Session, message_id: int) -> OutboxMessage:
+    """One outbox message or NotFound."""
+    msg = db_session.get(OutboxMessage, message_id)
+    if msg is None:
+        raise NotFound(f"outbox message {message_id} not found")
+    return msg
+
+
+def get_by_key(*, db_session: Session, idempotency_key: str) -> OutboxMessage | None:
+    """The message queued under this idempotency key, if any."""
+    return db_session.scalars(
+        select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key)
+    ).first()
+
+
+def decide(
+    *,
+    db_session: Session,
+    message: OutboxMessage,
+    at: datetime,
+    packs: PackSet | None = None,
+    tone: ToneFn | None = None,
+) -> Decision:
+    """Run engine and tone checker on a queued message as the case stands at ``at``."""
+    comm = context.build(
+        db_session=db_session,
+        case_id=message.case_id,
+        channel=message.channel,
+        to=crypto.decrypt(message.to_encrypted, context=context.ADDRESS_CONTEXT),
+        text=message.body,
+        kind=message.kind,
+        at=at,
+        automated=message.automated,
+        recipient=message.recipient,
+        address_source=message.address_source,
+        reassigned_check_on=message.reassigned_check_on,
+    )
+    flags = list(tone(message.body, comm.lang)) if tone is not None and message.body else []
+    return evaluate(comm, packs, tone_flags=flags)
+
+
+def only_time_reasons(decision: Decision) -> bool:
+    """Blocked only by the clock: the message waits for its window instead of failing."""
+    return decision.verdict == "block" and all(
+        r.category == "time" for r in decision.reasons if r.severity == "block"
+    )
+
+
+def needs_review(decision: Decision) -> bool:
+    return any(r.severity == "review" for r in decision.reasons)
+
+
+def enqueue(
+    *,
+    db_session: Session,
+    case_id: int,
+    channel: str,
+    kind: str,
+    lang: str,
+    to: str,
+    body: str,
+    actor: str,
+    idempotency_key: str,
+    subject: str = "",
+    automated: bool = True,
+    recipient: str = "debtor",
+    address_source: str | None = None,
+    reassigned_check_on: date | None = None,
+    letter_ref: str | None = None,
+    not_before: datetime | None = None,
+    packs: PackSet | None = None,
+    tone: ToneFn | None = None,
+) -> OutboxMessage:
+    """Queue a message; the same idempotency key returns the first message, never a second."""
+    existing = get_by_key(db_session=db_session, idempotency_key=idempotency_key)
+    if existing is not None:
+        if existing.case_id != case_id or existing.channel != channel:
+            raise Conflict(f"idempotency key {idempotency_key!r} already used for another message")
+        return existing
+    now = utcnow()
+    case = portfolio_service.get_case(db_session=db_session, case_id=case_id)
+    debt = portfolio_service.get_debt(db_session=db_session, debt_id=case.debt_id)
+    debtor = portfolio_service.get_debtor(db_session=db_session, debtor_id=debt.debtor_id)
+    msg = OutboxMessage(
+        case_id=case_id,
+        idempotency_key=idempotency_key,
+        jurisdiction=debtor.jurisdiction,
+        channel=channel,
+        kind=kind,
+        lang=lang,
+        recipient=recipient,
+        to_encrypted=crypto.encrypt(to, context=context.ADDRESS_CONTEXT),
+        to_index=context.address_index(to),
+        address_source=address_source,
+        reassigned_check_on=reassigned_check_on,
+        subject=subject,
+        body=body,
+        letter_ref=letter_ref,
+        automated=automated,
+        status="queued",
+        reasons=[],
+        not_before=not_before,
+        attempts=0,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    db_session.add(msg)
+    db_session.flush()
+    decision = decide(
+        db_session=db_session, message=msg, at=not_before or now, packs=packs, tone=tone
+    )
+    msg.verdict = decision.verdict
+    msg.reasons = [r.as_dict() for r in decision.reasons]
+    if decision.verdict == "block" and not only_time_reasons(decision):
+        msg.status = "blocked"
+    elif needs_review(decision):
+        msg.status = "review"
+    audit_service.record(
+        db_session=db_session,
+        actor=actor,
+        action="outreach.queued" if msg.status == "queued" else f"outreach.{msg.status}",
+        object_type="outbox_message",
+        object_id=msg.id,
+        change={
+            "case_id": case_id,
+            "channel": channel,
+            "kind": kind,
+            "status": msg.status,
+            "verdict": decision.verdict,
+            "rules": [r.rule for r in decision.reasons],
+        },
+        detail={
+            "case_id": case_id,
+            "channel": channel,
+            "kind": kind,
+            "status": msg.status,
+            "rules": [r.rule for r in decision.reasons],
+        },
+    )
+    return msg
+
+
+def approve(*, db_session: Session, message_id: int, actor: str) -> OutboxMessage:
+    """A compliance officer releases a message held for review (blocks cannot be approved)."""
+    msg = get(db_session=db_session, message_id=message_id)
+    if msg.status != "review":
+        raise Conflict(f"message {message_id} is {msg.status}, not waiting for review")
+    msg.status = "queued"
+    msg.approved_by = actor
+    msg.updated_at = utcnow()
+    audit_service.record(
+        db_session=db_session,
+        actor=actor,
+        action="outreach.approved",
+        object_type="outbox_message",
+        object_id=msg.id,
+        change={"status": "queued"},
+    )
+    return msg
+
+
+def cancel(*, db_session: Session, message_id: int, actor: str) -> OutboxMessage:
+    """Withdraw a message that has not been sent."""
+    msg = get(db_session=db_session, message_id=message_id)
+    if msg.status in ("sending", "sent", "delivered"):
+        raise Conflict(f"message {message_id} is already {msg.status}")
+    msg.status = "cancelled"
+    msg.updated_at = utcnow()
+    audit_service.record(
+        db_session=db_session,
+        actor=actor,
+        action="outreach.cancelled",
+        object_type="outbox_message",
+        object_id=msg.id,
+        change={"status": "cancelled"},
+    )
+    return msg
+
+
+def record_opt_out(
+    *,
+    db_session: Session,
+    debtor_id: int,
+    channel: str,
+    address: str | None,
+    source: str,
+    actor: str,
+) -> OptOutEntry:
+    """The person refused a channel (address None) or one address; honoured from now on."""
+    entry = OptOutEntry(
+        debtor_id=debtor_id,
+        channel=channel,
+        address_index=context.address_index(address) if address else None,
+        source=source,
+        created_at=utcnow(),
+    )
+    db_session.add(entry)
+    db_session.flush()
+    audit_service.record(
+        db_session=db_session,
+        actor=actor,
+        action="outreach.opt_out",
+        object_type="debtor",
+        object_id=debtor_id,
+        change={"channel": channel, "address_index": entry.address_index, "source": source},
+        detail={"channel": channel, "source": source},
+    )
+    return entry
+
+
+def mark_identity_verified(
+    *, db_session: Session, debtor_id: int, channel: str, address: str, method: str, actor: str
+) -> IdentityCheck:
+    """Record that the person at this address is the debtor (e.g. date of birth matched)."""
+    check = IdentityCheck(
+        debtor_id=debtor_id,
+        channel=channel,
+        address_index=context.address_index(address),
+        method=method,
+        verified_at=utcnow(),
+        actor=actor,
+    )
+    db_session.add(check)
+    db_session.flush()
+    audit_service.record(
+        db_session=db_session,
+        actor=actor,
+        action="outreach.identity_verified",
+        object_type="debtor",
+        object_id=debtor_id,
+        change={"channel": channel, "address_index": check.address_index, "method": method},
+        detail={"channel": channel, "method": method},
+    )
+    return check
+
+
+def check_call(
+    *,
+    db_session: Session,
+    case_id: int,
+    phone: str,
+    at: datetime,
+    sender_is_specialist: bool = False,
+    packs: PackSet | None = None,
+) -> Decision:
+    """May an agent call now? Hours, frequency, cease, dispute and vulnerability rules."""
+    comm = context.build(
+        db_session=db_session,
+        case_id=case_id,
+        channel="call",
+        to=phone,
+        text="",
+        kind="call",
+        at=at,
+        automated=False,
+        sender_is_specialist=sender_is_specialist,
+    )
+    return evaluate(comm, packs)
+
+
+def log_call(
+    *, db_session: Session, case_id: int, at: datetime, outcome: str, actor: str
+) -> ContactLog:
+    """An agent logs a call attempt; it counts towards the frequency limits from now on."""
+    if outcome not in CALL_OUTCOMES:
+        raise Conflict(f"outcome {outcome!r} is not one of {CALL_OUTCOMES}")
+    case = portfolio_service.get_case(db_session=db_session, case_id=case_id)
+    entry = ContactLog(
+        case_id=case_id,
+        debt_id=case.debt_id,
+        channel="call",
+        direction="out",
+        at=at,
+        outcome=outcome,
+        conversation=outcome == "conversation",
+        # Reg F does not count a call that did not connect to the dialled number.
+        counts=outcome != "not_connected",
+        actor=actor,
+    )
+    db_session.add(entry)
+    db_session.flush()
+    audit_service.record(
+        db_session=db_session,
+        actor=actor,
+        action="outreach.call_logged",
+        object_type="case",
+        object_id=case_id,
+        change={"at": at.isoformat(), "outcome": outcome},
+        detail={"outcome": outcome},
+    )
+    return entry
