@@ -75,7 +75,7 @@ MAX_RATE = Decimal(1000)
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 
 _SPACES = frozenset(" \u00a0\u202f\u2009\u2007")
-_SIMPLE_DECIMAL = re.compile(r"\d+(?:\.\d+)?")
+_SIMPLE_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _COUNTRIES = frozenset(str(code) for code in Locale("en").territories if len(str(code)) == 2)
 
@@ -165,7 +165,7 @@ def parse_decimal(text: str) -> Decimal:
     if decimal_sep and decimal_sep in whole:
         raise _BadValue(f"{text!r} is not a number (several decimal separators)")
     groups = _split_groups(whole, thousands)
-    if groups is None or (not fraction.isdigit() and fraction):
+    if groups is None or (fraction and not (fraction.isdigit() and fraction.isascii())):
         raise _BadValue(f"{text!r} is not a number")
     if decimal_sep and not fraction:
         raise _BadValue(f"{text!r} is not a number (nothing after the decimal separator)")
