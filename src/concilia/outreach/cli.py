@@ -113,3 +113,39 @@ def rules_list(
             desc = getattr(s.description, lang, s.description.en)
             flag = "" if s.verified else " [not verified against the primary text]"
             typer.echo(f"{s.id}\t{s.citation}\t{s.severity}{flag}\n    {desc}")
+
+
+@app.command("run")
+def run(
+    now: str = typer.Option(None, help="Pretend it is this time (ISO 8601 with offset)."),
+    no_tone: bool = typer.Option(False, "--no-tone", help="Skip the tone checker."),
+) -> None:
+    """Send what is due (hours and limits respected), fetch replies and delivery statuses.
+
+    Channels come from CONCILIA_OUTREACH_* settings; prints one JSON report.
+    """
+    from datetime import datetime
+
+    from concilia.db import session_scope, utcnow
+    from concilia.outreach import outbox
+    from concilia.outreach.check import default_tone_checker
+    from concilia.outreach.settings import OutreachSettings
+
+    settings = OutreachSettings()
+    channels = settings.channels()
+    if not channels:
+        typer.echo(
+            "error: no channel configured (see CONCILIA_OUTREACH_* in docs/outreach.md)", err=True
+        )
+        raise typer.Exit(2)
+    at = datetime.fromisoformat(now) if now else utcnow()
+    if at.tzinfo is None:
+        typer.echo("error: --now needs an offset, e.g. 2026-11-24T12:00:00+00:00", err=True)
+        raise typer.Exit(2)
+    packs = _packs(settings.rules_dir)
+    tone = None if no_tone else default_tone_checker()
+    with session_scope() as db_session:
+        report = outbox.run_all(
+            db_session=db_session, channels=channels, now=at, packs=packs, tone=tone
+        )
+    typer.echo(orjson.dumps(report).decode())

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from concilia import crypto
@@ -300,3 +300,28 @@ def ingest_replies(
             )
         stored.append(reply)
     return stored
+
+
+def run_all(
+    *,
+    db_session: Session,
+    channels: Mapping[str, Channel],
+    now: datetime,
+    actor: str = "outbox",
+    packs: PackSet | None = None,
+    tone: ToneFn | None = None,
+) -> dict[str, object]:
+    """One pass of `concilia outreach run`: replies first (a STOP must stop what is due)."""
+    replies = 0
+    for name, channel in channels.items():
+        last = db_session.scalar(
+            select(func.max(InboundReply.received_at)).where(InboundReply.channel == name)
+        )
+        replies += len(
+            ingest_replies(db_session=db_session, channel=channel, since=last, now=now, actor=actor)
+        )
+    report = run_due(
+        db_session=db_session, channels=channels, now=now, actor=actor, packs=packs, tone=tone
+    )
+    delivered = refresh_statuses(db_session=db_session, channels=channels, now=now, actor=actor)
+    return {**report.as_dict(), "replies": replies, "status_updates": delivered}

@@ -1,0 +1,59 @@
+"""Outreach transport settings, from ``CONCILIA_OUTREACH_*`` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from concilia.outreach.channels import Channel
+from concilia.outreach.channels.email import SmtpChannel
+from concilia.outreach.channels.http_provider import HttpProviderChannel
+from concilia.outreach.channels.letter import LetterChannel
+
+
+class OutreachSettings(BaseSettings):
+    """A channel is configured when its address is set; unconfigured channels are not sent."""
+
+    model_config = SettingsConfigDict(env_prefix="CONCILIA_OUTREACH_", extra="ignore")
+
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_sender: str = ""
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    sms_provider_url: str = ""
+    sms_provider_token: SecretStr | None = None
+    social_provider_url: str = ""
+    social_provider_token: SecretStr | None = None
+    letter_dir: Path | None = None
+    rules_dir: Path | None = None
+
+    def channels(self) -> dict[str, Channel]:
+        out: dict[str, Channel] = {}
+        if self.smtp_host and self.smtp_sender:
+            out["email"] = SmtpChannel(
+                host=self.smtp_host,
+                port=self.smtp_port,
+                sender=self.smtp_sender,
+                username=self.smtp_username,
+                password=self.smtp_password.get_secret_value() if self.smtp_password else None,
+                starttls=self.smtp_starttls,
+            )
+        if self.sms_provider_url and self.sms_provider_token:
+            out["sms"] = HttpProviderChannel(
+                name="sms",
+                base_url=self.sms_provider_url,
+                token=self.sms_provider_token.get_secret_value(),
+            )
+        if self.social_provider_url and self.social_provider_token:
+            out["social_dm"] = HttpProviderChannel(
+                name="social_dm",
+                base_url=self.social_provider_url,
+                token=self.social_provider_token.get_secret_value(),
+            )
+        if self.letter_dir is not None:
+            out["letter"] = LetterChannel(out_dir=self.letter_dir)
+        return out
