@@ -20,7 +20,7 @@ from concilia.portfolio.allocation import (
 )
 from concilia.portfolio.money import Money
 
-P, I, F = Component.principal, Component.interest, Component.fees
+P, INT, F = Component.principal, Component.interest, Component.fees
 
 
 def eur(text: str) -> Money:
@@ -33,20 +33,20 @@ def balance(principal: str, interest: str, fees: str) -> Balance:
 
 def test_french_order_pays_interest_first_then_principal_and_fees_last() -> None:
     split = allocate(eur("70.00"), balance("1000.00", "50.00", "30.00"), JURISDICTION_ORDERS["FR"])
-    assert split.parts == {I: eur("50.00"), P: eur("20.00"), F: eur("0.00")}
+    assert split.parts == {INT: eur("50.00"), P: eur("20.00"), F: eur("0.00")}
     assert split.balance_after == balance("980.00", "0.00", "30.00")
     assert split.unapplied == eur("0.00")
 
 
 def test_uk_order_pays_fees_then_interest_then_principal() -> None:
     split = allocate(eur("70.00"), balance("1000.00", "50.00", "30.00"), JURISDICTION_ORDERS["UK"])
-    assert split.parts == {F: eur("30.00"), I: eur("40.00"), P: eur("0.00")}
+    assert split.parts == {F: eur("30.00"), INT: eur("40.00"), P: eur("0.00")}
     assert split.balance_after == balance("1000.00", "10.00", "0.00")
 
 
 def test_spanish_order_never_touches_principal_while_interest_is_due() -> None:
     split = allocate(eur("12.34"), balance("500.00", "12.35", "0.00"), JURISDICTION_ORDERS["ES"])
-    assert split.parts[I] == eur("12.34") and split.parts[P] == eur("0.00")
+    assert split.parts[INT] == eur("12.34") and split.parts[P] == eur("0.00")
     assert split.balance_after.interest == eur("0.01")
 
 
@@ -60,11 +60,11 @@ def test_overpayment_is_returned_as_unapplied() -> None:
 
 
 def test_creditor_policy_overrides_the_jurisdiction() -> None:
-    assert order_for(jurisdiction="FR", creditor_order=None) == (I, P, F)
+    assert order_for(jurisdiction="FR", creditor_order=None) == (INT, P, F)
     assert order_for(jurisdiction="FR", creditor_order=["fees", "principal", "interest"]) == (
         F,
         P,
-        I,
+        INT,
     )
     with pytest.raises(ValueError):
         parse_order("interest,principal")
