@@ -14,7 +14,13 @@ from pathlib import Path
 from concilia.signals import entities as entities_mod
 from concilia.signals import guard, lang, lexicon
 from concilia.signals import model as model_mod
-from concilia.signals.corpus import Example, load_handwritten, split
+from concilia.signals.corpus import (
+    Example,
+    load_handwritten,
+    load_synthetic,
+    split,
+    split_synthetic,
+)
 from concilia.signals.labels import VULNERABILITY_LABELS
 from concilia.signals.text import irony_markers, mark_negation, normalise, tokens
 
@@ -22,6 +28,8 @@ from concilia.signals.text import irony_markers, mark_negation, normalise, token
 # bereavement or an illness costs the debtor far more than a gentler approach by mistake.
 VULNERABILITY_FLOOR = 0.15
 MAX_CUES = 5
+# A label this probable is enough for the guard to treat the post as revealing it.
+GUARD_FLOOR = 0.15
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,36 @@ _model_lock = threading.Lock()
 _models: dict[str, model_mod.EventModel] = {}
 
 
+# The synthetic world used for training: fixed size and seed, so the data is reproducible.
+SYNTHETIC_PEOPLE = 2000
+SYNTHETIC_SEED = 20261123
+
+
+def synthetic_training(people: int = SYNTHETIC_PEOPLE, seed: int = SYNTHETIC_SEED) -> list[Example]:
+    """The training side of a synthetic world generated here (deterministic: same seed)."""
+    import tempfile
+
+    from concilia.simulate import service as simulate_service
+
+    with tempfile.TemporaryDirectory(prefix="concilia-signals-") as tmp:
+        out = Path(tmp)
+        simulate_service.generate(out_dir=out, people=people, seed=seed)
+        train, _ = split_synthetic(load_synthetic(out / "posts.jsonl"))
+    return train
+
+
+def _synthetic_key(people: int, seed: int) -> str:
+    """Cache key of the synthetic data without generating it: size, seed, generator source."""
+    import hashlib
+
+    import concilia.simulate as simulate_pkg
+
+    digest = hashlib.sha256(f"{people}:{seed}".encode())
+    for path in sorted(Path(simulate_pkg.__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def training_examples(extra: Sequence[Example] = ()) -> list[Example]:
     """The training side of the hand-written corpus (never the held-out side), plus ``extra``."""
     train, _ = split(load_handwritten())
@@ -58,25 +96,46 @@ def fit(examples: Sequence[Example]) -> model_mod.EventModel:
     return model_mod.train(examples, [" ".join(m) for m in marked], cues, vectors)
 
 
-def get_model(var_dir: Path | None = None) -> model_mod.EventModel:
+def model_key(*, synthetic: bool) -> str:
+    """Cache key of the default model: hand-written data, model version, synthetic recipe."""
+    key = model_mod.fingerprint(training_examples())
+    if synthetic:
+        key = f"{key}-{_synthetic_key(SYNTHETIC_PEOPLE, SYNTHETIC_SEED)}"
+    return key
+
+
+def train_default(*, synthetic: bool = True) -> model_mod.EventModel:
+    """Train the default model: hand-written training side plus, by default, synthetic posts."""
+    extra = synthetic_training() if synthetic else []
+    fitted = fit(training_examples(extra))
+    fitted.fingerprint = model_key(synthetic=synthetic)
+    return fitted
+
+
+def get_model(var_dir: Path | None = None, *, synthetic: bool = True) -> model_mod.EventModel:
     """The default model: loaded from the ``var/models`` cache, trained there on first use."""
     if var_dir is None:
         from concilia.config import get_settings
 
         var_dir = get_settings().var_dir
-    examples = training_examples()
-    fp = model_mod.fingerprint(examples)
+    key = model_key(synthetic=synthetic)
     with _model_lock:
-        if fp in _models:
-            return _models[fp]
-        path = model_mod.cache_path(var_dir, fp)
+        if key in _models:
+            return _models[key]
+        path = model_mod.cache_path(var_dir, key)
         if path.exists():
             fitted = model_mod.load(path)
         else:
-            fitted = fit(examples)
+            fitted = train_default(synthetic=synthetic)
             model_mod.save(fitted, path)
-        _models[fp] = fitted
+        _models[key] = fitted
         return fitted
+
+
+def use_model(fitted: model_mod.EventModel, *, synthetic: bool = True) -> None:
+    """Install ``fitted`` as the process's default model (tests, or a freshly trained one)."""
+    with _model_lock:
+        _models[model_key(synthetic=synthetic)] = fitted
 
 
 def _decide(
@@ -127,7 +186,9 @@ def read(
         for i, toks, found, prediction in zip(keep, marked, cues, predictions, strict=True):
             label, confidence, words = _decide(prediction, found)
             words += [f"irony:{m}" for m in irony_markers(toks) if f"irony:{m}" not in words]
-            scanned = guard.scan(texts[i], label=label)
+            # Any real chance of a health reading counts, not only the winning label.
+            likely = {c for c, p in prediction.proba.items() if p >= GUARD_FLOOR} | {label}
+            scanned = guard.scan(texts[i], labels=likely)
             readings[i] = Reading(
                 lang=langs[i],
                 label=label,

@@ -87,27 +87,37 @@ def split(examples: list[Example]) -> tuple[list[Example], list[Example]]:
     return train, test
 
 
-def load_synthetic(path: Path) -> list[Example]:
-    """Labelled posts of the synthetic world (JSONL with ``text``, ``label``, ``language``).
+def load_synthetic(posts_path: Path, truth_path: Path | None = None) -> list[Example]:
+    """Labelled posts of the synthetic world: ``posts.jsonl`` joined to ``truth_posts.jsonl``.
 
-    Lines without a known label or language are ignored: the synthetic world may carry
-    labels this classifier does not model.
+    ``truth_path`` defaults to ``truth_posts.jsonl`` next to the posts. Posts in other
+    languages or with labels this classifier does not model are left out. The item key is
+    the author (``person_id``), so a person's cross-posted copies share a side of a split.
     """
+    truth_path = truth_path or posts_path.with_name("truth_posts.jsonl")
+    truth: dict[str, tuple[str, str, str]] = {}
+    with truth_path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                row = json.loads(line)
+                truth[row["external_id"]] = (
+                    row.get("label", ""),
+                    row.get("language", ""),
+                    str(row.get("person_id", row["external_id"])),
+                )
     examples: list[Example] = []
-    with path.open(encoding="utf-8") as handle:
+    with posts_path.open(encoding="utf-8") as handle:
         for line in handle:
             if not line.strip():
                 continue
             row = json.loads(line)
-            label = row.get("label") or row.get("true_label") or row.get("event")
-            lang = row.get("language") or row.get("lang")
+            label, lang, person = truth.get(row["external_id"], ("", "", ""))
             if label not in LABELS or lang not in LANGS or not row.get("text"):
                 continue
-            key = str(row.get("external_id") or row.get("id") or row["text"])
             examples.append(
                 Example(
-                    id=f"synthetic-{key}",
-                    item=f"synthetic-{key}",
+                    id=f"synthetic-{row['external_id']}",
+                    item=f"synthetic-{person}",
                     lang=lang,
                     label=label,
                     text=row["text"],
@@ -115,6 +125,33 @@ def load_synthetic(path: Path) -> list[Example]:
                 )
             )
     return examples
+
+
+def split_synthetic(
+    examples: list[Example], *, none_cap: int = 300
+) -> tuple[list[Example], list[Example]]:
+    """(train, held_out) of synthetic posts by author hash (70/30), ``none`` capped per side.
+
+    The world is mostly chatter; without the cap ``none`` would swamp the sixteen classes.
+    """
+    train: list[Example] = []
+    test: list[Example] = []
+    for example in examples:
+        side = test if _rank(example.item)[0] < 77 else train  # 77/256 ~ 30 %
+        side.append(example)
+    return _cap_none(train, none_cap), _cap_none(test, none_cap)
+
+
+def _cap_none(examples: list[Example], cap: int) -> list[Example]:
+    kept: list[Example] = []
+    seen = 0
+    for example in sorted(examples, key=lambda e: _rank(e.id)):
+        if example.label == "none":
+            if seen >= cap:
+                continue
+            seen += 1
+        kept.append(example)
+    return sorted(kept, key=lambda e: e.id)
 
 
 def load_blind() -> list[Example]:

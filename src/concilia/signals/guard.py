@@ -42,7 +42,21 @@ _WORDS: dict[str, str] = {
         "stroke|endometriosis|sick note|signed off|pip|esa|pregnan*|scan|positive test|"
         "miscarriage|ivf|"
         "surgery|heart|kidney|mental health|meds|medication|rehab|autism|adhd|"
-        "emojiribbon|emojipregnant"
+        "emojiribbon|emojipregnant|"
+        # diseases, impairments and care, FR/ES/EN (broad on purpose)
+        "epilep*|lymphom*|linfoma|leucemi*|leukaemia|leukemia|arthrit*|artritis|polyarthrit*|"
+        "asthm*|asma|vih|hiv|sida|aids|hepatit*|cirrhos*|alcoolis*|alcoholis*|addict*|"
+        "adiccion|toxicoman*|malvoyant*|aveugle|ciego|ciega|blind|sourd|sourde|sordo|sorda|"
+        "deaf|baja vision|partially sighted|tumor|tumour|metasta*|radiotherap*|radioterapia|"
+        "radiotherapy|dialys*|dialisis|covid|long covid|fibromyalg*|lupus|crohn|"
+        "bipolaire|bipolar|schizophr*|esquizofren*|anorex*|bulimi*|suicid*|"
+        "accouch*|parto|gave birth|birth|naissance prematuree|premature|ivg|"
+        "infarctus|infarto|heart attack|paralys*|paralis*|amput*|protes*|prosthe*|"
+        "arret de travail|incapacite|invalide|handicape*|minusvalia|dependance|"
+        "soins palliatifs|cuidados paliativos|palliative|oncolog*|cardiolog*|neurolog*|"
+        "hopital de jour|hospital de dia|day unit|clinic|clinique|clinica|urgences|urgencias|"
+        "a and e|ambulance|ambulancia|ordonnance|receta medica|prescription|kine|fisio|"
+        "physio|sante|salud|health|malattia"
     ),
     "religion": (
         "messe|eglise|paroisse|prier|priez|priere*|dieu|jesus|allah|ramadan|aid|eid|"
@@ -57,9 +71,12 @@ _WORDS: dict[str, str] = {
         "manif|manifestation|greve|voter|vote|votez|election*|gauche|droite|"
         "parti politique|macron|le pen|melenchon|militant*|insoumis|ecologiste*|reforme|"
         "huelga|votar|votad|voto|izquierda|derecha|elecciones|pp|psoe|vox|"
-        "manifestacion|sumar|independencia|"
+        "manifestacion|sumar|independencia|partido|militar|milit*|campana electoral|"
+        "verts|ecolog*|communiste|comunista|communist|socialist*|socialiste|fascis*|"
+        "anarchis*|anarquis*|republicain*|nationalis*|nacionalis*|independentis*|"
         "voted|voting|labour|tory|tories|conservatives|election|protest|march against|"
-        "strike|democrat*|republican*|trump|biden|brexit|cuts"
+        "strike|democrat*|republican*|trump|biden|brexit|cuts|campaign*|green party|"
+        "labour party|lib dem*|snp|reform uk|canvass*|picket*|piquete|petition|petici*"
     ),
     "sexuality": (
         "gay|lesbien*|lesbiana|lesbian|bi|bisexu*|queer|lgbt*|pride|fiertes|orgullo|"
@@ -67,7 +84,9 @@ _WORDS: dict[str, str] = {
     ),
     "union": (
         "cgt|cfdt|fo|unsa|syndicat*|syndical*|delegue|ccoo|ugt|sindicat*|delegado|"
-        "unite|unison|gmb|union rep|trade union|shop steward|union"
+        "unite|unison|gmb|union rep|trade union|shop steward|union|unions|cnt|cgil|usos|"
+        "asamblea del sindicato|convenio colectivo|delegue du personnel|comite d entreprise|"
+        "cse|branch meeting|union branch"
     ),
     "ethnicity": (
         "origines|racines|ethni*|race|racial|raices|gitano|gitana|gitanos|roots|heritage|"
@@ -76,6 +95,9 @@ _WORDS: dict[str, str] = {
         "magrebi|marroqui|senegales*"
     ),
 }
+
+# Labels that reveal health whatever the words: an illness, and a birth or pregnancy.
+HEALTH_LABELS = frozenset({"illness_or_disability", "new_child"})
 
 _EMOJI = {"🏳️‍🌈": "sexuality", "🏳‍🌈": "sexuality", "🏳️‍⚧️": "sexuality", "✝": "religion",
           "☪": "religion", "✡": "religion", "🕌": "religion", "⛪": "religion", "🕍": "religion",
@@ -111,8 +133,8 @@ class GuardResult:
         return bool(self.categories)
 
 
-def scan(text: str, *, label: str | None = None) -> GuardResult:
-    """Special categories revealed by ``text`` (and by its event ``label``, when known)."""
+def scan(text: str, *, labels: Iterable[str] = ()) -> GuardResult:
+    """Special categories revealed by ``text`` and by the event ``labels`` it may carry."""
     categories: set[str] = set()
     words: set[str] = set()
     for emoji, category in _EMOJI.items():
@@ -128,7 +150,7 @@ def scan(text: str, *, label: str | None = None) -> GuardResult:
             if tok.startswith(stem):
                 categories.add(category)
                 words.add(tok)
-    if label == "illness_or_disability":
+    if HEALTH_LABELS.intersection(labels):
         categories.add("health")
     return GuardResult(frozenset(categories), frozenset(words))
 

@@ -75,8 +75,13 @@ IRONY_MARKERS = frozenset(
 # Negation cues per language; a cue opens a scope that closes at punctuation or after a
 # few tokens. "plus" alone is not a cue in French ("plus de taf" means the job is gone).
 NEGATION_CUES: dict[str, frozenset[str]] = {
-    "fr": frozenset({"pas", "jamais", "aucun", "aucune", "ni", "non", "sans", "rien"}),
-    "es": frozenset({"no", "nunca", "jamas", "ni", "ningun", "ninguna", "ninguno", "sin", "nada"}),
+    # "ne"/"n" open the scope too: in "je ne quitte pas Lyon" the verb sits before "pas".
+    "fr": frozenset(
+        {"ne", "n", "pas", "jamais", "aucun", "aucune", "ni", "non", "sans", "rien", "personne"}
+    ),
+    "es": frozenset(
+        {"no", "nunca", "jamas", "ni", "ningun", "ninguna", "ninguno", "sin", "nada", "nadie"}
+    ),
     "en": frozenset(
         {
             "not",
@@ -96,6 +101,9 @@ NEGATION_CUES: dict[str, frozenset[str]] = {
             "werent",
             "aint",
             "nt",
+            "nobody",
+            "noone",
+            "neither",
         }
     ),
 }
@@ -145,7 +153,7 @@ def normalise(text: str) -> str:
     text = _HASHTAG.sub(_split_hashtag, text)
     text = _emoji_to_words(text)
     text = strip_accents(text.lower())
-    text = text.replace("’", "'").replace("n't", " nt")
+    text = text.replace("’", "'").replace("n't", " nt").replace("no one", "noone")
     text = _ELISION.sub(r"\1 ", text)
     text = _REPEAT.sub(r"\1\1", text)
     return text
