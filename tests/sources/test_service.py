@@ -68,6 +68,7 @@ def test_linkage_reads_decrypt_contacts_and_respect_the_gate(db_session, declare
     assert rows["p1"]["emails"] == ["jeanne.dupont@example.org"]
     assert rows["p1"]["birthday"] == "04-12" and rows["p1"]["profile_id"] == rows["p1"]["id"]
     assert rows["p2"]["phones"] == []
+    assert rows["p1"]["url"] == "https://social.example/jeanne.dupont"
     ids = _ids(db_session)
     got = service.get_profiles(db_session=db_session, profile_ids=[ids["p3"]])
     assert [g["display_name"] for g in got] == ["Amy Smith"]

@@ -41,6 +41,7 @@ PROFILE_COLUMNS = (
     Profile.posts_count,
     Profile.privacy,
     Profile.language,
+    Profile.url,
     Profile.captured_at,
 )
 
@@ -211,7 +212,6 @@ def profile_detail(*, db_session: Session, profile_id: int) -> dict[str, Any]:
             *PROFILE_COLUMNS,
             Profile.bio,
             Source.name.label("source"),
-            Profile.url,
             Profile.captured_by,
             Profile.legal_basis,
             Profile.retain_until,
