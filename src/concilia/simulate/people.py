@@ -178,7 +178,9 @@ def make_person(
         else None
     )
     phone = _phone(here, rng)
-    old_phone = _phone(country, rng) if rng.random() < rates.phone_changed else None
+    # Someone who moved abroad had a local number when the creditor knew them.
+    changed = rng.random() < rates.phone_changed or here != country
+    old_phone = _phone(country, rng) if changed else None
     street, postcode = rng.choice(p.streets), rng.choice(p.postcodes)
     op = pool(country)
     old_street, old_postcode = (
