@@ -1,0 +1,124 @@
+"""High-precision phrase rules per language, with clause-level negation handling."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+from concilia.outreach.tone.types import Lang
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One phrase pattern (on folded text: lowercase, no accents) for one category."""
+
+    category: str
+    pattern: str
+    # Strong harassment/false-urgency rules block instead of asking for review.
+    strong: bool = False
+    # False for patterns that carry their own negation ("we will not stop calling").
+    negatable: bool = True
+
+
+@dataclass(frozen=True)
+class LexiconHit:
+    """A rule match on a message."""
+
+    category: str
+    start: int
+    end: int
+    strong: bool
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    category: str
+    regex: re.Pattern[str]
+    strong: bool
+    negatable: bool
+
+
+# Negation cues and the words that open a new clause (a cue before them does not negate what
+# follows: "if you do not pay, we will sue you" is a threat).
+_NEGATION: Final[dict[Lang, re.Pattern[str]]] = {
+    "en": re.compile(
+        r"n't\b|\b(?:not|never|no|nobody|none|neither|nor|without|cannot|nothing)\b|\bno one\b"
+    ),
+    "fr": re.compile(r"\bn'|\b(?:ne|pas|jamais|aucun|aucune|ni|sans|nullement|rien)\b"),
+    "es": re.compile(r"\b(?:no|nunca|jamas|ningun|ninguna|ninguno|nadie|ni|sin|tampoco)\b"),
+}
+_CLAUSE_OPENERS: Final[dict[Lang, re.Pattern[str]]] = {
+    "en": re.compile(r"[.!?;:,\n]|\b(?:if|unless|otherwise|or else|until)\b"),
+    "fr": re.compile(r"[.!?;:,\n]|\b(?:si|s'|sinon|faute de quoi|sans quoi|tant que)\b"),
+    "es": re.compile(r"[.!?;:,\n]|\b(?:si|sino|de lo contrario|a menos que|mientras)\b"),
+}
+# A verb about the debtor's own action between the cue and the match means the cue negates
+# that verb ("if you don't pay we will sue"), not the match.
+_DEBTOR_VERBS: Final[dict[Lang, re.Pattern[str]]] = {
+    "en": re.compile(r"\b(?:pay|paid|respond|reply|call|contact|answer|settle)\b"),
+    "fr": re.compile(r"\b(?:pay\w*|regl\w*|repond\w*|rappel\w*|contact\w*)\b"),
+    "es": re.compile(r"\b(?:pag\w*|respond\w*|contest\w*|llam\w*|contact\w*|abon\w*)\b"),
+}
+_WINDOW_TOKENS: Final = 6
+_TOKEN: Final = re.compile(r"\S+")
+
+
+def is_negated(folded: str, start: int, lang: Lang) -> bool:
+    """True when a negation cue governs the text starting at `start` within its clause."""
+    left = folded[max(0, start - 80) : start]
+    openers = list(_CLAUSE_OPENERS[lang].finditer(left))
+    if openers:
+        left = left[openers[-1].end() :]
+    tokens = _TOKEN.findall(left)[-_WINDOW_TOKENS:]
+    window = " ".join(tokens)
+    cues = list(_NEGATION[lang].finditer(window))
+    if not cues:
+        return False
+    after_cue = window[cues[-1].end() :]
+    return not _DEBTOR_VERBS[lang].search(after_cue)
+
+
+def has_negation(folded: str, lang: Lang) -> bool:
+    """True when folded text contains any negation cue of the language."""
+    return _NEGATION[lang].search(folded) is not None
+
+
+@lru_cache(maxsize=3)
+def _compiled(lang: Lang) -> tuple[_Compiled, ...]:
+    from concilia.outreach.tone.lexicon import en, es, fr
+
+    rules = {"en": en.RULES, "fr": fr.RULES, "es": es.RULES}[lang]
+    return tuple(_Compiled(r.category, re.compile(r.pattern), r.strong, r.negatable) for r in rules)
+
+
+def rules_for(lang: Lang) -> int:
+    """Return how many rules the language has (for reports)."""
+    return len(_compiled(lang))
+
+
+def match(folded: str, lang: Lang) -> list[LexiconHit]:
+    """Return the non-negated rule hits in folded text, overlapping same-category hits merged."""
+    hits: list[LexiconHit] = []
+    for rule in _compiled(lang):
+        for m in rule.regex.finditer(folded):
+            if m.end() == m.start():
+                continue
+            if rule.negatable and is_negated(folded, m.start(), lang):
+                continue
+            hits.append(LexiconHit(rule.category, m.start(), m.end(), rule.strong))
+    return _merge(hits)
+
+
+def _merge(hits: list[LexiconHit]) -> list[LexiconHit]:
+    merged: list[LexiconHit] = []
+    for h in sorted(hits, key=lambda h: (h.category, h.start, -h.end)):
+        last = merged[-1] if merged else None
+        if last is not None and last.category == h.category and h.start <= last.end:
+            merged[-1] = LexiconHit(
+                h.category, last.start, max(last.end, h.end), last.strong or h.strong
+            )
+        else:
+            merged.append(h)
+    return sorted(merged, key=lambda h: (h.start, h.category))
