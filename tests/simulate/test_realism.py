@@ -43,7 +43,8 @@ def test_profile_level_rates(world: World) -> None:
 
 def test_namesakes_share_a_city(world: World) -> None:
     crowd = Counter((p["given_names"], p["family_names"], p["city"]["name"]) for p in world.people)
-    assert max(crowd.values()) >= 3
+    shared = [key for key, n in crowd.items() if n >= 2]
+    assert len(shared) >= 4, shared
 
 
 def test_friends_live_near(world: World) -> None:
