@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import time
 from collections.abc import Sequence
-from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from concilia.outreach.rules.model import Communication, Decision, Reason, Verdict
@@ -13,10 +16,29 @@ from concilia.outreach.rules.registry import Ctx
 _RANK: dict[Verdict, int] = {"allow": 0, "review": 1, "block": 2}
 
 
-@lru_cache(maxsize=1)
+_RELOAD_EVERY = 5.0  # seconds between checks of the pack files' modification times
+_state: dict[str, Any] = {"packs": None, "checked": 0.0}
+log = logging.getLogger(__name__)
+
+
 def default_packs() -> PackSet:
-    """The packs shipped in the package, loaded once per process."""
-    return PackSet.load(PACKS_DIR)
+    """The active packs: CONCILIA_OUTREACH_RULES_DIR or the shipped ones, reloaded when edited.
+
+    A long-running process (the web app) picks up a compliance officer's edit within a few
+    seconds; an edit that does not validate is logged and the previous pack stays active.
+    """
+    packs: PackSet | None = _state["packs"]
+    if packs is None:
+        directory = Path(os.environ.get("CONCILIA_OUTREACH_RULES_DIR") or PACKS_DIR)
+        packs = PackSet.load(directory)
+        _state["packs"], _state["checked"] = packs, time.monotonic()
+        return packs
+    now = time.monotonic()
+    if now - _state["checked"] >= _RELOAD_EVERY:
+        _state["checked"] = now
+        for error in packs.reload_if_changed():
+            log.warning("rule pack refused, previous pack kept: %s", error)
+    return packs
 
 
 def evaluate(
