@@ -1,0 +1,1 @@
+"""Authenticity: fake accounts and impersonation."""

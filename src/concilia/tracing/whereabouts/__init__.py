@@ -1,0 +1,1 @@
+"""Whereabouts: the likely current city and employer from the public friend graph."""
