@@ -26,6 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from concilia.signals.corpus import Example
 from concilia.signals.labels import LABELS
@@ -129,6 +130,16 @@ class EventModel:
         threshold: float | None = None,
     ) -> list[Prediction]:
         """Label, probability and the word features that pushed towards the label."""
+        with threadpool_limits(limits=1):
+            return self._predict(texts, marked_texts, cues, threshold)
+
+    def _predict(
+        self,
+        texts: Sequence[str],
+        marked_texts: Sequence[str],
+        cues: Sequence[Sequence[CueMatch]],
+        threshold: float | None,
+    ) -> list[Prediction]:
         cut = self.threshold if threshold is None else threshold
         fast_m = self.matrix(marked_texts, cues)
         proba = self.fast.predict_proba(fast_m)
@@ -207,8 +218,10 @@ def train(
         )
 
     model = EventModel(words, head(), head(), fingerprint(examples))
-    model.fast.fit(model.matrix(marked_texts, cues), labels)
-    model.full.fit(model.matrix(marked_texts, cues, embeddings), labels)
+    # One BLAS thread: on a shared 2-core machine more threads made the fit ten times slower.
+    with threadpool_limits(limits=1):
+        model.fast.fit(model.matrix(marked_texts, cues), labels)
+        model.full.fit(model.matrix(marked_texts, cues, embeddings), labels)
     return model
 
 
