@@ -11,6 +11,7 @@ import orjson
 from concilia.simulate import mentions as mention_texts
 from concilia.simulate import posts as post_texts
 from concilia.simulate.layout import Layout, mix64, salt_key
+from concilia.simulate.noise import pick
 from concilia.simulate.people import Person
 from concilia.simulate.pools import AGENCIES
 from concilia.simulate.profiles import iso_time, provenance
@@ -166,10 +167,10 @@ class Activity:
         if not genuine and person is not None:
             lang = {"FR": "fr", "ES": "es"}.get(person.country, "en")
         if label == "none" and genuine and rng.random() < rates.other_language:
-            lang = rng.choice(_OTHER_LANGUAGES)
+            lang = pick(rng, _OTHER_LANGUAGES)
         slots = self.slots(person, label)
         if acct.kind in ("bot", "impersonator"):
-            text = rng.choice(mention_texts.SPAM[lang if lang in mention_texts.SPAM else "en"])
+            text = pick(rng, mention_texts.SPAM[lang if lang in mention_texts.SPAM else "en"])
             composed = post_texts.PostText(text, [], lang, "none", False, False)
         else:
             composed = post_texts.compose(
@@ -253,11 +254,11 @@ class Activity:
                 continue
             pro = [a for a in mains if a.profile["network"] == "pro"]
             where = (
-                pro[0] if label in _JOB_EVENTS and pro and rng.random() < 0.7 else rng.choice(mains)
+                pro[0] if label in _JOB_EVENTS and pro and rng.random() < 0.7 else pick(rng, mains)
             )
             self.post(where, label, around=day, event_id=number)
             if rng.random() < 0.15 and len(mains) > 1:
-                self.post(rng.choice(mains), label, around=day, event_id=number)
+                self.post(pick(rng, mains), label, around=day, event_id=number)
         for acct in public:
             net = acct.profile["network"]
             mean = s.mean_posts[net] if acct.main else 0.8
@@ -267,8 +268,8 @@ class Activity:
     def mention(self, person: Person, acct: Acct, number: int) -> None:
         """A public post of the person about a collection agency."""
         rng = self.rng
-        country = person.country if rng.random() < 0.8 else rng.choice(sorted(AGENCIES))
-        agency = rng.choice(AGENCIES[country])
+        country = person.country if rng.random() < 0.8 else pick(rng, sorted(AGENCIES))
+        agency = pick(rng, AGENCIES[country])
         r = rng.random()
         stance = "complaint" if r < 0.55 else "question" if r < 0.85 else "praise"
         lang = person.language

@@ -20,7 +20,7 @@ from concilia.simulate.activity import DOMAIN, Activity, Context
 from concilia.simulate.activity import Acct as _Acct
 from concilia.simulate.layout import NETWORKS, Layout, mix64, salt_key
 from concilia.simulate.people import Person, make_person
-from concilia.simulate.pools import LANGUAGE
+from concilia.simulate.pools import LANGUAGE, pool
 from concilia.simulate.profiles import (
     bio_for,
     capture_time,
@@ -31,6 +31,7 @@ from concilia.simulate.profiles import (
     hide_fields,
     iso_date,
     lock,
+    metro_of,
     photo_hash,
     provenance,
     random_identity,
@@ -411,6 +412,10 @@ def make_context(*, seed: int, people: int, settings: SimulationSettings) -> Con
         no_profile=settings.noise.no_profile,
         second_account=settings.noise.second_account,
     )
+    # Built before the workers fork, so they share them instead of rebuilding.
+    for country in settings.country_weights:
+        pool(country)
+    metro_of(0)
     stock_key = salt_key(seed, "stock-photos")
     return Context(
         seed=seed,

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
 
 _ACCENTS = str.maketrans(
     "àáâãäåçèéêëìíîïñòóôõöùúûüýÿÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝ",
@@ -24,6 +28,11 @@ _KEYBOARD_NEIGHBOURS = {
     "c": "xv",
     "d": "sf",
 }
+
+
+def pick(rng: random.Random, seq: Sequence[T]) -> T:
+    """``rng.choice`` without its rejection loop (the bias, < 2**-40, does not matter here)."""
+    return seq[int(rng.random() * len(seq))]
 
 
 def strip_accents(text: str) -> str:

@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass, field
 
 from concilia.simulate.layout import Layout
-from concilia.simulate.noise import strip_accents
+from concilia.simulate.noise import pick, strip_accents
 from concilia.simulate.pools import COMMON_NAMES, EMAIL_DOMAINS, FR_PARTICLES, LANGUAGE, Pool, pool
 from concilia.simulate.posts import EVENT_LABELS, EVENT_WEIGHTS
 from concilia.simulate.schemas import SimulationSettings
@@ -70,7 +70,7 @@ def _family(p: Pool, rng: random.Random) -> str:
     if p.country == "ES":
         return f"{name} {_pick(p.last, p.last_cum, rng)}"
     if p.country == "FR" and rng.random() < 0.04:
-        return f"{rng.choice(FR_PARTICLES)} {name}"
+        return f"{pick(rng, FR_PARTICLES)} {name}"
     if p.country in ("GB", "US") and rng.random() < 0.03:
         return f"{name}-{_pick(p.last, p.last_cum, rng)}"
     return name
@@ -79,7 +79,7 @@ def _family(p: Pool, rng: random.Random) -> str:
 def _phone(country: str, rng: random.Random) -> str:
     d = f"{int(rng.random() * 10**9):09d}"
     if country == "FR":
-        return f"+33 {rng.choice('67')} {d[0:2]} {d[2:4]} {d[4:6]} {d[6:8]}"
+        return f"+33 {pick(rng, '67')} {d[0:2]} {d[2:4]} {d[4:6]} {d[6:8]}"
     if country == "ES":
         return f"+34 6{d[0:2]} {d[2:5]} {d[5:8]}"
     if country == "GB":
@@ -98,7 +98,7 @@ def _email(given: str, family: str, year: int, country: str, rng: random.Random)
         f"{g}_{f}{rng.randrange(100)}",
         f"{f}.{g}",
     ][style]
-    return f"{local}@{rng.choice(EMAIL_DOMAINS[country])}"
+    return f"{local}@{pick(rng, EMAIL_DOMAINS[country])}"
 
 
 def make_person(
@@ -112,7 +112,7 @@ def make_person(
     if rng.random() < rates.moved:
         if rng.random() < rates.moved_abroad:
             others = [c for c in layout.country_range if c != here]
-            old_city = layout.random_city_in_country(rng.choice(others), rng) if others else None
+            old_city = layout.random_city_in_country(pick(rng, others), rng) if others else None
         elif rng.random() < 0.45:
             old_city = layout.random_city_near(city, rng)
         else:
@@ -126,7 +126,7 @@ def make_person(
     sex = "F" if rng.random() < 0.5 else "M"
     namesake = rng.random() < rates.namesake
     if namesake:
-        given, family = rng.choice(COMMON_NAMES[(country, sex)])
+        given, family = pick(rng, COMMON_NAMES[(country, sex)])
     else:
         given, family = _first(p, sex, rng), _family(p, rng)
         if country == "FR" and rng.random() < 0.12:
@@ -147,10 +147,10 @@ def make_person(
         married_after_debt = rng.random() < 0.6
     old_employed = rng.random() < 0.72
     old_employer = _pick(p.companies, p.companies_cum, rng) if old_employed else None
-    old_job = rng.choice(p.jobs) if old_employed else None
+    old_job = pick(rng, p.jobs) if old_employed else None
     employer, job = old_employer, old_job
     if old_employed and rng.random() < rates.employer_changed:
-        employer, job = _pick(p.companies, p.companies_cum, rng), rng.choice(p.jobs)
+        employer, job = _pick(p.companies, p.companies_cum, rng), pick(rng, p.jobs)
     events: list[tuple[str, int]] = []
     n_events = 0
     lam = settings.life_events_per_person
@@ -169,7 +169,7 @@ def make_person(
         elif (label in ("new_job", "promotion") and employer is None) or (
             label == "new_job" and employer == old_employer
         ):
-            employer, job = _pick(p.companies, p.companies_cum, rng), rng.choice(p.jobs)
+            employer, job = _pick(p.companies, p.companies_cum, rng), pick(rng, p.jobs)
     year = 1 + (birth_date - 1) // 366
     email = _email(given, family, year, country, rng)
     old_email = (
@@ -181,16 +181,16 @@ def make_person(
     # Someone who moved abroad had a local number when the creditor knew them.
     changed = rng.random() < rates.phone_changed or here != country
     old_phone = _phone(country, rng) if changed else None
-    street, postcode = rng.choice(p.streets), rng.choice(p.postcodes)
+    street, postcode = pick(rng, p.streets), pick(rng, p.postcodes)
     op = pool(country)
     old_street, old_postcode = (
-        (rng.choice(op.streets), rng.choice(op.postcodes))
+        (pick(rng, op.streets), pick(rng, op.postcodes))
         if old_city is not None
         else (street, postcode)
     )
     if here != country:
         hp = pool(here)
-        street, postcode = rng.choice(hp.streets), rng.choice(hp.postcodes)
+        street, postcode = pick(rng, hp.streets), pick(rng, hp.postcodes)
     language = LANGUAGE[country]
     if language != "en" and rng.random() < settings.noise.english_post:
         language = "en"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from concilia.simulate import noise, texts_en, texts_es, texts_fr, texts_other
+from concilia.simulate.noise import pick
 from concilia.simulate.schemas import NoiseRates
 
 LABELS: tuple[str, ...] = (
@@ -121,7 +122,7 @@ def _fill(
     values = dict(slots)
     for key, choices in fillers.items():
         if "{" + key + "}" in template:
-            values[key] = rng.choice(choices)
+            values[key] = pick(rng, choices)
     return template.format_map(values)
 
 
@@ -138,7 +139,7 @@ def compose(
         bank = texts_other.EVENTS[language]
         if label not in bank:
             label = "none"
-        text = _fill(rng.choice(bank[label]), slots, texts_other.FILLERS, rng)
+        text = _fill(pick(rng, bank[label]), slots, texts_other.FILLERS, rng)
         return PostText(text, [], language, label, False, False)
     mod = _TEXTS[language]
     negated = ironic = False
@@ -146,25 +147,25 @@ def compose(
         roll = rng.random()
         if roll < rates.negation:
             negated = True
-            template = rng.choice(mod.NEGATED[rng.choice(sorted(mod.NEGATED))])
+            template = pick(rng, mod.NEGATED[pick(rng, sorted(mod.NEGATED))])
         elif roll < rates.negation + rates.irony:
             ironic = True
-            template = rng.choice(mod.IRONIC_NONE)
+            template = pick(rng, mod.IRONIC_NONE)
         else:
-            template = rng.choice(mod.CHATTER)
+            template = pick(rng, mod.CHATTER)
     elif label in mod.IRONIC and rng.random() < rates.irony * 4:
         # Irony is concentrated on the events people joke about (job loss, money, hospital).
         ironic = True
-        template = rng.choice(mod.IRONIC[label])
+        template = pick(rng, mod.IRONIC[label])
     else:
-        template = rng.choice(mod.EVENTS[label])
+        template = pick(rng, mod.EVENTS[label])
     body = _fill(template, slots, mod.FILLERS, rng)
-    opener = rng.choice(mod.OPENERS)
+    opener = pick(rng, mod.OPENERS)
     if opener.endswith(", ") and template[0] != "{" and not body.startswith(("I ", "I'")):
         body = body[0].lower() + body[1:]
-    text = opener + body + rng.choice(mod.CLOSERS)
+    text = opener + body + pick(rng, mod.CLOSERS)
     if rng.random() < rates.emoji:
-        text += " " + "".join(rng.choice(_EMOJI[label]) for _ in range(rng.randint(1, 3)))
+        text += " " + "".join(pick(rng, _EMOJI[label]) for _ in range(rng.randint(1, 3)))
     tags: list[str] = []
     if rng.random() < rates.hashtag:
         bank_tags = _HASHTAGS[language].get(label) or _HASHTAGS[language]["none"]
