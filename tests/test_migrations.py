@@ -14,6 +14,15 @@ from concilia.db import Base
 from tests.conftest import BACKENDS, drop_test_engine, make_test_engine
 
 
+def _describe(op: object) -> str:
+    """A short name for one autogenerate difference (the raw tuples are unreadable)."""
+    if isinstance(op, list):
+        return "; ".join(_describe(o) for o in op)
+    assert isinstance(op, tuple)
+    names = [getattr(x, "name", None) or str(x) for x in op[1:3] if x is not None]
+    return f"{op[0]} {' '.join(n for n in names if len(n) < 80)}"
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_migrations_match_models(backend: str, tmp_path: Path) -> None:
     engine, schema = make_test_engine(backend, tmp_path, create_tables=False)
@@ -23,7 +32,11 @@ def test_migrations_match_models(backend: str, tmp_path: Path) -> None:
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             diff = compare_metadata(context, Base.metadata)
-            assert diff == [], f"models and migrations differ: {diff}"
+            summary = [_describe(d) for d in diff]
+            assert summary == [], (
+                "models and migrations differ; run scripts/regenerate_initial_migration.sh "
+                f"(before the first release) or `concilia db revision -m ...`: {summary}"
+            )
             tables = set(inspect(conn).get_table_names())
             assert set(Base.metadata.tables) <= tables
     finally:
