@@ -69,3 +69,12 @@ def test_time_barred_elsewhere(jurisdiction: str, good: str, threat: str) -> Non
     assert check(jurisdiction, time_barred=True).verdict == "block"
     assert check(jurisdiction, time_barred=True, text=f"{good} {base}").verdict == "allow"
     assert check(jurisdiction, time_barred=True, text=f"{good} {threat} {base}").verdict == "block"
+
+
+@pytest.mark.parametrize("jurisdiction", ALL)
+def test_bankrupt_blocks_and_deceased_goes_to_a_specialist(jurisdiction: str) -> None:
+    bankrupt = check(jurisdiction, bankrupt=True)
+    assert bankrupt.verdict == "block" and f"{jurisdiction}-BANKRUPT-DECEASED" in fired(bankrupt)
+    deceased = check(jurisdiction, deceased=True)
+    assert deceased.verdict == "review" and "route_to_specialist" in deceased.actions
+    assert check(jurisdiction).verdict == "allow"

@@ -123,6 +123,8 @@ def build(
         cease_contact=case.cease_contact,
         disputed=case.disputed,
         vulnerable=case.vulnerable,
+        deceased=case.deceased,
+        bankrupt=case.bankrupt,
         time_barred=debt.status == "time_barred",
         first_letter_ref=first.letter_ref if first else None,
         first_letter_date=first.sent_at.date() if first and first.sent_at else None,

@@ -30,6 +30,19 @@ def cease_contact(comm: Communication, p: ExemptKindsParams, ctx: Ctx) -> Hit | 
     return None
 
 
+class CaseStopParams(Params):
+    # flag -> severity: bankrupt blocks (automatic stay); deceased goes to a specialist
+    flags: dict[Literal["bankrupt", "deceased"], Literal["block", "review"]]
+
+
+@check("case_stop", CaseStopParams)
+def case_stop(comm: Communication, p: CaseStopParams, ctx: Ctx) -> Hit | None:
+    for flag, severity in p.flags.items():
+        if getattr(comm, flag):
+            return Hit(f"the case is flagged {flag}", severity, action="route_to_specialist")
+    return None
+
+
 @check("channel_opt_out", NoParams)
 def channel_opt_out(comm: Communication, p: NoParams, ctx: Ctx) -> Hit | None:
     for o in comm.opt_outs:

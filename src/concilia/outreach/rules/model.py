@@ -75,6 +75,8 @@ class Communication:
     vulnerable: bool = False
     time_barred: bool = False
     has_attorney: bool = False
+    deceased: bool = False
+    bankrupt: bool = False
     # Third parties
     third_party_purpose: str | None = None  # "location" for a location-information request
     third_party_id: str | None = None
