@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from concilia.signals.labels import VULNERABILITY_EVENT
 
@@ -64,7 +65,7 @@ class Assessment:
     approach: str
     score: float
     vulnerability_possible: bool
-    evidence: list[dict[str, object]]
+    evidence: list[dict[str, Any]]
 
 
 def decay(posted_at: datetime, as_of: datetime) -> float:
@@ -84,7 +85,7 @@ def band_for(score: float) -> str:
 
 def assess(events: Sequence[EventInput], *, as_of: datetime) -> Assessment:
     """Combine events into a band and an approach, listing each event's contribution."""
-    evidence: list[dict[str, object]] = []
+    evidence: list[dict[str, Any]] = []
     score = 0.0
     vulnerable = False
     for event in sorted(events, key=lambda e: (e.posted_at, e.event_id)):

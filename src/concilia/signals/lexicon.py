@@ -219,11 +219,15 @@ def find_cues(marked: Sequence[str], lang: str) -> list[CueMatch]:
 
 
 def keyword_label(marked: Sequence[str], lang: str) -> str:
-    """Keyword-only baseline: the label with most non-negated cues, ``none`` without any."""
+    """Keyword-only baseline: the label with most non-negated cue words, ``none`` without any.
+
+    Counting words rather than cues lets the more specific cue win ("lost my job" over
+    "lost my").
+    """
     counts: dict[str, int] = {}
     for match in find_cues(marked, lang):
         if not match.negated:
-            counts[match.label] = counts.get(match.label, 0) + 1
+            counts[match.label] = counts.get(match.label, 0) + len(match.cue.split())
     if not counts:
         return "none"
     return max(sorted(counts), key=lambda label: counts[label])
