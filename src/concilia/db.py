@@ -74,6 +74,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+            # pysqlite opens transactions lazily, only before DML, which breaks SAVEPOINTs
+            # and lets a read-then-write (the audit chain) span two transactions. Take over
+            # and BEGIN ourselves, as SQLAlchemy's pysqlite documentation recommends.
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN")
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
