@@ -282,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     result["targets"] = {
         "within_25km_on_answered_ge_0.90": mine.get("within_25km", 0) >= 0.90,
         "coverage_ge_0.80": (mine.get("coverage") or 0) >= 0.80,
-        "ge_10_points_above_majority": (ours.get("within_25km", 0) - maj.get("within_25km", 0))
+        "ge_10_points_above_majority": (mine.get("within_25km", 0) - maj.get("within_25km", 0))
         >= 0.10,
     }
     print(json.dumps(result, indent=2))

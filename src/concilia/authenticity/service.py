@@ -7,9 +7,10 @@ tracing review flow and the outreach channels call.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,8 +21,10 @@ from concilia.authenticity.features import FEATURES, BatchContext, ProfileRecord
 from concilia.authenticity.impersonation import find_impersonators
 from concilia.authenticity.models import AuthenticityFlag
 from concilia.authenticity.reasons import fake_reasons
+from concilia.authenticity.records import record
 from concilia.db import utcnow
 from concilia.errors import InputProblem, InvalidInput, NotFound
+from concilia.sources import service as sources_service
 
 
 @dataclass(frozen=True)
@@ -221,3 +224,49 @@ def score_records(
         detail={"profiles": n, "fake": n_fake, "impersonators": n_imp, "model": model.version},
     )
     return ScoreSummary(scored=n, fake=n_fake, impersonators=n_imp, model_version=model.version)
+
+
+def load_records(*, db_session: Session) -> list[ProfileRecord]:
+    """Every profile readable for locating, with its public edges and posts, as records.
+
+    The whole corpus is the context: a copied bio or a shared photo only shows against it.
+    """
+    rows = [
+        row
+        for batch in sources_service.iter_profiles_for_linkage(db_session=db_session)
+        for row in batch
+    ]
+    ids = [row["id"] for row in rows]
+    friends: dict[int, set[str]] = defaultdict(set)
+    for edge in sources_service.friend_edges(db_session=db_session, profile_ids=ids):
+        friends[edge["profile_id"]].add(str(edge["friend_id"]))
+        friends[edge["friend_id"]].add(str(edge["profile_id"]))
+    posts: dict[int, list[tuple[datetime, str | None]]] = defaultdict(list)
+    found, _ = sources_service.posts_for_profiles(
+        db_session=db_session, profile_ids=ids, purpose="locating"
+    )
+    for post in found:
+        posts[post["profile_id"]].append((post["posted_at"], post["text"]))
+    return [
+        record(row, str(row["id"]), posts.get(row["id"], ()), friends.get(row["id"], ()))
+        for row in rows
+    ]
+
+
+def score_profiles(
+    *,
+    db_session: Session,
+    actor: str,
+    profile_ids: Sequence[int] | None = None,
+    as_of: date | None = None,
+) -> ScoreSummary:
+    """Score imported profiles (all, or only ``profile_ids``) against the whole corpus."""
+    records = load_records(db_session=db_session)
+    if profile_ids is not None:
+        known = {r.key for r in records}
+        missing = [p for p in profile_ids if str(p) not in known]
+        if missing:
+            raise NotFound(f"profile(s) {', '.join(map(str, missing))} not found")
+    return score_records(
+        db_session=db_session, records=records, actor=actor, as_of=as_of, only=profile_ids
+    )

@@ -207,6 +207,14 @@ def _gather(
         else:
             weight = params.self_weight
         ev.own.append((_Vote(city, weight * st.weight), st.kind))
+    # A recent post about a move dates the profile's city: a stated city far from where the
+    # person says they moved was most likely not updated.
+    moves = [v for v, kind in ev.own if kind == "post" and v.weight >= params.post_weight / 2]
+    if moves:
+        latest = max(moves, key=lambda v: v.weight).city
+        for vote, kind in ev.own:
+            if kind == "profile" and geo.distance_km(vote.city, latest) > NEAR_KM:
+                vote.weight *= params.stale_profile_factor
     return ev
 
 

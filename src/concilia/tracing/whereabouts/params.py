@@ -27,8 +27,10 @@ class Params:
     # The profile's own stated city counts as this many friends at that place.
     self_weight: float = 2.0
     # A post about a move counts this much when new, halving every ``post_half_life_days``.
-    post_weight: float = 8.0
+    post_weight: float = 20.0
     post_half_life_days: float = 365.0
+    # A stated city far from a recent move's city keeps this share of its weight.
+    stale_profile_factor: float = 0.25
     temperature: float = 2.0
     min_located_friends: int = 3
     max_dispersion_km: float = 60.0
