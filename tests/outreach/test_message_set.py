@@ -72,3 +72,9 @@ def test_cli_rules_validate_and_list() -> None:
     assert result.exit_code == 0 and "ok US@" in result.output
     listed = runner.invoke(app, ["rules", "list", "US"])
     assert "US-CALL-FREQUENCY" in listed.output and "1006.14(b)(2)" in listed.output
+
+
+def test_an_output_line_can_be_checked_again() -> None:
+    once = check_record(MESSAGES[0])
+    again = check_record(once)
+    assert again["verdict"] == once["verdict"] and again["reasons"] == once["reasons"]

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from concilia.outreach.rules import Communication, ContactEvent, Decision, OptOut, PackSet, evaluate
 from concilia.outreach.rules.calendar import possible_time_zones
 
+_OUTPUT_KEYS = frozenset({"verdict", "reasons", "flags"})
 ToneFn = Callable[[str, str | None], Sequence[Any]]
 
 
@@ -152,7 +153,8 @@ def check_record(
     lang: str = "en",
 ) -> dict[str, Any]:
     """Check one input object; return it with verdict, reasons and flags added."""
-    msg = MessageIn.model_validate(record)
+    # An earlier output line can be checked again: its results are recomputed, not read.
+    msg = MessageIn.model_validate({k: v for k, v in record.items() if k not in _OUTPUT_KEYS})
     decision, flags = check_message(msg, packs=packs, tone=tone, lang=lang)
     out = dict(record)
     out["verdict"] = decision.verdict
