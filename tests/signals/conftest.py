@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
 
 from concilia.signals import classify
 from concilia.signals import model as model_mod
@@ -32,16 +30,3 @@ def signals_model(request: pytest.FixtureRequest) -> EventModel:
     classify.use_model(fitted, synthetic=False)
     classify.use_model(fitted, synthetic=True)
     return fitted
-
-
-@pytest.fixture
-def connection(engine: Engine) -> Iterator[object]:
-    """The shared fixture with an explicit BEGIN on SQLite, so test commits stay savepoints."""
-    conn = engine.connect()
-    trans = conn.begin()
-    if engine.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
-    yield conn
-    if trans.is_active:
-        trans.rollback()
-    conn.close()
