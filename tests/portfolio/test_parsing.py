@@ -131,3 +131,13 @@ def test_columns_contract_is_unchanged() -> None:
         "time_zone", "jurisdiction", "original_creditor", "principal", "interest", "fees",
         "currency", "interest_rate", "charge_off_date", "last_payment_date", "status",
     }  # fmt: skip
+
+
+def test_the_documented_example_parses() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "portfolio-format.md").read_text()
+    example = doc.split("```csv\n", 1)[1].split("```", 1)[0]
+    rows = parse_bytes(example.encode(), file="doc.csv")
+    assert [(r.family_names, r.principal) for r in rows] == [
+        ("de La Fontaine", Decimal("1234.56")),
+        ("García López", Decimal("980.00")),
+    ]
