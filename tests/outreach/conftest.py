@@ -53,3 +53,11 @@ def provider() -> Iterator[Any]:
 
     with ProviderStub(token="test-token") as stub:
         yield stub
+
+
+@pytest.fixture
+def case_id(db_session: Any) -> int:
+    """A US case (Jane Roe, jane@example.org, +1 212 555 0100, New York)."""
+    from tests.outreach.test_outbox import make_case
+
+    return make_case(db_session)

@@ -23,8 +23,7 @@ NOON_NY = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)  # a Tuesday, 12:00 in New Y
 EMAIL = "Hello Jane, this is Acme Recovery, a debt collector. Your balance is $120. Reply STOP to opt out."
 
 
-@pytest.fixture
-def case_id(db_session: Session) -> int:
+def make_case(db_session: Session) -> int:
     portfolio_service.import_portfolio(
         db_session=db_session, data=CSV, file="t.csv", creditor_name="Bank", actor="test"
     )
