@@ -1,6 +1,5 @@
 """Templates in FR/ES/EN render with Babel formats and pass the engine like any message."""
 
-
 import re
 import zlib
 from datetime import UTC, date, datetime
