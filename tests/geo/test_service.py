@@ -1,10 +1,9 @@
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from concilia.geo import service
-from concilia.geo.router import router
 
 
 def test_every_country_has_enough_cities_with_time_zones() -> None:
@@ -59,17 +58,17 @@ def test_distance_and_nearby() -> None:
     assert service.nearest((45.77, 4.88)).name == "Villeurbanne"
 
 
-def test_router_search_lookup_and_nearby() -> None:
-    app = FastAPI()
-    app.include_router(router)
-    client = TestClient(app)
-    res = client.get("/api/geo/cities", params={"q": "villeu"})
+def test_router_search_lookup_and_nearby(client: TestClient, auth_headers: Any) -> None:
+    assert client.get("/api/geo/cities", params={"q": "villeu"}).status_code == 401
+    headers = auth_headers("geo-reader", "agent")
+    res = client.get("/api/geo/cities", params={"q": "villeu"}, headers=headers)
     assert res.status_code == 200
     assert res.json()[0]["name"] == "Villeurbanne"
-    res = client.get("/api/geo/cities/lookup", params={"name": "Saragosse"})
+    res = client.get("/api/geo/cities/lookup", params={"name": "Saragosse"}, headers=headers)
     assert res.json()["name"] == "Zaragoza"
-    assert client.get("/api/geo/cities/lookup", params={"name": "Atlantis"}).status_code == 404
-    lyon_id = client.get("/api/geo/cities/lookup", params={"name": "Lyon"}).json()["id"]
-    res = client.get(f"/api/geo/cities/{lyon_id}/nearby", params={"km": 10})
+    missing = client.get("/api/geo/cities/lookup", params={"name": "Atlantis"}, headers=headers)
+    assert missing.status_code == 404
+    lyon = client.get("/api/geo/cities/lookup", params={"name": "Lyon"}, headers=headers).json()
+    res = client.get(f"/api/geo/cities/{lyon['id']}/nearby", params={"km": 10}, headers=headers)
     assert "Villeurbanne" in [r["city"]["name"] for r in res.json()]
-    assert client.get("/api/geo/cities/1/nearby").status_code == 404
+    assert client.get("/api/geo/cities/1/nearby", headers=headers).status_code == 404

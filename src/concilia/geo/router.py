@@ -1,13 +1,15 @@
-"""HTTP routes of the gazetteer (reference data only, no personal data)."""
+"""HTTP routes of the gazetteer (reference data, no personal data; signed-in users only, like
+the rest of the API)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 
+from concilia.auth.dependencies import current_principal
 from concilia.geo import service
 from concilia.geo.schemas import CityOut, NearbyCityOut
 
-router = APIRouter(prefix="/api/geo", tags=["geo"])
+router = APIRouter(prefix="/api/geo", tags=["geo"], dependencies=[Depends(current_principal)])
 
 
 @router.get("/cities", response_model=list[CityOut])
