@@ -29,6 +29,7 @@ from importlib import resources
 import numpy as np
 from rapidfuzz import fuzz
 from sklearn.ensemble import HistGradientBoostingClassifier
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from concilia.authenticity.features import ProfileRecord, fold
 
@@ -249,7 +250,8 @@ def train_pairs(x: np.ndarray, y: np.ndarray) -> HistGradientBoostingClassifier:
         early_stopping=False,
         random_state=0,
     )
-    clf.fit(x, y)
+    with threadpool_limits(1):
+        clf.fit(x, y)
     return clf
 
 
@@ -280,9 +282,10 @@ def find_impersonators(
     if not pairs:
         return []
     feats = [pair_features(c, o, as_of) for c, o in pairs]
-    proba = model.classifier.predict_proba(
-        np.asarray([[f[n] for n in PAIR_FEATURES] for f in feats], dtype=float)
-    )[:, 1]
+    with threadpool_limits(1):
+        proba = model.classifier.predict_proba(
+            np.asarray([[f[n] for n in PAIR_FEATURES] for f in feats], dtype=float)
+        )[:, 1]
     best: dict[str, int] = {}
     for i, (copy, original) in enumerate(pairs):
         j = best.get(copy.key)
