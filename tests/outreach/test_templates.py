@@ -4,6 +4,7 @@ import re
 import zlib
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -194,3 +195,19 @@ def test_first_letter_pdf_without_unicode_font_keeps_the_text(
     assert "recouvrement amiable" in text
     assert "sans titre ex" in text
     assert "1 000,00 EUR" in text
+
+
+def test_render_cli_shows_text_verdict_and_writes_pdf(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from concilia.outreach.cli import app
+
+    out = tmp_path / "letter.pdf"
+    result = CliRunner().invoke(
+        app, ["render", "first_letter", "--channel", "letter", "--pdf", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "recouvrement amiable" in result.output and "verdict: allow" in result.output
+    assert out.read_bytes().startswith(b"%PDF-")
+    bad = CliRunner().invoke(app, ["render", "postcard"])
+    assert bad.exit_code == 2 and "unknown template" in bad.output

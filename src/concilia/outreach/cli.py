@@ -149,3 +149,83 @@ def run(
             db_session=db_session, channels=channels, now=at, packs=packs, tone=tone
         )
     typer.echo(orjson.dumps(report).decode())
+
+
+@app.command("render")
+def render_template(
+    kind: str = typer.Argument(..., help="identity_request, first_contact, reminder, ..."),
+    lang: str = typer.Option("fr", help="fr, es or en."),
+    jurisdiction: str = typer.Option("FR", help="FR, ES, UK or US."),
+    channel: str = typer.Option("email", help="email, sms, social_dm, letter, ..."),
+    pdf: Path | None = typer.Option(None, help="Also write the letter as a PDF here."),
+) -> None:
+    """Render a template with sample data and show the engine's verdict on it."""
+    from datetime import date, datetime, timedelta
+    from decimal import Decimal
+
+    from concilia.db import utcnow
+    from concilia.outreach import compose, letter
+    from concilia.outreach.rules import Communication, evaluate
+
+    currency = {"UK": "GBP", "US": "USD"}.get(jurisdiction.upper(), "EUR")
+    first = kind != "first_letter"
+    ctx = compose.TemplateContext(
+        jurisdiction=jurisdiction.upper(),
+        agency=compose.Agency(
+            name="Acme Recouvrement SAS",
+            short_name="Acme",
+            address="1 rue de la Paix\n75002 Paris",
+            phone="+33 1 23 45 67 89",
+            portal_url="https://portal.example.org",
+            opt_out_url="https://portal.example.org/stop",
+            iban="FR76 3000 6000 0112 3456 7890 189",
+        ),
+        debtor_name="Marie Martin",
+        agent_name="Jean Dupont",
+        creditor=compose.Party("Banque Exemple", "2 avenue de France\n75013 Paris"),
+        debt=compose.DebtInfo(
+            "D-123",
+            "contrat de crédit n° 123",
+            Decimal("1000"),
+            Decimal("50.50"),
+            currency=currency,
+        ),
+        plan=compose.PlanInfo(6, Decimal("175.09"), date.today() + timedelta(days=10)),
+        first_letter_ref="AC-2026-001" if first else None,
+        first_letter_date=date(2026, 11, 2) if first else None,
+        letter_ref="AC-2026-001",
+        letter_date=date.today(),
+    )
+    try:
+        r = compose.render(kind, lang, channel=channel, ctx=ctx)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"Subject: {r.subject}\n\n{r.body}\n")
+    comm = Communication(
+        jurisdiction=ctx.jurisdiction,
+        channel=channel,
+        text=r.body,
+        kind=kind,
+        identity_verified=kind != "identity_request",
+        send_at=None,
+        address_source="consumer_used",
+        address_last_used_by_consumer=utcnow().date(),
+        first_letter_ref=ctx.first_letter_ref,
+        first_letter_date=ctx.first_letter_date,
+    )
+    d = evaluate(comm)
+    typer.echo(f"verdict: {d.verdict}")
+    for reason in d.reasons:
+        typer.echo(f"  {reason.rule} [{reason.citation}]: {reason.explanation}")
+    if pdf is not None:
+        pdf.write_bytes(
+            letter.render_pdf(
+                r,
+                sender_block=ctx.agency.name + "\n" + ctx.agency.address,
+                recipient_block="Marie Martin\n3 rue Exemple\n69001 Lyon",
+                place="Paris",
+                on=datetime.now().date(),
+            )
+        )
+        typer.echo(f"PDF written to {pdf}")
