@@ -199,22 +199,36 @@ def train(
 
     # m: expectation–maximisation on the blocked candidates of the sample.
     candidates = profiles[profiles.unique_id.isin(pairs.profile_id)]
-    api2 = _db_api("duckdb")
-    linker2 = Linker(
-        [
+
+    def fresh_linker(current: dict[str, Any]) -> tuple[Linker, Any]:
+        api2 = _db_api("duckdb")
+        tables = [
             api2.register(_drop_block_keys(sample), dataset_display_name=st.DEBTORS),
             api2.register(_drop_block_keys(candidates), dataset_display_name=st.PROFILES),
-        ],
-        model,
-        log_level=logging.WARNING,
-    )
+        ]
+        return Linker(tables, current, log_level=logging.WARNING), api2
+
     for rule in (block_on("birthday"), block_on("family_first")):
-        linker2.training.estimate_parameters_using_expectation_maximisation(
-            rule, estimate_without_term_frequencies=True
-        )
+        linker2, _ = fresh_linker(model)
+        try:
+            linker2.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
+        except ValueError as exc:
+            # On small or degenerate blocks EM can drive a level's m to zero, which Splink
+            # refuses (and leaves that linker unusable): the session is dropped, the
+            # other one (or the defaults) stand.
+            log.warning(
+                "EM session on %s abandoned: %s",
+                rule.get_blocking_rule("duckdb").blocking_rule_sql,
+                exc,
+            )
+            continue
+        model = linker2.misc.save_model_to_json()
     if labels is not None and int(labels["accepted"].sum()) >= opts.min_labels:
+        linker2, api2 = fresh_linker(model)
         _refine_from_labels(linker2, api2, labels)
-    model = linker2.misc.save_model_to_json()
+        model = linker2.misc.save_model_to_json()
     model["probability_two_random_records_match"] = prior
     _cap_disagreement(model, opts.max_m_disagree)
     return model
@@ -282,7 +296,7 @@ def score(
             _to_engine(engine, api, _drop_block_keys(used_d), st.DEBTORS),
             _to_engine(engine, api, _drop_block_keys(used), st.PROFILES),
         ],
-        model,
+        st.for_dialect(model, "spark") if engine == "spark" else model,
         log_level=logging.WARNING,
     )
     sep = "-__-"

@@ -193,3 +193,29 @@ def level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
                 levels[n] = lv.get("label_for_charts") or lv["sql_condition"]
         out[comp["output_column_name"]] = levels
     return out
+
+
+_TRAINED_KEYS = ("m_probability", "u_probability", "fix_m_probability", "fix_u_probability")
+
+
+def for_dialect(model: dict[str, Any], dialect: str) -> dict[str, Any]:
+    """The trained model with its SQL regenerated for another engine's dialect.
+
+    A saved model carries SQL in the dialect it was trained on (DuckDB); the comparisons are
+    rebuilt from their creators for ``dialect`` and the trained m/u values copied level by
+    level, so both engines compute the same thing.
+    """
+    if model.get("sql_dialect") == dialect:
+        return model
+    fresh = settings_creator(float(model["probability_two_random_records_match"]))
+    out = fresh.create_settings_dict(dialect)
+    for new_comp, old_comp in zip(out["comparisons"], model["comparisons"], strict=True):
+        if new_comp["output_column_name"] != old_comp["output_column_name"]:
+            raise ValueError("model and settings disagree on the comparisons")
+        levels = zip(new_comp["comparison_levels"], old_comp["comparison_levels"], strict=True)
+        for new_level, old_level in levels:
+            for key in _TRAINED_KEYS:
+                if key in old_level:
+                    new_level[key] = old_level[key]
+    out["sql_dialect"] = dialect
+    return out

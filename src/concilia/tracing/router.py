@@ -1,0 +1,117 @@
+"""Review queue API: an agent sees the candidates of their team's cases and decides.
+
+Candidates are keyed by the portfolio's debtor id (runs reading the database); a case of
+another team answers 404, as if absent.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from concilia.auth.dependencies import DbSession, require_roles
+from concilia.auth.models import Role
+from concilia.auth.schemas import Principal
+from concilia.errors import NotFound
+from concilia.portfolio import service as portfolio_service
+from concilia.tracing import service
+from concilia.tracing.models import MatchCandidate
+from concilia.tracing.schemas import CandidateOut, DecisionIn, EvidenceOut
+
+router = APIRouter(prefix="/api/tracing", tags=["tracing"])
+
+Reader = Annotated[
+    Principal,
+    Depends(require_roles(Role.admin, Role.supervisor, Role.agent, Role.compliance_officer)),
+]
+Reviewer = Annotated[Principal, Depends(require_roles(Role.admin, Role.supervisor, Role.agent))]
+
+
+def _debtor_of_case(db_session: DbSession, principal: Principal, case_id: int) -> int:
+    case = portfolio_service.get_case_for_principal(
+        db_session=db_session, principal=principal, case_id=case_id
+    )
+    return portfolio_service.get_debt(db_session=db_session, debt_id=case.debt_id).debtor_id
+
+
+def _visible(cand: MatchCandidate, db_session: DbSession, principal: Principal) -> bool:
+    try:
+        debtor_id = int(cand.debtor_key)
+        portfolio_service.get_debtor_for_principal(
+            db_session=db_session, principal=principal, debtor_id=debtor_id
+        )
+    except (ValueError, NotFound):
+        return False
+    threshold = service.review_threshold(db_session=db_session, portfolio=cand.portfolio)
+    return cand.probability >= threshold
+
+
+def _candidate_for(
+    candidate_id: int, db_session: DbSession, principal: Principal
+) -> MatchCandidate:
+    cand = service.get(db_session=db_session, candidate_id=candidate_id)
+    if not _visible(cand, db_session, principal):
+        raise NotFound(f"match candidate {candidate_id} not found")
+    return cand
+
+
+@router.get("/candidates", response_model=list[CandidateOut])
+def list_candidates(
+    db_session: DbSession,
+    principal: Reader,
+    case_id: Annotated[int, Query(description="The case whose debtor is traced.")],
+    status: Annotated[str, Query(pattern="^(proposed|accepted|rejected)$")] = "proposed",
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> list[CandidateOut]:
+    """The debtor's top candidates at or above the portfolio's review threshold."""
+    debtor_id = _debtor_of_case(db_session, principal, case_id)
+    found = service.list_candidates(
+        db_session=db_session,
+        debtor_keys=[str(debtor_id)],
+        status=status,
+        review_threshold=0.0,
+        limit=500,
+    )
+    shown = [c for c in found if _visible(c, db_session, principal)][:limit]
+    return [CandidateOut.model_validate(c) for c in shown]
+
+
+@router.post("/candidates/{candidate_id}/accept", response_model=list[EvidenceOut])
+def accept_candidate(
+    candidate_id: int, decision: DecisionIn, db_session: DbSession, principal: Reviewer
+) -> list[EvidenceOut]:
+    """Accept: the profile's city, employer and handle become evidence (audited)."""
+    _candidate_for(candidate_id, db_session, principal)
+    created = service.accept(
+        db_session=db_session,
+        candidate_id=candidate_id,
+        actor=principal.actor,
+        reason=decision.reason,
+    )
+    return [EvidenceOut.model_validate(e) for e in created]
+
+
+@router.post("/candidates/{candidate_id}/reject", response_model=CandidateOut)
+def reject_candidate(
+    candidate_id: int, decision: DecisionIn, db_session: DbSession, principal: Reviewer
+) -> CandidateOut:
+    """Reject: not proposed again unless the debtor or the profile changes (audited)."""
+    _candidate_for(candidate_id, db_session, principal)
+    cand = service.reject(
+        db_session=db_session,
+        candidate_id=candidate_id,
+        actor=principal.actor,
+        reason=decision.reason,
+    )
+    return CandidateOut.model_validate(cand)
+
+
+@router.get("/evidence", response_model=list[EvidenceOut])
+def list_evidence(db_session: DbSession, principal: Reader, case_id: int) -> list[EvidenceOut]:
+    """Evidence accepted for the case's debtor, with provenance."""
+    debtor_id = _debtor_of_case(db_session, principal, case_id)
+    return [
+        EvidenceOut.model_validate(e)
+        for e in service.list_evidence(db_session=db_session, debtor_key=str(debtor_id))
+    ]

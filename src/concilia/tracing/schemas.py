@@ -1,0 +1,56 @@
+"""Request and response shapes of the review queue API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ExplanationLine(BaseModel):
+    """One field's contribution: plain words and its log2 weight."""
+
+    field: str
+    text: str
+    weight: float
+
+
+class CandidateOut(BaseModel):
+    """A proposed (debtor, profile) pair with how sure and why."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    debtor_key: str
+    profile_key: str
+    network: str | None
+    probability: float
+    final_weight: float
+    explanation: list[ExplanationLine]
+    status: str
+    decided_by: str | None
+    decided_at: datetime | None
+    reason: str | None
+
+
+class DecisionIn(BaseModel):
+    """An agent's decision on a candidate; the reason is required and audited."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class EvidenceOut(BaseModel):
+    """A fact about the debtor taken from an accepted profile."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    candidate_id: int
+    debtor_key: str
+    kind: str
+    value: str
+    probability: float
+    provenance: dict[str, Any]
+    accepted_by: str
+    created_at: datetime
