@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from concilia.sources import service
@@ -20,25 +19,6 @@ from concilia.sources.schemas import ItemKind, SourceDeclaration
 DATA = Path(__file__).parent / "data"
 # The fixtures were captured on 2026-11-01; tests run "three weeks later" whatever the date.
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def connection(engine: Engine) -> Iterator[object]:
-    """The root fixture, with an explicit BEGIN on SQLite.
-
-    pysqlite defers BEGIN until the first INSERT/UPDATE/DELETE, so when a session's first
-    statement is its SAVEPOINT, that savepoint is the outermost transaction and releasing it
-    (a session commit, e.g. at the end of a request) commits for good: data then leaks into
-    later tests. Reported to the lead for tests/conftest.py.
-    """
-    conn = engine.connect()
-    trans = conn.begin()
-    if engine.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
-    yield conn
-    if trans.is_active:
-        trans.rollback()
-    conn.close()
 
 
 @pytest.fixture
