@@ -8,8 +8,6 @@ into plain arrays, which makes one message about ten times cheaper to score.
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -55,7 +53,7 @@ class ToneClassifier:
         """Fit on texts and their label sets (empty set = acceptable message)."""
         folded = [fold(t) for t in texts]
         vectorizers = (
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, min_df=1),
             TfidfVectorizer(
                 analyzer="word",
                 ngram_range=(1, 2),
@@ -99,19 +97,14 @@ class ToneClassifier:
         """Return one probability per head (HEADS order) for already-folded text."""
         z = self._intercepts.copy()
         for part in self._parts:
-            counts = Counter(part.analyzer(folded))
-            idx: list[int] = []
-            tf: list[float] = []
-            for gram, n in counts.items():
-                i = part.vocabulary.get(gram)
-                if i is not None:
-                    idx.append(i)
-                    tf.append(1.0 + math.log(n))
-            if not idx:
+            lookup = part.vocabulary.get
+            ids = [i for i in map(lookup, part.analyzer(folded)) if i is not None]
+            if not ids:
                 continue
-            weights = np.asarray(tf) * part.idf[idx]
-            norm = float(np.sqrt(weights @ weights))
-            z += (weights / norm) @ part.coef[idx]
+            idx, counts = np.unique(np.asarray(ids), return_counts=True)
+            weights = (1.0 + np.log(counts)) * part.idf[idx]  # sublinear tf x idf
+            weights /= np.sqrt(weights @ weights)  # l2, as TfidfVectorizer does
+            z += weights @ part.coef[idx]
         return 1.0 / (1.0 + np.exp(-z))
 
     def scores(self, text: str) -> dict[str, float]:

@@ -61,6 +61,15 @@ _DEBTOR_VERBS: Final[dict[Lang, re.Pattern[str]]] = {
     "fr": re.compile(r"\b(?:pay\w*|regl\w*|repond\w*|rappel\w*|contact\w*)\b"),
     "es": re.compile(r"\b(?:pag\w*|respond\w*|contest\w*|llam\w*|contact\w*|abon\w*)\b"),
 }
+# A reported question ("you asked whether you could go to prison: you cannot") talks about
+# the debtor's fear, it does not make a threat.
+_REPORTED_QUESTION: Final[dict[Lang, re.Pattern[str]]] = {
+    "en": re.compile(
+        r"\b(?:asked|ask|asking|wonder\w*|worried)(?: us| me)? (?:whether|if)\b|\bwhether\b"
+    ),
+    "fr": re.compile(r"\b(?:demande\w*|craign\w*|inquiet\w*)(?: nous| vous)? si\b|\bsi vous risqu"),
+    "es": re.compile(r"\b(?:pregunt\w*|consult\w*|preocup\w*)(?: si|nos si)\b"),
+}
 _WINDOW_TOKENS: Final = 6
 _TOKEN: Final = re.compile(r"\S+")
 
@@ -80,35 +89,100 @@ def is_negated(folded: str, start: int, lang: Lang) -> bool:
     return not _DEBTOR_VERBS[lang].search(after_cue)
 
 
+def _trim(folded: str, m: re.Match[str], lang: Lang) -> int:
+    """End of the span: a trailing context tail stops before a new clause ("... if you")."""
+    opener = _CLAUSE_OPENERS[lang].search(folded, m.start() + 1, m.end())
+    end = opener.start() if opener else m.end()
+    while end > m.start() + 1 and not folded[end - 1].isalnum():
+        end -= 1
+    return end
+
+
+def _negated_inside(matched: str, lang: Lang) -> bool:
+    """A cue inside the match's own clause ("bailiffs ... none have been instructed")."""
+    opener = _CLAUSE_OPENERS[lang].search(matched, 1)
+    clause = matched[: opener.start()] if opener else matched
+    return _NEGATION[lang].search(clause, 1) is not None
+
+
+def _in_reported_question(folded: str, start: int, lang: Lang) -> bool:
+    sentence_start = max(folded.rfind(c, 0, start) for c in ".!?\n") + 1
+    return _REPORTED_QUESTION[lang].search(folded, sentence_start, start) is not None
+
+
 def has_negation(folded: str, lang: Lang) -> bool:
     """True when folded text contains any negation cue of the language."""
     return _NEGATION[lang].search(folded) is not None
 
 
+@dataclass(frozen=True)
+class _Group:
+    """The rules of one category, behind one combined regex that says whether any can match."""
+
+    gate: re.Pattern[str] | None
+    rules: tuple[_Compiled, ...]
+
+
 @lru_cache(maxsize=3)
-def _compiled(lang: Lang) -> tuple[_Compiled, ...]:
+def _compiled(lang: Lang) -> tuple[_Group, ...]:
     from concilia.outreach.tone.lexicon import en, es, fr
 
     rules = {"en": en.RULES, "fr": fr.RULES, "es": es.RULES}[lang]
-    return tuple(_Compiled(r.category, re.compile(r.pattern), r.strong, r.negatable) for r in rules)
+    groups: list[_Group] = []
+    for cat in dict.fromkeys(r.category for r in rules):
+        mine = [r for r in rules if r.category == cat]
+        compiled = tuple(
+            _Compiled(r.category, re.compile(r.pattern), r.strong, r.negatable) for r in mine
+        )
+        # Most messages are clean: one pass of the combined pattern per category replaces
+        # dozens of passes. Patterns with back-references cannot be combined (group numbers).
+        backref = [
+            c for c, r in zip(compiled, mine, strict=True) if re.search(r"\\[1-9]", r.pattern)
+        ]
+        plain = [c for c in compiled if c not in backref]
+        gate = re.compile(
+            "|".join(
+                f"(?:{r.pattern})" for r in mine if r.pattern in {c.regex.pattern for c in plain}
+            )
+        )
+        groups.append(_Group(gate, tuple(plain)))
+        groups.extend(_Group(None, (c,)) for c in backref)
+    return tuple(groups)
 
 
 def rules_for(lang: Lang) -> int:
     """Return how many rules the language has (for reports)."""
-    return len(_compiled(lang))
+    return sum(len(g.rules) for g in _compiled(lang))
 
 
 def match(folded: str, lang: Lang) -> list[LexiconHit]:
     """Return the non-negated rule hits in folded text, overlapping same-category hits merged."""
     hits: list[LexiconHit] = []
-    for rule in _compiled(lang):
-        for m in rule.regex.finditer(folded):
-            if m.end() == m.start():
-                continue
-            if rule.negatable and is_negated(folded, m.start(), lang):
-                continue
-            hits.append(LexiconHit(rule.category, m.start(), m.end(), rule.strong))
+    for group in _compiled(lang):
+        if group.gate is not None and group.gate.search(folded) is None:
+            continue
+        for rule in group.rules:
+            hits.extend(_rule_hits(rule, folded, lang))
     return _merge(hits)
+
+
+def _rule_hits(rule: _Compiled, folded: str, lang: Lang) -> list[LexiconHit]:
+    hits: list[LexiconHit] = []
+    for m in rule.regex.finditer(folded):
+        if m.end() == m.start():
+            continue
+        if (
+            rule.negatable
+            and (
+                is_negated(folded, m.start(), lang)
+                # "bailiffs ... none have been instructed": a cue inside the match negates it.
+                or _negated_inside(folded[m.start() : m.end()], lang)
+                or _in_reported_question(folded, m.start(), lang)
+            )
+        ):
+            continue
+        hits.append(LexiconHit(rule.category, m.start(), _trim(folded, m, lang), rule.strong))
+    return hits
 
 
 def _merge(hits: list[LexiconHit]) -> list[LexiconHit]:

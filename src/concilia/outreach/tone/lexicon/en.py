@@ -13,7 +13,8 @@ from typing import Final
 
 from concilia.outreach.tone.lexicon import Rule
 
-_GAP = r"(?:\W+[\w'*]+){0,%d}?"
+# Up to N words in between, never across punctuation (a comma often starts a new claim).
+_GAP = r"(?:[^\w.!?;:,]+[\w'*]+){0,%d}?"
 _FAMILY = (
     r"(?:mother|father|mum|mom|dad|parents|husband|wife|partner|spouse|son|daughter|children|"
     r"kids|brother|sister|family|relatives|grand(?:mother|father|parents))"
@@ -21,7 +22,10 @@ _FAMILY = (
 _WORK = r"(?:boss|manager|employer|colleagues?|co-?workers|supervisor|hr department)"
 _OTHERS = r"(?:neighbou?rs|friends|landlord|flatmates?|roommates?)"
 _PEOPLE = rf"(?:{_FAMILY}|{_WORK}|{_OTHERS})"
-_WE_WILL = r"\b(?:we(?: will|'ll| are going to| shall| are about to)|i(?: will|'ll| am going to))"
+_WE_WILL = (
+    r"\b(?:we(?: will|'ll| are going to|'re going to|'re gonna| are gonna| shall| are about to"
+    r"|'re about to)|i(?: will|'ll| am going to|'m going to|'m gonna))"
+)
 _ASSETS = (
     r"(?:wages?|salary|pay|bank account|account|home|house|flat|car|vehicle|furniture|"
     r"belongings|assets|property|possessions|goods|benefits)"
@@ -113,6 +117,17 @@ RULES: Final[tuple[Rule, ...]] = (
     Rule("threat", _WE_WILL + r" (?:ruin|destroy|hurt|break|finish|crush) you\b"),
     Rule("threat", r"\bwatch your back\b"),
     Rule("threat", r"\bofficers? (?:may|might|could|will) come\b"),
+    Rule(
+        "threat",
+        r"\b(?:we're|we are|we'll be|we will be) coming (?:for|after) (?:you|your)\b(?:[^.!?,;:\w]{1,3}[\w'-]+){0,3}",
+    ),
+    Rule(
+        "threat",
+        _WE_WILL
+        + r" send (?:some |a few |our )?(?:guys|men|people|lads|boys|someone|somebody)\b(?:[^.!?,;:\w]{1,3}[\w'-]+){0,4}",
+    ),
+    Rule("threat", r"\b(?:report|reported|denounce) you to the police\b"),
+    Rule("threat", r"\bu (?:will|'ll|gonna) be (?:arrested|jailed|locked up)\b"),
     # --- harassment --------------------------------------------------------------------
     Rule(
         "harassment",
@@ -195,6 +210,10 @@ RULES: Final[tuple[Rule, ...]] = (
     Rule(
         "public_shaming",
         r"\bname will (?:appear|be listed|be published|be shown) on\b(?:[^.!?,;:\w]{1,3}[\w'-]+){0,5}",
+    ),
+    Rule(
+        "public_shaming",
+        r"\b(?:poster|sign|notice|flyer|leaflet)s? (?:with|bearing|showing|naming) your name\b",
     ),
     # --- false urgency -----------------------------------------------------------------
     Rule("false_urgency", r"\b(?:final|last) (?:notice|warning|chance|reminder|opportunity)\b"),
@@ -301,6 +320,21 @@ RULES: Final[tuple[Rule, ...]] = (
         "false_legal_claim",
         r"\bthis (?:letter|message|notice) is (?:a|an) (?:court|official court|legal) (?:order|summons|document)\b",
     ),
+    Rule(
+        "false_legal_claim",
+        r"\b(?:formal |official )?court summons\b|\b(?:formal|official) summons\b",
+    ),
+    Rule("false_legal_claim", r"\bby (?:a )?(?:court|judge'?s?) (?:order|decision|ruling)\b"),
+    Rule(
+        "false_legal_claim",
+        r"\b(?:bailiffs?|enforcement (?:agents?|officers?)|sheriffs?)\b"
+        + _GAP % 2
+        + r" (?:have|has) been (?:authori[sz]ed|empowered|cleared|ordered)\b",
+    ),
+    Rule(
+        "false_legal_claim",
+        r"\b(?:hmrc|the irs|the tax office|the police|the authorities|social services|the dvla|the court|the fraud squad) (?:has|have) (?:already )?been (?:informed|notified|told|alerted|contacted)\b",
+    ),
     # --- pressure on third parties -----------------------------------------------------
     Rule(
         "third_party_pressure",
@@ -346,6 +380,21 @@ RULES: Final[tuple[Rule, ...]] = (
         r"\b(?:tell|remind|let) (?:him|her|them) (?:know )?(?:that )?(?:he|she|they) (?:owes?|must pay|has a debt)\b",
     ),
     Rule("third_party_pressure", r"\bpass on the message\b"),
+    Rule(
+        "third_party_pressure",
+        r"\bcopy of (?:this|the|our) (?:letter|message|email|notice|demand) to your "
+        + _PEOPLE
+        + r"\b",
+    ),
+    Rule(
+        "third_party_pressure",
+        r"\b(?:ask|get|have|make) your "
+        + _FAMILY
+        + r" (?:to )?(?:call|contact|pay|settle|ring|help|cover)\b",
+    ),
+    Rule(
+        "third_party_pressure", r"\b(?:been|got|get|getting) in touch with your " + _PEOPLE + r"\b"
+    ),
     Rule(
         "third_party_pressure",
         r"\b(?:discuss|discussed|discussing|raise|raised|mention|mentioned) (?:your|the) (?:situation|debt|balance|arrears) with your "

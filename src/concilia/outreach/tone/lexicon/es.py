@@ -13,7 +13,8 @@ from typing import Final
 
 from concilia.outreach.tone.lexicon import Rule
 
-_GAP = r"(?:\W+[\w'*]+){0,%d}?"
+# Up to N words in between, never across punctuation (a comma often starts a new claim).
+_GAP = r"(?:[^\w.!?;:,]+[\w'*]+){0,%d}?"
 _FAMILY = (
     r"(?:madre|padre|padres|marido|mujer|esposa|esposo|pareja|hijo|hija|hijos|hermano|hermana|"
     r"hermanos|familia|familiares|abuel[oa]s?|suegr[oa]s?)"
@@ -94,6 +95,19 @@ RULES: Final[tuple[Rule, ...]] = (
         r"\b(?:nuestros (?:agentes|cobradores|hombres)|iremos|vamos a ir)(?: iran)? (?:a su casa|a cobrar|a su domicilio|a buscarle|a verle)\b(?:[^.!?,;:\w]{1,3}[\w'-]+){0,4}",
     ),
     Rule("threat", r"\bquitarle todo lo que tiene\b|\bquitarle la casa\b"),
+    Rule("threat", r"\bvamos a por (?:su|tu|usted|ti)\b(?:[^.!?,;:\w]{1,3}[\w'-]+){0,3}"),
+    Rule(
+        "threat",
+        r"\b(?:mandamos|mandaremos|enviaremos|vamos a mandar|vamos a enviar) a (?:unos|nuestros|alguien|gente)\b(?:[^.!?,;:\w]{1,3}[\w'-]+){0,4}",
+    ),
+    Rule(
+        "threat",
+        r"\b(?:le|la|lo|te) (?:van a|vamos a|vais a) (?:detener|arrestar|encarcelar|denunciar)\b",
+    ),
+    Rule(
+        "threat",
+        r"\b(?:le|la|lo|te) (?:denunciaremos|denunciaran) a la (?:policia|guardia civil)\b",
+    ),
     # --- acoso -------------------------------------------------------------------------
     Rule("harassment", r"\bcada hora\b|\bcada \d+ minutos\b", strong=True),
     Rule("harassment", r"\bdia y noche\b", strong=True),
@@ -136,6 +150,7 @@ RULES: Final[tuple[Rule, ...]] = (
         "insult",
         r"\b(?:pateticas?|pateticos?|vergonzos[oa]s?|lamentables?|asquerosos?|asquerosas?)\b",
     ),
+    Rule("insult", r"\b(?:oye|eh|mire) (?:el |la |usted )?(?:moros[oa]|deudor|muerto de hambre)\b"),
     Rule("insult", r"\bque verguenza\b|\bes usted una verguenza\b"),
     Rule("insult", r"\bustedes son todos iguales\b"),
     Rule("insult", r"\bhay que ser (?:muy )?(?:imbecil|idiota|tonto|estupido)\b"),
@@ -168,6 +183,7 @@ RULES: Final[tuple[Rule, ...]] = (
     Rule("public_shaming", r"\bcobrador del frac\b"),
     Rule("public_shaming", r"\bnombre aparecera en\b(?:[^.!?,;:\w]{1,3}[\w'-]+){0,7}"),
     Rule("public_shaming", r"\bpronto tod[oa]\b(?:[^.!?,;:\w]{1,3}[\w'-]+){0,4}"),
+    Rule("public_shaming", r"\b(?:cartel|aviso|anuncio|pancarta)(?:es)? con su nombre\b"),
     # --- falsa urgencia ----------------------------------------------------------------
     Rule("false_urgency", r"\bultim[oa] (?:aviso|oportunidad|advertencia)\b"),
     Rule("false_urgency", r"\b(?:en|dentro de) (?:\d+|una|dos) (?:horas?|minutos)\b", strong=True),
@@ -252,6 +268,24 @@ RULES: Final[tuple[Rule, ...]] = (
     Rule(
         "false_legal_claim", r"\besta carta es (?:una|un) (?:orden|documento|resolucion) judicial\b"
     ),
+    Rule(
+        "false_legal_claim",
+        r"\bcitacion(?: oficial)? (?:del|al|ante el) (?:juzgado|tribunal|juez)\b",
+    ),
+    Rule(
+        "false_legal_claim",
+        r"\bpor (?:orden|resolucion|mandato|decision) (?:judicial|del juez|del juzgado)\b",
+    ),
+    Rule(
+        "false_legal_claim",
+        r"\b(?:procuradore?s?|cobradore?s? judiciales?|agentes? judicial(?:es)?)\b"
+        + _GAP % 2
+        + r" (?:estan|esta|han sido|ha sido) (?:autorizad|habilitad|enviad)\w*",
+    ),
+    Rule(
+        "false_legal_claim",
+        r"\b(?:hacienda|la agencia tributaria|la policia|la guardia civil|la fiscalia|las autoridades|la seguridad social|el juzgado) (?:ha|han) sido (?:ya )?(?:informad|avisad|notificad|alertad)\w*",
+    ),
     # --- presión sobre terceros --------------------------------------------------------
     Rule(
         "third_party_pressure",
@@ -301,6 +335,16 @@ RULES: Final[tuple[Rule, ...]] = (
         + _PEOPLE
         + r"\b",
     ),
+    Rule(
+        "third_party_pressure",
+        r"\bcopia de (?:esta|nuestra|la) (?:carta|comunicacion|notificacion|mensaje) a (?:su|sus) "
+        + _PEOPLE
+        + r"\b",
+    ),
+    Rule(
+        "third_party_pressure", r"\b(?:pidale|digale|pida|diga) a (?:su|sus) " + _FAMILY + r" que\b"
+    ),
+    Rule("third_party_pressure", r"\bpuesto en contacto con (?:su|sus) " + _PEOPLE + r"\b"),
     Rule("third_party_pressure", r"\bdecirle que (?:debe|nos debe|tiene una deuda)\b"),
     Rule("third_party_pressure", r"\b(?:le )?transmitan el mensaje\b"),
     Rule("third_party_pressure", r"\bhasta que (?:alguno|uno de ellos) le convenza\b"),

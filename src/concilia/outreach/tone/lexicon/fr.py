@@ -13,7 +13,8 @@ from typing import Final
 
 from concilia.outreach.tone.lexicon import Rule
 
-_GAP = r"(?:\W+[\w'*]+){0,%d}?"
+# Up to N words in between, never across punctuation (a comma often starts a new claim).
+_GAP = r"(?:[^\w.!?;:,]+[\w'*]+){0,%d}?"
 _FAMILY = (
     r"(?:mere|pere|parents|mari|femme|epouse|epoux|conjointe?|compagne|compagnon|fils|fille|"
     r"enfants|frere|soeur|famille|proches|grands?-(?:mere|pere|parents))"
@@ -92,6 +93,15 @@ RULES: Final[tuple[Rule, ...]] = (
         r"\b(?:nos agents|nos hommes|nos collaborateurs|on|nous) (?:passeront|passera|viendra|viendrons|viendront|va venir|vont venir|allons venir) (?:chez vous|a votre domicile|recuperer|vous voir)\b(?:[^.!?,;:\w]{1,3}[\w'-]+){0,4}",
     ),
     Rule("threat", r"\bprendre tout ce que vous (?:avez|possedez)\b"),
+    Rule(
+        "threat",
+        r"\b(?:on vient|nous venons|on va venir|nous allons venir|on viendra) (?:chercher|prendre|recuperer|saisir)\b(?:[^.!?,;:\w]{1,3}[\w'-]+){0,3}",
+    ),
+    Rule(
+        "threat",
+        r"\b(?:on envoie|on enverra|nous enverrons|nous allons envoyer|on va envoyer) (?:des|nos|quelqu'un|du monde|une equipe)\b(?:[^.!?,;:\w]{1,3}[\w'-]+){0,3}",
+    ),
+    Rule("threat", r"\b(?:te|vous) faire (?:arreter|embarquer|coffrer)\b"),
     # --- harcèlement -------------------------------------------------------------------
     Rule(
         "harassment",
@@ -147,6 +157,10 @@ RULES: Final[tuple[Rule, ...]] = (
         "insult",
         r"\b(?:pitoyables?|minables?|honteuses?|honteux|lamentables?|degoutant(?:e|s|es)?)\b",
     ),
+    Rule(
+        "insult",
+        r"\b(?:he|eh|oh|salut) (?:le |la |les )?(?:mauvais payeur|mauvaise payeuse|endette|fauche)s?\b",
+    ),
     Rule("insult", r"\bhonte a vous\b|\bvous etes une honte\b"),
     Rule("insult", r"\bvous etes tous pareils\b"),
     Rule("insult", r"\bil faut etre (?:vraiment )?(?:cretin|idiot|bete|stupide|debile)\b"),
@@ -186,6 +200,10 @@ RULES: Final[tuple[Rule, ...]] = (
     ),
     Rule("public_shaming", r"\bnom figurera sur\b(?:[^.!?,;:\w]{1,3}[\w'-]+){0,7}"),
     Rule("public_shaming", r"\bbientot tou(?:t|te)\b(?:[^.!?,;:\w]{1,3}[\w'-]+){0,4}"),
+    Rule(
+        "public_shaming",
+        r"\b(?:affiche|pancarte|avis|tract|panneau)s? (?:avec|portant|a) votre nom\b",
+    ),
     # --- fausse urgence ----------------------------------------------------------------
     Rule(
         "false_urgency",
@@ -275,6 +293,24 @@ RULES: Final[tuple[Rule, ...]] = (
         "false_legal_claim",
         r"\bce (?:courrier|message|document) est un (?:acte judiciaire|jugement|titre executoire)\b",
     ),
+    Rule(
+        "false_legal_claim",
+        r"\b(?:convocation|citation|assignation)(?: officielle)? (?:au|du|devant le) (?:tribunal|juge)\b",
+    ),
+    Rule(
+        "false_legal_claim",
+        r"\bpar (?:decision|ordonnance|jugement|ordre) (?:du juge|du tribunal|de justice|judiciaire)\b",
+    ),
+    Rule(
+        "false_legal_claim",
+        r"\b(?:huissiers?|commissaires? de justice|agents? d'execution)\b"
+        + _GAP % 2
+        + r" (?:sont|est|ont ete|a ete) (?:autorises?|habilites?|mandates?)\b",
+    ),
+    Rule(
+        "false_legal_claim",
+        r"\b(?:le fisc|les impots|le tresor public|la police|la gendarmerie|le procureur|les autorites|la caf|le tribunal) (?:a|ont) (?:deja )?ete (?:informee?s?|prevenue?s?|avertie?s?|saisie?s?|alertee?s?)\b",
+    ),
     # --- pression sur des tiers --------------------------------------------------------
     Rule(
         "third_party_pressure",
@@ -324,6 +360,13 @@ RULES: Final[tuple[Rule, ...]] = (
         + _PEOPLE
         + r"\b",
     ),
+    Rule(
+        "third_party_pressure",
+        r"\bcopie de (?:ce|cette|notre) (?:courrier|lettre|message|mise en demeure) a (?:votre|vos) "
+        + _PEOPLE
+        + r"\b",
+    ),
+    Rule("third_party_pressure", r"\b(?:demandez|dites) a (?:votre|vos) " + _FAMILY + r" de\b"),
     Rule("third_party_pressure", r"\blui dire qu'(?:il|elle) (?:doit|nous doit|a une dette)\b"),
     Rule("third_party_pressure", r"\bvous transmettre le message\b|\btransmettre le message\b"),
     Rule("third_party_pressure", r"\bjusqu'a ce que l'un d'(?:eux|elles) vous convainque\b"),
