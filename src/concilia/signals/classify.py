@@ -188,7 +188,7 @@ def read(
             words += [f"irony:{m}" for m in irony_markers(toks) if f"irony:{m}" not in words]
             # Any real chance of a health reading counts, not only the winning label.
             likely = {c for c, p in prediction.proba.items() if p >= GUARD_FLOOR} | {label}
-            scanned = guard.scan(texts[i], labels=likely)
+            scanned = guard.scan(texts[i], labels=likely, toks=toks)
             readings[i] = Reading(
                 lang=langs[i],
                 label=label,

@@ -8,10 +8,11 @@ words of all three languages at once, at a few emoji, and at the classifier's la
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from concilia.signals.text import normalise, tokens
+from concilia.signals.text import NEG_PREFIX, normalise, tokens
 
 CATEGORIES: tuple[str, ...] = (
     "health",
@@ -119,6 +120,10 @@ def _compile() -> tuple[dict[str, list[tuple[str, tuple[str, ...]]]], list[tuple
 
 
 _EXACT, _PREFIX = _compile()
+# One C-level test per token instead of a Python loop over every stem.
+_PREFIX_RE = re.compile(
+    "|".join(re.escape(stem) for stem, _ in sorted(_PREFIX, key=lambda p: -len(p[0])))
+)
 
 
 @dataclass(frozen=True)
@@ -133,23 +138,32 @@ class GuardResult:
         return bool(self.categories)
 
 
-def scan(text: str, *, labels: Iterable[str] = ()) -> GuardResult:
-    """Special categories revealed by ``text`` and by the event ``labels`` it may carry."""
+def scan(
+    text: str, *, labels: Iterable[str] = (), toks: Sequence[str] | None = None
+) -> GuardResult:
+    """Special categories revealed by ``text`` and by the event ``labels`` it may carry.
+
+    ``toks`` are the tokens of ``normalise(text)`` when the caller already has them
+    (negation-marked tokens are fine: the ``neg_`` prefix is ignored).
+    """
     categories: set[str] = set()
     words: set[str] = set()
     for emoji, category in _EMOJI.items():
         if emoji in text:
             categories.add(category)
-    toks = tokens(normalise(text))
-    for i, tok in enumerate(toks):
+    if toks is None:
+        toks = tokens(normalise(text))
+    plain = [t[len(NEG_PREFIX) :] if t.startswith(NEG_PREFIX) else t for t in toks]
+    for i, tok in enumerate(plain):
         for category, phrase in _EXACT.get(tok, ()):
-            if tuple(toks[i : i + len(phrase)]) == phrase:
+            if tuple(plain[i : i + len(phrase)]) == phrase:
                 categories.add(category)
                 words.update(phrase)
-        for stem, category in _PREFIX:
-            if tok.startswith(stem):
-                categories.add(category)
-                words.add(tok)
+        if _PREFIX_RE.match(tok):
+            for stem, category in _PREFIX:
+                if tok.startswith(stem):
+                    categories.add(category)
+                    words.add(tok)
     if HEALTH_LABELS.intersection(labels):
         categories.add("health")
     return GuardResult(frozenset(categories), frozenset(words))

@@ -43,15 +43,14 @@ def detect(texts: Sequence[str]) -> list[str]:
     """``fr``, ``es``, ``en`` or ``other`` for each text."""
     import py3langid
 
-    out: list[str] = []
-    lingua = detector()
-    for text in texts:
-        if not any(ch.isalpha() for ch in text):
-            out.append(OTHER)
-            continue
-        if py3langid.classify(text)[0] in KNOWN_OTHERS:
-            out.append(OTHER)
-            continue
-        found = lingua.detect_language_of(text)
-        out.append(OTHER if found is None else _CODES[found.name])
+    out: list[str] = [OTHER] * len(texts)
+    ask: list[int] = []
+    for i, text in enumerate(texts):
+        if any(ch.isalpha() for ch in text) and py3langid.classify(text)[0] not in KNOWN_OTHERS:
+            ask.append(i)
+    if ask:
+        # One call for the batch: the per-call overhead dominates on short posts.
+        found = detector().detect_languages_in_parallel_of([texts[i] for i in ask])
+        for i, lang in zip(ask, found, strict=True):
+            out[i] = OTHER if lang is None else _CODES[lang.name]
     return out

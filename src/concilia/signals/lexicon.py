@@ -8,6 +8,7 @@ rule (an event whose only cues sit inside a negation scope is not an event).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -167,6 +168,7 @@ class _Index:
 
     exact: dict[str, list[Cue]]
     prefix: list[tuple[str, Cue]]
+    prefix_re: re.Pattern[str]
 
 
 def _compile(raw: Mapping[str, Mapping[str, str]]) -> dict[str, _Index]:
@@ -182,7 +184,8 @@ def _compile(raw: Mapping[str, Mapping[str, str]]) -> dict[str, _Index]:
                     prefix.append((first[:-1], cue))
                 else:
                     exact.setdefault(first, []).append(cue)
-        compiled[lang] = _Index(exact, prefix)
+        stems = sorted({stem for stem, _ in prefix}, key=len, reverse=True)
+        compiled[lang] = _Index(exact, prefix, re.compile("|".join(map(re.escape, stems))))
     return compiled
 
 
@@ -205,7 +208,8 @@ def find_cues(marked: Sequence[str], lang: str) -> list[CueMatch]:
     seen: set[tuple[str, tuple[str, ...]]] = set()
     for i, tok in enumerate(plain):
         candidates = list(index.exact.get(tok, ()))
-        candidates.extend(cue for stem, cue in index.prefix if tok.startswith(stem))
+        if index.prefix_re.match(tok):
+            candidates.extend(cue for stem, cue in index.prefix if tok.startswith(stem))
         for label, words in candidates:
             n = len(words)
             if (label, words) in seen or i + n > len(plain):

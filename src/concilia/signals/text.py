@@ -126,17 +126,15 @@ def strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+_EMOJI_RE = re.compile("|".join(re.escape(e) for e in EMOJI_WORDS))
+# Everything that is not a letter, digit, space or sentence punctuation (emoji, symbols,
+# joiners, variation selectors) becomes a space.
+_SYMBOLS = re.compile(r"[^\w\s'’.!?;,:…#@-]")
+
+
 def _emoji_to_words(text: str) -> str:
-    out: list[str] = []
-    for ch in text:
-        word = EMOJI_WORDS.get(ch)
-        if word is not None:
-            out.append(f" {word} ")
-        elif unicodedata.category(ch) in ("So", "Sk", "Cs", "Mn", "Cf") or ord(ch) > 0x2100:
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    text = _EMOJI_RE.sub(lambda m: f" {EMOJI_WORDS[m.group(0)]} ", text)
+    return _SYMBOLS.sub(" ", text)
 
 
 def _split_hashtag(match: re.Match[str]) -> str:
