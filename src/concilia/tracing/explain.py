@@ -117,6 +117,11 @@ def lines(
         gamma = int(row[f"gamma_{comp}"])
         weight = float(row[f"mw_{comp}"])
         label = labels[comp].get(gamma, "?")
+        tf = row.get(f"mw_tf_adj_{comp}")
+        if tf is not None and not (isinstance(tf, float) and math.isnan(tf)) and float(tf):
+            # Term-frequency adjustment: the same name counts more when it is rare.
+            weight += float(tf)
+            label += ", a rare name" if float(tf) > 0 else ", a common name"
         what = _pair_text(row, comp)
         words = FIELD_WORDS[comp]
         head = f"{words} {what} {label}" if what else f"{words} {label}"

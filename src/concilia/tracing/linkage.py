@@ -45,7 +45,7 @@ class LinkageOptions:
     train_debtors: int = 5000
     train_random_profiles: int = 100_000
     u_max_pairs: float = 2e6
-    deterministic_recall: float = 0.6
+    deterministic_recall: float = 0.85
     min_labels: int = 30
     seed: int = 42
     keep_below: float = 0.01
@@ -102,6 +102,16 @@ class Blocker:
         self.con.close()
 
 
+TF_COLUMNS = ("given", "family")
+
+
+def term_frequencies(profiles: pd.DataFrame, col: str) -> pd.DataFrame:
+    """Share of profiles showing each value: how common a name is in the population seen."""
+    counts = profiles[col].dropna().value_counts()
+    total = max(int(counts.sum()), 1)
+    return pd.DataFrame({col: counts.index.astype(str), f"tf_{col}": counts.to_numpy() / total})
+
+
 def _drop_block_keys(df: pd.DataFrame) -> pd.DataFrame:
     return df.drop(columns=["block_keys"])
 
@@ -137,8 +147,11 @@ def _deterministic_prior(
     n_profiles: int,
     recall: float,
 ) -> float:
-    """Prior match probability from sure-looking pairs (same phone or e-mail, or same full
-    name and birthday), corrected for the share of true matches such rules find."""
+    """Prior match probability from likely pairs (same phone or e-mail, or same given name
+    and a surname in common), corrected for the share of true matches such rules find.
+
+    Namesakes make the rule over-count a little and married names, nicknames and swapped
+    orders make it miss some; ``recall`` is the net correction."""
     con = duckdb.connect()
     con.register("d", debtors)
     con.register("p", profiles)
@@ -148,7 +161,7 @@ def _deterministic_prior(
         SELECT count(*) FROM pairs
         JOIN d ON d.unique_id = pairs.debtor_id
         JOIN p ON p.unique_id = pairs.profile_id
-        WHERE (d.given = p.given AND d.family_first = p.family_first AND d.birthday = p.birthday)
+        WHERE (d.given_key = p.given_key AND list_has_any(d.family_tokens, p.family_tokens))
            OR list_has_any(d.phones, p.phones) OR list_has_any(d.emails, p.emails)
         """
     ).fetchall()
@@ -299,6 +312,10 @@ def score(
         st.for_dialect(model, "spark") if engine == "spark" else model,
         log_level=logging.WARNING,
     )
+    for col in TF_COLUMNS:
+        linker.table_management.register_term_frequency_lookup(
+            _to_engine(engine, api, term_frequencies(profiles, col), f"__concilia_tf_{col}"), col
+        )
     sep = "-__-"
     id_pairs = pd.DataFrame(
         {

@@ -42,7 +42,10 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
             output_column_name="given_name",
             comparison_levels=[
                 _null("given"),
-                _custom('"given_l" = "given_r"', "same"),
+                # A rare given name says more than 'Marie': weighted by its frequency.
+                _custom('"given_l" = "given_r"', "same").configure(
+                    tf_adjustment_column="given", tf_adjustment_weight=1.0
+                ),
                 _custom('"given_key_l" = "given_key_r"', "nickname"),
                 cll.JaroWinklerLevel("given", 0.9).configure(label_for_charts="similar"),
                 _custom(_SWAPPED, "swapped"),
@@ -58,7 +61,9 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
             output_column_name="family_name",
             comparison_levels=[
                 _null("family_first"),
-                _custom('"family_l" = "family_r"', "same"),
+                _custom('"family_l" = "family_r"', "same").configure(
+                    tf_adjustment_column="family", tf_adjustment_weight=1.0
+                ),
                 cll.ArrayIntersectLevel("family_tokens", 1).configure(
                     label_for_charts="one surname in common"
                 ),
