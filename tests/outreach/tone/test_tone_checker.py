@@ -240,3 +240,22 @@ def test_training_is_deterministic() -> None:
 def test_repeated_checks_return_the_same_flags() -> None:
     text = "Kindly note that a bailiff has been scheduled to visit you tomorrow."
     assert check_tone(text) == check_tone(text) == check_tone(text, "en")
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "You are nothing but a lazy scrounger."),
+        ("fr", "Vous n'êtes qu'un profiteur."),
+        ("es", "No es usted más que un aprovechado."),
+    ],
+)
+def test_restrictive_constructions_are_not_negation(
+    lexicon_only: ToneChecker, lang: str, text: str
+) -> None:
+    assert "insult" in {f.category for f in lexicon_only.check(text, lang)}  # type: ignore[arg-type]
+
+
+def test_reported_question_is_not_a_threat(lexicon_only: ToneChecker) -> None:
+    text = "You asked whether you could go to prison for this debt: you cannot."
+    assert lexicon_only.check(text, "en") == []

@@ -70,6 +70,15 @@ _REPORTED_QUESTION: Final[dict[Lang, re.Pattern[str]]] = {
     "fr": re.compile(r"\b(?:demande\w*|craign\w*|inquiet\w*)(?: nous| vous)? si\b|\bsi vous risqu"),
     "es": re.compile(r"\b(?:pregunt\w*|consult\w*|preocup\w*)(?: si|nos si)\b"),
 }
+# Restrictive constructions look negative but assert: "you are nothing but a scrounger",
+# "vous n'êtes qu'un profiteur", "no es usted más que un vago".
+_RESTRICTIVE: Final[dict[Lang, re.Pattern[str]]] = {
+    "en": re.compile(
+        r"\bnothing (?:but|more than|less than)\b|\bno(?:thing)? (?:more|other|better) than\b"
+    ),
+    "fr": re.compile(r"\bn(?:e\b|')\s*[\w-]+(?:\s+[\w-]+)?\s+qu(?:e\b|')"),
+    "es": re.compile(r"\bno\s+\w+(?:\s+usted)?\s+(?:mas|otra cosa)\s+que\b"),
+}
 _WINDOW_TOKENS: Final = 6
 _TOKEN: Final = re.compile(r"\S+")
 
@@ -81,7 +90,7 @@ def is_negated(folded: str, start: int, lang: Lang) -> bool:
     if openers:
         left = left[openers[-1].end() :]
     tokens = _TOKEN.findall(left)[-_WINDOW_TOKENS:]
-    window = " ".join(tokens)
+    window = _RESTRICTIVE[lang].sub(" ", " ".join(tokens))
     cues = list(_NEGATION[lang].finditer(window))
     if not cues:
         return False
@@ -101,7 +110,7 @@ def _trim(folded: str, m: re.Match[str], lang: Lang) -> int:
 def _negated_inside(matched: str, lang: Lang) -> bool:
     """A cue inside the match's own clause ("bailiffs ... none have been instructed")."""
     opener = _CLAUSE_OPENERS[lang].search(matched, 1)
-    clause = matched[: opener.start()] if opener else matched
+    clause = _RESTRICTIVE[lang].sub(" ", matched[: opener.start()] if opener else matched)
     return _NEGATION[lang].search(clause, 1) is not None
 
 
