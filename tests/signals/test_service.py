@@ -271,3 +271,49 @@ def test_other_team_gets_404(
         f"/api/cases/{case_id}/signals", headers=auth_headers("bob", "agent", ["south"])
     )
     assert response.status_code == 404
+
+
+def test_run_all_reads_cases_with_an_accepted_profile(
+    db_session: Session, tmp_path: Path, signals_model: EventModel
+) -> None:
+    from concilia.db import utcnow
+    from concilia.tracing import service as tracing_service
+    from concilia.tracing.models import MatchCandidate, TraceRun
+
+    portfolio_service.import_portfolio(
+        db_session=db_session,
+        data=to_csv([PORTFOLIO_ROW]),
+        file="portfolio.csv",
+        creditor_name="Acme Bank",
+        actor="test",
+        team_name="north",
+    )
+    case = db_session.scalars(select(Case)).one()
+    profile_id = _source(
+        db_session, tmp_path, "social-export", ["credit_assessment"], [ORDINARY["new_job"]]
+    )
+    # Test set-up only: a tracing candidate as the tracing run would have proposed it.
+    run = TraceRun(
+        portfolio="acme", engine="duckdb", inputs_fingerprint="x", chunk_size=1, chunk_count=1,
+        started_by="test", started_at=utcnow(),
+    )  # fmt: skip
+    db_session.add(run)
+    db_session.flush()
+    cand = MatchCandidate(
+        portfolio="acme", debtor_key=str(case.debt.debtor_id), profile_key=str(profile_id),
+        run_id=run.id, match_weight=9.0, final_weight=9.0, probability=0.99, explanation=[],
+        profile_snapshot={}, status="proposed", debtor_fingerprint="d", profile_fingerprint="p",
+        created_at=utcnow(), updated_at=utcnow(),
+    )  # fmt: skip
+    db_session.add(cand)
+    db_session.flush()
+    assert list(signals_service.traced_cases(db_session=db_session)) == []
+    tracing_service.accept(
+        db_session=db_session, candidate_id=cand.id, actor="test", reason="same person"
+    )
+    assert list(signals_service.traced_cases(db_session=db_session)) == [(case.id, [profile_id])]
+    record = signals_service.run_all(db_session=db_session, actor="test", model=signals_model)
+    assert (record.cases, record.posts_read, record.events) == (1, 1, 1)
+    assert record.finished_at is not None
+    stored = signals_service.get_assessment(db_session=db_session, case_id=case.id)
+    assert stored is not None and stored.score > 0 and stored.approach != "pause_specialist"
