@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from concilia.signals import classify
+import concilia.signals.classify as classify
 from concilia.signals import model as model_mod
 from concilia.signals.model import EventModel
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from concilia.signals import classify
+import concilia.signals.classify as classify
 from concilia.signals.corpus import load_handwritten, split
 from concilia.signals.model import EventModel
 
