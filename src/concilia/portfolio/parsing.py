@@ -8,20 +8,29 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from datetime import date
+from decimal import Decimal
 from typing import IO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import phonenumbers
-from babel import Locale
 
 from concilia.errors import InputProblem, InvalidInput
 from concilia.portfolio.money import CURRENCY_EXPONENTS
+from concilia.portfolio.values import (
+    DEFAULT_DATE_FORMAT as DEFAULT_DATE_FORMAT,
+)
+from concilia.portfolio.values import (
+    BadValue,
+    parse_amount,
+    parse_country,
+    parse_date,
+    parse_email,
+    parse_phone,
+    valid_zone,
+)
+from concilia.portfolio.values import (
+    parse_decimal as parse_decimal,
+)
 
 REQUIRED = (
     "account_reference",
@@ -72,12 +81,6 @@ DEFAULT_TIME_ZONE = {
 }
 PHONE_REGION = {"UK": "GB"}
 MAX_RATE = Decimal(1000)
-DEFAULT_DATE_FORMAT = "%Y-%m-%d"
-
-_SPACES = frozenset(" \u00a0\u202f\u2009\u2007")
-_SIMPLE_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
-_COUNTRIES = frozenset(str(code) for code in Locale("en").territories if len(str(code)) == 2)
 
 
 @dataclass(slots=True)
@@ -131,153 +134,6 @@ class PortfolioRow:
     status: str
 
 
-class _BadValue(ValueError):
-    """A cell's reason for refusal."""
-
-
-def parse_decimal(text: str) -> Decimal:
-    """A non-localised Decimal from ``1234.56``, ``1 234,56``, ``1.234,56`` or ``1,234.56``."""
-    if _SIMPLE_DECIMAL.fullmatch(text):
-        return Decimal(text)
-    body = text
-    sign = ""
-    if body[:1] in "+-":
-        sign, body = ("-" if body[0] == "-" else ""), body[1:]
-    comma, dot = body.rfind(","), body.rfind(".")
-    if comma >= 0 and dot >= 0:
-        decimal_sep, thousands = (",", ".") if comma > dot else (".", ",")
-    elif comma >= 0:
-        if body.count(",") > 1:
-            raise _BadValue(f"{text!r} is not a number (several commas)")
-        decimal_sep, thousands = ",", ""
-    elif dot >= 0:
-        if body.count(".") > 1:
-            raise _BadValue(
-                f"{text!r} is ambiguous: dots as thousands separators need a decimal comma"
-            )
-        decimal_sep, thousands = ".", ""
-    else:
-        decimal_sep, thousands = "", ""
-    if decimal_sep:
-        whole, _, fraction = body.rpartition(decimal_sep)
-    else:
-        whole, fraction = body, ""
-    if decimal_sep and decimal_sep in whole:
-        raise _BadValue(f"{text!r} is not a number (several decimal separators)")
-    groups = _split_groups(whole, thousands)
-    if groups is None or (fraction and not (fraction.isdigit() and fraction.isascii())):
-        raise _BadValue(f"{text!r} is not a number")
-    if decimal_sep and not fraction:
-        raise _BadValue(f"{text!r} is not a number (nothing after the decimal separator)")
-    digits = "".join(groups)
-    try:
-        return Decimal(f"{sign}{digits}.{fraction}" if fraction else f"{sign}{digits}")
-    except InvalidOperation:
-        raise _BadValue(f"{text!r} is not a number") from None
-
-
-def _split_groups(whole: str, thousands: str) -> list[str] | None:
-    """The digit groups of an integer part, or None when the grouping is not regular."""
-    groups: list[str] = []
-    current: list[str] = []
-    for ch in whole:
-        if ch in _SPACES or ch == thousands:
-            groups.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    groups.append("".join(current))
-    if not all(g.isdigit() and g.isascii() for g in groups):
-        return None
-    if len(groups) > 1 and (len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:])):
-        return None
-    return groups
-
-
-def _amount(text: str, currency: str | None) -> Decimal:
-    value = parse_decimal(text)
-    if value < 0:
-        raise _BadValue(f"{text!r} is negative; amounts must be ≥ 0")
-    places = CURRENCY_EXPONENTS.get(currency or "", 2)
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > places:
-        raise _BadValue(f"{text!r} has more than {places} decimals")
-    if value >= Decimal(10) ** 15:
-        raise _BadValue(f"{text!r} is too large")
-    return value
-
-
-@lru_cache(maxsize=65_536)
-def _date(text: str, fmt: str) -> date:
-    try:
-        if fmt == DEFAULT_DATE_FORMAT and len(text) == 10:
-            return date.fromisoformat(text)
-        return datetime.strptime(text, fmt).date()
-    except ValueError:
-        raise _BadValue(f"{text!r} is not a date in the format {fmt}") from None
-
-
-@lru_cache(maxsize=1024)
-def _valid_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
-_PHONE_PUNCTUATION = str.maketrans("", "", " .-()/\u00a0")
-# (trunk prefix, national length, country code) of the four markets, for the fast path.
-_NATIONAL = {
-    "FR": ("0", 10, "+33"),
-    "ES": ("", 9, "+34"),
-    "GB": ("0", 11, "+44"),
-    "US": ("", 10, "+1"),
-}
-_INTERNATIONAL = (("+33", 9), ("+34", 9), ("+44", 10), ("+1", 10))
-
-
-def _phone(text: str, region: str | None) -> str:
-    """E.164 form; the common shapes of the four markets skip the full (slow) parser."""
-    compact = text.translate(_PHONE_PUNCTUATION)
-    if compact.isascii():
-        if compact.isdigit() and region in _NATIONAL:
-            trunk, length, code = _NATIONAL[region]
-            if len(compact) == length and compact.startswith(trunk) and compact[len(trunk)] != "0":
-                return code + compact[len(trunk) :]
-        elif compact[:1] == "+" and compact[1:].isdigit():
-            for code, rest in _INTERNATIONAL:
-                if (
-                    compact.startswith(code)
-                    and len(compact) - len(code) == rest
-                    and compact[len(code)] != "0"
-                ):
-                    return compact
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        raise _BadValue(f"{text!r} is not a phone number") from None
-    if not phonenumbers.is_possible_number(number):
-        raise _BadValue(f"{text!r} is not a possible phone number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def _email(text: str) -> str:
-    if not _EMAIL.fullmatch(text):
-        raise _BadValue(f"{text!r} is not an e-mail address")
-    local, _, domain = text.rpartition("@")
-    return f"{local}@{domain.lower()}"
-
-
-def _country(text: str) -> str:
-    code = text.upper()
-    if code == "UK":  # common in British files; ISO says GB
-        code = "GB"
-    if code not in _COUNTRIES:
-        raise _BadValue(f"{text!r} is not an ISO 3166-1 alpha-2 country code")
-    return code
-
-
 def _detect_delimiter(header_line: str) -> str:
     return ";" if header_line.count(";") > header_line.count(",") else ","
 
@@ -309,8 +165,8 @@ class _RowReader:
         if value is None:
             return None
         try:
-            return _date(value, fmt)
-        except _BadValue as exc:
+            return parse_date(value, fmt)
+        except BadValue as exc:
             self.fail(column, str(exc))
             return None
 
@@ -319,8 +175,8 @@ class _RowReader:
         if value is None:
             return Decimal(0)
         try:
-            return _amount(value, currency)
-        except _BadValue as exc:
+            return parse_amount(value, currency)
+        except BadValue as exc:
             self.fail(column, str(exc))
             return Decimal(0)
 
@@ -339,8 +195,8 @@ class _RowReader:
         if value is None:
             return None
         try:
-            return _country(value)
-        except _BadValue as exc:
+            return parse_country(value)
+        except BadValue as exc:
             self.fail(column, str(exc))
             return None
 
@@ -372,7 +228,7 @@ def _parse_row(
                 r.fail("interest_rate", f"{rate_text!r} is outside 0 to {MAX_RATE} percent")
             elif isinstance(exponent, int) and exponent < -6:
                 r.fail("interest_rate", f"{rate_text!r} has more than 6 decimals")
-        except _BadValue as exc:
+        except BadValue as exc:
             r.fail("interest_rate", str(exc))
     dob = r.date("date_of_birth", fmt)
     if dob is not None and not date(1900, 1, 1) <= dob <= date.today():
@@ -400,19 +256,19 @@ def _parse_row(
     for raw in (r.text("phones", max_len=500) or "").split("|"):
         if raw.strip():
             try:
-                phones.append(_phone(raw.strip(), region))
-            except _BadValue as exc:
+                phones.append(parse_phone(raw.strip(), region))
+            except BadValue as exc:
                 r.fail("phones", str(exc))
     emails: list[str] = []
     for raw in (r.text("emails", max_len=500) or "").split("|"):
         if raw.strip():
             try:
-                emails.append(_email(raw.strip()))
-            except _BadValue as exc:
+                emails.append(parse_email(raw.strip()))
+            except BadValue as exc:
                 r.fail("emails", str(exc))
     language = r.choice("preferred_language", LANGUAGES, upper=False)
     zone = r.text("time_zone", max_len=64)
-    if zone is not None and not _valid_zone(zone):
+    if zone is not None and not valid_zone(zone):
         r.fail("time_zone", f"{zone!r} is not an IANA time zone")
     status = r.choice("status", STATUSES, upper=False) or "active"
     charge_off = r.date("charge_off_date", fmt)
