@@ -15,7 +15,12 @@ from concilia.outreach.tone.classifier import (
 )
 from concilia.outreach.tone.dataset import Example, load_examples
 from concilia.outreach.tone.suggestions import suggestion_for
-from concilia.outreach.tone.text import detect_lang, fold, sentences
+from concilia.outreach.tone.text import (
+    detect_lang,
+    fold,
+    sentences,
+    warm_up_language_detection,
+)
 from concilia.outreach.tone.types import BLOCKING_CATEGORIES, CATEGORIES, LANGS, Lang, ToneFlag
 
 ANY_INDEX = HEADS.index("any")
@@ -111,7 +116,9 @@ def default_checker() -> ToneChecker:
     Built on first use (about a second) and kept in memory; nothing is downloaded or read
     from outside the package.
     """
-    return ToneChecker(train_classifier(load_examples()))
+    checker = ToneChecker(train_classifier(load_examples()))
+    warm_up_language_detection()
+    return checker
 
 
 @lru_cache(maxsize=16384)

@@ -184,11 +184,19 @@ def guess_lang(folded: str) -> Lang | None:
 
 @lru_cache(maxsize=1)
 def _lingua_detector() -> object:
+    # Preloaded: lazy loading made the first few ambiguous messages cost ~0.1 s each.
     from lingua import Language, LanguageDetectorBuilder
 
-    return LanguageDetectorBuilder.from_languages(
-        Language.FRENCH, Language.SPANISH, Language.ENGLISH
-    ).build()
+    return (
+        LanguageDetectorBuilder.from_languages(Language.FRENCH, Language.SPANISH, Language.ENGLISH)
+        .with_preloaded_language_models()
+        .build()
+    )
+
+
+def warm_up_language_detection() -> None:
+    """Load the statistical detector's models now rather than on the first unclear message."""
+    _lingua_detector()
 
 
 def detect_lang(text: str, folded: str | None = None) -> Lang:
