@@ -42,9 +42,9 @@ class LinkageOptions:
     """Tunables of a run; thresholds live on the portfolio, not here."""
 
     max_key_profiles: int = 400
-    train_debtors: int = 5000
-    train_random_profiles: int = 100_000
-    u_max_pairs: float = 2e6
+    train_debtors: int = 3000
+    train_random_profiles: int = 50_000
+    u_max_pairs: float = 1e6
     deterministic_recall: float = 0.85
     min_labels: int = 30
     seed: int = 42

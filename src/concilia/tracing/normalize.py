@@ -113,18 +113,40 @@ def fold(text: str | None) -> str:
     """Accent-fold and case-fold: 'Ñúñez-Ü' -> 'nunez-u'."""
     if not text:
         return ""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return (
-        stripped.casefold()
-        .replace("ß", "ss")
-        .replace("æ", "ae")
-        .replace("œ", "oe")
-        .replace("ø", "o")
-        .replace("ł", "l")
-        .replace("’", "'")
-        .strip()
-    )
+    if text.isascii():
+        return text.lower().strip()
+    return text.translate(_FOLD).lower().strip()
+
+
+_SPECIAL = {
+    "ß": "ss",
+    "æ": "ae",
+    "Æ": "AE",
+    "œ": "oe",
+    "Œ": "OE",
+    "ø": "o",
+    "Ø": "O",
+    "ł": "l",
+    "Ł": "L",
+    "’": "'",
+}
+
+
+class _FoldTable(dict[int, str]):
+    """str.translate table filled lazily, one decomposition per distinct character."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        if char in _SPECIAL:
+            folded = _SPECIAL[char]
+        else:
+            decomposed = unicodedata.normalize("NFKD", char)
+            folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
 
 
 def _name_words(text: str) -> list[str]:

@@ -32,7 +32,7 @@ class RunConfig:
     chunk_size: int = 5000
     review_threshold: float = 0.9
     # Pairs under this probability before the competition step are not stored at all.
-    store_threshold: float = 0.2
+    store_threshold: float = 0.5
     actor: str = "system"
     options: linkage.LinkageOptions = field(default_factory=linkage.LinkageOptions)
     spark: Any = None
@@ -348,14 +348,28 @@ def _resolve(s: Session, config: RunConfig, run_id: int) -> None:
     )
     resolved = linkage.resolve_competition(frame, one_per_network=config.options.one_per_network)
     changed = resolved[(resolved["final_weight"] - resolved["old_final"]).abs() > 1e-9]
+    if changed.empty:
+        return
+    explanations = dict(
+        s.execute(
+            select(MatchCandidate.id, MatchCandidate.explanation).where(
+                MatchCandidate.portfolio == config.portfolio, MatchCandidate.run_id == run_id
+            )
+        ).all()
+    )
+    updates = []
     for rec in changed.itertuples(index=False):
-        cand = s.get(MatchCandidate, int(rec.id))
-        if cand is None:
-            continue
-        lines = [ln for ln in cand.explanation if ln["field"] != "competition"]
+        lines = [ln for ln in explanations[int(rec.id)] if ln["field"] != "competition"]
         comp = float(rec.competition_weight)
         if comp != 0.0:
             lines.append(explain.competition_line(comp))
-        cand.explanation = lines
-        cand.final_weight = float(rec.final_weight)
-        cand.probability = float(rec.final_probability)
+        updates.append(
+            {
+                "id": int(rec.id),
+                "explanation": lines,
+                "final_weight": float(rec.final_weight),
+                "probability": float(rec.final_probability),
+            }
+        )
+    # ORM bulk UPDATE by primary key: one executemany instead of one round trip per row.
+    s.execute(update(MatchCandidate), updates)

@@ -180,7 +180,7 @@ def settings_creator(prior: float = 1e-6) -> SettingsCreator:
         retain_intermediate_calculation_columns=True,
         additional_columns_to_retain=["network", "prev_city"],
         em_convergence=0.001,
-        max_iterations=25,
+        max_iterations=15,
     )
 
 
