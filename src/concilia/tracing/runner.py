@@ -350,7 +350,7 @@ def _resolve(s: Session, config: RunConfig, run_id: int) -> None:
     changed = resolved[(resolved["final_weight"] - resolved["old_final"]).abs() > 1e-9]
     if changed.empty:
         return
-    explanations = dict(
+    explanations: dict[int, list[dict[str, Any]]] = dict(
         s.execute(
             select(MatchCandidate.id, MatchCandidate.explanation).where(
                 MatchCandidate.portfolio == config.portfolio, MatchCandidate.run_id == run_id
