@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from concilia import crypto
-from concilia.portfolio.importer import CONTACT_CONTEXT, DOB, EMAIL, NATIONAL_ID, PHONE
 from concilia.portfolio.models import Debtor, DebtorAddress, DebtorContact
+from concilia.portfolio.records import CONTACT_CONTEXT, DOB, EMAIL, NATIONAL_ID, PHONE
 
 
 @dataclass(frozen=True)

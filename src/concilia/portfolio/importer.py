@@ -10,9 +10,7 @@ re-import what changed; an unchanged file writes nothing at all, not even an aud
 from __future__ import annotations
 
 import hashlib
-import hmac
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -20,10 +18,8 @@ from typing import Any, TypeVar
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from concilia import crypto
 from concilia.audit import service as audit_service
 from concilia.auth import service as auth_service
-from concilia.config import get_settings
 from concilia.db import utcnow
 from concilia.portfolio.models import Case, Debt, Debtor, DebtorAddress, DebtorContact
 from concilia.portfolio.parsing import (
@@ -32,196 +28,28 @@ from concilia.portfolio.parsing import (
     PortfolioRow,
     parse_bytes,
 )
+from concilia.portfolio.records import (
+    EMAIL,
+    PHONE,
+    FieldCrypto,
+    Fingerprinter,
+    ImportResult,
+    address_row,
+    contact_row,
+    debt_values,
+    debtor_fields,
+    debtor_values,
+    new_debtor_children,
+)
 
 BATCH = 2_000
 DEFAULT_TEAM = "default"
 T = TypeVar("T")
 
-# Encryption contexts (bound as associated data) and blind-index contexts.
-DOB = "portfolio.debtor.dob"
-NATIONAL_ID = "portfolio.debtor.national_id"
-PHONE = "portfolio.contact.phone"
-EMAIL = "portfolio.contact.email"
-CONTACT_CONTEXT = {"phone": PHONE, "email": EMAIL}
-
-
-@dataclass
-class ImportResult:
-    """What an import did, by debt (and by debtor)."""
-
-    file: str
-    sha256: str
-    creditor: str
-    team: str
-    rows: int
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    debtors_created: int = 0
-    debtors_updated: int = 0
-    created_references: list[str] = field(default_factory=list, repr=False)
-
-    @property
-    def changed(self) -> bool:
-        """True when the import wrote anything."""
-        return bool(self.created or self.updated or self.debtors_created or self.debtors_updated)
-
-    def summary(self) -> str:
-        """One line for people."""
-        if not self.changed:
-            return (
-                f"{self.file}: nothing changed — all {self.unchanged} debts already imported "
-                f"as they are for {self.creditor}"
-            )
-        return (
-            f"{self.file}: {self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged ({self.debtors_created} new debtors, "
-            f"{self.debtors_updated} debtors updated) for {self.creditor}"
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        """The counts, for JSON and the audit log (no personal data)."""
-        return {
-            "file": self.file,
-            "sha256": self.sha256,
-            "creditor": self.creditor,
-            "team": self.team,
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "debtors_created": self.debtors_created,
-            "debtors_updated": self.debtors_updated,
-            "changed": self.changed,
-        }
-
 
 def _chunks(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-class _Fingerprinter:
-    """HMAC of a row's canonical values: equal rows give equal prints, nothing leaks."""
-
-    def __init__(self) -> None:
-        master = get_settings().data_key_bytes
-        self.key = hmac.new(master, b"concilia/portfolio-fingerprint", hashlib.sha256).digest()
-
-    def __call__(self, values: Sequence[object]) -> str:
-        text = "\x1f".join("" if v is None else str(v) for v in values)
-        return hmac.new(self.key, text.encode(), hashlib.sha256).hexdigest()
-
-
-class _Crypto:
-    """Field encryption with the data key read once per import, not once per value."""
-
-    def __init__(self) -> None:
-        self.key = get_settings().data_key_bytes
-
-    def seal(self, value: str, context: str) -> str:
-        return crypto.encrypt(value, context=context, key=self.key)
-
-    def index(self, value: str, context: str) -> str:
-        return crypto.blind_index(value, context=context, key=self.key)
-
-
-def _address_values(a: Address | None) -> tuple[object, ...]:
-    if a is None:
-        return (None,)
-    return (a.line, a.postal_code, a.city, a.country, a.since, a.until)
-
-
-def _debtor_values(r: PortfolioRow) -> tuple[object, ...]:
-    return (
-        r.given_names,
-        r.family_names,
-        r.date_of_birth,
-        r.national_id,
-        *_address_values(r.address),
-        *_address_values(r.previous_address),
-        "|".join(r.phones),
-        "|".join(r.emails),
-        r.employer,
-        r.preferred_language,
-        r.time_zone,
-        r.jurisdiction,
-    )
-
-
-def _debt_values(r: PortfolioRow, debtor_print: str) -> tuple[object, ...]:
-    return (
-        r.debtor_reference,
-        debtor_print,
-        r.original_creditor,
-        r.principal,
-        r.interest,
-        r.fees,
-        r.currency,
-        r.interest_rate,
-        r.charge_off_date,
-        r.last_payment_date,
-        r.status,
-    )
-
-
-def _debtor_fields(box: _Crypto, r: PortfolioRow, fingerprint: str) -> dict[str, Any]:
-    dob = r.date_of_birth.isoformat() if r.date_of_birth else None
-    return {
-        "given_names": r.given_names,
-        "family_names": r.family_names,
-        "dob_encrypted": box.seal(dob, DOB) if dob else None,
-        "dob_index": box.index(dob, DOB) if dob else None,
-        "national_id_encrypted": (box.seal(r.national_id, NATIONAL_ID) if r.national_id else None),
-        "national_id_index": (box.index(r.national_id, NATIONAL_ID) if r.national_id else None),
-        "employer": r.employer,
-        "preferred_language": r.preferred_language,
-        "time_zone": r.time_zone,
-        "jurisdiction": r.jurisdiction,
-        "fingerprint": fingerprint,
-    }
-
-
-def _contact_row(
-    box: _Crypto, debtor_id: int, kind: str, value: str, today: date
-) -> dict[str, Any]:
-    context = CONTACT_CONTEXT[kind]
-    return {
-        "debtor_id": debtor_id,
-        "kind": kind,
-        "value_encrypted": box.seal(value, context),
-        "value_index": box.index(value, context),
-        "source": "portfolio",
-        "valid_from": today,
-        "valid_to": None,
-    }
-
-
-def _address_row(debtor_id: int, a: Address, *, valid_to: date | None) -> dict[str, Any]:
-    return {
-        "debtor_id": debtor_id,
-        "line": a.line,
-        "postal_code": a.postal_code,
-        "city": a.city,
-        "country": a.country,
-        "valid_from": a.since,
-        "valid_to": valid_to,
-        "source": "portfolio",
-    }
-
-
-def _new_debtor_children(
-    box: _Crypto, debtor_id: int, r: PortfolioRow, today: date
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    addresses = []
-    if r.previous_address is not None:
-        until = r.previous_address.until or (r.address.since if r.address else None)
-        addresses.append(_address_row(debtor_id, r.previous_address, valid_to=until))
-    if r.address is not None:
-        addresses.append(_address_row(debtor_id, r.address, valid_to=None))
-    contacts = [_contact_row(box, debtor_id, "phone", p, today) for p in r.phones]
-    contacts += [_contact_row(box, debtor_id, "email", e, today) for e in r.emails]
-    return addresses, contacts
 
 
 def _bulk_insert(db_session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
@@ -237,7 +65,7 @@ def _bulk_update(db_session: Session, model: Any, rows: list[dict[str, Any]]) ->
 
 
 def _reconcile_children(
-    box: _Crypto, db_session: Session, changed: dict[int, PortfolioRow], today: date
+    box: FieldCrypto, db_session: Session, changed: dict[int, PortfolioRow], today: date
 ) -> None:
     """Bring addresses and contacts of changed debtors in line, keeping the history."""
     ids = list(changed)
@@ -261,7 +89,7 @@ def _reconcile_children(
         known = {Address(a.line, a.postal_code, a.city, a.country).key(): a for a in history}
         if r.previous_address is not None and r.previous_address.key() not in known:
             until = r.previous_address.until or (r.address.since if r.address else None)
-            new_addresses.append(_address_row(debtor_id, r.previous_address, valid_to=until))
+            new_addresses.append(address_row(debtor_id, r.previous_address, valid_to=until))
         current = [a for a in history if a.valid_to is None and a.source == "portfolio"]
         if r.address is not None:
             same = [a for a in current if known.get(r.address.key()) is a]
@@ -269,7 +97,7 @@ def _reconcile_children(
                 if a not in same:
                     a.valid_to = r.address.since or today
             if not same:
-                new_addresses.append(_address_row(debtor_id, r.address, valid_to=None))
+                new_addresses.append(address_row(debtor_id, r.address, valid_to=None))
         wanted = {("phone", box.index(p, PHONE)): p for p in r.phones}
         wanted |= {("email", box.index(e, EMAIL)): e for e in r.emails}
         have = set()
@@ -281,7 +109,7 @@ def _reconcile_children(
                 c.valid_to = today  # no longer in the creditor's file: kept as history
         for (kind, _), value in wanted.items():
             if (kind, _) not in have:
-                new_contacts.append(_contact_row(box, debtor_id, kind, value, today))
+                new_contacts.append(contact_row(box, debtor_id, kind, value, today))
     _bulk_insert(db_session, DebtorAddress, new_addresses)
     _bulk_insert(db_session, DebtorContact, new_contacts)
 
@@ -300,8 +128,8 @@ def import_rows(
     """Write valid rows for a creditor in the caller's transaction; audit one entry."""
     now = utcnow()
     today = now.date()
-    fingerprint = _Fingerprinter()
-    box = _Crypto()
+    fingerprint = Fingerprinter()
+    box = FieldCrypto()
     result = ImportResult(
         file=file, sha256=sha256, creditor=creditor_name, team=team_name, rows=len(rows)
     )
@@ -334,7 +162,7 @@ def import_rows(
     last_row: dict[str, PortfolioRow] = {}
     for r in rows:
         last_row[r.debtor_reference] = r
-    debtor_prints = {ref: fingerprint(_debtor_values(r)) for ref, r in last_row.items()}
+    debtor_prints = {ref: fingerprint(debtor_values(r)) for ref, r in last_row.items()}
 
     new_refs: list[str] = []
     changed_debtors: dict[int, PortfolioRow] = {}
@@ -352,7 +180,7 @@ def import_rows(
                     {
                         "id": found[0],
                         "updated_at": now,
-                        **_debtor_fields(box, r, debtor_prints[ref]),
+                        **debtor_fields(box, r, debtor_prints[ref]),
                     }
                 )
     new_debtor_rows = [
@@ -361,7 +189,7 @@ def import_rows(
             "debtor_reference": ref,
             "created_at": now,
             "updated_at": now,
-            **_debtor_fields(box, last_row[ref], debtor_prints[ref]),
+            **debtor_fields(box, last_row[ref], debtor_prints[ref]),
         }
         for ref in new_refs
     ]
@@ -375,7 +203,7 @@ def import_rows(
     addresses: list[dict[str, Any]] = []
     contacts: list[dict[str, Any]] = []
     for ref in new_refs:
-        a, c = _new_debtor_children(box, debtor_ids[ref], last_row[ref], today)
+        a, c = new_debtor_children(box, debtor_ids[ref], last_row[ref], today)
         addresses += a
         contacts += c
     _bulk_insert(db_session, DebtorAddress, addresses)
@@ -392,7 +220,7 @@ def import_rows(
     debt_updates: list[dict[str, Any]] = []
     newly_disputed: list[int] = []
     for r in rows:
-        print_ = fingerprint(_debt_values(r, debtor_prints[r.debtor_reference]))
+        print_ = fingerprint(debt_values(r, debtor_prints[r.debtor_reference]))
         old = existing_debts.get(r.account_reference)
         if old is None:
             new_debts.append(
