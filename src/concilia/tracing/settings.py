@@ -85,6 +85,8 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
             comparison_levels=[
                 _null("city"),
                 _custom('"city_l" = "city_r"', "same"),
+                # Creditors' files carry typos the gazetteer cannot resolve ('Lypn').
+                cll.JaroWinklerLevel("city", 0.92).configure(label_for_charts="same, misspelt"),
                 cll.DistanceInKMLevel("lat", "lon", 15, not_null=True).configure(
                     label_for_charts="within 15 km"
                 ),
