@@ -154,15 +154,17 @@ def _cap_none(examples: list[Example], cap: int) -> list[Example]:
     return sorted(kept, key=lambda e: e.id)
 
 
-def load_blind() -> list[Example]:
-    """The blind set: posts written after the lexicon, the guard and the model were frozen.
+def load_blind(*, second: bool = False) -> list[Example]:
+    """A blind set: posts never used for training nor for tuning.
 
-    Never used for training nor for tuning; it measures what the held-out split cannot
-    (the held-out split was looked at while the lexicon was written).
+    The first (``blind_*``) was written after the first version was frozen, and its errors
+    were read afterwards. The second (``blind2_*``) was written after the final freeze and
+    scored once.
     """
     data = resources.files("concilia.signals") / "data"
+    prefix = "blind2" if second else "blind"
     examples: list[Example] = []
     for lang in LANGS:
-        name = f"blind_{lang}.jsonl"
+        name = f"{prefix}_{lang}.jsonl"
         examples.extend(_parse(name, (data / name).read_text(encoding="utf-8")))
     return examples
