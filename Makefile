@@ -36,6 +36,7 @@ test: lint typecheck test-fast
 demo: install
 	$(BIN)/concilia db upgrade
 	$(BIN)/concilia auth create-admin admin
+	$(BIN)/concilia portfolio import data/sample/portfolio.csv --creditor "Demo Bank" --team demo
 	$(BIN)/concilia serve
 
 serve: install

@@ -16,7 +16,7 @@ app = typer.Typer(
 console = Console()
 
 # Sub-command names that read better than the domain's folder name.
-COMMAND_NAMES = {"tracing": "trace"}
+COMMAND_NAMES = {"tracing": "trace", "tracing.whereabouts": "whereabouts"}
 
 
 @app.command()

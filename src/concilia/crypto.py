@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import os
 import unicodedata
+from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -16,8 +17,13 @@ _VERSION = b"\x01"
 
 
 def _keys(key: bytes | None) -> tuple[bytes, bytes]:
-    master = key if key is not None else get_settings().data_key_bytes
-    # Separate sub-keys so the blind index never reuses the encryption key.
+    return _derive(key if key is not None else get_settings().data_key_bytes)
+
+
+@lru_cache(maxsize=8)
+def _derive(master: bytes) -> tuple[bytes, bytes]:
+    # Separate sub-keys so the blind index never reuses the encryption key; cached because
+    # bulk imports encrypt hundreds of thousands of fields with the same master key.
     enc = hmac.new(master, b"concilia/field-encryption", hashlib.sha256).digest()
     idx = hmac.new(master, b"concilia/blind-index", hashlib.sha256).digest()
     return enc, idx

@@ -13,6 +13,7 @@ DOMAINS: tuple[str, ...] = (
     "portfolio",
     "sources",
     "tracing",
+    "tracing.whereabouts",
     "authenticity",
     "signals",
     "strategy",
