@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
+from sqlalchemy.types import TypeDecorator
 
 from concilia.db import Base, get_engine
 from concilia.domains import load_all_models
@@ -12,12 +16,21 @@ load_all_models()
 target_metadata = Base.metadata
 
 
+def _render_item(kind: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
+    # Type decorators only convert values in Python: a migration needs the storage type,
+    # and must not import domain code that may change or take constructor arguments.
+    if kind == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl_instance!r}"
+    return False
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=_render_item,
     )
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 09:19:49.157665
+Create Date: 2026-11-23 10:53:24.136439
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
-import concilia.db
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -31,7 +29,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("seq", sa.BigInteger(), nullable=False),
-        sa.Column("at", concilia.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actor", sa.String(length=200), nullable=False),
         sa.Column("action", sa.String(length=100), nullable=False),
         sa.Column("object_type", sa.String(length=100), nullable=False),
@@ -49,6 +47,20 @@ def upgrade() -> None:
         batch_op.create_index("ix_audit_entries_object", ["object_type", "object_id"], unique=False)
 
     op.create_table(
+        "creditors",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("allocation_order", sa.JSON(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_creditors")),
+        sa.UniqueConstraint("name", name=op.f("uq_creditors_name")),
+    )
+    op.create_table(
         "login_attempts",
         sa.Column(
             "id",
@@ -58,7 +70,7 @@ def upgrade() -> None:
         ),
         sa.Column("username", sa.String(length=100), nullable=False),
         sa.Column("ip", sa.String(length=64), nullable=False),
-        sa.Column("at", concilia.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("success", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_login_attempts")),
     )
@@ -66,6 +78,49 @@ def upgrade() -> None:
         batch_op.create_index("ix_login_attempts_ip_at", ["ip", "at"], unique=False)
         batch_op.create_index("ix_login_attempts_username_at", ["username", "at"], unique=False)
 
+    op.create_table(
+        "signals_runs",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("actor", sa.String(length=200), nullable=False),
+        sa.Column("model_key", sa.String(length=80), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("cases", sa.Integer(), nullable=False),
+        sa.Column("posts_read", sa.Integer(), nullable=False),
+        sa.Column("skipped_language", sa.Integer(), nullable=False),
+        sa.Column("skipped_terms", sa.Integer(), nullable=False),
+        sa.Column("skipped_redacted", sa.Integer(), nullable=False),
+        sa.Column("special_category", sa.Integer(), nullable=False),
+        sa.Column("events", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_signals_runs")),
+    )
+    op.create_table(
+        "sources",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("kind", sa.String(length=30), nullable=False),
+        sa.Column("platform", sa.String(length=50), nullable=True),
+        sa.Column("allowed_purposes", sa.JSON(), nullable=False),
+        sa.Column("automated_messaging", sa.Boolean(), nullable=False),
+        sa.Column("retention_days", sa.JSON(), nullable=False),
+        sa.Column("terms_url", sa.String(length=500), nullable=True),
+        sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("declared_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("declared_by", sa.String(length=200), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sources")),
+        sa.UniqueConstraint("name", name=op.f("uq_sources_name")),
+    )
     op.create_table(
         "teams",
         sa.Column(
@@ -75,10 +130,49 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("name", sa.String(length=100), nullable=False),
-        sa.Column("created_at", concilia.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_teams")),
         sa.UniqueConstraint("name", name=op.f("uq_teams_name")),
     )
+    op.create_table(
+        "tracing_policies",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("portfolio", sa.String(length=200), nullable=False),
+        sa.Column("review_threshold", sa.Float(), nullable=False),
+        sa.Column("updated_by", sa.String(length=200), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tracing_policies")),
+        sa.UniqueConstraint("portfolio", name=op.f("uq_tracing_policies_portfolio")),
+    )
+    op.create_table(
+        "tracing_runs",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("portfolio", sa.String(length=200), nullable=False),
+        sa.Column("engine", sa.String(length=10), nullable=False),
+        sa.Column("inputs_fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("chunk_size", sa.Integer(), nullable=False),
+        sa.Column("chunk_count", sa.Integer(), nullable=False),
+        sa.Column("model", sa.JSON(), nullable=True),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("stats", sa.JSON(), nullable=False),
+        sa.Column("started_by", sa.String(length=200), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tracing_runs")),
+    )
+    with op.batch_alter_table("tracing_runs", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_tracing_runs_portfolio"), ["portfolio"], unique=False)
+
     op.create_table(
         "users",
         sa.Column(
@@ -106,7 +200,7 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(length=200), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("must_change_password", sa.Boolean(), nullable=False),
-        sa.Column("created_at", concilia.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("username", name=op.f("uq_users_username")),
     )
@@ -122,16 +216,226 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("prefix", sa.String(length=16), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
-        sa.Column("created_at", concilia.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", concilia.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("revoked_at", concilia.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("last_used_at", concilia.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
     )
+    op.create_table(
+        "debtors",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "creditor_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("debtor_reference", sa.String(length=100), nullable=False),
+        sa.Column("given_names", sa.String(length=200), nullable=False),
+        sa.Column("family_names", sa.String(length=200), nullable=False),
+        sa.Column("dob_encrypted", sa.Text(), nullable=True),
+        sa.Column("dob_index", sa.String(length=64), nullable=True),
+        sa.Column("national_id_encrypted", sa.Text(), nullable=True),
+        sa.Column("national_id_index", sa.String(length=64), nullable=True),
+        sa.Column("employer", sa.String(length=200), nullable=True),
+        sa.Column("preferred_language", sa.String(length=5), nullable=False),
+        sa.Column("time_zone", sa.String(length=64), nullable=False),
+        sa.Column("jurisdiction", sa.String(length=2), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["creditor_id"], ["creditors.id"], name=op.f("fk_debtors_creditor_id_creditors")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_debtors")),
+        sa.UniqueConstraint(
+            "creditor_id", "debtor_reference", name=op.f("uq_debtors_creditor_id_debtor_reference")
+        ),
+    )
+    with op.batch_alter_table("debtors", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_debtors_creditor_id"), ["creditor_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_debtors_dob_index"), ["dob_index"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_debtors_national_id_index"), ["national_id_index"], unique=False
+        )
+
+    op.create_table(
+        "source_mentions",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "source_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("external_id", sa.String(length=200), nullable=False),
+        sa.Column("author_handle", sa.String(length=200), nullable=False),
+        sa.Column("network", sa.String(length=30), nullable=False),
+        sa.Column("posted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("agency", sa.String(length=200), nullable=True),
+        sa.Column("language", sa.String(length=10), nullable=True),
+        sa.Column("mention_url", sa.String(length=1000), nullable=True),
+        sa.Column("url", sa.String(length=1000), nullable=False),
+        sa.Column("captured_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("captured_by", sa.String(length=200), nullable=False),
+        sa.Column("legal_basis", sa.String(length=200), nullable=False),
+        sa.Column("retain_until", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("fingerprint", sa.String(length=32), nullable=False),
+        sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["source_id"], ["sources.id"], name=op.f("fk_source_mentions_source_id_sources")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_source_mentions")),
+        sa.UniqueConstraint(
+            "source_id", "external_id", name=op.f("uq_source_mentions_source_id_external_id")
+        ),
+    )
+    with op.batch_alter_table("source_mentions", schema=None) as batch_op:
+        batch_op.create_index("ix_source_mentions_posted_at", ["posted_at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_source_mentions_retain_until"), ["retain_until"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_source_mentions_source_id"), ["source_id"], unique=False
+        )
+
+    op.create_table(
+        "source_profiles",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "source_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("external_id", sa.String(length=200), nullable=False),
+        sa.Column("network", sa.String(length=30), nullable=False),
+        sa.Column("display_name", sa.String(length=300), nullable=False),
+        sa.Column("handle", sa.String(length=200), nullable=True),
+        sa.Column("city", sa.String(length=200), nullable=True),
+        sa.Column("country", sa.String(length=10), nullable=True),
+        sa.Column("employer", sa.String(length=300), nullable=True),
+        sa.Column("job_title", sa.String(length=300), nullable=True),
+        sa.Column("school", sa.String(length=300), nullable=True),
+        sa.Column("birthday_mmdd", sa.String(length=5), nullable=True),
+        sa.Column("bio", sa.Text(), nullable=True),
+        sa.Column("photo_hash", sa.String(length=64), nullable=True),
+        sa.Column("account_created", sa.Date(), nullable=True),
+        sa.Column("friends_count", sa.Integer(), nullable=True),
+        sa.Column("followers_count", sa.Integer(), nullable=True),
+        sa.Column("following_count", sa.Integer(), nullable=True),
+        sa.Column("posts_count", sa.Integer(), nullable=True),
+        sa.Column("privacy", sa.String(length=10), nullable=False),
+        sa.Column("language", sa.String(length=10), nullable=True),
+        sa.Column("url", sa.String(length=1000), nullable=False),
+        sa.Column("captured_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("captured_by", sa.String(length=200), nullable=False),
+        sa.Column("legal_basis", sa.String(length=200), nullable=False),
+        sa.Column("retain_until", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("fingerprint", sa.String(length=32), nullable=False),
+        sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["source_id"], ["sources.id"], name=op.f("fk_source_profiles_source_id_sources")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_source_profiles")),
+        sa.UniqueConstraint(
+            "source_id", "external_id", name=op.f("uq_source_profiles_source_id_external_id")
+        ),
+    )
+    with op.batch_alter_table("source_profiles", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_source_profiles_retain_until"), ["retain_until"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_source_profiles_source_id"), ["source_id"], unique=False
+        )
+
+    op.create_table(
+        "tracing_candidates",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("portfolio", sa.String(length=200), nullable=False),
+        sa.Column("debtor_key", sa.String(length=100), nullable=False),
+        sa.Column("profile_key", sa.String(length=100), nullable=False),
+        sa.Column("network", sa.String(length=30), nullable=True),
+        sa.Column("run_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("match_weight", sa.Float(), nullable=False),
+        sa.Column("final_weight", sa.Float(), nullable=False),
+        sa.Column("probability", sa.Float(), nullable=False),
+        sa.Column("explanation", sa.JSON(), nullable=False),
+        sa.Column("profile_snapshot", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("debtor_fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("profile_fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("decided_by", sa.String(length=200), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["tracing_runs.id"], name=op.f("fk_tracing_candidates_run_id_tracing_runs")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tracing_candidates")),
+        sa.UniqueConstraint(
+            "portfolio",
+            "debtor_key",
+            "profile_key",
+            name=op.f("uq_tracing_candidates_portfolio_debtor_key_profile_key"),
+        ),
+    )
+    with op.batch_alter_table("tracing_candidates", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_tracing_candidates_debtor_key"), ["debtor_key"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_tracing_candidates_portfolio"), ["portfolio"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_tracing_candidates_profile_key"), ["profile_key"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_tracing_candidates_run_id"), ["run_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_tracing_candidates_status"), ["status"], unique=False)
+
+    op.create_table(
+        "tracing_chunks",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("run_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("chunk_index", sa.Integer(), nullable=False),
+        sa.Column("pairs_compared", sa.Integer(), nullable=False),
+        sa.Column("candidates_written", sa.Integer(), nullable=False),
+        sa.Column("done_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["tracing_runs.id"], name=op.f("fk_tracing_chunks_run_id_tracing_runs")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tracing_chunks")),
+        sa.UniqueConstraint(
+            "run_id", "chunk_index", name=op.f("uq_tracing_chunks_run_id_chunk_index")
+        ),
+    )
+    with op.batch_alter_table("tracing_chunks", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_tracing_chunks_run_id"), ["run_id"], unique=False)
+
     op.create_table(
         "user_teams",
         sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -155,9 +459,9 @@ def upgrade() -> None:
         sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("csrf_token", sa.String(length=64), nullable=False),
-        sa.Column("created_at", concilia.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", concilia.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("revoked_at", concilia.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["users.id"],
@@ -167,6 +471,817 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_web_sessions")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_web_sessions_token_hash")),
     )
+    op.create_table(
+        "authenticity_flags",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "profile_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("fake_score", sa.Float(), nullable=False),
+        sa.Column("is_fake", sa.Boolean(), nullable=False),
+        sa.Column("fake_reasons", sa.JSON(), nullable=False),
+        sa.Column("is_impersonator", sa.Boolean(), nullable=False),
+        sa.Column(
+            "impersonator_of", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("impersonation_score", sa.Float(), nullable=True),
+        sa.Column("impersonation_reasons", sa.JSON(), nullable=False),
+        sa.Column("model_version", sa.String(length=40), nullable=False),
+        sa.Column("scored_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("overridden", sa.Boolean(), nullable=False),
+        sa.Column("override_reason", sa.Text(), nullable=True),
+        sa.Column("override_by", sa.String(length=200), nullable=True),
+        sa.Column("override_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["profile_id"],
+            ["source_profiles.id"],
+            name=op.f("fk_authenticity_flags_profile_id_source_profiles"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_authenticity_flags")),
+        sa.UniqueConstraint("profile_id", name=op.f("uq_authenticity_flags_profile_id")),
+    )
+    with op.batch_alter_table("authenticity_flags", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_authenticity_flags_impersonator_of"), ["impersonator_of"], unique=False
+        )
+
+    op.create_table(
+        "debtor_addresses",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "debtor_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("line", sa.String(length=300), nullable=True),
+        sa.Column("postal_code", sa.String(length=20), nullable=True),
+        sa.Column("city", sa.String(length=120), nullable=True),
+        sa.Column("country", sa.String(length=2), nullable=True),
+        sa.Column("valid_from", sa.Date(), nullable=True),
+        sa.Column("valid_to", sa.Date(), nullable=True),
+        sa.Column("source", sa.String(length=50), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["debtor_id"],
+            ["debtors.id"],
+            name=op.f("fk_debtor_addresses_debtor_id_debtors"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_debtor_addresses")),
+    )
+    with op.batch_alter_table("debtor_addresses", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_debtor_addresses_debtor_id"), ["debtor_id"], unique=False
+        )
+
+    op.create_table(
+        "debtor_contacts",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "debtor_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("value_encrypted", sa.Text(), nullable=False),
+        sa.Column("value_index", sa.String(length=64), nullable=False),
+        sa.Column("source", sa.String(length=50), nullable=False),
+        sa.Column("valid_from", sa.Date(), nullable=True),
+        sa.Column("valid_to", sa.Date(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["debtor_id"],
+            ["debtors.id"],
+            name=op.f("fk_debtor_contacts_debtor_id_debtors"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_debtor_contacts")),
+    )
+    with op.batch_alter_table("debtor_contacts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_debtor_contacts_debtor_id"), ["debtor_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_debtor_contacts_kind_index", ["kind", "value_index"], unique=False
+        )
+
+    op.create_table(
+        "debts",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "creditor_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "debtor_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("account_reference", sa.String(length=100), nullable=False),
+        sa.Column("original_creditor", sa.String(length=200), nullable=True),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("principal", sa.BigInteger(), nullable=False),
+        sa.Column("interest", sa.BigInteger(), nullable=False),
+        sa.Column("fees", sa.BigInteger(), nullable=False),
+        sa.Column("principal_balance", sa.BigInteger(), nullable=False),
+        sa.Column("interest_balance", sa.BigInteger(), nullable=False),
+        sa.Column("fees_balance", sa.BigInteger(), nullable=False),
+        sa.Column("credit_balance", sa.BigInteger(), nullable=False),
+        sa.Column("interest_rate", sa.BigInteger(), nullable=True),
+        sa.Column("interest_accrued_to", sa.Date(), nullable=True),
+        sa.Column("charge_off_date", sa.Date(), nullable=True),
+        sa.Column("last_payment_date", sa.Date(), nullable=True),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["creditor_id"], ["creditors.id"], name=op.f("fk_debts_creditor_id_creditors")
+        ),
+        sa.ForeignKeyConstraint(
+            ["debtor_id"], ["debtors.id"], name=op.f("fk_debts_debtor_id_debtors")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_debts")),
+        sa.UniqueConstraint(
+            "creditor_id", "account_reference", name=op.f("uq_debts_creditor_id_account_reference")
+        ),
+    )
+    with op.batch_alter_table("debts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_debts_debtor_id"), ["debtor_id"], unique=False)
+
+    op.create_table(
+        "outreach_identity_checks",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "debtor_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("channel", sa.String(length=30), nullable=False),
+        sa.Column("address_index", sa.String(length=64), nullable=False),
+        sa.Column("method", sa.String(length=40), nullable=False),
+        sa.Column("verified_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["debtor_id"],
+            ["debtors.id"],
+            name=op.f("fk_outreach_identity_checks_debtor_id_debtors"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outreach_identity_checks")),
+    )
+    with op.batch_alter_table("outreach_identity_checks", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_outreach_identity_checks_debtor_id"), ["debtor_id"], unique=False
+        )
+
+    op.create_table(
+        "outreach_opt_outs",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "debtor_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("channel", sa.String(length=30), nullable=False),
+        sa.Column("address_index", sa.String(length=64), nullable=True),
+        sa.Column("source", sa.String(length=40), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["debtor_id"], ["debtors.id"], name=op.f("fk_outreach_opt_outs_debtor_id_debtors")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outreach_opt_outs")),
+    )
+    with op.batch_alter_table("outreach_opt_outs", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_outreach_opt_outs_debtor_id"), ["debtor_id"], unique=False
+        )
+
+    op.create_table(
+        "source_friend_edges",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "source_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("external_id", sa.String(length=200), nullable=False),
+        sa.Column(
+            "profile_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "friend_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("url", sa.String(length=1000), nullable=False),
+        sa.Column("captured_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("captured_by", sa.String(length=200), nullable=False),
+        sa.Column("legal_basis", sa.String(length=200), nullable=False),
+        sa.Column("retain_until", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("fingerprint", sa.String(length=32), nullable=False),
+        sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["friend_id"],
+            ["source_profiles.id"],
+            name=op.f("fk_source_friend_edges_friend_id_source_profiles"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["profile_id"],
+            ["source_profiles.id"],
+            name=op.f("fk_source_friend_edges_profile_id_source_profiles"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["source_id"], ["sources.id"], name=op.f("fk_source_friend_edges_source_id_sources")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_source_friend_edges")),
+        sa.UniqueConstraint(
+            "source_id", "external_id", name=op.f("uq_source_friend_edges_source_id_external_id")
+        ),
+    )
+    with op.batch_alter_table("source_friend_edges", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_source_friend_edges_friend_id"), ["friend_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_source_friend_edges_profile_id"), ["profile_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_source_friend_edges_retain_until"), ["retain_until"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_source_friend_edges_source_id"), ["source_id"], unique=False
+        )
+
+    op.create_table(
+        "source_posts",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "source_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("external_id", sa.String(length=200), nullable=False),
+        sa.Column(
+            "profile_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("posted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("text", sa.Text(), nullable=True),
+        sa.Column("language", sa.String(length=10), nullable=True),
+        sa.Column("hashtags", sa.JSON(), nullable=False),
+        sa.Column("reply_to", sa.String(length=200), nullable=True),
+        sa.Column("redacted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("redaction_reason", sa.String(length=30), nullable=True),
+        sa.Column("url", sa.String(length=1000), nullable=False),
+        sa.Column("captured_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("captured_by", sa.String(length=200), nullable=False),
+        sa.Column("legal_basis", sa.String(length=200), nullable=False),
+        sa.Column("retain_until", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("fingerprint", sa.String(length=32), nullable=False),
+        sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["profile_id"],
+            ["source_profiles.id"],
+            name=op.f("fk_source_posts_profile_id_source_profiles"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["source_id"], ["sources.id"], name=op.f("fk_source_posts_source_id_sources")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_source_posts")),
+        sa.UniqueConstraint(
+            "source_id", "external_id", name=op.f("uq_source_posts_source_id_external_id")
+        ),
+    )
+    with op.batch_alter_table("source_posts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_source_posts_profile_id"), ["profile_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_source_posts_retain_until"), ["retain_until"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_source_posts_source_id"), ["source_id"], unique=False)
+
+    op.create_table(
+        "source_profile_contacts",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "profile_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("value_encrypted", sa.Text(), nullable=False),
+        sa.Column("value_index", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["profile_id"],
+            ["source_profiles.id"],
+            name=op.f("fk_source_profile_contacts_profile_id_source_profiles"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_source_profile_contacts")),
+        sa.UniqueConstraint(
+            "profile_id",
+            "kind",
+            "value_index",
+            name=op.f("uq_source_profile_contacts_profile_id_kind_value_index"),
+        ),
+    )
+    with op.batch_alter_table("source_profile_contacts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_source_profile_contacts_profile_id"), ["profile_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_source_profile_contacts_value_index"), ["value_index"], unique=False
+        )
+
+    op.create_table(
+        "tracing_evidence",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "candidate_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("debtor_key", sa.String(length=100), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("value", sa.String(length=300), nullable=False),
+        sa.Column("probability", sa.Float(), nullable=False),
+        sa.Column("provenance", sa.JSON(), nullable=False),
+        sa.Column("accepted_by", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["candidate_id"],
+            ["tracing_candidates.id"],
+            name=op.f("fk_tracing_evidence_candidate_id_tracing_candidates"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tracing_evidence")),
+    )
+    with op.batch_alter_table("tracing_evidence", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_tracing_evidence_candidate_id"), ["candidate_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_tracing_evidence_debtor_key"), ["debtor_key"], unique=False
+        )
+
+    op.create_table(
+        "whereabouts_inferences",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("case_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("debtor_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column(
+            "profile_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "proposed",
+                "declined",
+                "accepted",
+                "rejected",
+                name="inferencestatus",
+                native_enum=False,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("top_city", sa.String(length=200), nullable=True),
+        sa.Column("top_country", sa.String(length=2), nullable=True),
+        sa.Column(
+            "top_city_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("confidence", sa.Float(), nullable=False),
+        sa.Column("dispersion_km", sa.Float(), nullable=True),
+        sa.Column("ranked", sa.JSON(), nullable=False),
+        sa.Column("counts", sa.JSON(), nullable=False),
+        sa.Column("employer", sa.String(length=300), nullable=True),
+        sa.Column("employer_share", sa.Float(), nullable=True),
+        sa.Column("explanation", sa.JSON(), nullable=False),
+        sa.Column("decline_reason", sa.Text(), nullable=True),
+        sa.Column("method_version", sa.String(length=40), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.String(length=200), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decided_by", sa.String(length=200), nullable=True),
+        sa.Column("decision_reason", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["profile_id"],
+            ["source_profiles.id"],
+            name=op.f("fk_whereabouts_inferences_profile_id_source_profiles"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_whereabouts_inferences")),
+    )
+    with op.batch_alter_table("whereabouts_inferences", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_whereabouts_inferences_case_id"), ["case_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_whereabouts_inferences_debtor_id"), ["debtor_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_whereabouts_inferences_profile_id"), ["profile_id"], unique=False
+        )
+
+    op.create_table(
+        "cases",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("debt_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("team_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "assigned_agent_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("stage", sa.String(length=30), nullable=False),
+        sa.Column("disputed", sa.Boolean(), nullable=False),
+        sa.Column("cease_contact", sa.Boolean(), nullable=False),
+        sa.Column("vulnerable", sa.Boolean(), nullable=False),
+        sa.Column("vulnerability_possible", sa.Boolean(), nullable=False),
+        sa.Column("deceased", sa.Boolean(), nullable=False),
+        sa.Column("bankrupt", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["assigned_agent_id"], ["users.id"], name=op.f("fk_cases_assigned_agent_id_users")
+        ),
+        sa.ForeignKeyConstraint(["debt_id"], ["debts.id"], name=op.f("fk_cases_debt_id_debts")),
+        sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=op.f("fk_cases_team_id_teams")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cases")),
+        sa.UniqueConstraint("debt_id", name=op.f("uq_cases_debt_id")),
+    )
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_cases_assigned_agent_id"), ["assigned_agent_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_cases_team_id"), ["team_id"], unique=False)
+
+    op.create_table(
+        "payment_plans",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("debt_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("total", sa.BigInteger(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("frequency", sa.String(length=10), nullable=False),
+        sa.Column("start_on", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["debt_id"], ["debts.id"], name=op.f("fk_payment_plans_debt_id_debts")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payment_plans")),
+    )
+    with op.batch_alter_table("payment_plans", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_payment_plans_debt_id"), ["debt_id"], unique=False)
+
+    op.create_table(
+        "promises_to_pay",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("debt_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["debt_id"], ["debts.id"], name=op.f("fk_promises_to_pay_debt_id_debts")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_promises_to_pay")),
+    )
+    with op.batch_alter_table("promises_to_pay", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_promises_to_pay_debt_id"), ["debt_id"], unique=False)
+
+    op.create_table(
+        "instalments",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("plan_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.Column("paid_amount", sa.BigInteger(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["plan_id"],
+            ["payment_plans.id"],
+            name=op.f("fk_instalments_plan_id_payment_plans"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_instalments")),
+        sa.UniqueConstraint("plan_id", "seq", name=op.f("uq_instalments_plan_id_seq")),
+    )
+    with op.batch_alter_table("instalments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_instalments_plan_id"), ["plan_id"], unique=False)
+
+    op.create_table(
+        "outreach_outbox",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("case_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=200), nullable=False),
+        sa.Column("jurisdiction", sa.String(length=2), nullable=False),
+        sa.Column("channel", sa.String(length=30), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("lang", sa.String(length=5), nullable=False),
+        sa.Column("recipient", sa.String(length=20), nullable=False),
+        sa.Column("to_encrypted", sa.Text(), nullable=False),
+        sa.Column("to_index", sa.String(length=64), nullable=False),
+        sa.Column("address_source", sa.String(length=40), nullable=True),
+        sa.Column("reassigned_check_on", sa.Date(), nullable=True),
+        sa.Column("subject", sa.Text(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("letter_ref", sa.String(length=100), nullable=True),
+        sa.Column("approved_by", sa.String(length=200), nullable=True),
+        sa.Column("automated", sa.Boolean(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("verdict", sa.String(length=10), nullable=True),
+        sa.Column("reasons", sa.JSON(), nullable=False),
+        sa.Column("not_before", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("provider_id", sa.String(length=200), nullable=True),
+        sa.Column("created_by", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_outreach_outbox_case_id_cases")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outreach_outbox")),
+        sa.UniqueConstraint("idempotency_key", name=op.f("uq_outreach_outbox_idempotency_key")),
+    )
+    with op.batch_alter_table("outreach_outbox", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outreach_outbox_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_outreach_outbox_next_attempt_at"), ["next_attempt_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_outreach_outbox_provider_id"), ["provider_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_outreach_outbox_status"), ["status"], unique=False)
+        batch_op.create_index(batch_op.f("ix_outreach_outbox_to_index"), ["to_index"], unique=False)
+
+    op.create_table(
+        "signals_assessments",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("case_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("run_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("band", sa.String(length=10), nullable=False),
+        sa.Column("approach", sa.String(length=40), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("vulnerability_possible", sa.Boolean(), nullable=False),
+        sa.Column("evidence", sa.JSON(), nullable=False),
+        sa.Column("as_of", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("posts_read", sa.Integer(), nullable=False),
+        sa.Column("posts_skipped", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("decided_by", sa.String(length=200), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_signals_assessments_case_id_cases")
+        ),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["signals_runs.id"], name=op.f("fk_signals_assessments_run_id_signals_runs")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_signals_assessments")),
+        sa.UniqueConstraint("case_id", name=op.f("uq_signals_assessments_case_id")),
+    )
+    with op.batch_alter_table("signals_assessments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_signals_assessments_run_id"), ["run_id"], unique=False)
+
+    op.create_table(
+        "signals_events",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("case_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("run_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("post_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("posted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("event_type", sa.String(length=40), nullable=False),
+        sa.Column("confidence", sa.Float(), nullable=False),
+        sa.Column("lang", sa.String(length=5), nullable=False),
+        sa.Column("cues", sa.JSON(), nullable=False),
+        sa.Column("entities", sa.JSON(), nullable=False),
+        sa.Column("special_category", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_signals_events_case_id_cases")
+        ),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["signals_runs.id"], name=op.f("fk_signals_events_run_id_signals_runs")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_signals_events")),
+        sa.UniqueConstraint("case_id", "post_id", name=op.f("uq_signals_events_case_id_post_id")),
+    )
+    with op.batch_alter_table("signals_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_signals_events_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_signals_events_post_id"), ["post_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_signals_events_run_id"), ["run_id"], unique=False)
+
+    op.create_table(
+        "outreach_contact_log",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("case_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("debt_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("channel", sa.String(length=30), nullable=False),
+        sa.Column("direction", sa.String(length=3), nullable=False),
+        sa.Column("recipient", sa.String(length=20), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("outcome", sa.String(length=20), nullable=True),
+        sa.Column("conversation", sa.Boolean(), nullable=False),
+        sa.Column("counts", sa.Boolean(), nullable=False),
+        sa.Column("outbox_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("actor", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_outreach_contact_log_case_id_cases")
+        ),
+        sa.ForeignKeyConstraint(
+            ["outbox_id"],
+            ["outreach_outbox.id"],
+            name=op.f("fk_outreach_contact_log_outbox_id_outreach_outbox"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outreach_contact_log")),
+    )
+    with op.batch_alter_table("outreach_contact_log", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outreach_contact_log_at"), ["at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_outreach_contact_log_case_id"), ["case_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_outreach_contact_log_debt_id"), ["debt_id"], unique=False
+        )
+
+    op.create_table(
+        "outreach_replies",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("provider_id", sa.String(length=200), nullable=False),
+        sa.Column("channel", sa.String(length=30), nullable=False),
+        sa.Column("case_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("outbox_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("sender_encrypted", sa.Text(), nullable=False),
+        sa.Column("sender_index", sa.String(length=64), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_outreach_replies_case_id_cases")
+        ),
+        sa.ForeignKeyConstraint(
+            ["outbox_id"],
+            ["outreach_outbox.id"],
+            name=op.f("fk_outreach_replies_outbox_id_outreach_outbox"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outreach_replies")),
+        sa.UniqueConstraint("provider_id", name=op.f("uq_outreach_replies_provider_id")),
+    )
+    with op.batch_alter_table("outreach_replies", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outreach_replies_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_outreach_replies_received_at"), ["received_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_outreach_replies_sender_index"), ["sender_index"], unique=False
+        )
+
+    op.create_table(
+        "payments",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("debt_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("received_on", sa.Date(), nullable=False),
+        sa.Column("method", sa.String(length=30), nullable=False),
+        sa.Column("reference", sa.String(length=100), nullable=True),
+        sa.Column("unapplied", sa.BigInteger(), nullable=False),
+        sa.Column(
+            "instalment_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(["debt_id"], ["debts.id"], name=op.f("fk_payments_debt_id_debts")),
+        sa.ForeignKeyConstraint(
+            ["instalment_id"],
+            ["instalments.id"],
+            name=op.f("fk_payments_instalment_id_instalments"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payments")),
+    )
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_payments_debt_id"), ["debt_id"], unique=False)
+
+    op.create_table(
+        "payment_allocations",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "payment_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("component", sa.String(length=10), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["payment_id"],
+            ["payments.id"],
+            name=op.f("fk_payment_allocations_payment_id_payments"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payment_allocations")),
+    )
+    with op.batch_alter_table("payment_allocations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_payment_allocations_payment_id"), ["payment_id"], unique=False
+        )
+
     # ### end Alembic commands ###
     # The audit log is append-only at the database level.
     from concilia.audit.models import append_only_statements
@@ -177,16 +1292,162 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("payment_allocations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_payment_allocations_payment_id"))
+
+    op.drop_table("payment_allocations")
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_payments_debt_id"))
+
+    op.drop_table("payments")
+    with op.batch_alter_table("outreach_replies", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outreach_replies_sender_index"))
+        batch_op.drop_index(batch_op.f("ix_outreach_replies_received_at"))
+        batch_op.drop_index(batch_op.f("ix_outreach_replies_case_id"))
+
+    op.drop_table("outreach_replies")
+    with op.batch_alter_table("outreach_contact_log", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outreach_contact_log_debt_id"))
+        batch_op.drop_index(batch_op.f("ix_outreach_contact_log_case_id"))
+        batch_op.drop_index(batch_op.f("ix_outreach_contact_log_at"))
+
+    op.drop_table("outreach_contact_log")
+    with op.batch_alter_table("signals_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_signals_events_run_id"))
+        batch_op.drop_index(batch_op.f("ix_signals_events_post_id"))
+        batch_op.drop_index(batch_op.f("ix_signals_events_case_id"))
+
+    op.drop_table("signals_events")
+    with op.batch_alter_table("signals_assessments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_signals_assessments_run_id"))
+
+    op.drop_table("signals_assessments")
+    with op.batch_alter_table("outreach_outbox", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outreach_outbox_to_index"))
+        batch_op.drop_index(batch_op.f("ix_outreach_outbox_status"))
+        batch_op.drop_index(batch_op.f("ix_outreach_outbox_provider_id"))
+        batch_op.drop_index(batch_op.f("ix_outreach_outbox_next_attempt_at"))
+        batch_op.drop_index(batch_op.f("ix_outreach_outbox_case_id"))
+
+    op.drop_table("outreach_outbox")
+    with op.batch_alter_table("instalments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_instalments_plan_id"))
+
+    op.drop_table("instalments")
+    with op.batch_alter_table("promises_to_pay", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_promises_to_pay_debt_id"))
+
+    op.drop_table("promises_to_pay")
+    with op.batch_alter_table("payment_plans", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_payment_plans_debt_id"))
+
+    op.drop_table("payment_plans")
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cases_team_id"))
+        batch_op.drop_index(batch_op.f("ix_cases_assigned_agent_id"))
+
+    op.drop_table("cases")
+    with op.batch_alter_table("whereabouts_inferences", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_whereabouts_inferences_profile_id"))
+        batch_op.drop_index(batch_op.f("ix_whereabouts_inferences_debtor_id"))
+        batch_op.drop_index(batch_op.f("ix_whereabouts_inferences_case_id"))
+
+    op.drop_table("whereabouts_inferences")
+    with op.batch_alter_table("tracing_evidence", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tracing_evidence_debtor_key"))
+        batch_op.drop_index(batch_op.f("ix_tracing_evidence_candidate_id"))
+
+    op.drop_table("tracing_evidence")
+    with op.batch_alter_table("source_profile_contacts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_source_profile_contacts_value_index"))
+        batch_op.drop_index(batch_op.f("ix_source_profile_contacts_profile_id"))
+
+    op.drop_table("source_profile_contacts")
+    with op.batch_alter_table("source_posts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_source_posts_source_id"))
+        batch_op.drop_index(batch_op.f("ix_source_posts_retain_until"))
+        batch_op.drop_index(batch_op.f("ix_source_posts_profile_id"))
+
+    op.drop_table("source_posts")
+    with op.batch_alter_table("source_friend_edges", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_source_friend_edges_source_id"))
+        batch_op.drop_index(batch_op.f("ix_source_friend_edges_retain_until"))
+        batch_op.drop_index(batch_op.f("ix_source_friend_edges_profile_id"))
+        batch_op.drop_index(batch_op.f("ix_source_friend_edges_friend_id"))
+
+    op.drop_table("source_friend_edges")
+    with op.batch_alter_table("outreach_opt_outs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outreach_opt_outs_debtor_id"))
+
+    op.drop_table("outreach_opt_outs")
+    with op.batch_alter_table("outreach_identity_checks", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outreach_identity_checks_debtor_id"))
+
+    op.drop_table("outreach_identity_checks")
+    with op.batch_alter_table("debts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_debts_debtor_id"))
+
+    op.drop_table("debts")
+    with op.batch_alter_table("debtor_contacts", schema=None) as batch_op:
+        batch_op.drop_index("ix_debtor_contacts_kind_index")
+        batch_op.drop_index(batch_op.f("ix_debtor_contacts_debtor_id"))
+
+    op.drop_table("debtor_contacts")
+    with op.batch_alter_table("debtor_addresses", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_debtor_addresses_debtor_id"))
+
+    op.drop_table("debtor_addresses")
+    with op.batch_alter_table("authenticity_flags", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_authenticity_flags_impersonator_of"))
+
+    op.drop_table("authenticity_flags")
     op.drop_table("web_sessions")
     op.drop_table("user_teams")
+    with op.batch_alter_table("tracing_chunks", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tracing_chunks_run_id"))
+
+    op.drop_table("tracing_chunks")
+    with op.batch_alter_table("tracing_candidates", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tracing_candidates_status"))
+        batch_op.drop_index(batch_op.f("ix_tracing_candidates_run_id"))
+        batch_op.drop_index(batch_op.f("ix_tracing_candidates_profile_key"))
+        batch_op.drop_index(batch_op.f("ix_tracing_candidates_portfolio"))
+        batch_op.drop_index(batch_op.f("ix_tracing_candidates_debtor_key"))
+
+    op.drop_table("tracing_candidates")
+    with op.batch_alter_table("source_profiles", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_source_profiles_source_id"))
+        batch_op.drop_index(batch_op.f("ix_source_profiles_retain_until"))
+
+    op.drop_table("source_profiles")
+    with op.batch_alter_table("source_mentions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_source_mentions_source_id"))
+        batch_op.drop_index(batch_op.f("ix_source_mentions_retain_until"))
+        batch_op.drop_index("ix_source_mentions_posted_at")
+
+    op.drop_table("source_mentions")
+    with op.batch_alter_table("debtors", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_debtors_national_id_index"))
+        batch_op.drop_index(batch_op.f("ix_debtors_dob_index"))
+        batch_op.drop_index(batch_op.f("ix_debtors_creditor_id"))
+
+    op.drop_table("debtors")
     op.drop_table("api_tokens")
     op.drop_table("users")
+    with op.batch_alter_table("tracing_runs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tracing_runs_portfolio"))
+
+    op.drop_table("tracing_runs")
+    op.drop_table("tracing_policies")
     op.drop_table("teams")
+    op.drop_table("sources")
+    op.drop_table("signals_runs")
     with op.batch_alter_table("login_attempts", schema=None) as batch_op:
         batch_op.drop_index("ix_login_attempts_username_at")
         batch_op.drop_index("ix_login_attempts_ip_at")
 
     op.drop_table("login_attempts")
+    op.drop_table("creditors")
     with op.batch_alter_table("audit_entries", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_entries_object")
         batch_op.drop_index(batch_op.f("ix_audit_entries_action"))
