@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
@@ -16,7 +16,7 @@ load_all_models()
 target_metadata = Base.metadata
 
 
-def _render_item(kind: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
+def _render_item(kind: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     # Type decorators only convert values in Python: a migration needs the storage type,
     # and must not import domain code that may change or take constructor arguments.
     if kind == "type" and isinstance(obj, TypeDecorator):
