@@ -46,10 +46,8 @@ def test_datetimes_come_back_aware_utc(db_session: Session) -> None:
     db_session.expire_all()
     loaded = db_session.scalar(select(Team).where(Team.name == "tz"))
     assert loaded is not None and loaded.created_at.tzinfo is not None
-    assert (
-        loaded.created_at.utcoffset() is not None
-        and loaded.created_at.utcoffset().total_seconds() == 0
-    )
+    offset = loaded.created_at.utcoffset()
+    assert offset is not None and offset.total_seconds() == 0
 
 
 def test_naive_datetimes_are_refused(db_session: Session) -> None:
