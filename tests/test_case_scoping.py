@@ -1,0 +1,81 @@
+"""Object-level authorisation across domains: another team's case, debt or debtor is a 404.
+
+The portfolio's own routes are covered in tests/portfolio/test_api.py; this file covers every
+other domain's route that names a case, a debt or a debtor, and fails when a new such route
+appears without being listed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from concilia.portfolio import service as portfolio_service
+from concilia.portfolio.models import Case, Debt
+from tests.portfolio.conftest import csv_of, row
+
+SCOPED_KEYS = ("{case_id}", "{debt_id}", "{debtor_id}")
+ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("GET", "/api/cases/{case_id}/signals", None),
+    ("POST", "/api/cases/{case_id}/signals/decision", {"decision": "rejected", "reason": "x"}),
+    ("GET", "/api/outreach/cases/{case_id}/outbox", None),
+    ("GET", "/api/tracing/whereabouts/debtors/{debtor_id}", None),
+    ("POST", "/api/tracing/whereabouts/debtors/{debtor_id}", {}),
+]
+
+
+@dataclass
+class World:
+    ids: dict[str, int]
+    north: dict[str, str]
+    south: dict[str, str]
+
+
+@pytest.fixture
+def world(db_session: Session, auth_headers: Any) -> World:
+    north = auth_headers("nora", "agent", ["north"])
+    south = auth_headers("saul", "agent", ["south"])
+    portfolio_service.import_portfolio(
+        db_session=db_session,
+        data=csv_of(row()),
+        file="scoping.csv",
+        creditor_name="Scoping Bank",
+        team_name="north",
+        actor="test",
+    )
+    debt = db_session.scalar(select(Debt).where(Debt.account_reference == "ACC-1"))
+    assert debt is not None
+    case = db_session.scalar(select(Case).where(Case.debt_id == debt.id))
+    assert case is not None
+    db_session.commit()
+    ids = {"case_id": case.id, "debt_id": debt.id, "debtor_id": debt.debtor_id}
+    return World(ids, north, south)
+
+
+def test_every_scoped_route_outside_portfolio_is_listed(app: FastAPI) -> None:
+    present = {
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        if not path.startswith("/api/portfolio") and any(k in path for k in SCOPED_KEYS)
+        for method in operations
+    }
+    assert present == {(m, p) for m, p, _ in ROUTES}
+
+
+@pytest.mark.parametrize(("method", "path", "body"), ROUTES, ids=[f"{m} {p}" for m, p, _ in ROUTES])
+def test_another_teams_object_is_not_found(
+    client: TestClient, world: World, method: str, path: str, body: dict[str, Any] | None
+) -> None:
+    url = path.format(**world.ids)
+    response = client.request(method, url, json=body, headers=world.south)
+    assert response.status_code == 404, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    own = client.request("GET", url, headers=world.north) if method == "GET" else None
+    if own is not None:
+        assert own.status_code == 200, own.text
