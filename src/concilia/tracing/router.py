@@ -74,7 +74,14 @@ def list_candidates(
         limit=500,
     )
     shown = [c for c in found if _visible(c, db_session, principal)][:limit]
-    return [CandidateOut.model_validate(c) for c in shown]
+    out = []
+    for cand in shown:
+        item = CandidateOut.model_validate(cand)
+        item.authenticity = service.authenticity_lines(
+            db_session=db_session, profile_key=cand.profile_key
+        )[1]
+        out.append(item)
+    return out
 
 
 @router.post("/candidates/{candidate_id}/accept", response_model=list[EvidenceOut])

@@ -28,6 +28,8 @@ class CandidateOut(BaseModel):
     probability: float
     final_weight: float
     explanation: list[ExplanationLine]
+    # Fake-account and impersonation findings about the profile, in plain words.
+    authenticity: list[str] = Field(default_factory=list)
     status: str
     decided_by: str | None
     decided_at: datetime | None

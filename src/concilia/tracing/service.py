@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from concilia.audit import service as audit_service
+from concilia.authenticity import service as authenticity_service
 from concilia.db import utcnow
 from concilia.errors import Conflict, InputProblem, InvalidInput, NotFound
 from concilia.tracing.models import Evidence, MatchCandidate, TraceRun, TracingPolicy
@@ -67,10 +68,27 @@ def _decide(cand: MatchCandidate, status: str, actor: str, reason: str) -> None:
     cand.updated_at = cand.decided_at
 
 
+def authenticity_lines(*, db_session: Session, profile_key: str) -> tuple[bool, list[str]]:
+    """Whether the candidate's profile may become evidence, with the authenticity reasons.
+
+    Runs that read the database key profiles by their numeric id; runs fed from files use
+    the file's external ids, which were never scored, and say so.
+    """
+    if not profile_key.isdigit():
+        return True, ["not checked for fake accounts: the profile was not read from the database"]
+    return authenticity_service.can_use_as_evidence(
+        db_session=db_session, profile_id=int(profile_key)
+    )
+
+
 def accept(*, db_session: Session, candidate_id: int, actor: str, reason: str) -> list[Evidence]:
     """Accept a candidate: it becomes evidence (city, employer, handle) with provenance."""
     cand = get(db_session=db_session, candidate_id=candidate_id)
-    _decide(cand, "accepted", actor, _require_reason(reason))
+    reason = _require_reason(reason)
+    usable, why = authenticity_lines(db_session=db_session, profile_key=cand.profile_key)
+    if not usable:
+        raise Conflict(f"profile {cand.profile_key} cannot become evidence: " + "; ".join(why))
+    _decide(cand, "accepted", actor, reason)
     snap = cand.profile_snapshot or {}
     provenance = {
         "profile_key": cand.profile_key,
