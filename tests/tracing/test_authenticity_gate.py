@@ -12,43 +12,14 @@ from concilia.authenticity import service as authenticity_service
 from concilia.authenticity.models import AuthenticityFlag
 from concilia.errors import Conflict
 from concilia.tracing import service as tracing_service
-from concilia.tracing.models import Evidence, MatchCandidate, TraceRun
-from tests.tracing_whereabouts.world import NOW, declare_source, import_items, profile
-
-
-def _candidate(db_session: Session, profile_id: int) -> MatchCandidate:
-    run = TraceRun(
-        portfolio="gate",
-        engine="duckdb",
-        inputs_fingerprint="0" * 64,
-        chunk_size=1,
-        chunk_count=1,
-        status="done",
-        started_by="test",
-        started_at=NOW,
-    )
-    db_session.add(run)
-    db_session.flush()
-    cand = MatchCandidate(
-        portfolio="gate",
-        debtor_key="1",
-        profile_key=str(profile_id),
-        network="social",
-        run_id=run.id,
-        match_weight=9.0,
-        final_weight=9.0,
-        probability=0.99,
-        explanation=[],
-        profile_snapshot={"city": "Lyon", "handle": "quixote.ego"},
-        status="proposed",
-        debtor_fingerprint="0" * 64,
-        profile_fingerprint="0" * 64,
-        created_at=NOW,
-        updated_at=NOW,
-    )
-    db_session.add(cand)
-    db_session.flush()
-    return cand
+from concilia.tracing.models import Evidence, MatchCandidate
+from tests.tracing_whereabouts.world import (
+    NOW,
+    candidate,
+    declare_source,
+    import_items,
+    profile,
+)
 
 
 @pytest.fixture
@@ -77,7 +48,9 @@ def flagged(db_session: Session, tmp_path: Path) -> MatchCandidate:
         )
     )
     db_session.flush()
-    return _candidate(db_session, profile_id)
+    return candidate(  # type: ignore[no-any-return]
+        db_session, 1, profile_id, snapshot={"city": "Lyon", "handle": "quixote.ego"}
+    )
 
 
 def test_flagged_profile_is_refused_then_accepted_after_override(

@@ -168,10 +168,22 @@ def build(db_session: Session, tmp_path: Path, ego_post: str | None = None) -> d
 
 
 def accept_match(db_session: Session, debtor_id: int, profile_id: int) -> None:
-    """Record that an agent accepted ``profile_id`` as the debtor's (tracing's review queue).
+    """Record that an agent accepted ``profile_id`` as the debtor's (tracing's review queue)."""
+    candidate(db_session, debtor_id, profile_id, status="accepted")
 
-    Tracing has no service to create a candidate outside a linkage run, so the test writes
-    the accepted row the way the run and the review flow would leave it.
+
+def candidate(
+    db_session: Session,
+    debtor_id: int,
+    profile_id: int,
+    *,
+    status: str = "proposed",
+    snapshot: dict[str, Any] | None = None,
+) -> Any:
+    """A match candidate as a linkage run (and, when decided, the review flow) leaves it.
+
+    Tracing has no service to create a candidate outside a linkage run, so tests write the
+    row themselves.
     """
     from concilia.tracing.models import MatchCandidate, TraceRun
 
@@ -187,26 +199,27 @@ def accept_match(db_session: Session, debtor_id: int, profile_id: int) -> None:
     )
     db_session.add(run)
     db_session.flush()
-    db_session.add(
-        MatchCandidate(
-            portfolio="test",
-            debtor_key=str(debtor_id),
-            profile_key=str(profile_id),
-            network="social",
-            run_id=run.id,
-            match_weight=10.0,
-            final_weight=10.0,
-            probability=0.99,
-            explanation=[],
-            profile_snapshot={},
-            status="accepted",
-            debtor_fingerprint="0" * 64,
-            profile_fingerprint="0" * 64,
-            decided_by="user:agent",
-            decided_at=NOW,
-            reason="same person",
-            created_at=NOW,
-            updated_at=NOW,
-        )
+    decided = status != "proposed"
+    cand = MatchCandidate(
+        portfolio="test",
+        debtor_key=str(debtor_id),
+        profile_key=str(profile_id),
+        network="social",
+        run_id=run.id,
+        match_weight=10.0,
+        final_weight=10.0,
+        probability=0.99,
+        explanation=[],
+        profile_snapshot=snapshot or {},
+        status=status,
+        debtor_fingerprint="0" * 64,
+        profile_fingerprint="0" * 64,
+        decided_by="user:agent" if decided else None,
+        decided_at=NOW if decided else None,
+        reason="same person" if decided else None,
+        created_at=NOW,
+        updated_at=NOW,
     )
+    db_session.add(cand)
     db_session.flush()
+    return cand
