@@ -213,3 +213,12 @@ def test_same_reference_for_two_creditors_are_two_debts(
     result = do_import(csv_of(row()), creditor_name="Two")
     assert result.created == 1
     assert db_session.scalar(select(func.count()).select_from(Debt)) == 2
+
+
+def test_time_barred_status_is_kept_for_outreach(db_session: Session, do_import: ImportFn) -> None:
+    do_import(csv_of(row(status="time_barred")))
+    debt = db_session.scalar(select(Debt).where(Debt.account_reference == "ACC-1"))
+    assert debt is not None and debt.status == "time_barred"
+    with pytest.raises(InvalidInput) as bad:
+        do_import(csv_of(row(status="barred")))
+    assert "status" in str(bad.value.problems[0])

@@ -70,7 +70,9 @@ OPTIONAL = (
 COLUMNS = REQUIRED + OPTIONAL
 JURISDICTIONS = ("FR", "ES", "UK", "US")
 LANGUAGES = ("fr", "es", "en")
-STATUSES = ("active", "disputed", "paid", "settled", "written_off")
+# `time_barred`: the creditor has determined the limitation period has run; outreach then
+# requires the time-barred disclosure and blocks any threat of suit (Reg F 1006.26(b)).
+STATUSES = ("active", "disputed", "paid", "settled", "written_off", "time_barred")
 DEFAULT_LANGUAGE = {"FR": "fr", "ES": "es", "UK": "en", "US": "en"}
 # The US spans six zones: the default is only a starting point, the file should say.
 DEFAULT_TIME_ZONE = {
