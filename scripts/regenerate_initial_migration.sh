@@ -5,7 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 rm -f src/concilia/migrations/versions/0001_initial.py
-CONCILIA_VAR_DIR="$tmp" CONCILIA_DATABASE_URL="sqlite:///$tmp/empty.db" \
 CONCILIA_VAR_DIR="$tmp" CONCILIA_DATABASE_URL="sqlite:///$tmp/empty.db" .venv/bin/python - <<'PY'
 from alembic import command
 from concilia.migrate import alembic_config
