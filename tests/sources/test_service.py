@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from concilia.audit.models import AuditEntry
@@ -61,6 +61,10 @@ def test_linkage_reads_decrypt_contacts_and_respect_the_gate(db_session, declare
     _world(declare, run)
     declare("no-locating", platform="social", purposes=["reputation"])
     run("profiles.jsonl", "profiles", source="no-locating")
+    # Authenticity scores read through here: a copied bio is one of its signals.
+    db_session.execute(
+        update(Profile).where(Profile.external_id == "p1").values(bio="Fière Lyonnaise")
+    )
     batches = list(service.iter_profiles_for_linkage(db_session=db_session, batch_size=2))
     assert [len(b) for b in batches] == [2, 1]
     rows = {r["external_id"]: r for b in batches for r in b}
@@ -68,6 +72,7 @@ def test_linkage_reads_decrypt_contacts_and_respect_the_gate(db_session, declare
     assert rows["p1"]["emails"] == ["jeanne.dupont@example.org"]
     assert rows["p1"]["birthday"] == "04-12" and rows["p1"]["profile_id"] == rows["p1"]["id"]
     assert rows["p2"]["phones"] == []
+    assert rows["p1"]["bio"] == "Fière Lyonnaise" and rows["p2"]["bio"] is None
     assert rows["p1"]["url"] == "https://social.example/jeanne.dupont"
     ids = _ids(db_session)
     got = service.get_profiles(db_session=db_session, profile_ids=[ids["p3"]])

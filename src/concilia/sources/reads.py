@@ -32,6 +32,7 @@ PROFILE_COLUMNS = (
     Profile.employer,
     Profile.job_title,
     Profile.school,
+    Profile.bio,
     Profile.birthday_mmdd.label("birthday"),
     Profile.photo_hash,
     Profile.account_created,
