@@ -15,12 +15,15 @@ from sqlalchemy.orm import Session
 
 from concilia import crypto
 from concilia.audit import service as audit_service
+from concilia.authenticity import service as authenticity_service
 from concilia.db import utcnow
 from concilia.errors import Conflict, NotFound
 from concilia.outreach import context
 from concilia.outreach.models import ContactLog, IdentityCheck, OptOutEntry, OutboxMessage
-from concilia.outreach.rules import Decision, PackSet, evaluate
+from concilia.outreach.rules import Decision, PackSet, Reason, evaluate
+from concilia.outreach.rules.model import SOCIAL_CHANNELS
 from concilia.portfolio import service as portfolio_service
+from concilia.sources import service as sources_service
 
 ToneFn = Callable[[str, str | None], Sequence[Any]]
 CALL_OUTCOMES = ("no_answer", "busy", "voicemail", "not_connected", "conversation")
@@ -54,7 +57,7 @@ def decide(
         db_session=db_session,
         case_id=message.case_id,
         channel=message.channel,
-        to=crypto.decrypt(message.to_encrypted, context=context.ADDRESS_CONTEXT),
+        to=_address(message),
         text=message.body,
         kind=message.kind,
         at=at,
@@ -64,7 +67,43 @@ def decide(
         reassigned_check_on=message.reassigned_check_on,
     )
     flags = list(tone(message.body, comm.lang)) if tone is not None and message.body else []
-    return evaluate(comm, packs, tone_flags=flags)
+    decision = evaluate(comm, packs, tone_flags=flags)
+    if message.channel not in SOCIAL_CHANNELS:
+        return decision
+    refused = _flagged_profile_reasons(db_session=db_session, address=_address(message))
+    if not refused:
+        return decision
+    return Decision("block", (*decision.reasons, *refused), decision.pack_versions)
+
+
+def _address(message: OutboxMessage) -> str:
+    return crypto.decrypt(message.to_encrypted, context=context.ADDRESS_CONTEXT)
+
+
+def _flagged_profile_reasons(*, db_session: Session, address: str) -> list[Reason]:
+    """A social address that leads to a profile flagged fake or as an impersonator is refused.
+
+    Checked at every decision, not only at queueing, because a flag may arrive in between;
+    an agent's audited override of the flag lifts it.
+    """
+    out = []
+    for profile_id in sources_service.profiles_at_address(db_session=db_session, address=address):
+        usable, why = authenticity_service.can_use_as_evidence(
+            db_session=db_session, profile_id=profile_id
+        )
+        if not usable:
+            out.append(
+                Reason(
+                    rule="CONCILIA-AUTHENTICITY",
+                    citation="Concilia policy: flagged profiles are not contact channels",
+                    category="identification",
+                    severity="block",
+                    explanation=(
+                        f"the address leads to profile {profile_id}, flagged: " + "; ".join(why)
+                    ),
+                )
+            )
+    return out
 
 
 def only_time_reasons(decision: Decision) -> bool:

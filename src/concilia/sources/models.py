@@ -68,7 +68,8 @@ class Profile(_Provenance, Base):
     external_id: Mapped[str] = mapped_column(String(200))
     network: Mapped[str] = mapped_column(String(30))
     display_name: Mapped[str] = mapped_column(String(300))
-    handle: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Indexed: outreach resolves a social address to the profiles it may reach.
+    handle: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
     city: Mapped[str | None] = mapped_column(String(200), nullable=True)
     country: Mapped[str | None] = mapped_column(String(10), nullable=True)
     employer: Mapped[str | None] = mapped_column(String(300), nullable=True)

@@ -48,6 +48,7 @@ __all__ = [
     "manual_capture",
     "posts_for_profiles",
     "profile_detail",
+    "profiles_at_address",
     "purge_expired",
     "redact_post",
     "redact_posts",
@@ -302,3 +303,19 @@ def counts_by_source(*, db_session: Session) -> dict[int, dict[str, int]]:
         ):
             out.setdefault(source_id, {})[kind] = n
     return out
+
+
+def profiles_at_address(*, db_session: Session, address: str) -> list[int]:
+    """Ids of imported profiles a social address (handle, @handle or profile URL) points at."""
+    raw = address.strip()
+    if "://" in raw:
+        # A profile URL ends with the handle (https://network/handle[/]).
+        raw = raw.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    elif ":" in raw:
+        # Provider addresses name the network first (fb:handle).
+        raw = raw.split(":", 1)[1]
+    handle = raw.removeprefix("@")
+    if not handle:
+        return []
+    query = select(Profile.id).where(Profile.handle.in_({handle, handle.lower()}))
+    return sorted(db_session.scalars(query))
