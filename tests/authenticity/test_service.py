@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from concilia.audit import service as audit_service
 from concilia.authenticity import service
 from concilia.errors import InvalidInput, NotFound
+from concilia.sources.models import Profile
 from tests.tracing_whereabouts import world
 
 
@@ -50,8 +52,8 @@ def _impersonator() -> dict[str, Any]:
     )
 
 
-@pytest.fixture
-def ids(db_session: Session, tmp_path: Path) -> dict[str, int]:
+def build_world_with_copies(db_session: Session, tmp_path: Path) -> dict[str, int]:
+    """The hand-made world plus six bots, a real profile and its copy; ids by external id."""
     world.build(db_session, tmp_path)
     world.import_items(db_session, tmp_path, "profiles", [*_bots(), _impersonator()])
     # The real profile shows the same photo as the copy.
@@ -71,11 +73,12 @@ def ids(db_session: Session, tmp_path: Path) -> dict[str, int]:
             )
         ],
     )
-    from sqlalchemy import select
-
-    from concilia.sources.models import Profile
-
     return {e: i for e, i in db_session.execute(select(Profile.external_id, Profile.id))}
+
+
+@pytest.fixture
+def ids(db_session: Session, tmp_path: Path) -> dict[str, int]:
+    return build_world_with_copies(db_session, tmp_path)
 
 
 def test_scoring_flags_bots_and_the_copy_with_reasons(

@@ -3,41 +3,21 @@
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from concilia.authenticity import service as authenticity_service
 from concilia.sources import service as sources_service
-from concilia.sources.models import Profile
-from tests.authenticity.test_service import _bots, _impersonator
+from tests.authenticity.test_service import build_world_with_copies
 from tests.outreach.test_outbox import enqueue, make_case, verify
-from tests.tracing_whereabouts import world
 
 RULE = "CONCILIA-AUTHENTICITY"
 
 
 @pytest.fixture
 def ids(db_session: Session, tmp_path: Path) -> dict[str, int]:
-    world.build(db_session, tmp_path)
-    world.import_items(db_session, tmp_path, "profiles", [*_bots(), _impersonator()])
-    world.import_items(
-        db_session,
-        tmp_path,
-        "profiles",
-        [
-            world.profile(
-                "ego001",
-                "Ana Egocentrica",
-                "ana.ego",
-                city="Villeurbanne",
-                country="FR",
-                bio="Villeurbanne forever",
-                photo_hash="1234123412341234",
-            )
-        ],
-    )
+    found = build_world_with_copies(db_session, tmp_path)
     authenticity_service.score_profiles(db_session=db_session, actor="test")
-    return {e: i for e, i in db_session.execute(select(Profile.external_id, Profile.id))}
+    return found
 
 
 @pytest.mark.parametrize(
