@@ -50,6 +50,12 @@ class LinkageOptions:
     seed: int = 42
     keep_below: float = 0.01
     one_per_network: bool = True
+    # Share of people who keep a second (often abandoned) account on one network: a strong
+    # rival on the same network discounts a candidate by about this factor, not to nothing.
+    second_account_share: float = 0.05
+    # Smallest m of a trained level: EM can drive a rare level's m to zero (an 'employer
+    # similar' weight of x1/10^24), which one typo would then turn into a veto.
+    min_m: float = 0.005
     max_m_disagree: dict[str, float] = field(default_factory=lambda: {"birthday": 0.05})
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -243,8 +249,32 @@ def train(
         _refine_from_labels(linker2, api2, labels)
         model = linker2.misc.save_model_to_json()
     model["probability_two_random_records_match"] = prior
+    _floor_m(model, opts.min_m)
     _cap_disagreement(model, opts.max_m_disagree)
     return model
+
+
+def _floor_m(model: dict[str, Any], floor: float) -> None:
+    """Give every level at least ``floor`` of m (untrained levels included), taken from the
+    other levels in proportion, so no single level can veto a pair on its own."""
+    for comp in model["comparisons"]:
+        levels = [
+            lv
+            for lv in comp["comparison_levels"]
+            if not lv.get("is_null_level") and not lv.get("fix_m_probability")
+        ]
+        low = [lv for lv in levels if (lv.get("m_probability") or 0.0) < floor]
+        if not low or len(low) == len(levels):
+            continue
+        rest = [lv for lv in levels if lv not in low]
+        total = sum(lv["m_probability"] for lv in rest)
+        freed = floor * len(low) - sum(lv.get("m_probability") or 0.0 for lv in low)
+        if total <= freed:
+            continue
+        for lv in low:
+            lv["m_probability"] = floor
+        for lv in rest:
+            lv["m_probability"] = lv["m_probability"] * (total - freed) / total
 
 
 def _cap_disagreement(model: dict[str, Any], caps: dict[str, float]) -> None:
@@ -335,7 +365,9 @@ def score(
     )
 
 
-def resolve_competition(scored: pd.DataFrame, *, one_per_network: bool = True) -> pd.DataFrame:
+def resolve_competition(
+    scored: pd.DataFrame, *, one_per_network: bool = True, second_account_share: float = 0.05
+) -> pd.DataFrame:
     """Apply the one-to-one constraints Splink's pairwise model does not know.
 
     A profile belongs to at most one person, and a person rarely keeps two accounts on one
@@ -354,11 +386,20 @@ def resolve_competition(scored: pd.DataFrame, *, one_per_network: bool = True) -
     tot = out.assign(_o=odds).groupby("profile_id")["_o"].transform("sum").to_numpy()
     odds1 = odds / (1.0 + tot - odds)
     if one_per_network and "network_r" in out.columns:
-        net = out["network_r"].fillna("")
-        tot2 = (
-            out.assign(_o=odds1, _n=net).groupby(["debtor_id", "_n"])["_o"].transform("sum")
-        ).to_numpy()
-        odds1 = odds1 / (1.0 + tot2 - odds1)
+        net = out["network_r"].fillna("").to_numpy()
+        # Hypotheses on one network: none of the candidates is the person's, one is, or two
+        # are (a second account, with conditional share ``second_account_share``); three
+        # or more are not considered. A rival the model is sure of leaves this candidate
+        # the odds of a second account rather than nothing, while many equal namesakes on
+        # one network still share the odds among themselves.
+        o = np.minimum(odds1, 2.0**250)
+        keys = [out["debtor_id"].to_numpy(), net]
+        s1 = pd.Series(o).groupby(keys).transform("sum").to_numpy()
+        s2 = pd.Series(o * o).groupby(keys).transform("sum").to_numpy()
+        rivals = s1 - o
+        rival_pairs = np.maximum((rivals * rivals - (s2 - o * o)) / 2.0, 0.0)
+        c = second_account_share
+        odds1 = o * (1.0 + c * rivals) / (1.0 + rivals + c * rival_pairs)
     final = np.log2(np.maximum(odds1, 1e-300))
     out["competition_weight"] = final - w
     out["final_weight"] = final

@@ -32,7 +32,10 @@ _HANDLE_HAS_SURNAME = (
     '(length("family_first_l") >= 3 AND instr("handle_r", "family_first_l") > 0) OR '
     '(length("family_first_r") >= 3 AND instr("handle_l", "family_first_r") > 0)'
 )
-_SWAPPED = '"given_l" = "family_first_r" OR "family_first_l" = "given_r"'
+# Each half of a swap is its own level: a debtor's surname used as someone's given name
+# ('Roger' in 'Margaud Roger' vs 'Roger Martin') is one coincidence, counted once.
+_GIVEN_SWAPPED = '"given_l" = "family_first_r"'
+_FAMILY_SWAPPED = '"family_first_l" = "given_r"'
 
 
 def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
@@ -48,7 +51,7 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 ),
                 _custom('"given_key_l" = "given_key_r"', "nickname"),
                 cll.JaroWinklerLevel("given", 0.9).configure(label_for_charts="similar"),
-                _custom(_SWAPPED, "swapped"),
+                _custom(_GIVEN_SWAPPED, "swapped"),
                 _custom(
                     '(length("given_l") = 1 OR length("given_r") = 1) '
                     'AND substr("given_l", 1, 1) = substr("given_r", 1, 1)',
@@ -68,7 +71,7 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                     label_for_charts="one surname in common"
                 ),
                 cll.JaroWinklerLevel("family_first", 0.9).configure(label_for_charts="similar"),
-                _custom(_SWAPPED, "swapped"),
+                _custom(_FAMILY_SWAPPED, "swapped"),
                 cll.ElseLevel().configure(label_for_charts="different"),
             ],
         ),
