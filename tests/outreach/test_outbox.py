@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from concilia.audit import service as audit_service
+from concilia.errors import InvalidInput
 from concilia.outreach import outbox
 from concilia.outreach import service as outreach_service
 from concilia.outreach.channels.email import SmtpChannel
@@ -190,6 +191,38 @@ def test_case_change_after_queueing_blocks_at_send_time(
     assert report.blocked == [msg.id] and msg.status == "blocked"
     assert "US-DISPUTE" in {r["rule"] for r in msg.reasons}
     assert smtp_server.handler.messages == []
+
+
+def test_collection_resumes_only_once_the_dispute_is_answered(
+    db_session: Session, case_id: int
+) -> None:
+    verify(db_session, case_id, "email", "jane@example.org")
+
+    def flag(name: str, value: bool) -> None:
+        portfolio_service.set_case_flag(
+            db_session=db_session,
+            case_id=case_id,
+            flag=name,
+            value=value,
+            actor="agent",
+            reason="verification mailed",
+        )
+
+    with pytest.raises(InvalidInput):  # nothing to answer on an undisputed case
+        flag("dispute_answered", True)
+    flag("disputed", True)
+    held = enqueue(db_session, case_id, idempotency_key="d-1")
+    assert "US-DISPUTE" in {r["rule"] for r in held.reasons}
+    flag("dispute_answered", True)
+    resumed = enqueue(db_session, case_id, idempotency_key="d-2")
+    assert "US-DISPUTE" not in {r["rule"] for r in resumed.reasons}
+    # A new dispute needs its own answer.
+    flag("disputed", False)
+    flag("disputed", True)
+    case = portfolio_service.get_case(db_session=db_session, case_id=case_id)
+    assert case.disputed and not case.dispute_answered
+    again = enqueue(db_session, case_id, idempotency_key="d-3")
+    assert "US-DISPUTE" in {r["rule"] for r in again.reasons}
 
 
 def test_reply_is_attached_to_the_case_and_stop_opts_out(

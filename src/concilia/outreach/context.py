@@ -122,6 +122,7 @@ def build(
         debt_id=str(debt.id),
         cease_contact=case.cease_contact,
         disputed=case.disputed,
+        dispute_answered=case.dispute_answered,
         vulnerable=case.vulnerable,
         deceased=case.deceased,
         bankrupt=case.bankrupt,

@@ -299,6 +299,7 @@ def import_rows(
                     "assigned_agent_id": None,
                     "stage": "new",
                     "disputed": status == "disputed",
+                    "dispute_answered": False,
                     "cease_contact": False,
                     "vulnerable": False,
                     "vulnerability_possible": False,
@@ -313,7 +314,9 @@ def import_rows(
     _bulk_update(db_session, Debt, debt_updates)
     for chunk in _chunks(newly_disputed, 500):
         db_session.execute(
-            update(Case).where(Case.debt_id.in_(chunk)).values(disputed=True, updated_at=now)
+            update(Case)
+            .where(Case.debt_id.in_(chunk))
+            .values(disputed=True, dispute_answered=False, updated_at=now)
         )
     result.created = len(new_debts)
     result.updated = len(debt_updates)

@@ -191,6 +191,8 @@ class Case(Base):
     )
     stage: Mapped[str] = mapped_column(String(30), default="new")
     disputed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when the agency has answered the dispute (e.g. verification mailed, FDCPA 1692g(b)).
+    dispute_answered: Mapped[bool] = mapped_column(Boolean, default=False)
     cease_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     vulnerable: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set by the signals domain from public posts: a suggestion an agent confirms or clears.

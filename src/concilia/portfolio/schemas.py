@@ -11,7 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field
 PositiveAmount = Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=2)]
 Currency = Literal["EUR", "GBP", "USD"]
 Flag = Literal[
-    "disputed", "cease_contact", "vulnerable", "vulnerability_possible", "deceased", "bankrupt"
+    "disputed",
+    "dispute_answered",
+    "cease_contact",
+    "vulnerable",
+    "vulnerability_possible",
+    "deceased",
+    "bankrupt",
 ]
 Stage = Literal["new", "contacting", "negotiating", "promised", "plan", "paid", "closed"]
 
@@ -87,6 +93,7 @@ class CaseOut(BaseModel):
     assigned_agent_id: int | None
     stage: str
     disputed: bool
+    dispute_answered: bool
     cease_contact: bool
     vulnerable: bool
     vulnerability_possible: bool

@@ -51,6 +51,7 @@ from concilia.portfolio.parsing import DEFAULT_DATE_FORMAT, parse_bytes
 S = TypeVar("S", bound=Select[Any])
 FLAGS = (
     "disputed",
+    "dispute_answered",
     "cease_contact",
     "vulnerable",
     "vulnerability_possible",
@@ -270,10 +271,19 @@ def set_case_flag(
             problems=[InputProblem("(request)", 0, "flag", f"{flag!r} is not one of {FLAGS}")]
         )
     case = get_case(db_session=db_session, case_id=case_id)
+    if flag == "dispute_answered" and value and not case.disputed:
+        raise InvalidInput(
+            problems=[
+                InputProblem("(request)", 0, "flag", "only a disputed case can have its answer")
+            ]
+        )
     before = bool(getattr(case, flag))
     if before == value:
         return case
     setattr(case, flag, value)
+    if flag == "disputed":
+        # A new dispute (or a withdrawn one) needs its own answer before collection resumes.
+        case.dispute_answered = False
     case.updated_at = utcnow()
     audit_service.record(
         db_session=db_session,
