@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from concilia.simulate.chunk import FILES
 from concilia.simulate.cli import app
-from concilia.simulate.schemas import NoiseRates, SimulationSettings
+from concilia.simulate.schemas import FriendGeography, NoiseRates, SimulationSettings
 from concilia.simulate.service import generate
 
 
@@ -30,6 +30,20 @@ def test_another_seed_another_world(tmp_path: Path) -> None:
     generate(out_dir=tmp_path / "b", people=300, seed=4)
     a, b = _digest(tmp_path / "a"), _digest(tmp_path / "b")
     assert all(a[name] != b[name] for name in FILES if name != "mentions.jsonl")
+
+
+def test_friend_geography_moves_no_name_profile_or_post(tmp_path: Path) -> None:
+    # Other benchmarks (linkage, signals, authenticity) compare against earlier worlds: the
+    # friend geography draws from its own streams, so changing it only changes the edges.
+    spread = SimulationSettings(
+        friend_geography=FriendGeography(anywhere=0.3, hometown_elsewhere=0.9, settle_years=9)
+    )
+    generate(out_dir=tmp_path / "a", people=300, seed=3)
+    generate(out_dir=tmp_path / "b", people=300, seed=3, settings=spread)
+    a, b = _digest(tmp_path / "a"), _digest(tmp_path / "b")
+    edges = {"friends.jsonl", "truth_people.jsonl", "truth.json"}
+    assert all(a[name] == b[name] for name in a if name not in edges)
+    assert a["friends.jsonl"] != b["friends.jsonl"]
 
 
 def test_rates_can_be_set_to_zero(tmp_path: Path) -> None:

@@ -78,6 +78,48 @@ def test_movers_keep_friends_in_the_old_city(world: World) -> None:
     assert old > 0.3 * new > 0
 
 
+def _km(a: dict[str, float], b: dict[str, float]) -> float:
+    return geo.distance_km((a["latitude"], a["longitude"]), (b["latitude"], b["longitude"]))
+
+
+def test_friends_are_as_spread_out_as_on_real_networks(world: World) -> None:
+    # Bailey et al. (2018): for the average US county, 62.8 % of Facebook friends live within
+    # 100 miles; the rest come from past places and long-distance ties.
+    owner = {pid: p for p in world.people for pid in p["profiles"]}
+    within, total, far_movers, movers = 0, 0, 0, 0
+    for edge in world.friends:
+        a, b = owner.get(edge["profile_id"]), owner.get(edge["friend_id"])
+        if a is None or b is None:
+            continue
+        close = _km(a["city"], b["city"]) <= 161
+        total += 1
+        within += close
+        if a["moved"] and _km(a["city"], a["previous_city"]) > 100:
+            movers += 1
+            far_movers += not close
+    assert total > 5000
+    assert 0.5 < within / total < 0.75
+    # Someone who moved far keeps most of their friends away from the new city for years.
+    assert far_movers / movers > 0.5
+
+
+def test_debtors_have_moved_more_often_before(world: World) -> None:
+    earlier = Counter(
+        (p["debtor_reference"] is not None, place["kind"])
+        for p in world.people
+        for place in p["past_places"]
+    )
+    debtors = sum(p["debtor_reference"] is not None for p in world.people)
+    others = len(world.people) - debtors
+    assert (
+        earlier[(True, "earlier_home")] / debtors > 1.5 * earlier[(False, "earlier_home")] / others
+    )
+    kinds = {place["kind"] for p in world.people for place in p["past_places"]}
+    assert kinds == {"hometown", "studies", "earlier_home"}
+    movers = [p for p in world.people if p["moved"]]
+    assert all(p["moved_on"] is not None for p in movers)
+
+
 def test_profiles_carry_name_noise(world: World) -> None:
     tags = Counter(tag for t in world.truth_profiles for tag in t["noise"])
     for tag in ("nickname", "accent_dropped", "typo", "stale_city", "partial", "private",

@@ -10,6 +10,7 @@ import orjson
 
 from concilia.simulate import mentions as mention_texts
 from concilia.simulate import posts as post_texts
+from concilia.simulate.geography import Circle, circle, draw_friend
 from concilia.simulate.layout import Layout, mix64, salt_key
 from concilia.simulate.noise import pick
 from concilia.simulate.people import Person
@@ -77,8 +78,12 @@ class Activity:
         return "friends" if self.rng.random() < self.rates.friends_visibility else "public"
 
     # Edges ---------------------------------------------------------------------------------
+    erng: random.Random  # the chunk's `edges:` stream: genuine profiles' edges only
+    _circle: tuple[int, Circle] | None = None
+
     def friend_of(self, person: Person) -> int:
-        """A person drawn with geographic homophily around ``person``."""
+        """A person drawn around ``person``'s city (and old city): the legacy, single-place
+        model, kept for fake and impersonating accounts and for the replay below."""
         s, lay, rng = self.ctx.settings, self.ctx.layout, self.rng
         r = rng.random()
         if r < s.friends_same_city:
@@ -91,10 +96,10 @@ class Activity:
             return lay.in_country(lay.cities[person.city].country, rng)
         return lay.anyone(rng)
 
-    def edge(self, pid: str, friend_id: str, kind: str, prov: str) -> None:
+    def edge(self, pid: str, friend_id: str, kind: str, prov: str, rng: random.Random) -> None:
         """Emit one edge; ids are hex and ``prov`` is pre-encoded JSON, so no encoder is needed
         (edges are the bulk of the output)."""
-        vis = "friends" if self.rng.random() < self.rates.friends_visibility else "public"
+        vis = "friends" if rng.random() < self.rates.friends_visibility else "public"
         self.emit_raw(
             "friends.jsonl",
             f'{{"external_id":"{pid}~{friend_id}","profile_id":"{pid}","friend_id":"{friend_id}",'
@@ -107,6 +112,31 @@ class Activity:
         who = prof["handle"] if prof["external_id"] == pid else f"id/{pid}"
         url = f"{DOMAIN[prof['network']]}/{who}/friends"
         return orjson.dumps(provenance(url, acct.captured_at)).decode()
+
+    def _replay_legacy_draws(self, person: Person, net: str) -> None:
+        """Consume the main stream exactly as the legacy edge model did, emitting nothing.
+
+        Genuine edges used to be drawn from the main stream, between one person's posts and
+        the next person's; replaying those draws keeps every post, mention and later fake
+        account byte-identical to worlds generated before the friend geography changed.
+        """
+        lay, rng = self.ctx.layout, self.rng
+        me = person.index
+        seen: set[int] = set()
+        for _ in range(geometric(rng, self.ctx.settings.mean_friends[net])):
+            for _try in range(3):
+                j = self.friend_of(person)
+                if j != me and j not in seen and lay.has_profile(j, net):
+                    seen.add(j)
+                    rng.random()  # the legacy edge's visibility draw
+                    break
+
+    def circle_of(self, person: Person) -> Circle:
+        """The places the person's friends come from (cached for the person's accounts)."""
+        if self._circle is None or self._circle[0] != person.index:
+            geo = self.ctx.settings.friend_geography
+            self._circle = (person.index, circle(person, geo, self.ctx.as_of))
+        return self._circle[1]
 
     def edges(self, acct: Acct) -> None:
         """Public edges of one account (locked profiles hide theirs)."""
@@ -122,13 +152,16 @@ class Activity:
             assert acct.person is not None
             if not acct.main:
                 return
+            self._replay_legacy_draws(acct.person, net)
+            erng, geo = self.erng, self.ctx.settings.friend_geography
+            circ = self.circle_of(acct.person)
             me = acct.person.index
-            for _ in range(geometric(rng, self.ctx.settings.mean_friends[net])):
+            for _ in range(geometric(erng, self.ctx.settings.mean_friends[net])):
                 for _try in range(3):
-                    j = self.friend_of(acct.person)
+                    j = draw_friend(circ, lay, geo, erng)
                     if j != me and j not in seen and lay.has_profile(j, net):
                         seen.add(j)
-                        self.edge(pid, lay.profile_id(j, net), kind, prov)
+                        self.edge(pid, lay.profile_id(j, net), kind, prov, erng)
                         break
             return
         # Fakes befriend strangers in bulk; impersonators target the victim's circle.
@@ -139,10 +172,10 @@ class Activity:
             if j not in seen and lay.has_profile(j, net):
                 seen.add(j)
                 fid = lay.profile_id(j, net)
-                self.edge(pid, fid, kind, prov)
+                self.edge(pid, fid, kind, prov, rng)
                 if acct.kind == "impersonator" and rng.random() < 0.3:
                     # Some of the victim's friends accept the copy's request.
-                    self.edge(fid, pid, kind, self._friends_prov(acct, fid))
+                    self.edge(fid, pid, kind, self._friends_prov(acct, fid), rng)
 
     # Posts ---------------------------------------------------------------------------------
     def post_time(self, acct: Acct, around: int | None = None) -> tuple[int, int]:

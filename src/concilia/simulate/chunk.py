@@ -18,6 +18,7 @@ import orjson
 from concilia.simulate import portfolio as portfolio_rows
 from concilia.simulate.activity import DOMAIN, Activity, Context
 from concilia.simulate.activity import Acct as _Acct
+from concilia.simulate.geography import life_history
 from concilia.simulate.layout import NETWORKS, Layout, mix64, salt_key
 from concilia.simulate.people import Person, make_person
 from concilia.simulate.pools import LANGUAGE, pool
@@ -78,6 +79,9 @@ class _Builder(Activity):
         self.ctx = ctx
         self.chunk_index = chunk
         self.rng = random.Random(f"simulate:{ctx.seed}:{chunk}")
+        # Own streams for the friend geography, so it can change without moving a name or a post.
+        self.hrng = random.Random(f"history:{ctx.seed}:{chunk}")
+        self.erng = random.Random(f"edges:{ctx.seed}:{chunk}")
         self.rates = ctx.settings.noise
         self.out: dict[str, list[bytes]] = {name: [] for name in FILES if name != "portfolio.csv"}
         self.csv_buf = io.StringIO()
@@ -330,6 +334,10 @@ class _Builder(Activity):
                 "city": place(person.city),
                 "previous_city": place(person.old_city),
                 "moved": person.old_city is not None,
+                "moved_on": iso_date(person.moved_on) if person.moved_on is not None else None,
+                "past_places": [
+                    {"kind": kind, **(place(city) or {})} for kind, city in person.history
+                ],
                 "employer": person.employer,
                 "job_title": person.job,
                 "debt_era_employer": person.old_employer,
@@ -367,6 +375,14 @@ class _Builder(Activity):
                 debtors.add(index)
                 self.n["debtors"] += 1
                 self.n["debts"] += len(rows)
+            life_history(
+                person=person,
+                layout=lay,
+                geo=s.friend_geography,
+                rng=self.hrng,
+                debtor=ref is not None,
+                as_of=ctx.as_of,
+            )
             self.truth_person(person, accts, ref)
             people.append((person, accts))
         genuine_count = self.n["profiles"]

@@ -53,6 +53,10 @@ class Person:
     namesake: bool
     photo: int | None
     events: list[tuple[str, int]] = field(default_factory=list)
+    # Drawn from the chunk's own `history:` stream (simulate/geography.py), not from `rng`:
+    # past places (kind, city) the creditor never knew, and the day of the move for movers.
+    history: list[tuple[str, int]] = field(default_factory=list)
+    moved_on: int | None = None
 
 
 def _pick(names: tuple[str, ...], cum: tuple[float, ...], rng: random.Random) -> str:

@@ -66,6 +66,34 @@ class NoiseRates(BaseModel):
     post_language_field: Rate = _rate(0.60, "post carries the network's `language` field")
 
 
+class FriendGeography(BaseModel):
+    """Where friends live: the places of a person's life and how ties outlast a move.
+
+    Defaults and their sources: docs/simulate.md, "Friend geography".
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    anywhere: Rate = _rate(0.06, "friend drawn anywhere in the world, whatever the places")
+    same_city: Rate = _rate(0.55, "friend from a place of the person's life lives in that city")
+    nearby: Rate = _rate(0.25, "... within 50 km of it; the rest anywhere in its country")
+    hometown_elsewhere: Rate = _rate(0.45, "person grew up in another city")
+    hometown_near: Rate = _rate(0.40, "that hometown is within 50 km (else anywhere in country)")
+    studied_elsewhere: Rate = _rate(0.25, "person studied in another city (by population)")
+    earlier_homes_debtor: float = Field(
+        0.9, ge=0, description="mean earlier homes (before the creditor's city) of a debtor"
+    )
+    earlier_homes_other: float = Field(0.4, ge=0, description="... of anyone else")
+    weight_current: float = Field(1.0, ge=0, description="friend weight of the current city")
+    weight_previous: float = Field(0.9, ge=0, description="... of a mover's previous city")
+    weight_hometown: float = Field(0.35, ge=0, description="... of the hometown")
+    weight_studies: float = Field(0.25, ge=0, description="... of the city of studies")
+    weight_earlier: float = Field(0.25, ge=0, description="... of each earlier home")
+    settle_years: float = Field(
+        2.0, gt=0, description="a mover's current city weighs y/(y + settle_years) after y years"
+    )
+
+
 class SimulationSettings(BaseModel):
     """Everything that shapes a world besides the seed and the number of people."""
 
@@ -88,10 +116,14 @@ class SimulationSettings(BaseModel):
         default_factory=lambda: {"social": 4.0, "pro": 1.5, "photo": 3.0},
         description="mean public posts per profile",
     )
-    friends_same_city: Rate = _rate(0.55, "friend lives in the same city")
-    friends_nearby: Rate = _rate(0.20, "friend lives in a city within 50 km")
-    friends_same_country: Rate = _rate(0.17, "friend lives elsewhere in the same country")
-    friends_old_city: Rate = _rate(0.40, "for movers: share of same-city friends from the old city")
+    # Genuine profiles' friends follow `friend_geography`. These four shape only the edges of
+    # fake and impersonating accounts (around the victim's city), and the draws of the legacy
+    # edge model that are replayed so that the main stream keeps its order (activity.py).
+    friends_same_city: Rate = _rate(0.55, "fake's/impersonator's friend in the target's city")
+    friends_nearby: Rate = _rate(0.20, "... in a city within 50 km")
+    friends_same_country: Rate = _rate(0.17, "... elsewhere in the same country")
+    friends_old_city: Rate = _rate(0.40, "... from a mover's old city (share of same-city ones)")
+    friend_geography: FriendGeography = Field(default_factory=FriendGeography)
     life_events_per_person: float = Field(1.2, ge=0, description="mean life events in 3 years")
     event_announced: Rate = _rate(0.75, "a life event is announced in a public post")
     mentions_per_person: float = Field(0.02, ge=0, description="agency mentions per person")
