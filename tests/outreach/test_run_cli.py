@@ -84,3 +84,28 @@ def test_run_sends_due_email_and_audits(
 def test_run_without_channels_is_an_error(database: None) -> None:
     result = CliRunner().invoke(app, ["run", "--no-tone"])
     assert result.exit_code == 2 and "no channel configured" in result.output
+
+
+def test_every_repeats_passes_until_stopped(
+    database: None, smtp_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    monkeypatch.setenv("CONCILIA_OUTREACH_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("CONCILIA_OUTREACH_SMTP_PORT", str(smtp_server.port))
+    monkeypatch.setenv("CONCILIA_OUTREACH_SMTP_SENDER", "agent@acme.example")
+    naps: list[float] = []
+
+    def nap(seconds: float) -> None:
+        naps.append(seconds)
+        if len(naps) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(time, "sleep", nap)
+    runner = CliRunner()
+    result = runner.invoke(app, ["run", "--every", "30", "--no-tone"])
+    assert naps == [30, 30]
+    reports = [orjson.loads(line) for line in result.stdout.splitlines()]
+    assert len(reports) == 2 and all(r["sent"] == 0 for r in reports)
+    both = runner.invoke(app, ["run", "--every", "30", "--now", "2026-11-24T07:00:00+00:00"])
+    assert both.exit_code == 2 and "exclude each other" in both.output

@@ -119,11 +119,15 @@ def rules_list(
 def run(
     now: str = typer.Option(None, help="Pretend it is this time (ISO 8601 with offset)."),
     no_tone: bool = typer.Option(False, "--no-tone", help="Skip the tone checker."),
+    every: float = typer.Option(
+        0, "--every", min=0, help="Repeat every N seconds until stopped (0: one pass)."
+    ),
 ) -> None:
     """Send what is due (hours and limits respected), fetch replies and delivery statuses.
 
-    Channels come from CONCILIA_OUTREACH_* settings; prints one JSON report.
+    Channels come from CONCILIA_OUTREACH_* settings; prints one JSON report per pass.
     """
+    import time
     from datetime import datetime
 
     from concilia.db import session_scope, utcnow
@@ -142,13 +146,23 @@ def run(
     if at.tzinfo is None:
         typer.echo("error: --now needs an offset, e.g. 2026-11-24T12:00:00+00:00", err=True)
         raise typer.Exit(2)
+    if now and every:
+        typer.echo("error: --now and --every exclude each other", err=True)
+        raise typer.Exit(2)
     packs = _packs(settings.rules_dir)
     tone = None if no_tone else default_tone_checker()
-    with session_scope() as db_session:
-        report = outbox.run_all(
-            db_session=db_session, channels=channels, now=at, packs=packs, tone=tone
-        )
-    typer.echo(orjson.dumps(report).decode())
+    while True:
+        # One transaction per pass: a crash loses at most the pass in flight, and the
+        # idempotency keys make its retry send nothing twice.
+        with session_scope() as db_session:
+            report = outbox.run_all(
+                db_session=db_session, channels=channels, now=at, packs=packs, tone=tone
+            )
+        typer.echo(orjson.dumps(report).decode())
+        if not every:
+            return
+        time.sleep(every)
+        at = utcnow()
 
 
 @app.command("render")
