@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import concilia.signals.classify as classify
-from concilia.signals.corpus import load_handwritten, split
+from concilia.signals.corpus import Example, held_out_items, load_handwritten, split
 from concilia.signals.model import EventModel
 
 
@@ -95,3 +95,17 @@ def test_held_out_posts_are_never_trained_on() -> None:
     for lang in ("fr", "es", "en"):
         labels = {e.label for e in held_out if e.lang == lang}
         assert len(labels) == 16
+
+
+def test_a_later_batch_leaves_the_earlier_split_unchanged() -> None:
+    examples = load_handwritten()
+    first = [e for e in examples if e.batch == "corpus"]
+    later = [
+        Example(id=f"x-{i}", item=f"x-{i}", lang="fr", label="none", text="x", batch="more")
+        for i in range(40)
+    ]
+    alone = held_out_items(first)
+    together = held_out_items([*first, *later])
+    assert together & {e.item for e in first} == alone
+    # The later batch gets its own 30 % (12 of 40 items), drawn by the same hash rule.
+    assert len(together - alone) == 12

@@ -24,6 +24,9 @@ class Example:
     text: str
     special: tuple[str, ...] = field(default_factory=tuple)
     origin: str = "handwritten"
+    # Which hand-written batch the post came from ("corpus", "more"): the held-out split is
+    # drawn within each batch, so adding a batch never moves an earlier post across sides.
+    batch: str = "corpus"
 
 
 def _rank(item: str) -> bytes:
@@ -31,16 +34,17 @@ def _rank(item: str) -> bytes:
 
 
 def held_out_items(examples: list[Example]) -> frozenset[str]:
-    """Items of the held-out side: per label, the 30 % of items with the smallest hash.
+    """Items of the held-out side: per batch and label, the 30 % of items with the smallest hash.
 
     Stratified so that every class has held-out examples; by item key, so that an item and
     its translations share a side. The three languages were written as loose parallels
     (item ``job_loss-03`` tells a similar story in French, Spanish and English); splitting
-    per item keeps a story's translation out of training when the story is held out.
+    per item keeps a story's translation out of training when the story is held out. Per
+    batch, so that a later batch of posts leaves the earlier split exactly as it was.
     """
-    by_label: dict[str, set[str]] = {}
+    by_label: dict[tuple[str, str], set[str]] = {}
     for example in examples:
-        by_label.setdefault(example.label, set()).add(example.item)
+        by_label.setdefault((example.batch, example.label), set()).add(example.item)
     chosen: set[str] = set()
     for items in by_label.values():
         ranked = sorted(items, key=_rank)
@@ -48,7 +52,7 @@ def held_out_items(examples: list[Example]) -> frozenset[str]:
     return frozenset(chosen)
 
 
-def _parse(path_name: str, raw: str) -> list[Example]:
+def _parse(path_name: str, raw: str, *, batch: str = "corpus") -> list[Example]:
     examples: list[Example] = []
     for number, line in enumerate(raw.splitlines(), start=1):
         if not line.strip():
@@ -64,18 +68,27 @@ def _parse(path_name: str, raw: str) -> list[Example]:
                 label=row["label"],
                 text=row["text"],
                 special=tuple(row.get("special", ())),
+                batch=batch,
             )
         )
     return examples
 
 
+# Hand-written batches, oldest first; a batch's files may be missing (still being written).
+BATCHES: tuple[str, ...] = ("corpus", "more")
+
+
 def load_handwritten() -> list[Example]:
-    """Every hand-written example, FR then ES then EN, in file order."""
+    """Every hand-written example: batch by batch (``corpus_*``, ``more_*``), FR, ES, EN."""
     data = resources.files("concilia.signals") / "data"
     examples: list[Example] = []
-    for lang in LANGS:
-        name = f"corpus_{lang}.jsonl"
-        examples.extend(_parse(name, (data / name).read_text(encoding="utf-8")))
+    for batch in BATCHES:
+        for lang in LANGS:
+            name = f"{batch}_{lang}.jsonl"
+            path = data / name
+            if batch != "corpus" and not path.is_file():
+                continue
+            examples.extend(_parse(name, path.read_text(encoding="utf-8"), batch=batch))
     return examples
 
 
@@ -154,17 +167,22 @@ def _cap_none(examples: list[Example], cap: int) -> list[Example]:
     return sorted(kept, key=lambda e: e.id)
 
 
-def load_blind(*, second: bool = False) -> list[Example]:
-    """A blind set: posts never used for training nor for tuning.
+def load_blind(*, second: bool = False, number: int | None = None) -> list[Example]:
+    """A blind set: posts never used for training.
 
     The first (``blind_*``) was written after the first version was frozen, and its errors
-    were read afterwards. The second (``blind2_*``) was written after the final freeze and
-    scored once.
+    were read afterwards. The second (``blind2_*``) was written after the first model's
+    freeze and scored once; later versions were tuned while watching its score. The third
+    (``blind3_*``, ``number=3``), by another writer, is scored once after the final freeze.
+    A set whose files are not all there yet is empty.
     """
     data = resources.files("concilia.signals") / "data"
-    prefix = "blind2" if second else "blind"
+    number = number if number is not None else (2 if second else 1)
+    prefix = "blind" if number == 1 else f"blind{number}"
     examples: list[Example] = []
-    for lang in LANGS:
-        name = f"{prefix}_{lang}.jsonl"
+    names = [f"{prefix}_{lang}.jsonl" for lang in LANGS]
+    if number > 2 and not all((data / name).is_file() for name in names):
+        return []
+    for name in names:
         examples.extend(_parse(name, (data / name).read_text(encoding="utf-8")))
     return examples
