@@ -317,3 +317,51 @@ def test_run_all_reads_cases_with_an_accepted_profile(
     assert record.finished_at is not None
     stored = signals_service.get_assessment(db_session=db_session, case_id=case.id)
     assert stored is not None and stored.score > 0 and stored.approach != "pause_specialist"
+
+
+def test_accepted_profiles_by_debtor_reads_only_accepted_stored_profiles(
+    db_session: Session,
+) -> None:
+    from concilia.db import utcnow
+    from concilia.tracing import service as tracing_service
+    from concilia.tracing.models import MatchCandidate, TraceRun
+
+    run = TraceRun(
+        portfolio="acme", engine="duckdb", inputs_fingerprint="x", chunk_size=1, chunk_count=1,
+        started_by="test", started_at=utcnow(),
+    )  # fmt: skip
+    db_session.add(run)
+    db_session.flush()
+    for debtor, profile, status in [
+        ("7", "31", "accepted"),
+        ("7", "12", "accepted"),
+        ("7", "40", "rejected"),
+        ("7", "ext-9", "accepted"),  # a file-fed run's external id: no stored profile
+        ("8", "50", "proposed"),
+        ("9", "60", "accepted"),
+    ]:
+        db_session.add(
+            MatchCandidate(
+                portfolio="acme",
+                debtor_key=debtor,
+                profile_key=profile,
+                run_id=run.id,
+                match_weight=9.0,
+                final_weight=9.0,
+                probability=0.99,
+                explanation=[],
+                profile_snapshot={},
+                status=status,
+                debtor_fingerprint="d",
+                profile_fingerprint="p",
+                created_at=utcnow(),
+                updated_at=utcnow(),
+            )
+        )
+    db_session.flush()
+    everyone = tracing_service.accepted_profiles_by_debtor(db_session=db_session)
+    assert everyone == {"7": [12, 31], "9": [60]}
+    assert tracing_service.accepted_profiles_by_debtor(
+        db_session=db_session, debtor_keys=["7", "8"]
+    ) == {"7": [12, 31]}
+    assert tracing_service.accepted_profiles_by_debtor(db_session=db_session, debtor_keys=[]) == {}

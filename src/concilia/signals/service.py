@@ -51,34 +51,14 @@ def traced_cases(*, db_session: Session) -> Iterator[tuple[int, list[int]]]:
     from concilia.portfolio import service as portfolio_service
     from concilia.tracing import service as tracing_service
 
-    batch: list[str] = []
-
-    def flush() -> Iterator[tuple[int, list[int]]]:
-        accepted = tracing_service.list_candidates(
-            db_session=db_session,
-            debtor_keys=batch,
-            status="accepted",
-            review_threshold=0.0,
-            limit=1_000_000,
-        )
-        profiles: dict[str, set[int]] = {}
-        for cand in accepted:
-            if cand.profile_key.isdigit():
-                profiles.setdefault(cand.debtor_key, set()).add(int(cand.profile_key))
-        for debtor_key in sorted(profiles, key=int):
-            for debt in portfolio_service.list_debts_of_debtor(
-                db_session=db_session, debtor_id=int(debtor_key)
-            ):
-                case = portfolio_service.get_case_for_debt(db_session=db_session, debt_id=debt.id)
-                yield case.id, sorted(profiles[debtor_key])
-
-    for debtor in portfolio_service.iter_debtors_for_tracing(db_session=db_session):
-        batch.append(str(debtor["debtor_id"]))
-        if len(batch) >= 500:
-            yield from flush()
-            batch = []
-    if batch:
-        yield from flush()
+    accepted = tracing_service.accepted_profiles_by_debtor(db_session=db_session)
+    # Debtor keys are the portfolio's debtor ids as text; any other key names no debtor here.
+    for debtor_id, key in sorted((int(key), key) for key in accepted if key.isdigit()):
+        for debt in portfolio_service.list_debts_of_debtor(
+            db_session=db_session, debtor_id=debtor_id
+        ):
+            case = portfolio_service.get_case_for_debt(db_session=db_session, debt_id=debt.id)
+            yield case.id, accepted[key]
 
 
 def accepted_profiles(*, db_session: Session, case_id: int) -> list[int]:
@@ -86,15 +66,13 @@ def accepted_profiles(*, db_session: Session, case_id: int) -> list[int]:
     from concilia.portfolio import service as portfolio_service
     from concilia.tracing import service as tracing_service
 
-    case = portfolio_service.get_case(db_session=db_session, case_id=case_id)
-    accepted = tracing_service.list_candidates(
-        db_session=db_session,
-        debtor_keys=[str(case.debt.debtor_id)],
-        status="accepted",
-        review_threshold=0.0,
-        limit=10_000,
+    debtor_key = str(
+        portfolio_service.get_case(db_session=db_session, case_id=case_id).debt.debtor_id
     )
-    return sorted({int(c.profile_key) for c in accepted if c.profile_key.isdigit()})
+    found = tracing_service.accepted_profiles_by_debtor(
+        db_session=db_session, debtor_keys=[debtor_key]
+    )
+    return found.get(debtor_key, [])
 
 
 def start_run(*, db_session: Session, actor: str, model_key: str) -> SignalRun:

@@ -218,3 +218,27 @@ def set_review_threshold(
         detail={"review_threshold": threshold},
     )
     return policy
+
+
+def accepted_profiles_by_debtor(
+    *, db_session: Session, debtor_keys: list[str] | None = None
+) -> dict[str, list[int]]:
+    """Source profile ids an agent accepted as each debtor's (all debtors when keys is None).
+
+    Only database-read runs key profiles by their source id; a file-fed run's external ids
+    name no stored profile, so they are left out. Debtors with no accepted profile are absent.
+    """
+    query = select(MatchCandidate.debtor_key, MatchCandidate.profile_key).where(
+        MatchCandidate.status == "accepted"
+    )
+    chunks: list[list[str] | None] = [None]
+    if debtor_keys is not None:
+        keys = sorted(set(debtor_keys))
+        chunks = [keys[start : start + 1_000] for start in range(0, len(keys), 1_000)]
+    found: dict[str, set[int]] = {}
+    for chunk in chunks:
+        stmt = query if chunk is None else query.where(MatchCandidate.debtor_key.in_(chunk))
+        for debtor_key, profile_key in db_session.execute(stmt):
+            if profile_key.isdigit():
+                found.setdefault(debtor_key, set()).add(int(profile_key))
+    return {key: sorted(found[key]) for key in sorted(found)}
