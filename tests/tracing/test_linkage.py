@@ -49,7 +49,8 @@ def test_explanation_lines_add_up_to_the_match_weight(scored_world: Scored) -> N
 
 def test_explanation_reads_in_plain_words(scored_world: Scored) -> None:
     sc = scored_world.scored
-    row = sc[(sc.gamma_birthday == 1) & (sc.gamma_city > 0)].iloc[0].to_dict()
+    # Birthday levels: 2 agrees, 1 agrees through a same-picture profile, 0 differs.
+    row = sc[(sc.gamma_birthday == 2) & (sc.gamma_city > 0)].iloc[0].to_dict()
     lines = explain.lines(row, scored_world.model)
     texts = {ln["field"]: ln["text"] for ln in lines}
     b = row["birthday_l"]

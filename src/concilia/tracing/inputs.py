@@ -102,12 +102,14 @@ def read_profiles_jsonl(path: Path) -> pd.DataFrame:
                     "url": prov.get("url"),
                     "captured_at": prov.get("captured_at"),
                     "source": obj.get("source"),
+                    "photo_hash": obj.get("photo_hash"),
                 }
             )
     if problems:
         raise InvalidInput(problems=problems)
     return pd.DataFrame(
-        records, columns=["profile_id", *PROFILE_FIELDS, "url", "captured_at", "source"]
+        records,
+        columns=["profile_id", *PROFILE_FIELDS, "url", "captured_at", "source", "photo_hash"],
     )
 
 

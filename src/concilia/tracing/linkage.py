@@ -28,6 +28,7 @@ KEY_KINDS = {
     "n": "surname sound + birthday",
     "b": "given name + birthday",
     "f": "given name + surname sound",
+    "i": "given-name initial + surname sound",
     "g": "given name + city",
     "p": "phone",
     "e": "e-mail",
@@ -42,6 +43,9 @@ class LinkageOptions:
     """Tunables of a run; thresholds live on the portfolio, not here."""
 
     max_key_profiles: int = 400
+    # Looser keys get a lower cap: a given-name initial + a common surname sound is shared
+    # by too many profiles to be worth comparing, a rare one is how a typo is caught.
+    max_key_profiles_by_kind: dict[str, int] = field(default_factory=lambda: {"i": 40})
     train_debtors: int = 3000
     train_random_profiles: int = 50_000
     u_max_pairs: float = 1e6
@@ -73,11 +77,20 @@ class Blocker:
             "FROM _profiles_df"
         )
         self.con.unregister("_profiles_df")
+        caps = " ".join(
+            f"WHEN '{kind}' THEN {int(cap)}"
+            for kind, cap in options.max_key_profiles_by_kind.items()
+        )
+        cap_sql = (
+            f"CASE substr(k, 1, 1) {caps} ELSE {int(options.max_key_profiles)} END"
+            if caps
+            else str(int(options.max_key_profiles))
+        )
         self.con.execute(
             f"""
             CREATE TABLE keep_keys AS
             SELECT k FROM pkeys GROUP BY k
-            HAVING count(*) <= {int(options.max_key_profiles)}
+            HAVING count(*) <= {cap_sql}
                 OR substr(k, 1, 1) IN {_UNCAPPED}
             """
         )

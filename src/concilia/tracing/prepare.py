@@ -35,6 +35,10 @@ COLUMNS = [
     "employer",
     "handle",
     "handle_keys",
+    # Filled by _link_same_photo on profiles; always empty on debtors.
+    "linked_birthday",
+    "linked_city",
+    "linked_employer",
     "block_keys",
 ]
 
@@ -164,6 +168,9 @@ def _block_keys(
         keys += [f"n:{f}|{birthday}" for f in fams]
         keys += [f"b:{g}|{birthday}" for g in givens]
     keys += [f"f:{g}|{f}" for g in givens for f in fams]
+    # A typo in the given name breaks the keys above: its first letter and the surname
+    # sound still meet.
+    keys += [f"i:{g[:1]}|{f}" for g in givens for f in fams]
     if city:
         keys += [f"g:{g}|{city}" for g in givens]
     keys += [f"p:{p}" for p in phones or []]
@@ -252,9 +259,12 @@ def prepare_debtors(df: pd.DataFrame) -> pd.DataFrame:
         for c, k in zip(prev_raw, prev_country, strict=True)
     ]
     ids = [str(v) for v in _col(df, "debtor_id").tolist()]
-    return _finish(
+    out = _finish(
         df, ids, names, birthdays, countries, [None] * len(df), hkeys, [None] * len(df), prev, False
     )
+    for col in LINKED:
+        out[col] = None
+    return out
 
 
 def prepare_profiles(df: pd.DataFrame) -> pd.DataFrame:
@@ -269,7 +279,7 @@ def prepare_profiles(df: pd.DataFrame) -> pd.DataFrame:
     handles = [h or None for h in _map_distinct(_col(df, "handle"), nz.handle_letters)]
     hkeys = [[h] if h else None for h in handles]
     ids = [str(v) for v in _col(df, "profile_id").tolist()]
-    return _finish(
+    out = _finish(
         df,
         ids,
         names,
@@ -281,3 +291,51 @@ def prepare_profiles(df: pd.DataFrame) -> pd.DataFrame:
         [None] * len(df),
         True,
     )
+    return _link_same_photo(out, _col(df, "photo_hash"), names)
+
+
+# Fields a profile may take from another profile showing the same picture.
+LINKED = ["linked_birthday", "linked_city", "linked_employer"]
+# A picture shown by more profiles than this is a stock image or a default avatar.
+_MAX_PHOTO_PROFILES = 3
+
+
+def _link_same_photo(
+    out: pd.DataFrame, photos: pd.Series, names: list[nz.ParsedName]
+) -> pd.DataFrame:
+    """Fill ``linked_*`` with what another profile showing the same picture states.
+
+    A person's profiles on several networks often show one picture; a private profile
+    then still says, through its twin, the birthday or city its owner hid. Only fields the
+    profile itself lacks are filled; the comparison says where the value came from. The
+    twin's birthday and city also give the profile blocking keys (a maiden name then still
+    meets the debtor on given name + birthday or city).
+    """
+    photo = photos.where(photos.notna(), None).astype(object).str.lower().str.strip()
+    photo = photo.where(photo.str.len() > 0).to_numpy()
+    frame = pd.DataFrame(
+        {
+            "photo": photo,
+            "birthday": out["birthday"],
+            "city": out["city"],
+            "employer": out["employer"],
+        },
+        index=out.index,
+    )
+    groups = frame.groupby("photo", dropna=True)
+    size = groups["photo"].transform("size").reindex(out.index)
+    shared = size.between(2, _MAX_PHOTO_PROFILES)
+    for field in ("birthday", "city", "employer"):
+        twin = groups[field].transform("first").reindex(out.index)
+        out[f"linked_{field}"] = twin.where(shared & frame[field].isna()).astype(object)
+        out[f"linked_{field}"] = out[f"linked_{field}"].where(out[f"linked_{field}"].notna(), None)
+    rows = (out["linked_birthday"].notna() | out["linked_city"].notna()).to_numpy().nonzero()[0]
+    if len(rows):
+        keys = out["block_keys"].tolist()
+        for i in rows:
+            fams, givens = _name_block_keys(names[i], True)
+            bday, city = out["linked_birthday"].iat[i], out["linked_city"].iat[i]
+            extra = _block_keys(fams, givens, bday, city or "", None, None, None)
+            keys[i] = list(dict.fromkeys([*keys[i], *extra]))
+        out["block_keys"] = keys
+    return out

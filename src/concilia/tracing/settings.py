@@ -28,6 +28,19 @@ def _null(*cols: str) -> ComparisonLevelCreator:
     return _custom(sql, "missing").configure(is_null_level=True)
 
 
+def _null_unless_linked(col: str) -> ComparisonLevelCreator:
+    """Missing on the debtor, or on the profile and on its same-picture twin."""
+    sql = f'"{col}_l" IS NULL OR ("{col}_r" IS NULL AND "linked_{col}_r" IS NULL)'
+    return _custom(sql, "missing").configure(is_null_level=True)
+
+
+def _linked(col: str) -> str:
+    """The profile hides the field but a profile with the same picture states it."""
+    return f'"{col}_r" IS NULL AND "{col}_l" = "linked_{col}_r"'
+
+
+_TWIN = "{} (stated by a profile with the same picture)"
+
 _HANDLE_HAS_SURNAME = (
     '(length("family_first_l") >= 3 AND instr("handle_r", "family_first_l") > 0) OR '
     '(length("family_first_r") >= 3 AND instr("handle_l", "family_first_r") > 0)'
@@ -78,16 +91,18 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
         cl.CustomComparison(
             output_column_name="birthday",
             comparison_levels=[
-                _null("birthday"),
+                _null_unless_linked("birthday"),
                 _custom('"birthday_l" = "birthday_r"', "agrees"),
+                _custom(_linked("birthday"), _TWIN.format("agrees")),
                 cll.ElseLevel().configure(label_for_charts="differs"),
             ],
         ),
         cl.CustomComparison(
             output_column_name="city",
             comparison_levels=[
-                _null("city"),
+                _null_unless_linked("city"),
                 _custom('"city_l" = "city_r"', "same"),
+                _custom(_linked("city"), _TWIN.format("same")),
                 # Creditors' files carry typos the gazetteer cannot resolve ('Lypn').
                 cll.JaroWinklerLevel("city", 0.92).configure(label_for_charts="same, misspelt"),
                 cll.DistanceInKMLevel("lat", "lon", 15, not_null=True).configure(
@@ -119,8 +134,9 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
         cl.CustomComparison(
             output_column_name="employer",
             comparison_levels=[
-                _null("employer"),
+                _null_unless_linked("employer"),
                 _custom('"employer_l" = "employer_r"', "same"),
+                _custom(_linked("employer"), _TWIN.format("same")),
                 cll.JaroWinklerLevel("employer", 0.88).configure(label_for_charts="similar"),
                 cll.ElseLevel().configure(label_for_charts="different"),
             ],
