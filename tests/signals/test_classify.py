@@ -109,3 +109,19 @@ def test_a_later_batch_leaves_the_earlier_split_unchanged() -> None:
     assert together & {e.item for e in first} == alone
     # The later batch gets its own 30 % (12 of 40 items), drawn by the same hash rule.
     assert len(together - alone) == 12
+
+
+def test_short_spanish_posts_are_not_taken_for_a_neighbour_language() -> None:
+    from concilia.signals import lang
+
+    # py3langid's top answer for each of them is Galician.
+    texts = [
+        "Subo de categoría, por fin un sueldo decente",
+        "Gemelas!! dos de golpe, que Dios nos pille confesados 😅",
+        "Nos vamos a recorrer Islandia en furgo, 12 días",
+    ]
+    import py3langid
+
+    assert all(py3langid.classify(t)[0] not in lang.TARGETS for t in texts)
+    assert lang.detect(texts) == ["es", "es", "es"]
+    assert lang.detect(["Oggi ho iniziato un nuovo lavoro a Milano, che emozione!"]) == ["other"]
