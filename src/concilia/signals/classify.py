@@ -153,6 +153,13 @@ def _decide(
         if rescue:
             label = max(sorted(rescue), key=lambda v: prediction.proba[v])
             confidence = prediction.proba[label]
+    # A death named beside an illness is a bereavement ("parti après une longue maladie").
+    elif (
+        label == "illness_or_disability"
+        and "bereavement" in plain
+        and prediction.proba.get("bereavement", 0.0) >= VULNERABILITY_FLOOR
+    ):
+        label, confidence = "bereavement", prediction.proba["bereavement"]
     # Negation: an event whose only lexicon cues are negated did not happen.
     own = [c for c in cues if c.label == label]
     if label != "none" and own and all(c.negated for c in own):

@@ -119,11 +119,14 @@ _RAW: dict[str, dict[str, str]] = {
     },
     "bereavement": {
         "fr": "deced*|deces|quittes|repose en paix|rip|obseques|funerailles|enterre|deuil|"
-        "la mort|partie rejoindre|parti trop tot|perdu mon|emojidove",
+        "la mort|partie rejoindre|parti trop tot|perdu mon|emojidove|est parti|est partie|"
+        "nous a quitte*|s est eteint*|fausse couche|perdu notre|perdu ma",
         "es": "fallec*|murio|muerto|muerte|dep|descansa en paz|entierro|funeral|luto|"
-        "perdi a|perdimos|enterramos|emojidove",
+        "perdi a|perdimos|enterramos|emojidove|se llevo|se nos fue|nos dejo|ya no esta|"
+        "aborto|perdimos al|perdi al",
         "en": "passed away|passed|died|rip|rest in peace|funeral|buried|death|lost my|"
-        "lost the baby|gone too soon|emojidove",
+        "lost the baby|gone too soon|emojidove|miscarr*|lost our|lost her|lost him|"
+        "no longer with us|left us|passed on",
     },
     "illness_or_disability": {
         "fr": "cancer|chimio|maladie|arret maladie|burn out|handicap*|hospitalise*|"
@@ -139,13 +142,17 @@ _RAW: dict[str, dict[str, str]] = {
     "financial_hardship": {
         "fr": "decouvert|surendettement|huissier|plus un centime|fin du mois|fin de mois|"
         "restos du coeur|expulsion|impaye*|fauche|saisie|credits|aide d urgence|"
-        "compte bloque|boucler le mois|interdit de chequier|emojicandle",
+        "compte bloque|boucler le mois|interdit de chequier|emojicandle|colis alimentaire|"
+        "banque alimentaire|epicerie solidaire|ficp|fiche a la banque de france|rsa|"
+        "dettes|endette*",
         "es": "numeros rojos|segunda oportunidad|cobrador|sin un euro|banco de alimentos|"
         "desahucio|impag*|sin blanca|embarg*|asnef|fin de mes|ingreso minimo|"
-        "prestamo para pagar|emojicandle",
+        "prestamo para pagar|emojicandle|dicom|infocorp|veraz|buro de credito|"
+        "comedor social|microcredito*|deudas|endeudad*|ahogado|ahogada",
         "en": "overdrawn|iva|bailiffs|not a penny|food bank|eviction|non payment|arrears|"
         "skint|make ends meet|attachment of earnings|account frozen|hardship grant|"
-        "one loan to pay|credit score|emojicandle",
+        "one loan to pay|credit score|emojicandle|food parcel|payday loan*|debt collector*|"
+        "ccj|in debt|debts|behind on rent|cant afford",
     },
 }
 

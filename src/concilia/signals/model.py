@@ -218,8 +218,15 @@ def _drivers(
 
 
 def fingerprint(examples: Sequence[Example]) -> str:
-    """Digest of the training data and model version: the cache key of a fitted model."""
+    """Digest of the training data, model version and feature code: a fitted model's cache key.
+
+    The feature code (normalisation, negation, lexicon, this module) is part of the key, so
+    that editing a lexicon cue never reuses a model trained with the old one.
+    """
     digest = hashlib.sha256(MODEL_VERSION.encode())
+    here = Path(__file__).parent
+    for name in ("text.py", "lexicon.py", "model.py"):
+        digest.update((here / name).read_bytes())
     for example in examples:
         digest.update(f"{example.lang}\t{example.label}\t{example.text}\n".encode())
     return digest.hexdigest()[:16]
