@@ -14,7 +14,7 @@ Sets, each reported apart:
 For each: macro-F1 overall, per language, per class, recall of the vulnerability classes,
 the same figures for the keyword-only baseline, and the special-category guard's recall
 on the posts annotated as revealing one. Targets: macro-F1 >= 0.85 overall and >= 0.80 per
-language; vulnerability recall >= 0.90.
+language; vulnerability recall >= 0.90 (per post, the exact class).
 
     .venv/bin/python bench/signals_quality.py [--synthetic var/world/posts.jsonl] [--skip-blind3]
 """
@@ -71,6 +71,18 @@ def _scores(gold: Sequence[str], pred: Sequence[str], langs: Sequence[str]) -> d
         "vulnerability_recall": round(sum(gold[i] == pred[i] for i in vuln) / len(vuln), 3)
         if vuln
         else None,
+        # What the case sees: any vulnerability class sets the same flag, so a bereavement
+        # read as an illness still protects the person; and the price, false alarms.
+        "vulnerability_flag_recall": round(
+            sum(pred[i] in VULNERABILITY_LABELS for i in vuln) / len(vuln), 3
+        )
+        if vuln
+        else None,
+        "vulnerability_false_alarms": sum(
+            1
+            for g, p_ in zip(gold, pred, strict=True)
+            if g not in VULNERABILITY_LABELS and p_ in VULNERABILITY_LABELS
+        ),
         "per_class": {
             label: {
                 "precision": round(float(p[k]), 3),
