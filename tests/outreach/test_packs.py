@@ -122,3 +122,86 @@ def test_disabled_rule_does_not_run(pack_dir: Path) -> None:
     path.write_text(text)
     packs = PackSet.load(pack_dir)
     assert evaluate(make("UK", preferred_channels=("letter",)), packs).verdict == "allow"
+
+
+def _set_verification(text: str, rule_id: str, replacement: str) -> str:
+    """Replace the `verified:` line of one rule (and nothing else) with the given YAML lines."""
+    start = text.index(f"  - id: {rule_id}\n")
+    at = text.index("    verified: false\n", start)
+    return text[:at] + replacement + text[at + len("    verified: false\n") :]
+
+
+_OFFICIAL = (
+    "    verified: true\n"
+    "    evidence:\n"
+    "      - url: https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000000000000\n"
+    "        quote: Texte de l'article.\n"
+    "        checked: 2026-11-23\n"
+    "        kind: {kind}\n"
+)
+
+
+def test_verified_rule_without_official_evidence_is_refused_at_its_line() -> None:
+    text = (PACKS_DIR / "FR.yaml").read_text()
+    bare = _set_verification(text, "FR-BANKRUPT-DECEASED", "    verified: true\n")
+    with pytest.raises(PackError) as exc:
+        parse_pack(bare, "FR.yaml")
+    assert "needs an evidence entry of kind official" in exc.value.reason
+    assert exc.value.line == _line_of(bare, "id: FR-BANKRUPT-DECEASED")
+    # A copy of the text on a law firm's site is evidence, but not enough to verify.
+    copied = _set_verification(text, "FR-BANKRUPT-DECEASED", _OFFICIAL.format(kind="reproduction"))
+    with pytest.raises(PackError, match="kind official"):
+        parse_pack(copied, "FR.yaml")
+
+
+def test_verified_rule_with_official_evidence_is_accepted() -> None:
+    text = _set_verification(
+        (PACKS_DIR / "FR.yaml").read_text(),
+        "FR-BANKRUPT-DECEASED",
+        _OFFICIAL.format(kind="official"),
+    )
+    pack = parse_pack(text, "FR.yaml")
+    rule = next(r.spec for r in pack.rules if r.spec.id == "FR-BANKRUPT-DECEASED")
+    assert rule.verified
+    assert [e.url for e in rule.official_evidence] == [
+        "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000000000000"
+    ]
+
+
+def test_evidence_fields_are_validated() -> None:
+    text = (PACKS_DIR / "FR.yaml").read_text()
+    plain_http = _set_verification(
+        text,
+        "FR-BANKRUPT-DECEASED",
+        _OFFICIAL.format(kind="official").replace("https://", "http://"),
+    )
+    with pytest.raises(PackError) as exc:
+        parse_pack(plain_http, "FR.yaml")
+    assert "evidence.0.url" in exc.value.reason
+    assert exc.value.line == _line_of(plain_http, "http://www.legifrance")
+    bad_kind = _set_verification(text, "FR-BANKRUPT-DECEASED", _OFFICIAL.format(kind="blog"))
+    with pytest.raises(PackError, match=r"evidence\.0\.kind"):
+        parse_pack(bad_kind, "FR.yaml")
+
+
+def test_shipped_rules_say_how_they_were_checked() -> None:
+    for pack in PackSet.load(PACKS_DIR):
+        for spec in pack.spec.rules:
+            # Every rule explains what was (or could not be) read: no silent "verified: false".
+            assert spec.note.strip(), spec.id
+            for e in spec.evidence:
+                assert e.quote.strip() and e.checked.year >= 2026, spec.id
+            if spec.verified:
+                assert spec.official_evidence, spec.id
+
+
+def test_a_key_written_twice_is_refused_not_silently_overridden() -> None:
+    text = (PACKS_DIR / "US.yaml").read_text()
+    start = text.index("  - id: US-CALL-FREQUENCY\n")
+    at = text.index("      max_attempts: 7\n", start)
+    doubled = text[:at] + "      max_attempts: 70\n" + text[at:]
+    with pytest.raises(PackError) as exc:
+        parse_pack(doubled, "US.yaml")
+    assert "duplicate key 'max_attempts'" in exc.value.reason
+    # The second occurrence (the original line, right after the inserted one) is reported.
+    assert exc.value.line == _line_of(doubled, "max_attempts: 70") + 1

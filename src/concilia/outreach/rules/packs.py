@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from concilia.outreach.rules import checks_content, checks_context  # noqa: F401  (registers)
 from concilia.outreach.rules.registry import CHECKS, PackContext, Params
@@ -38,6 +38,21 @@ class Source(BaseModel):
     note: str = ""
 
 
+class Evidence(BaseModel):
+    """A passage of a legal text read for one rule: where it was read and what it says."""
+
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(pattern=r"^https://")
+    # A short quote in the text's own language, so a reviewer can find the passage again.
+    quote: str = Field(min_length=1, max_length=700)
+    checked: date
+    # official: the issuer's or the official publisher's site (eCFR, CFPB, Federal Register,
+    # Légifrance, BOE, EUR-Lex, FCA Handbook, legislation.gov.uk); reproduction: the text copied
+    # on another site; secondary: commentary about the text. Only "official" can verify a rule.
+    kind: Literal["official", "reproduction", "secondary"]
+    note: str = ""
+
+
 class RuleSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=r"^[A-Z]{2}-[A-Z0-9-]+$")
@@ -48,6 +63,7 @@ class RuleSpec(BaseModel):
     params: dict[str, Any] = {}
     description: Texts
     verified: bool
+    evidence: list[Evidence] = []
     note: str = ""
     enabled: bool = True
 
@@ -57,6 +73,20 @@ class RuleSpec(BaseModel):
         if v not in CHECKS:
             raise ValueError(f"unknown check type {v!r} (known: {', '.join(sorted(CHECKS))})")
         return v
+
+    @model_validator(mode="after")
+    def _verified_needs_official_text(self) -> RuleSpec:
+        # "verified" is a claim a compliance officer relies on: it must point at the passage
+        # of an official text that was read, never at memory or a blog.
+        if self.verified and not any(e.kind == "official" for e in self.evidence):
+            raise ValueError(
+                "verified: true needs an evidence entry of kind official (url, quote, checked)"
+            )
+        return self
+
+    @property
+    def official_evidence(self) -> list[Evidence]:
+        return [e for e in self.evidence if e.kind == "official"]
 
 
 class Holidays(BaseModel):
@@ -143,6 +173,25 @@ def _line_of(root: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     return line
 
 
+def _duplicate_key(node: yaml.Node | None) -> tuple[str, int] | None:
+    """The first key written twice in one mapping, with its line (YAML keeps the last silently)."""
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if key.value in seen:
+                return str(key.value), key.start_mark.line + 1
+            seen.add(key.value)
+            found = _duplicate_key(value)
+            if found:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            found = _duplicate_key(item)
+            if found:
+                return found
+    return None
+
+
 def _fmt_loc(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(p) for p in loc)
 
@@ -159,6 +208,10 @@ def parse_pack(text: str, file: str = "<pack>") -> RulePack:
         ) from exc
     if not isinstance(data, dict):
         raise PackError(file, 1, "a pack is a mapping with jurisdiction, sources and rules")
+    # A second `verified:` or `max_attempts:` in a rule would silently win over the first.
+    duplicate = _duplicate_key(root)
+    if duplicate:
+        raise PackError(file, duplicate[1], f"duplicate key {duplicate[0]!r}")
     try:
         spec = PackSpec.model_validate(data)
     except ValidationError as exc:
