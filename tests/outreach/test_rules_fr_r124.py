@@ -12,7 +12,11 @@ FIRST_LETTER = (
     "autres accessoires 0,00 €. Nous vous invitons à payer la somme due. Modalités de paiement : "
     "virement ou carte sur le portail. Article L111-8 du code des procédures civiles d'exécution : "
     "« Les frais de recouvrement entrepris sans titre exécutoire restent à la charge du créancier, "
-    "sauf s'ils concernent un acte dont l'accomplissement est prescrit par la loi au créancier. »"
+    "sauf s'ils concernent un acte dont l'accomplissement est prescrit par la loi au créancier. "
+    "Toute stipulation contraire est réputée non écrite, sauf disposition législative contraire. "
+    "Cependant, le créancier qui justifie du caractère nécessaire des démarches entreprises pour "
+    "recouvrer sa créance peut demander au juge de l'exécution de laisser tout ou partie des frais "
+    "ainsi exposés à la charge du débiteur de mauvaise foi. »"
 )
 
 
@@ -28,6 +32,21 @@ def test_first_letter_missing_mentions_is_blocked_and_names_them() -> None:
     reason = next(r for r in d.reasons if r.rule == "FR-R124-4")
     assert "basis_and_breakdown" in reason.explanation and "l111_8_text" in reason.explanation
     assert "creditor" not in reason.explanation.split("lacks:")[1]
+
+
+def test_first_letter_must_reproduce_both_paragraphs_of_l111_8() -> None:
+    # R124-4 5°: "la reproduction des deuxième et troisième alinéas de l'article L. 111-8".
+    second_only = FIRST_LETTER.split(" Toute stipulation")[0] + " »"
+    d = check("FR", channel="letter", kind="first_letter", text=second_only, first_letter_ref=None)
+    assert d.verdict == "block"
+    reason = next(r for r in d.reasons if r.rule == "FR-R124-4")
+    lacks = reason.explanation.split("lacks:")[1]
+    assert "l111_8_text" in lacks and "," not in lacks  # only the L111-8 text is missing
+    third_only = FIRST_LETTER.replace(
+        "Les frais de recouvrement entrepris sans titre exécutoire", "Les frais"
+    )
+    d = check("FR", channel="letter", kind="first_letter", text=third_only, first_letter_ref=None)
+    assert "FR-R124-4" in fired(d)
 
 
 def test_first_debt_message_by_email_without_a_first_letter_needs_the_mentions() -> None:
