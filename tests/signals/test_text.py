@@ -74,3 +74,11 @@ def test_hashtags_emoji_and_accents_are_normalised() -> None:
 
 def test_repeated_letters_are_squeezed() -> None:
     assert model_text("trop contenteeeee", "fr") == "trop contentee"
+
+
+def test_funeral_and_health_emoji_are_cues_of_their_event() -> None:
+    assert "emojifuneral" in tokens(normalise("Adieu papa ⚰️"))
+    labels = {c.label for c in find_cues(marked("Adieu papa ⚰️", "fr"), "fr")}
+    assert labels == {"bereavement"}
+    labels = {c.label for c in find_cues(marked("Otra vez aquí 🏥💊", "es"), "es")}
+    assert labels == {"illness_or_disability"}

@@ -43,7 +43,7 @@ _WORDS: dict[str, str] = {
         "stroke|endometriosis|sick note|signed off|pip|esa|pregnan*|scan|positive test|"
         "miscarriage|ivf|"
         "surgery|heart|kidney|mental health|meds|medication|rehab|autism|adhd|"
-        "emojiribbon|emojipregnant|"
+        "emojiribbon|emojipregnant|emojihealth|"
         # diseases, impairments and care, FR/ES/EN (broad on purpose)
         "epilep*|lymphom*|linfoma|leucemi*|leukaemia|leukemia|arthrit*|artritis|polyarthrit*|"
         "asthm*|asma|vih|hiv|sida|aids|hepatit*|cirrhos*|alcoolis*|alcoholis*|addict*|"

@@ -79,11 +79,14 @@ _RAW: dict[str, dict[str, str]] = {
     },
     "luxury_purchase": {
         "fr": "rolex|chanel|louis vuitton|hermes|omega|diamant|bague|iphone|macbook|oled|"
-        "piscine|jacuzzi|ps5|sneakers|collier en or|cuisine equipee|emojiwatch|emojibag",
+        "piscine|jacuzzi|ps5|sneakers|collier en or|cuisine equipee|emojiwatch|emojibag|"
+        "voilier|emojiboat",
         "es": "rolex|louis vuitton|gucci|hermes|omega|diamantes|anillo|iphone|portatil|"
-        "piscina|jacuzzi|ps5|zapatillas|collar de oro|cocina nueva|emojiwatch|emojibag",
+        "piscina|jacuzzi|ps5|zapatillas|collar de oro|cocina nueva|emojiwatch|emojibag|"
+        "velero|lancha|yate|emojiboat",
         "en": "rolex|chanel|louis vuitton|hermes|omega|diamond|ring|iphone|macbook|oled|"
-        "pool|hot tub|ps5|sneakers|gold necklace|bespoke kitchen|emojiwatch|emojibag",
+        "pool|hot tub|ps5|sneakers|gold necklace|bespoke kitchen|emojiwatch|emojibag|"
+        "yacht|speedboat|emojiboat",
     },
     "travel": {
         "fr": "vacances|voyage|sejour|croisiere|week end a|road trip|escale|decolle|"
@@ -119,25 +122,25 @@ _RAW: dict[str, dict[str, str]] = {
     },
     "bereavement": {
         "fr": "deced*|deces|quittes|repose en paix|rip|obseques|funerailles|enterre|deuil|"
-        "la mort|partie rejoindre|parti trop tot|perdu mon|emojidove|est parti|est partie|"
-        "nous a quitte*|s est eteint*|fausse couche|perdu notre|perdu ma",
+        "la mort|partie rejoindre|parti trop tot|perdu mon|emojidove|emojifuneral|est parti|"
+        "est partie|nous a quitte*|s est eteint*|fausse couche|perdu notre|perdu ma",
         "es": "fallec*|murio|muerto|muerte|dep|descansa en paz|entierro|funeral|luto|"
-        "perdi a|perdimos|enterramos|emojidove|se llevo|se nos fue|nos dejo|ya no esta|"
-        "aborto|perdimos al|perdi al",
+        "perdi a|perdimos|enterramos|emojidove|emojifuneral|se llevo|se nos fue|nos dejo|"
+        "ya no esta|aborto|perdimos al|perdi al",
         "en": "passed away|passed|died|rip|rest in peace|funeral|buried|death|lost my|"
-        "lost the baby|gone too soon|emojidove|miscarr*|lost our|lost her|lost him|"
+        "lost the baby|gone too soon|emojidove|emojifuneral|miscarr*|lost our|lost her|lost him|"
         "no longer with us|left us|passed on",
     },
     "illness_or_disability": {
         "fr": "cancer|chimio|maladie|arret maladie|burn out|handicap*|hospitalise*|"
         "sclerose|depression|invalidite|fauteuil|diabete|greffe|psychiatri*|avc|"
-        "endometriose|diagnostic|emojiribbon",
+        "endometriose|diagnostic|emojiribbon|emojihealth",
         "es": "cancer|quimio|baja por|baja medica|discapacidad|ingresad*|esclerosis|"
         "depresion|incapacidad|silla de ruedas|diabetes|trasplante|psiquiatr*|ictus|"
-        "fibromialgia|diagnosticaron|emojiribbon",
+        "fibromialgia|diagnosticaron|emojiribbon|emojihealth",
         "en": "cancer|chemo|signed off|burnout|disabilit*|in hospital|ms|depression|"
         "wheelchair|diabetes|transplant|psych*|stroke|endometriosis|sick note|pip|esa|"
-        "diagnosis|diagnosed|emojiribbon",
+        "diagnosis|diagnosed|emojiribbon|emojihealth",
     },
     "financial_hardship": {
         "fr": "decouvert|surendettement|huissier|plus un centime|fin du mois|fin de mois|"

@@ -47,6 +47,21 @@ EMOJI_WORDS: dict[str, str] = {
     "😏": "emojiirony",
     "🤣": "emojilaugh",
     "😂": "emojilaugh",
+    "💊": "emojihealth",
+    "🏥": "emojihealth",
+    "🩺": "emojihealth",
+    "🩼": "emojihealth",
+    "♿": "emojihealth",
+    "⚰": "emojifuneral",
+    "🪦": "emojifuneral",
+    "💸": "emojimoneyout",
+    "💰": "emojimoney",
+    "💶": "emojimoney",
+    "💵": "emojimoney",
+    "⛵": "emojiboat",
+    "🛥": "emojiboat",
+    "🚤": "emojiboat",
+    "🎓": "emojigrad",
 }
 
 # Markers of irony or joking: they often flip the literal reading ("Génial, viré 🙃")
