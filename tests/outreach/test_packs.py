@@ -205,3 +205,12 @@ def test_a_key_written_twice_is_refused_not_silently_overridden() -> None:
     assert "duplicate key 'max_attempts'" in exc.value.reason
     # The second occurrence (the original line, right after the inserted one) is reported.
     assert exc.value.line == _line_of(doubled, "max_attempts: 70") + 1
+
+
+def test_rules_document_matches_the_packs() -> None:
+    from concilia.outreach.rules.rules_doc import render
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "rules" / "RULES.md"
+    assert doc.read_text(encoding="utf-8") == render(PackSet.load(PACKS_DIR)), (
+        "regenerate: python -m concilia.outreach.rules.rules_doc > docs/rules/RULES.md"
+    )
