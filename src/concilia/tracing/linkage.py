@@ -132,7 +132,12 @@ def term_frequencies(profiles: pd.DataFrame, col: str) -> pd.DataFrame:
 
 
 def _drop_block_keys(df: pd.DataFrame) -> pd.DataFrame:
-    return df.drop(columns=["block_keys"])
+    """The columns Splink reads: no blocking keys or twin lists; ``twin_debtors`` (the
+    debtors a profile's twin matched, '|d1|d2|') empty unless the twin pass filled it."""
+    out = df.drop(columns=[c for c in ("block_keys", "twin_ids") if c in df.columns])
+    if "twin_debtors" not in out.columns:
+        out = out.assign(twin_debtors=None)
+    return out
 
 
 def _db_api(engine: Engine, spark: Any = None) -> Any:
@@ -330,6 +335,11 @@ def _refine_from_labels(linker: Linker, api: Any, labels: pd.DataFrame) -> None:
     linker.training.estimate_m_from_pairwise_labels(api.register(table))  # type: ignore[no-untyped-call]
 
 
+# A twin (same picture, another network) matched at this probability lends the profile
+# the 'photo' comparison's weight.
+TWIN_SURE = 0.9
+
+
 def score(
     debtors: pd.DataFrame,
     profiles: pd.DataFrame,
@@ -341,9 +351,57 @@ def score(
     keep_below: float = 0.01,
 ) -> pd.DataFrame:
     """Score the given pairs; one row per pair with match weight, probability, per-field
-    gamma and Bayes factor, and the compared values (suffix _l debtor, _r profile)."""
+    gamma and Bayes factor, and the compared values (suffix _l debtor, _r profile).
+
+    Two passes: the blocked pairs, then the pairs (debtor, profile) where a twin of the
+    profile (same picture on another network, ``twin_ids``) matched the debtor at
+    :data:`TWIN_SURE` or more, scored again with the 'photo' comparison filled in. Such a
+    pair need not have been blocked (a maiden name, a hidden city)."""
     if pairs.empty:
         return pd.DataFrame()
+    first = _score_pairs(debtors, profiles, profiles, pairs, model, engine, spark, keep_below)
+    if first.empty or "twin_ids" not in profiles.columns:
+        return first
+    sure = first[first["match_probability"] >= TWIN_SURE]
+    twin_map = profiles.loc[profiles["twin_ids"].notna(), ["unique_id", "twin_ids"]]
+    twin_map = twin_map[twin_map["unique_id"].isin(sure["profile_id"])]
+    if twin_map.empty:
+        return first
+    lent = (
+        sure[["debtor_id", "profile_id"]]
+        .merge(twin_map.explode("twin_ids"), left_on="profile_id", right_on="unique_id")
+        .loc[:, ["debtor_id", "twin_ids"]]
+        .rename(columns={"twin_ids": "profile_id"})
+        .drop_duplicates()
+    )
+    marks = lent.groupby("profile_id")["debtor_id"].agg(lambda s: "|" + "|".join(sorted(s)) + "|")
+    twinned = profiles[profiles["unique_id"].isin(marks.index)].assign(
+        twin_debtors=lambda df: df["unique_id"].map(marks)
+    )
+    second = _score_pairs(debtors, twinned, profiles, lent, model, engine, spark, keep_below)
+    if second.empty:
+        return first
+    again = set(zip(second["debtor_id"], second["profile_id"], strict=True))
+    keep = [
+        (d, p) not in again for d, p in zip(first["debtor_id"], first["profile_id"], strict=True)
+    ]
+    out = pd.concat([first[keep], second], ignore_index=True)
+    return out.sort_values(["debtor_id", "match_weight"], ascending=[True, False]).reset_index(
+        drop=True
+    )
+
+
+def _score_pairs(
+    debtors: pd.DataFrame,
+    profiles: pd.DataFrame,
+    population: pd.DataFrame,
+    pairs: pd.DataFrame,
+    model: dict[str, Any],
+    engine: Engine,
+    spark: Any,
+    keep_below: float,
+) -> pd.DataFrame:
+    """One Splink prediction over ``pairs``; name frequencies from ``population``."""
     used = profiles[profiles.unique_id.isin(pairs.profile_id)]
     used_d = debtors[debtors.unique_id.isin(pairs.debtor_id)]
     api = _db_api(engine, spark)
@@ -357,7 +415,8 @@ def score(
     )
     for col in TF_COLUMNS:
         linker.table_management.register_term_frequency_lookup(
-            _to_engine(engine, api, term_frequencies(profiles, col), f"__concilia_tf_{col}"), col
+            _to_engine(engine, api, term_frequencies(population, col), f"__concilia_tf_{col}"),
+            col,
         )
     sep = "-__-"
     id_pairs = pd.DataFrame(
@@ -397,7 +456,8 @@ def resolve_competition(
     w = out["match_weight"].clip(-500, 500).to_numpy(dtype="float64")
     odds = np.exp2(w)
     tot = out.assign(_o=odds).groupby("profile_id")["_o"].transform("sum").to_numpy()
-    odds1 = odds / (1.0 + tot - odds)
+    # Others first: 1 + tot - odds loses the 1 when odds is large and gives 0.
+    odds1 = odds / (1.0 + (tot - odds))
     if one_per_network and "network_r" in out.columns:
         net = out["network_r"].fillna("").to_numpy()
         # Hypotheses on one network: none of the candidates is the person's, one is, or two

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from concilia.tracing import normalize as nz
@@ -39,6 +40,7 @@ COLUMNS = [
     "linked_birthday",
     "linked_city",
     "linked_employer",
+    "twin_ids",
     "block_keys",
 ]
 
@@ -262,7 +264,7 @@ def prepare_debtors(df: pd.DataFrame) -> pd.DataFrame:
     out = _finish(
         df, ids, names, birthdays, countries, [None] * len(df), hkeys, [None] * len(df), prev, False
     )
-    for col in LINKED:
+    for col in [*LINKED, "twin_ids"]:
         out[col] = None
     return out
 
@@ -297,45 +299,107 @@ def prepare_profiles(df: pd.DataFrame) -> pd.DataFrame:
 # Fields a profile may take from another profile showing the same picture.
 LINKED = ["linked_birthday", "linked_city", "linked_employer"]
 # A picture shown by more profiles than this is a stock image or a default avatar.
-_MAX_PHOTO_PROFILES = 3
+_MAX_TWINS = 3
+# Perceptual hashes of one picture after recompression or cropping differ by a few bits.
+_MAX_PHOTO_BITS = 4
+# 64 bits in 5 bands: two hashes within 4 bits agree on at least one band (pigeonhole).
+_BANDS = [(0, 13), (13, 13), (26, 13), (39, 13), (52, 12)]
+
+
+def _photo_bits(photos: pd.Series) -> pd.Series:
+    """The last 64 bits of each hexadecimal picture hash (missing or invalid: NA)."""
+
+    def parse(value: Any) -> int | None:
+        try:
+            return int(str(value).strip()[-16:], 16)
+        except ValueError:
+            return None
+
+    return pd.Series(
+        _map_distinct(photos, lambda v: None if v is None else parse(v)), dtype="object"
+    )
+
+
+def _twins(out: pd.DataFrame, photos: pd.Series) -> list[list[str] | None]:
+    """For each profile, the profiles on OTHER networks showing the same picture (hashes
+    within a few bits) under the same given-name key: one person's accounts elsewhere.
+
+    Candidates are found band by band within a given-name key, so a million profiles do
+    not become a million squared comparisons; impersonators copy a picture on the same
+    network, which is why twins must be on another one."""
+    bits = _photo_bits(photos)
+    has = bits.notna().to_numpy() & out["given_key"].notna().to_numpy()
+    result: list[list[str] | None] = [None] * len(out)
+    if has.sum() < 2:
+        return result
+    h = bits[has].astype("uint64").to_numpy()
+    frame = pd.DataFrame(
+        {
+            "i": np.nonzero(has)[0],
+            "g": out["given_key"].to_numpy()[has],
+            "n": out["network"].fillna("").to_numpy()[has],
+            "h": h,
+        }
+    )
+    found = []
+    for shift, width in _BANDS:
+        frame["b"] = (frame["h"].to_numpy() >> np.uint64(shift)) & np.uint64((1 << width) - 1)
+        m = frame.merge(frame, on=["g", "b"])
+        m = m[(m.i_x < m.i_y) & (m.n_x != m.n_y)]
+        if m.empty:
+            continue
+        close = np.bitwise_count(m.h_x.to_numpy() ^ m.h_y.to_numpy()) <= _MAX_PHOTO_BITS
+        found.append(m.loc[close, ["i_x", "i_y"]])
+    if not found:
+        return result
+    links = pd.concat(found).drop_duplicates()
+    both = pd.concat(
+        [links.set_axis(["a", "b"], axis=1), links[["i_y", "i_x"]].set_axis(["a", "b"], axis=1)]
+    )
+    ids = out["unique_id"].to_numpy()
+    for a, group in both.groupby("a")["b"]:
+        if len(group) <= _MAX_TWINS:
+            result[int(a)] = sorted(ids[group.to_numpy()].tolist())
+    return result
 
 
 def _link_same_photo(
     out: pd.DataFrame, photos: pd.Series, names: list[nz.ParsedName]
 ) -> pd.DataFrame:
-    """Fill ``linked_*`` with what another profile showing the same picture states.
+    """``twin_ids`` (the profiles on other networks showing the same picture) and
+    ``linked_*`` (what a twin states that the profile itself hides).
 
     A person's profiles on several networks often show one picture; a private profile
-    then still says, through its twin, the birthday or city its owner hid. Only fields the
-    profile itself lacks are filled; the comparison says where the value came from. The
-    twin's birthday and city also give the profile blocking keys (a maiden name then still
-    meets the debtor on given name + birthday or city).
+    then still says, through its twin, the birthday or city its owner hid. The comparison
+    says where the value came from. The twin's birthday and city also give the profile
+    blocking keys (a maiden name then still meets the debtor on given name + birthday or
+    city), and the linkage lends a twin's confident match to the profile (see
+    :func:`concilia.tracing.linkage.score`).
     """
-    photo = photos.where(photos.notna(), None).astype(object).str.lower().str.strip()
-    photo = photo.where(photo.str.len() > 0).to_numpy()
-    frame = pd.DataFrame(
-        {
-            "photo": photo,
-            "birthday": out["birthday"],
-            "city": out["city"],
-            "employer": out["employer"],
-        },
-        index=out.index,
-    )
-    groups = frame.groupby("photo", dropna=True)
-    size = groups["photo"].transform("size").reindex(out.index)
-    shared = size.between(2, _MAX_PHOTO_PROFILES)
+    twins = _twins(out.reset_index(drop=True), photos.reset_index(drop=True))
+    out["twin_ids"] = twins
+    position = {uid: i for i, uid in enumerate(out["unique_id"].tolist())}
+    rows = [i for i, t in enumerate(twins) if t]
     for field in ("birthday", "city", "employer"):
-        twin = groups[field].transform("first").reindex(out.index)
-        out[f"linked_{field}"] = twin.where(shared & frame[field].isna()).astype(object)
-        out[f"linked_{field}"] = out[f"linked_{field}"].where(out[f"linked_{field}"].notna(), None)
-    rows = (out["linked_birthday"].notna() | out["linked_city"].notna()).to_numpy().nonzero()[0]
-    if len(rows):
-        keys = out["block_keys"].tolist()
+        own = out[field].tolist()
+        linked: list[Any] = [None] * len(out)
         for i in rows:
-            fams, givens = _name_block_keys(names[i], True)
-            bday, city = out["linked_birthday"].iat[i], out["linked_city"].iat[i]
-            extra = _block_keys(fams, givens, bday, city or "", None, None, None)
-            keys[i] = list(dict.fromkeys([*keys[i], *extra]))
+            if own[i] is None:
+                linked[i] = next(
+                    (own[position[t]] for t in twins[i] or [] if own[position[t]] is not None),
+                    None,
+                )
+        out[f"linked_{field}"] = linked
+    keys = out["block_keys"].tolist()
+    changed = False
+    for i in rows:
+        bday, city = out["linked_birthday"].iat[i], out["linked_city"].iat[i]
+        if bday is None and city is None:
+            continue
+        fams, givens = _name_block_keys(names[i], True)
+        extra = _block_keys(fams, givens, bday, city or "", None, None, None)
+        keys[i] = list(dict.fromkeys([*keys[i], *extra]))
+        changed = True
+    if changed:
         out["block_keys"] = keys
     return out

@@ -142,6 +142,34 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
             ],
         ),
         cl.CustomComparison(
+            output_column_name="photo",
+            comparison_levels=[
+                _custom('"twin_debtors_r" IS NULL', "missing").configure(is_null_level=True),
+                # Filled by the second pass of linkage.score: another network's profile with
+                # this picture matched the debtor at TWIN_SURE or more. Fixed, not trained:
+                # about half of a person's profiles have such a twin (m), while a stranger's
+                # profile shares a picture with a confident match about once in a thousand
+                # times (u: the match's own error times copied or stock pictures).
+                _custom(
+                    "instr(\"twin_debtors_r\", '|' || \"unique_id_l\" || '|') > 0",
+                    "same as a profile of theirs on another network",
+                ).configure(
+                    m_probability=0.5,
+                    u_probability=0.0005,
+                    fix_m_probability=True,
+                    fix_u_probability=True,
+                ),
+                cll.ElseLevel()
+                .configure(label_for_charts="no match on another network")
+                .configure(
+                    m_probability=0.5,
+                    u_probability=0.5,
+                    fix_m_probability=True,
+                    fix_u_probability=True,
+                ),
+            ],
+        ),
+        cl.CustomComparison(
             output_column_name="handle",
             comparison_levels=[
                 _null("handle_keys"),
@@ -182,6 +210,7 @@ COMPARISON_NAMES = [
     "phone",
     "email",
     "employer",
+    "photo",
     "handle",
 ]
 
