@@ -41,6 +41,9 @@ def _linked(col: str) -> str:
 
 _TWIN = "{} (stated by a profile with the same picture)"
 
+_HANDLE_HAS_SURNAME_START = (
+    'length("family_first_l") >= 3 AND instr("handle_r", substr("family_first_l", 1, 3)) > 0'
+)
 _HANDLE_HAS_SURNAME = (
     '(length("family_first_l") >= 3 AND instr("handle_r", "family_first_l") > 0) OR '
     '(length("family_first_r") >= 3 AND instr("handle_l", "family_first_r") > 0)'
@@ -189,8 +192,12 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 cll.ArrayIntersectLevel("handle_keys", 1).configure(
                     label_for_charts="spells the name"
                 ),
-                cll.PairwiseStringDistanceFunctionLevel(
-                    "handle_keys", "jaro_winkler", 0.9
+                # Jaro–Winkler rewards a shared start: 'alexandrieblin' is 'close' to
+                # 'alexandrielanglois'. A handle close to the name must also hold the
+                # start of the debtor's surname, or it is only a given name in common.
+                cll.And(
+                    cll.PairwiseStringDistanceFunctionLevel("handle_keys", "jaro_winkler", 0.9),
+                    _custom(_HANDLE_HAS_SURNAME_START, "has the surname's start"),
                 ).configure(label_for_charts="close to the name"),
                 _custom(
                     _HANDLE_HAS_SURNAME,
