@@ -337,7 +337,7 @@ def _refine_from_labels(linker: Linker, api: Any, labels: pd.DataFrame) -> None:
 
 # A twin (same picture, another network) matched at this probability lends the profile
 # the 'photo' comparison's weight.
-TWIN_SURE = 0.9
+TWIN_SURE = 0.99
 
 
 def score(
@@ -362,7 +362,10 @@ def score(
     first = _score_pairs(debtors, profiles, profiles, pairs, model, engine, spark, keep_below)
     if first.empty or "twin_ids" not in profiles.columns:
         return first
-    sure = first[first["match_probability"] >= TWIN_SURE]
+    # The twin must be sure after its own namesakes have had their say: a namesake's
+    # profile matched on name and city alone would otherwise lend that same evidence again.
+    resolved = resolve_competition(first)
+    sure = resolved[resolved["final_probability"] >= TWIN_SURE]
     twin_map = profiles.loc[profiles["twin_ids"].notna(), ["unique_id", "twin_ids"]]
     twin_map = twin_map[twin_map["unique_id"].isin(sure["profile_id"])]
     if twin_map.empty:
