@@ -41,6 +41,12 @@ def _linked(col: str) -> str:
 
 _TWIN = "{} (stated by a profile with the same picture)"
 
+_HANDLE_REPEATS = (
+    '("given_key_l" = "given_key_r" AND '
+    '("family_first_l" = "family_first_r" OR "family_l" = "family_r")) OR '
+    '(length("family_first_r") >= 3 AND '
+    """instr("handle_r", replace(replace("family_first_r", ' ', ''), '-', '')) > 0)"""
+)
 _HANDLE_HAS_SURNAME_START = (
     'length("family_first_l") >= 3 AND instr("handle_r", substr("family_first_l", 1, 3)) > 0'
 )
@@ -178,10 +184,10 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 _null("handle_keys"),
                 # A handle spelling the name the profile already displays says nothing the
                 # name comparisons have not said: counting it again would make namesakes
-                # look certain. Its weight is fixed at x1.
+                # look certain ('smithj' of Jane Smith 'spells' John Smith too), or punish
+                # twice a maiden name the surname comparison already weighed. Fixed at x1.
                 _custom(
-                    '"given_key_l" = "given_key_r" AND '
-                    '("family_first_l" = "family_first_r" OR "family_l" = "family_r")',
+                    _HANDLE_REPEATS,
                     "repeats the displayed name",
                 ).configure(
                     m_probability=0.5,
