@@ -126,6 +126,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     )
     secs["score"] = time.perf_counter() - t
     blocker.close()
+    # Pairs blocking did not propose, scored because a twin of the profile matched.
+    lent = {
+        (d, p)
+        for d, p in zip(scored.debtor_id.astype(str), scored.profile_id.astype(str), strict=True)
+        if (d, p) not in blocked
+    }
     shown = scored[scored.final_probability >= args.threshold]
     found = set(zip(shown.debtor_id.astype(str), shown.profile_id.astype(str), strict=True))
     baseline = _baseline(debtors_raw, profiles_raw)
@@ -149,6 +155,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 for kind in linkage.KEY_KINDS
             },
         },
+        "twin_pass": {"pairs_lent": len(lent), "true_pairs_lent": len(lent & truth)},
         "baseline_exact_name_birthday": _scores(baseline, truth),
         "seconds": {k: round(v, 2) for k, v in secs.items()},
     }
