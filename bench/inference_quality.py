@@ -18,7 +18,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -29,11 +29,13 @@ from concilia.geo import service as geo
 from concilia.tracing.whereabouts.infer import (
     PlaceStatement,
     WhereaboutsResult,
+    candidate_features,
     ego_graph,
     infer,
     resolve,
 )
 from concilia.tracing.whereabouts.mentions import statements_from_posts
+from concilia.tracing.whereabouts.model import FEATURES, fit_weights
 from concilia.tracing.whereabouts.params import DEFAULT_PARAMS, Params, fit_decay
 
 TRAIN_SEED = 11
@@ -200,12 +202,27 @@ def stated(case: Case) -> tuple[float, float] | None:
 
 def run_ours(case: Case, as_of: date, params: Params) -> WhereaboutsResult:
     graph = ego_graph(case.friends, case.edges, case.second_hop)
-    return infer(
-        graph,
-        case.statements,
-        as_of=datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC),
-        params=params,
-    )
+    return infer(graph, case.statements, as_of=as_of_dt(as_of), params=params)
+
+
+def as_of_dt(as_of: date) -> datetime:
+    return datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC)
+
+
+def fit(cases: list[Case], as_of: date, params: Params) -> tuple[float, ...]:
+    """Conditional-logit weights on the training world's debtors: the true home (or the
+    candidate nearest to it, within 25 km) against the other candidates."""
+    groups = []
+    for case in cases:
+        graph = ego_graph(case.friends, case.edges, case.second_hop)
+        cands, x = candidate_features(graph, case.statements, as_of=as_of_dt(as_of), params=params)
+        if len(cands) < 2:
+            continue
+        dists = [geo.distance_km(case.true_city, c) for c in cands]
+        best = min(range(len(cands)), key=lambda i: dists[i])
+        if dists[best] <= 25:
+            groups.append((x, best))
+    return tuple(round(float(w), 3) for w in fit_weights(groups))
 
 
 def metrics(errors: Sequence[float | None], total: int) -> dict[str, Any]:
@@ -230,18 +247,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--people", type=int, default=20_000)
     parser.add_argument("--cache", type=Path, default=Path("var/bench/worlds"))
     parser.add_argument(
-        "--fit", action="store_true", help="also fit the decay on the training world"
+        "--fit",
+        action="store_true",
+        help="also fit the decay and the evidence weights on the training world (printed)",
     )
+    parser.add_argument(
+        "--use-fitted",
+        action="store_true",
+        help="evaluate with the weights just fitted instead of the committed defaults",
+    )
+    parser.add_argument("--eval-seed", type=int, default=EVAL_SEED)
     parser.add_argument("--min-friends", type=int, default=5)
     args = parser.parse_args(argv)
     started = time.perf_counter()
     params = DEFAULT_PARAMS
     fitted = None
-    if args.fit:
-        _, distances, _ = load_cases(world(TRAIN_SEED, args.people, args.cache))
+    if args.fit or args.use_fitted:
+        train, distances, train_as_of = load_cases(world(TRAIN_SEED, args.people, args.cache))
         b, g = fit_decay(distances)
-        fitted = {"b_km": b, "gamma": g, "pairs": len(distances)}
-    cases, _, as_of = load_cases(world(EVAL_SEED, args.people, args.cache))
+        weights = fit(train, train_as_of, params)
+        fitted = {
+            "b_km": b,
+            "gamma": g,
+            "pairs": len(distances),
+            "weights": dict(zip(FEATURES, weights, strict=True)),
+            "weights_tuple": weights,
+        }
+        if args.use_fitted:
+            params = replace(params, weights=weights)
+    if args.eval_seed == TRAIN_SEED:
+        parser.error("the evaluation world must not be the training world")
+    cases, _, as_of = load_cases(world(args.eval_seed, args.people, args.cache))
     rows = []
     for case in cases:
         res = run_ours(case, as_of, params)
@@ -274,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     result: dict[str, Any] = {
         "bench": "inference_quality",
         "train_world": {"seed": TRAIN_SEED, "people": args.people, "used_for": "fitting only"},
-        "eval_world": {"seed": EVAL_SEED, "people": args.people},
+        "eval_world": {"seed": args.eval_seed, "people": args.people},
         "params": params.__dict__,
         "fitted_on_train": fitted,
         "debtors_with_a_profile": len(rows),

@@ -113,3 +113,25 @@ def test_decay_fit_recovers_a_known_law() -> None:
     sample = [5 * (rng.random() ** -1.0 - 1) for _ in range(4000)]
     b, g = fit_decay(sample)
     assert 3 <= b <= 8 and 1.8 <= g <= 2.2
+
+
+def test_a_move_post_explains_why_it_beats_the_friends() -> None:
+    moved = [PlaceStatement("Bordeaux", "FR", at=datetime(2026, 10, 1, tzinfo=UTC), kind="post")]
+    result = infer(ego_graph([("Lille", "FR")] * 6), moved, as_of=NOW)
+    assert result.top is not None and result.top.name == "Bordeaux"
+    assert any("friend lists lag a move" in line for line in result.explanation)
+
+
+def test_evidence_weights_are_recovered_by_maximum_likelihood() -> None:
+    import numpy as np
+
+    from concilia.tracing.whereabouts.model import FEATURES, fit_weights, softmax
+
+    rng = np.random.default_rng(5)
+    truth = rng.normal(0, 1.5, len(FEATURES))
+    groups = []
+    for _ in range(1500):
+        x = rng.normal(0, 1, (int(rng.integers(2, 6)), len(FEATURES)))
+        groups.append((x, int(rng.choice(len(x), p=softmax(x @ truth)))))
+    fitted = fit_weights(groups, l2=0.1)
+    assert np.abs(fitted - truth).max() < 0.5

@@ -10,13 +10,13 @@ Allen (2014):
 1. Resolve stated cities with the gazetteer. Friends who state none get a location by spatial
    label propagation: the geometric median (here the medoid) of their located neighbours,
    at most ``Params.propagation_rounds`` rounds, never through the ego.
-2. Each located friend f votes for a candidate home c with ``-gamma * log(d(c, f) + b)``
-   (friend-distance density ``p(d) ∝ (d + b)^-gamma``; ``b`` and ``gamma`` are fitted on a
-   synthetic training world, see :mod:`concilia.tracing.whereabouts.params`). The person's own
-   stated city and recent posts about a move enter as strongly weighted votes, posts decaying
-   with age, because a recent move shows in the friend graph only late.
-3. Candidates are the cities that appear; their scores become probabilities (softmax with a
-   calibrated temperature).
+2. Each candidate city (every place that appears) gets a few features: friends within 25 km,
+   their share, the mean log-likelihood of all located friends under Backstrom's distance
+   decay ``p(d) ∝ (d + b)^-gamma`` mixed with a geography-free part, the person's own stated
+   city (active or abandoned profile) and posts saying where they live (decaying with age),
+   and a profile contradicted by a newer post (:mod:`concilia.tracing.whereabouts.model`).
+3. A conditional logit turns them into probabilities; its weights are fitted on a synthetic
+   training world, never on the evaluation one.
 4. Confidence: the probability mass within 25 km of the top city, and the dispersion of the
    friends (median distance to their geometric median, Compton et al.). Thin or scattered
    evidence makes it decline, and it says why in plain words.
@@ -31,9 +31,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import networkx as nx
+import numpy as np
 
 from concilia.geo import service as geo
 from concilia.geo.models import City
+from concilia.tracing.whereabouts.model import Located, Said, features
 from concilia.tracing.whereabouts.params import DEFAULT_PARAMS, Params
 
 EGO = 0
@@ -174,10 +176,6 @@ def ego_graph(
     return graph
 
 
-def _kernel(distance_km: float, params: Params) -> float:
-    return -params.gamma * math.log(distance_km + params.b_km)
-
-
 def _gather(
     graph: nx.Graph,
     statements: Sequence[PlaceStatement],
@@ -202,34 +200,49 @@ def _gather(
         if city is None:
             continue
         if st.kind == "post":
+            # A move shows in the friend graph late: a recent post is the freshest evidence.
             age_days = (as_of - st.at).days if (as_of and st.at) else params.post_half_life_days
-            weight = params.post_weight * 0.5 ** (max(age_days, 0) / params.post_half_life_days)
+            weight = 0.5 ** (max(age_days, 0) / params.post_half_life_days)
         else:
-            weight = params.self_weight
+            weight = 1.0
         ev.own.append((_Vote(city, weight * st.weight), st.kind))
-    # A recent post about a move dates the profile's city: a stated city far from where the
-    # person says they moved was most likely not updated.
-    moves = [v for v, kind in ev.own if kind == "post" and v.weight >= params.post_weight / 2]
-    if moves:
-        latest = max(moves, key=lambda v: v.weight).city
-        for vote, kind in ev.own:
-            if kind == "profile" and geo.distance_km(vote.city, latest) > NEAR_KM:
-                vote.weight *= params.stale_profile_factor
     return ev
 
 
-def _scores(candidates: list[City], ev: _Evidence, params: Params) -> list[float]:
-    out = []
-    for c in candidates:
-        s = sum(v.weight * _kernel(geo.distance_km(c, v.city), params) for v in ev.friends)
-        s += sum(v.weight * _kernel(geo.distance_km(c, v.city), params) for v, _ in ev.own)
-        out.append(s)
-    return out
+def _features(candidates: list[City], ev: _Evidence, params: Params) -> np.ndarray:
+    return features(
+        candidates,
+        [Located(v.city, v.weight) for v in ev.friends],
+        [Said(v.city, v.weight, kind) for v, kind in ev.own],
+        b_km=params.b_km,
+        gamma=params.gamma,
+        geography_free=params.geography_free,
+    )
 
 
-def _softmax(scores: list[float], temperature: float) -> list[float]:
+def _candidates(ev: _Evidence) -> list[City]:
+    distinct: dict[int, City] = {}
+    for city in [*(v.city for v in ev.friends), *(v.city for v, _ in ev.own)]:
+        distinct.setdefault(city.id, city)
+    return sorted(distinct.values(), key=lambda c: c.id)
+
+
+def candidate_features(
+    graph: nx.Graph,
+    statements: Sequence[PlaceStatement] = (),
+    *,
+    as_of: datetime | None = None,
+    params: Params = DEFAULT_PARAMS,
+) -> tuple[list[City], np.ndarray]:
+    """The candidate homes and their feature rows (what the weights are fitted on)."""
+    ev = _gather(graph, statements, as_of, params)
+    candidates = _candidates(ev)
+    return candidates, _features(candidates, ev, params)
+
+
+def _softmax(scores: list[float]) -> list[float]:
     top = max(scores)
-    exps = [math.exp((s - top) / temperature) for s in scores]
+    exps = [math.exp(s - top) for s in scores]
     total = sum(exps)
     return [e / total for e in exps]
 
@@ -265,10 +278,7 @@ def infer(
         "friends_city_not_recognised": ev.n_unresolved,
         "own_statements": len(ev.own),
     }
-    distinct: dict[int, City] = {}
-    for city in [*friend_cities, *(v.city for v, _ in ev.own)]:
-        distinct.setdefault(city.id, city)
-    candidates = sorted(distinct.values(), key=lambda c: c.id)
+    candidates = _candidates(ev)
     if not candidates:
         return WhereaboutsResult(
             answered=False,
@@ -279,7 +289,8 @@ def infer(
             explanation=[_friends_line(ev)],
             decline_reason="no located friend and no stated city: nothing to go on",
         )
-    probs = _softmax(_scores(candidates, ev, params), params.temperature)
+    scores = _features(candidates, ev, params) @ np.array(params.weights)
+    probs = _softmax([float(x) for x in scores])
     order = sorted(range(len(candidates)), key=lambda i: (-probs[i], candidates[i].id))
     ranked = [
         RankedCity(
@@ -371,6 +382,11 @@ def _explain(
         ).most_common(2)
         if others:
             lines.append("elsewhere: " + ", ".join(f"{n} near {label}" for label, n in others))
+            if others[0][1] > near:
+                lines.append(
+                    f"more friends are near {others[0][0]} than near {top.label}: friend lists "
+                    "lag a move by years, so the person's own word counts more"
+                )
     if spread is not None:
         lines.append(f"half the located friends are within {spread:.0f} km of their centre")
     if stated is not None:

@@ -19,22 +19,26 @@ from dataclasses import dataclass
 class Params:
     """Everything that shapes an inference; documented in docs/whereabouts.md."""
 
+    # Backstrom decay p(d) ∝ (d + b)^-gamma, mixed with a geography-free share of friends
+    # (Liben-Nowell et al. 2005: about a third). Fitted on the training world (seed 11).
     b_km: float = 2.0
     gamma: float = 1.3
+    geography_free: float = 0.33
     # A friend placed by propagation counts for this share of a friend who states a city.
     propagated_weight: float = 0.5
     propagation_rounds: int = 2
-    # The profile's own stated city counts as this many friends at that place.
-    self_weight: float = 2.0
-    # A post about a move counts this much when new, halving every ``post_half_life_days``.
-    post_weight: float = 20.0
+    # A post saying where the person lives counts fully when new, halving every this many days.
     post_half_life_days: float = 365.0
-    # A stated city far from a recent move's city keeps this share of its weight.
-    stale_profile_factor: float = 0.25
-    temperature: float = 2.0
+    # Conditional-logit weights, in the order of model.FEATURES, fitted by
+    # `bench/inference_quality.py --fit` on the training world (seed 11), never on evaluation.
+    weights: tuple[float, ...] = (
+        0.951, -5.162, 2.812, -0.046, -0.12, 0.344, 3.42, 2.552, 8.196, -2.595, -0.253,
+    )  # fmt: skip
     min_located_friends: int = 3
-    max_dispersion_km: float = 60.0
-    min_confidence: float = 0.6
+    # Declining (chosen on the training world: the probabilities are calibrated there, so the
+    # confidence threshold trades coverage for accuracy; see docs/whereabouts.md).
+    max_dispersion_km: float = 400.0
+    min_confidence: float = 0.7
     max_ranked: int = 5
 
 
