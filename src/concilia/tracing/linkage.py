@@ -245,7 +245,11 @@ def train(
         ]
         return Linker(tables, current, log_level=logging.WARNING), api2
 
-    for rule in (block_on("birthday"), block_on("family_first")):
+    # EM cannot estimate a field its session is blocked on, and a session blocked on the
+    # surname alone is mostly namesakes, which teaches 'same name' m values for the city.
+    # The second session is blocked on name and city, so city (like the names) is learnt
+    # only on the birthday session; it teaches birthday, contacts, employer and handle.
+    for rule in (block_on("birthday"), block_on("given_key", "family_first", "city")):
         linker2, _ = fresh_linker(model)
         try:
             linker2.training.estimate_parameters_using_expectation_maximisation(
