@@ -172,3 +172,47 @@ def test_below_the_review_threshold_nothing_is_shown(
             db_session=s, debtor_keys=keys, review_threshold=0.0, limit=10_000
         )
         assert len(everything) > len(shown)
+
+
+def test_stored_competition_matches_resolve_competition(
+    session_factory: sessionmaker[Session], world: testworld.World, model: dict[str, Any]
+) -> None:
+    """The run resolves competition over its stored candidates in bulk: the final weights
+    are those linkage.resolve_competition gives for the same rows, and each candidate's
+    rendered explanation adds up to its final weight."""
+    result = _run(session_factory, world, model)
+    with session_factory() as s:
+        cands = list(
+            s.scalars(select(MatchCandidate).where(MatchCandidate.run_id == result.run_id))
+        )
+        frame = pd.DataFrame(
+            {
+                "debtor_id": [c.debtor_key for c in cands],
+                "profile_id": [c.profile_key for c in cands],
+                "network_r": [c.network for c in cands],
+                "match_weight": [c.match_weight for c in cands],
+            }
+        )
+        expected = linkage.resolve_competition(
+            frame,
+            one_per_network=FAST.one_per_network,
+            second_account_share=FAST.second_account_share,
+        )
+        moved = 0
+        for cand, final, prob, comp in zip(
+            cands,
+            expected.final_weight,
+            expected.final_probability,
+            expected.competition_weight,
+            strict=True,
+        ):
+            if abs(comp) > 1e-9:
+                moved += 1
+                assert cand.final_weight == pytest.approx(final, abs=1e-9)
+                assert cand.probability == pytest.approx(prob, rel=1e-9, abs=1e-12)
+            else:
+                assert cand.final_weight == cand.match_weight
+            lines = cand.explanation
+            assert sum(ln["weight"] for ln in lines) == pytest.approx(cand.final_weight, abs=1e-6)
+            assert (lines[-1]["field"] == "competition") == (abs(comp) > 1e-9)
+        assert moved > 0

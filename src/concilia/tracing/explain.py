@@ -19,6 +19,7 @@ FIELD_WORDS = {
     "phone": "phone",
     "email": "e-mail",
     "employer": "employer",
+    "photo": "picture",
     "handle": "handle",
 }
 
@@ -105,12 +106,18 @@ def lines(
     Each line is ``{"field", "text", "weight"}`` with ``weight`` in log2 units.
     """
     labels = labels or st.level_labels(model)
-    one_in = 1 / float(model["probability_two_random_records_match"])
+    return _lines(row, float(model["probability_two_random_records_match"]), labels)
+
+
+def _lines(
+    row: dict[str, Any], prior: float, labels: dict[str, dict[int, str]]
+) -> list[dict[str, Any]]:
+    one_in = 1 / prior
     out = [
         {
             "field": "prior",
             "text": f"before any comparison (1 chance in {one_in:,.0f})",
-            "weight": prior_weight(model),
+            "weight": math.log2(prior / (1.0 - prior)),
         }
     ]
     for comp in st.COMPARISON_NAMES:
@@ -144,3 +151,126 @@ def competition_line(weight: float) -> dict[str, Any]:
 def total(explanation: list[dict[str, Any]]) -> float:
     """Sum of the lines' log2 weights (equals the final match weight)."""
     return float(sum(line["weight"] for line in explanation))
+
+
+# --- compact storage ----------------------------------------------------------------------
+#
+# A batch run stores, per candidate, only what the lines are made of: each field's level
+# (Splink's gamma), the term-frequency adjustments and the quoted values. The words, the
+# prior and each level's weight come from the run (``TraceRun.explain_model``), so a
+# million candidates do not each carry a dozen sentences; :func:`render` rebuilds exactly
+# the lines :func:`lines` gives for the scored row.
+
+COMPACT_VERSION = 1
+# Values the lines quote, in this order in the compact form.
+QUOTED = [
+    "given_l",
+    "given_r",
+    "family_l",
+    "family_r",
+    "birthday_l",
+    "birthday_r",
+    "city_l",
+    "city_r",
+    "lat_l",
+    "lon_l",
+    "lat_r",
+    "lon_r",
+    "employer_l",
+    "employer_r",
+    "handle_r",
+]
+# Competition shifts under this (log2) are float noise, not a rival: no line is shown.
+COMPETITION_EPSILON = 1e-9
+
+
+def explain_model(
+    model: dict[str, Any], level_weights: dict[str, dict[int, float]]
+) -> dict[str, Any]:
+    """What a run's compact explanations are rendered with: prior, labels, level weights."""
+    labels = st.level_labels(model)
+    return {
+        "version": COMPACT_VERSION,
+        "prior": float(model["probability_two_random_records_match"]),
+        "labels": {c: {str(g): t for g, t in lv.items()} for c, lv in labels.items()},
+        "weights": {c: {str(g): w for g, w in lv.items()} for c, lv in level_weights.items()},
+    }
+
+
+def level_weights(scored: Any) -> dict[str, dict[int, float]]:
+    """Each comparison level's log2 Bayes factor, as Splink computed it on a scored frame.
+
+    A level's weight does not depend on the pair (term-frequency adjustments are kept
+    apart), so one value per (field, gamma) is read from the rows that reached it.
+    """
+    out: dict[str, dict[int, float]] = {}
+    for comp in st.COMPARISON_NAMES:
+        seen = scored[[f"gamma_{comp}", f"mw_{comp}"]].drop_duplicates(f"gamma_{comp}")
+        out[comp] = {
+            int(g): float(w) for g, w in zip(seen[f"gamma_{comp}"], seen[f"mw_{comp}"], strict=True)
+        }
+    return out
+
+
+def merge_weights(
+    old: dict[str, Any] | None, new: dict[str, dict[int, float]]
+) -> dict[str, dict[int, float]]:
+    """Level weights of a run so far (as stored, string keys) plus those of a new chunk."""
+    out: dict[str, dict[int, float]] = {}
+    for comp, levels in ((old or {}).get("weights") or {}).items():
+        out[comp] = {int(g): float(w) for g, w in levels.items()}
+    for comp, levels in new.items():
+        out.setdefault(comp, {}).update(levels)
+    return out
+
+
+def _clean(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value
+
+
+def compact_rows(scored: Any) -> list[list[Any]]:
+    """The compact explanation of every row of a scored frame: [version, gammas, tf, quoted]."""
+    gammas = [scored[f"gamma_{c}"].astype("int64").tolist() for c in st.COMPARISON_NAMES]
+    tfs = []
+    for comp in st.COMPARISON_NAMES:
+        col = f"mw_tf_adj_{comp}"
+        tfs.append(
+            scored[col].astype("float64").fillna(0.0).tolist()
+            if col in scored.columns
+            else [0.0] * len(scored)
+        )
+    quoted = [
+        [_clean(v) for v in scored[c].tolist()] if c in scored.columns else [None] * len(scored)
+        for c in QUOTED
+    ]
+    out = []
+    for i, g in enumerate(zip(*gammas, strict=True)):
+        out.append(
+            [
+                COMPACT_VERSION,
+                list(g),
+                [t[i] for t in tfs],
+                [q[i] for q in quoted],
+            ]
+        )
+    return out
+
+
+def render(
+    compact: list[Any], run_model: dict[str, Any], *, match_weight: float, final_weight: float
+) -> list[dict[str, Any]]:
+    """The plain-word lines of a stored compact explanation (same as :func:`lines`)."""
+    _, gammas, tfs, quoted = compact
+    labels = {c: {int(g): t for g, t in lv.items()} for c, lv in run_model["labels"].items()}
+    weights = run_model["weights"]
+    row: dict[str, Any] = dict(zip(QUOTED, quoted, strict=True))
+    for comp, gamma, tf in zip(st.COMPARISON_NAMES, gammas, tfs, strict=True):
+        row[f"gamma_{comp}"] = gamma
+        row[f"mw_{comp}"] = float(weights[comp][str(gamma)])
+        row[f"mw_tf_adj_{comp}"] = tf
+    competition = final_weight - match_weight
+    if abs(competition) > COMPETITION_EPSILON:
+        row["competition_weight"] = competition
+    return _lines(row, float(run_model["prior"]), labels)

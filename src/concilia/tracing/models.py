@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from concilia.db import Base, BigIntId, IdPk, UTCDateTime
 
@@ -24,6 +24,9 @@ class TraceRun(Base):
     chunk_size: Mapped[int] = mapped_column(Integer)
     chunk_count: Mapped[int] = mapped_column(Integer)
     model: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # What the run's compact explanations are rendered with (prior, each level's words and
+    # weight): see explain.render. Extended chunk by chunk, in each chunk's transaction.
+    explain_model: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     status: Mapped[str] = mapped_column(String(12), default="running")  # running | done
     stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     started_by: Mapped[str] = mapped_column(String(200))
@@ -66,7 +69,10 @@ class MatchCandidate(Base):
     match_weight: Mapped[float] = mapped_column(Float)
     final_weight: Mapped[float] = mapped_column(Float)
     probability: Mapped[float] = mapped_column(Float)
-    explanation: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # Either the lines themselves or, as batch runs write it, the compact form (levels,
+    # term-frequency adjustments, quoted values) rendered with the run's explain_model:
+    # read it through ``explanation``.
+    explanation_data: Mapped[Any] = mapped_column("explanation", JSON)
     # What the profile showed when scored (city, employer, handle, provenance): the
     # evidence an acceptance creates is taken from here.
     profile_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -78,6 +84,27 @@ class MatchCandidate(Base):
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    run: Mapped[TraceRun] = relationship(lazy="select", viewonly=True)
+
+    @property
+    def explanation(self) -> list[dict[str, Any]]:
+        """The plain-word lines, one per field, whose log2 weights add up to final_weight."""
+        data = self.explanation_data
+        if not data or isinstance(data[0], dict):
+            return list(data or [])
+        from concilia.tracing import explain
+
+        run_model = self.run.explain_model if self.run is not None else None
+        if run_model is None:
+            raise ValueError(f"match candidate {self.id}: its run has no explanation model")
+        return explain.render(
+            data, run_model, match_weight=self.match_weight, final_weight=self.final_weight
+        )
+
+    @explanation.setter
+    def explanation(self, lines: list[dict[str, Any]]) -> None:
+        self.explanation_data = lines
 
 
 class Evidence(Base):

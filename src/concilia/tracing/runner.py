@@ -10,16 +10,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+import orjson
 import pandas as pd
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from concilia.audit import service as audit_service
 from concilia.db import session_scope, utcnow
 from concilia.tracing import explain, inputs, linkage, prepare
-from concilia.tracing import settings as st
 from concilia.tracing.models import MatchCandidate, TraceChunk, TraceRun
 
 Progress = Callable[[str, int, int], None]
@@ -99,8 +100,7 @@ def run(
         progress("train", 1, 1)
         secs["train"] = time.perf_counter() - t
 
-    labels_by_level = st.level_labels(model)
-    snapshots = _profile_snapshots(profiles_raw, profile_fps)
+    profile_info = _Profiles(profiles_raw, profile_fps)
     debtor_fp = dict(zip(debtors_raw["debtor_id"].astype(str), debtor_fps, strict=True))
     pairs_total = 0
     written = 0
@@ -126,8 +126,10 @@ def run(
         )
         timing["score"] += time.perf_counter() - t
         t = time.perf_counter()
-        rows = _candidate_rows(scored, model, labels_by_level, snapshots, debtor_fp)
+        rows = _candidate_rows(scored, profile_info, debtor_fp)
         with session_scope(session_factory) as s:
+            if rows:
+                _extend_explain_model(s, run_id, model, explain.level_weights(scored))
             written += _store_chunk(s, config, run_id, rows)
             s.add(
                 TraceChunk(
@@ -169,6 +171,20 @@ def run(
     progress("resolve", 1, 1)
     secs["resolve"] = time.perf_counter() - t
     return RunResult(run_id, secs, pairs_total, written, now_done)
+
+
+def _extend_explain_model(
+    s: Session, run_id: int, model: dict[str, Any], weights: dict[str, dict[int, float]]
+) -> None:
+    """Add a chunk's level weights to the run's explanation model (same transaction as the
+    chunk's candidates, so a resumed run never holds candidates it cannot explain)."""
+    current = s.scalar(select(TraceRun.explain_model).where(TraceRun.id == run_id))
+    merged = explain.merge_weights(current, weights)
+    s.execute(
+        update(TraceRun)
+        .where(TraceRun.id == run_id)
+        .values(explain_model=explain.explain_model(model, merged))
+    )
 
 
 def _open_run(
@@ -219,157 +235,206 @@ def _open_run(
         return new.id, None, set()
 
 
-def _profile_snapshots(raw: pd.DataFrame, fps: list[str]) -> dict[str, dict[str, Any]]:
-    cols = [
-        c
-        for c in (
-            "network",
-            "city",
-            "country",
-            "employer",
-            "handle",
-            "url",
-            "captured_at",
-            "source",
-        )
-        if c in raw.columns
-    ]
-    out: dict[str, dict[str, Any]] = {}
-    for pid, fp, values in zip(
-        raw["profile_id"].astype(str),
-        fps,
-        raw[cols].itertuples(index=False, name=None),
-        strict=True,
-    ):
-        snap = {
-            c: (None if isinstance(v, float) and v != v else v)
-            for c, v in zip(cols, values, strict=True)
-        }
-        snap["fingerprint"] = fp
-        out[pid] = snap
-    return out
+class _Profiles:
+    """What candidates quote of their profile: the snapshot (provenance, city, employer,
+    handle) and the fingerprint, looked up by profile id for a chunk's candidates only."""
+
+    COLUMNS = ("network", "city", "country", "employer", "handle", "url", "captured_at", "source")
+
+    def __init__(self, raw: pd.DataFrame, fps: list[str]) -> None:
+        self.cols = [c for c in self.COLUMNS if c in raw.columns]
+        frame = raw[self.cols].copy()
+        frame["_fp"] = fps
+        frame.index = pd.Index(raw["profile_id"].astype(str))
+        self.frame = frame
+
+    def lookup(self, pids: list[str]) -> tuple[list[str], list[str]]:
+        """(snapshot as JSON text, fingerprint) of each profile id, in order."""
+        sub = self.frame.loc[pids]
+        columns = [
+            [None if isinstance(v, float) and v != v else v for v in sub[c].tolist()]
+            for c in self.cols
+        ]
+        snaps = [
+            orjson.dumps(dict(zip(self.cols, values, strict=True)), default=str).decode()
+            for values in zip(*columns, strict=True)
+        ]
+        return snaps, sub["_fp"].tolist()
+
+
+# Columns written per candidate, in the order of the rows _candidate_rows builds.
+_ROW_COLUMNS = (
+    "debtor_key",
+    "profile_key",
+    "network",
+    "match_weight",
+    "final_weight",
+    "probability",
+    "explanation",
+    "profile_snapshot",
+    "debtor_fingerprint",
+    "profile_fingerprint",
+)
 
 
 def _candidate_rows(
-    scored: pd.DataFrame,
-    model: dict[str, Any],
-    labels: dict[str, dict[int, str]],
-    snapshots: dict[str, dict[str, Any]],
-    debtor_fp: dict[str, str],
-) -> list[dict[str, Any]]:
+    scored: pd.DataFrame, profiles: _Profiles, debtor_fp: dict[str, str]
+) -> list[tuple[Any, ...]]:
+    """One tuple per scored pair (see _ROW_COLUMNS), built column-wise: the explanation is
+    stored compact (explain.compact_rows) and rendered when read."""
     if scored.empty:
         return []
-    rows = []
-    for rec in scored.to_dict("records"):
-        pid = str(rec["profile_id"])
-        did = str(rec["debtor_id"])
-        snap = snapshots[pid]
-        rows.append(
-            {
-                "debtor_key": did,
-                "profile_key": pid,
-                "network": rec.get("network_r"),
-                "match_weight": float(rec["match_weight"]),
-                "final_weight": float(rec["match_weight"]),
-                "probability": float(rec["match_probability"]),
-                "explanation": explain.lines(rec, model, labels),
-                "profile_snapshot": {k: v for k, v in snap.items() if k != "fingerprint"},
-                "debtor_fingerprint": debtor_fp[did],
-                "profile_fingerprint": snap["fingerprint"],
-            }
-        )
-    return rows
+    dids = scored["debtor_id"].astype(str).tolist()
+    pids = scored["profile_id"].astype(str).tolist()
+    networks = (
+        [None if _missing(v) else str(v) for v in scored["network_r"].tolist()]
+        if "network_r" in scored.columns
+        else [None] * len(scored)
+    )
+    weights = scored["match_weight"].astype("float64").tolist()
+    probs = scored["match_probability"].astype("float64").tolist()
+    compact = [orjson.dumps(c).decode() for c in explain.compact_rows(scored)]
+    snaps, pfps = profiles.lookup(pids)
+    dfps = [debtor_fp[d] for d in dids]
+    return list(
+        zip(dids, pids, networks, weights, weights, probs, compact, snaps, dfps, pfps, strict=True)
+    )
 
 
-def _store_chunk(s: Session, config: RunConfig, run_id: int, rows: list[dict[str, Any]]) -> int:
-    """Insert new pairs, refresh proposed ones, keep decisions unless a record changed."""
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+_UPSERT_SET = """
+    network = excluded.network, run_id = excluded.run_id,
+    match_weight = excluded.match_weight, final_weight = excluded.final_weight,
+    probability = excluded.probability, explanation = excluded.explanation,
+    profile_snapshot = excluded.profile_snapshot,
+    debtor_fingerprint = excluded.debtor_fingerprint,
+    profile_fingerprint = excluded.profile_fingerprint,
+    updated_at = excluded.updated_at,
+    status = 'proposed', decided_by = NULL, decided_at = NULL, reason = NULL
+WHERE tracing_candidates.status = 'proposed'
+   OR tracing_candidates.debtor_fingerprint <> excluded.debtor_fingerprint
+   OR tracing_candidates.profile_fingerprint <> excluded.profile_fingerprint
+"""
+_INSERT_COLUMNS = (
+    "portfolio, run_id, status, created_at, updated_at, debtor_key, profile_key, network, "
+    "match_weight, final_weight, probability, explanation, profile_snapshot, "
+    "debtor_fingerprint, profile_fingerprint"
+)
+_CONFLICT = "ON CONFLICT (portfolio, debtor_key, profile_key) DO UPDATE SET"
+
+
+def _timestamp(s: Session, value: datetime) -> Any:
+    """A timestamp as SQLAlchemy would bind it on this connection (SQLite keeps text)."""
+    conn = s.connection()
+    proc = MatchCandidate.__table__.c.created_at.type.bind_processor(conn.dialect)
+    return proc(value) if proc is not None else value
+
+
+def _store_chunk(s: Session, config: RunConfig, run_id: int, rows: list[tuple[Any, ...]]) -> int:
+    """Insert new pairs, refresh proposed ones, keep decisions unless a record changed.
+
+    One set-based upsert per chunk (ON CONFLICT ... DO UPDATE ... WHERE, on SQLite and
+    PostgreSQL alike): a decided pair is left alone while both fingerprints are unchanged,
+    and proposed again, decision cleared, when either record moved.
+    """
     if not rows:
         return 0
-    keys = sorted({r["debtor_key"] for r in rows})
-    existing: dict[tuple[str, str], MatchCandidate] = {}
-    for start in range(0, len(keys), 500):
-        for cand in s.scalars(
-            select(MatchCandidate).where(
-                MatchCandidate.portfolio == config.portfolio,
-                MatchCandidate.debtor_key.in_(keys[start : start + 500]),
-            )
-        ):
-            existing[(cand.debtor_key, cand.profile_key)] = cand
-    now = utcnow()
-    fresh = []
-    for r in rows:
-        old = existing.get((r["debtor_key"], r["profile_key"]))
-        if old is None:
-            fresh.append(
-                {
-                    **r,
-                    "portfolio": config.portfolio,
-                    "run_id": run_id,
-                    "status": "proposed",
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-            continue
-        changed = (
-            old.debtor_fingerprint != r["debtor_fingerprint"]
-            or old.profile_fingerprint != r["profile_fingerprint"]
+    conn = s.connection()
+    now = _timestamp(s, utcnow())
+    head = (config.portfolio, run_id, "proposed", now, now)
+    if conn.dialect.name == "postgresql":
+        _copy_stage(
+            s,
+            "_tracing_stage",
+            "debtor_key text, profile_key text, network text, match_weight float8, "
+            "final_weight float8, probability float8, explanation text, "
+            "profile_snapshot text, debtor_fingerprint text, profile_fingerprint text",
+            rows,
         )
-        if old.status != "proposed" and not changed:
-            continue  # a decided pair stays decided while neither record moves
-        for k, v in r.items():
-            setattr(old, k, v)
-        old.run_id = run_id
-        old.updated_at = now
-        if old.status != "proposed":
-            old.status, old.decided_by, old.decided_at, old.reason = "proposed", None, None, None
-    if fresh:
-        s.execute(insert(MatchCandidate), fresh)
+        conn.exec_driver_sql(
+            f"INSERT INTO tracing_candidates ({_INSERT_COLUMNS}) "
+            "SELECT %s, %s, %s, %s, %s, debtor_key, profile_key, network, match_weight, "
+            "final_weight, probability, CAST(explanation AS JSON), "
+            "CAST(profile_snapshot AS JSON), debtor_fingerprint, profile_fingerprint "
+            f"FROM _tracing_stage {_CONFLICT} {_UPSERT_SET}",
+            head,
+        )
+    else:
+        marks = ", ".join(["?"] * (len(head) + len(_ROW_COLUMNS)))
+        conn.exec_driver_sql(
+            f"INSERT INTO tracing_candidates ({_INSERT_COLUMNS}) VALUES ({marks}) "
+            f"{_CONFLICT} {_UPSERT_SET}",
+            [head + r for r in rows],
+        )
     return len(rows)
 
 
-def _resolve(s: Session, config: RunConfig, run_id: int) -> None:
+def _copy_stage(s: Session, table: str, columns: str, rows: list[tuple[Any, ...]]) -> None:
+    """COPY rows into an emptied temporary table (PostgreSQL's fastest bulk path)."""
+    driver = s.connection().connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cur:
+        cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({columns})")
+        cur.execute(f"TRUNCATE {table}")
+        with cur.copy(f"COPY {table} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def _resolve(s: Session, config: RunConfig, run_id: int) -> int:
     """Share odds between candidates competing for one profile (or one network) across
-    the whole run, then store final weights, probabilities and the explanation line."""
-    rows = s.execute(
+    the whole run (linkage.resolve_competition, vectorised), then store the final weights
+    and probabilities of the pairs it moved; the competition line is derived when read
+    (final_weight - match_weight). Returns how many pairs moved."""
+    conn = s.connection()
+    table = MatchCandidate.__table__
+    result = conn.execute(
         select(
-            MatchCandidate.id,
-            MatchCandidate.debtor_key,
-            MatchCandidate.profile_key,
-            MatchCandidate.network,
-            MatchCandidate.match_weight,
-            MatchCandidate.final_weight,
-        ).where(MatchCandidate.portfolio == config.portfolio, MatchCandidate.run_id == run_id)
-    ).all()
-    if not rows:
-        return
+            table.c.id,
+            table.c.debtor_key,
+            table.c.profile_key,
+            table.c.network,
+            table.c.match_weight,
+            table.c.final_weight,
+        ).where(table.c.portfolio == config.portfolio, table.c.run_id == run_id)
+    )
     frame = pd.DataFrame(
-        rows, columns=["id", "debtor_id", "profile_id", "network_r", "match_weight", "old_final"]
+        result.fetchall(),
+        columns=["id", "debtor_id", "profile_id", "network_r", "match_weight", "old_final"],
     )
-    resolved = linkage.resolve_competition(frame, one_per_network=config.options.one_per_network)
-    changed = resolved[(resolved["final_weight"] - resolved["old_final"]).abs() > 1e-9]
+    if frame.empty:
+        return 0
+    resolved = linkage.resolve_competition(
+        frame,
+        one_per_network=config.options.one_per_network,
+        second_account_share=config.options.second_account_share,
+    )
+    moved = (resolved["final_weight"] - resolved["old_final"]).abs() > explain.COMPETITION_EPSILON
+    changed = resolved[moved]
     if changed.empty:
-        return
-    explanations: dict[int, list[dict[str, Any]]] = dict(
-        s.execute(
-            select(MatchCandidate.id, MatchCandidate.explanation).where(
-                MatchCandidate.portfolio == config.portfolio, MatchCandidate.run_id == run_id
-            )
-        ).all()
-    )
-    updates = []
-    for rec in changed.itertuples(index=False):
-        lines = [ln for ln in explanations[int(rec.id)] if ln["field"] != "competition"]
-        comp = float(rec.competition_weight)
-        if comp != 0.0:
-            lines.append(explain.competition_line(comp))
-        updates.append(
-            {
-                "id": int(rec.id),
-                "explanation": lines,
-                "final_weight": float(rec.final_weight),
-                "probability": float(rec.final_probability),
-            }
+        return 0
+    updates = list(
+        zip(
+            changed["final_weight"].astype("float64").tolist(),
+            changed["final_probability"].astype("float64").tolist(),
+            changed["id"].astype("int64").tolist(),
+            strict=True,
         )
-    # ORM bulk UPDATE by primary key: one executemany instead of one round trip per row.
-    s.execute(update(MatchCandidate), updates)
+    )
+    if conn.dialect.name == "postgresql":
+        _copy_stage(
+            s, "_tracing_resolved", "final_weight float8, probability float8, id bigint", updates
+        )
+        conn.exec_driver_sql(
+            "UPDATE tracing_candidates AS c SET final_weight = r.final_weight, "
+            "probability = r.probability FROM _tracing_resolved AS r WHERE c.id = r.id"
+        )
+    else:
+        conn.exec_driver_sql(
+            "UPDATE tracing_candidates SET final_weight = ?, probability = ? WHERE id = ?",
+            updates,
+        )
+    return len(updates)
