@@ -1,12 +1,14 @@
 """Whereabouts inference quality on a synthetic world, against two baselines in the same run.
 
-Generates (or reuses) two worlds with ``concilia.simulate``: the *training* world (seed 11)
-is only used to fit the distance decay (``--fit`` prints it); every figure is measured on the
-*evaluation* world (seed 12), never used for tuning. For each debtor with at least one public
-profile, the accepted profiles are the person's genuine accounts (as an agent would accept
-them after linkage). Prints one JSON object.
+Generates (or reuses) worlds with ``concilia.simulate``: the *training* world (seed 11) is
+only used to fit the distance decay and the evidence weights (``--fit`` prints them; the
+committed weights in ``params.py`` come from it) and to choose the declining thresholds; every
+figure is measured on an *evaluation* world (seed 12 by default, ``--eval-seed 13`` for a
+second check), never used for tuning. For each debtor with at least one public profile, the
+accepted profiles are the person's genuine accounts (as an agent would accept them after
+linkage). Prints one JSON object.
 
-    .venv/bin/python bench/inference_quality.py [--people 20000] [--fit]
+    .venv/bin/python bench/inference_quality.py [--people 20000] [--fit] [--eval-seed 12]
 """
 
 from __future__ import annotations
