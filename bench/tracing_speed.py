@@ -85,8 +85,9 @@ def _pipeline(args: argparse.Namespace) -> dict[str, Any]:
         "pairs_compared": result.pairs_compared,
         "candidates_stored": result.candidates,
         "seconds": {k: round(v, 2) for k, v in result.seconds.items()},
+        "cpu_seconds": {k: round(v, 2) for k, v in result.cpu_seconds.items()},
         "seconds_end_to_end": round(total, 2),
-        "cpu_seconds_main_thread_and_pool": round(cpu_total, 2),
+        "cpu_seconds_end_to_end": round(cpu_total, 2),
     }
 
 

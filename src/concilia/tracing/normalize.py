@@ -161,7 +161,13 @@ def _name_words(text: str) -> list[str]:
 
 
 def _split_hyphens(words: Iterable[str]) -> list[str]:
-    return [part for word in words for part in word.split("-") if part]
+    out: list[str] = []
+    for word in words:
+        if "-" in word:
+            out.extend(part for part in word.split("-") if part)
+        elif word:
+            out.append(word)
+    return out
 
 
 # --- nicknames ---------------------------------------------------------------------------
@@ -223,9 +229,15 @@ def family_tokens(words: list[str]) -> list[str]:
     'García López' -> [garcia, lopez, garcialopez]; 'Le Goff' -> [goff, legoff]; so that
     'García' alone, 'López García' and 'Legoff' each meet the debtor on some token.
     """
-    parts = _split_hyphens(words)
-    core = [w for w in parts if w not in PARTICLES and len(w) > 1]
-    out = list(dict.fromkeys(core))
+    return _family_tokens(_split_hyphens(words))
+
+
+def _core(parts: list[str]) -> list[str]:
+    return [w for w in parts if w not in PARTICLES and len(w) > 1]
+
+
+def _family_tokens(parts: list[str], core: list[str] | None = None) -> list[str]:
+    out = list(dict.fromkeys(_core(parts) if core is None else core))
     compact = "".join(parts)
     if len(parts) > 1 and compact not in out:
         out.append(compact)
@@ -239,8 +251,9 @@ class ParsedName:
 
     def __init__(self, given: str, family_words: list[str], extra_given: list[str]) -> None:
         self.given = given
-        self.family_tokens = family_tokens(family_words)
-        core_only = [w for w in _split_hyphens(family_words) if w not in PARTICLES and len(w) > 1]
+        parts = _split_hyphens(family_words)
+        core_only = _core(parts)
+        self.family_tokens = _family_tokens(parts, core_only)
         self.family = " ".join(core_only)
         self.family_first = core_only[0] if core_only else ""
         tokens = _split_hyphens([given, *extra_given]) + core_only

@@ -50,20 +50,20 @@ V = TypeVar("V")
 
 
 def _map_distinct(series: pd.Series, func: Callable[[Any], V]) -> list[V]:
-    """Apply ``func`` once per distinct value of ``series`` and return one result per row."""
-    values = series.tolist()
-    cache: dict[Any, V] = {}
-    out: list[V] = []
-    for value in values:
-        key = None if _missing(value) else value
-        try:
-            out.append(cache[key])
-        except KeyError:
-            result = func(key)
-            cache[key] = result
-            out.append(result)
-        except TypeError:  # unhashable (lists): no caching
-            out.append(func(value))
+    """Apply ``func`` once per distinct value of ``series`` and return one result per row.
+
+    Distinct values come from ``pd.factorize`` (hashing in C), so a million rows cost a
+    million array look-ups, not a million Python dictionary probes; missing and blank
+    values all get ``func(None)``."""
+    try:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    except TypeError:  # unhashable values (lists): no caching
+        return [func(None if _missing(v) else v) for v in series.tolist()]
+    results = np.empty(len(uniques) + 1, dtype=object)
+    for i, value in enumerate(uniques.tolist()):
+        results[i] = func(None if _missing(value) else value)
+    results[-1] = func(None)  # code -1: missing
+    out: list[V] = results[codes].tolist()
     return out
 
 
@@ -129,6 +129,9 @@ def _none_if_empty(items: list[str]) -> list[str] | None:
 def _phones(values: list[Any], countries: list[Any]) -> list[list[str] | None]:
     out: list[list[str] | None] = []
     for raw, country in zip(values, countries, strict=True):
+        if raw is None or (isinstance(raw, float) and raw != raw):
+            out.append(None)
+            continue
         nums = [
             nz.phone_e164(p, None if _missing(country) else str(country))
             for p in nz.split_multi(raw)
@@ -140,6 +143,9 @@ def _phones(values: list[Any], countries: list[Any]) -> list[list[str] | None]:
 def _emails(values: list[Any]) -> list[list[str] | None]:
     out: list[list[str] | None] = []
     for raw in values:
+        if raw is None or (isinstance(raw, float) and raw != raw):
+            out.append(None)
+            continue
         mails = [nz.email_canonical(e) for e in nz.split_multi(raw)]
         out.append(_none_if_empty(sorted({m for m in mails if m})))
     return out
