@@ -7,6 +7,9 @@ resumes the same run (same model) and skips the chunks already done.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -109,6 +112,10 @@ def run(
     # would otherwise stay resident through scoring.
     del profiles["block_keys"]
     clock.lap("index")
+    # The prepared frames live until the end: kept out of every later garbage collection,
+    # so the per-chunk collection below only walks what the chunk made.
+    gc.collect()
+    gc.freeze()
 
     if model is None:
         progress("train", 0, 1)
@@ -155,9 +162,11 @@ def run(
                     done_at=utcnow(),
                 )
             )
-        clock.lap("store")
         pairs_total += len(pairs)
         now_done += 1
+        del pairs, scored, rows
+        _release_memory()
+        clock.lap("store")
     progress("score", n_chunks, n_chunks)
     blocker.close()
     clock.lap("store")
@@ -182,8 +191,22 @@ def run(
             detail={"chunks": n_chunks, "engine": config.engine},
         )
     progress("resolve", 1, 1)
+    gc.unfreeze()
     clock.lap("resolve")
     return RunResult(run_id, clock.wall, pairs_total, written, now_done, clock.cpu)
+
+
+def _release_memory() -> None:
+    """Free what a chunk left behind before the next one.
+
+    Splink's linkers and their DuckDB connections sit in reference cycles, which Python
+    frees only at a full collection; glibc then keeps the freed pages unless asked, so
+    without this the resident size grew by about 0.3 GiB per chunk (measured at 1M
+    profiles)."""
+    gc.collect()
+    # Not glibc (no malloc_trim): the allocator keeps its own counsel.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _extend_explain_model(
