@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 10:53:24.136439
+Create Date: 2026-11-23 14:26:53.592294
 """
 
 from __future__ import annotations
@@ -163,6 +163,7 @@ def upgrade() -> None:
         sa.Column("chunk_size", sa.Integer(), nullable=False),
         sa.Column("chunk_count", sa.Integer(), nullable=False),
         sa.Column("model", sa.JSON(), nullable=True),
+        sa.Column("explain_model", sa.JSON(), nullable=True),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("stats", sa.JSON(), nullable=False),
         sa.Column("started_by", sa.String(length=200), nullable=False),
@@ -355,6 +356,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("source_profiles", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_source_profiles_handle"), ["handle"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_source_profiles_retain_until"), ["retain_until"], unique=False
         )
@@ -934,6 +936,7 @@ def upgrade() -> None:
         ),
         sa.Column("stage", sa.String(length=30), nullable=False),
         sa.Column("disputed", sa.Boolean(), nullable=False),
+        sa.Column("dispute_answered", sa.Boolean(), nullable=False),
         sa.Column("cease_contact", sa.Boolean(), nullable=False),
         sa.Column("vulnerable", sa.Boolean(), nullable=False),
         sa.Column("vulnerability_possible", sa.Boolean(), nullable=False),
@@ -1418,6 +1421,7 @@ def downgrade() -> None:
     with op.batch_alter_table("source_profiles", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_source_profiles_source_id"))
         batch_op.drop_index(batch_op.f("ix_source_profiles_retain_until"))
+        batch_op.drop_index(batch_op.f("ix_source_profiles_handle"))
 
     op.drop_table("source_profiles")
     with op.batch_alter_table("source_mentions", schema=None) as batch_op:
