@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 import pandas as pd
 
-from concilia.tracing import inputs, linkage, prepare
+from concilia.tracing import inputs, linkage, places, prepare
 from concilia.tracing import normalize as nz
 from concilia.tracing.service import DEFAULT_REVIEW_THRESHOLD
 
@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     t = time.perf_counter()
     debtors_raw = inputs.read_portfolio_csv(folder / "portfolio.csv")
     profiles_raw = inputs.read_profiles_jsonl(folder / "profiles.jsonl")
+    edges = inputs.read_friends_jsonl(folder / "friends.jsonl")
+    profiles_raw["friend_places"] = places.friend_places(profiles_raw, edges)
+    del edges
     truth = _truth(folder)
     debtors = prepare.prepare_debtors(debtors_raw)
     profiles = prepare.prepare_profiles(profiles_raw)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from concilia.tracing import normalize as nz
-from concilia.tracing import prepare
+from concilia.tracing import places, prepare
 
 
 def test_fold_removes_accents_and_case() -> None:
@@ -69,10 +69,10 @@ def test_handle_letters_and_keys() -> None:
 
 
 def test_city_matched_to_gazetteer_with_coordinates() -> None:
-    name, lat, lon = prepare.geocode("Lyon", "FR")
+    name, lat, lon = places.geocode("Lyon", "FR")
     assert name == "lyon"
     assert lat is not None and 45 < lat < 46 and lon is not None and 4 < lon < 5
-    unknown = prepare.geocode("Nowhereville-sur-Rien", "FR")
+    unknown = places.geocode("Nowhereville-sur-Rien", "FR")
     assert unknown == ("nowhereville sur rien", None, None)
 
 

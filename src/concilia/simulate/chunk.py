@@ -109,7 +109,7 @@ class _Builder(Activity):
         tags: list[str] = []
         person_for_name = person
         name, given = display_name(person_for_name, network, rng, rates, tags)
-        year = 1 + (person.birth_date - 1) // 366
+        year = dt.date.fromordinal(person.birth_date).year
         handle = handle_for(
             given,
             person.family if "maiden_name" not in tags else person.birth_family,

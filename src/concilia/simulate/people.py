@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import itertools
 import random
 from dataclasses import dataclass, field
@@ -174,7 +175,7 @@ def make_person(
             label == "new_job" and employer == old_employer
         ):
             employer, job = _pick(p.companies, p.companies_cum, rng), pick(rng, p.jobs)
-    year = 1 + (birth_date - 1) // 366
+    year = dt.date.fromordinal(birth_date).year
     email = _email(given, family, year, country, rng)
     old_email = (
         _email(given, birth_family, year, country, rng)

@@ -21,7 +21,7 @@ from rich.progress import (
 
 from concilia.db import get_session_factory, session_scope
 from concilia.errors import ConciliaError
-from concilia.tracing import inputs, runner
+from concilia.tracing import inputs, places, runner
 from concilia.tracing import service as tracing_service
 
 app = typer.Typer(help="Skip tracing: link debtors to public profiles.", no_args_is_help=True)
@@ -47,6 +47,10 @@ def run_command(
     profiles: Annotated[
         Path | None, typer.Option(help="Read profiles from a JSON Lines export instead.")
     ] = None,
+    friends: Annotated[
+        Path | None,
+        typer.Option(help="Public friend edges (JSON Lines) of those profiles, with --profiles."),
+    ] = None,
     date_format: Annotated[str, typer.Option(help="Date format of the CSV.")] = "%Y-%m-%d",
     chunk_size: Annotated[int, typer.Option(help="Debtors per checkpointed chunk.")] = 5000,
 ) -> None:
@@ -55,15 +59,24 @@ def run_command(
         raise typer.BadParameter("engine must be duckdb or spark")
     if (debtors is None) != (profiles is None):
         raise typer.BadParameter("--debtors and --profiles go together")
+    if friends is not None and profiles is None:
+        raise typer.BadParameter("--friends goes with --profiles")
     factory = get_session_factory()
     name = portfolio or "all"
     try:
         if debtors is not None and profiles is not None:
             debtors_raw = inputs.read_portfolio_csv(debtors, date_format)
             profiles_raw = inputs.read_profiles_jsonl(profiles)
+            edges = inputs.read_friends_jsonl(friends) if friends is not None else None
         else:
             with session_scope(factory) as s:
                 debtors_raw, profiles_raw = inputs.from_database(db_session=s, portfolio=portfolio)
+                edges = inputs.friends_from_database(
+                    db_session=s, profile_ids=profiles_raw["profile_id"].tolist()
+                )
+        # Where each profile's public friends live, as counts per city (nothing else of
+        # the friends is kept).
+        profiles_raw["friend_places"] = places.friend_places(profiles_raw, edges)
         with session_scope(factory) as s:
             threshold = tracing_service.review_threshold(db_session=s, portfolio=name)
             labels = tracing_service.decisions(db_session=s, portfolio=name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from concilia.tracing import places
 from concilia.tracing import settings as st
 
 FIELD_WORDS = {
@@ -20,6 +21,8 @@ FIELD_WORDS = {
     "email": "e-mail",
     "employer": "employer",
     "photo": "picture",
+    "friends": "public friends",
+    "birth_year": "birth year",
     "handle": "handle",
 }
 
@@ -63,9 +66,27 @@ def _pair_text(row: dict[str, Any], comp: str) -> str:
         a, b = _value(row, "employer_l"), _value(row, "employer_r")
     elif comp == "handle":
         return str(_value(row, "handle_r") or "")
+    elif comp == "friends":
+        return _friends_text(row)
+    elif comp == "birth_year":
+        years = _value(row, "year4_l")
+        return str(next(iter(years))) if years is not None and len(years) else ""
     else:  # phone and e-mail are not quoted: the line only says whether they agree
         return ""
     return _ab(a, b)
+
+
+def _friends_text(row: dict[str, Any]) -> str:
+    """'12 of 19 in Lyon': counts only, never who the friends are."""
+    summary = _value(row, "friends_summary_r")
+    if summary is None:
+        return ""
+    found = places.friends_in(str(summary), [_value(row, "city_l"), _value(row, "prev_city_l")])
+    if found is not None:
+        n, total, city = found
+        return f"{n} of {total} located in {city.title()}"
+    total, _ = places.parse_friend_places(str(summary))
+    return f"{total} located"
 
 
 def _ab(a: Any, b: Any) -> str:
@@ -110,7 +131,10 @@ def lines(
 
 
 def _lines(
-    row: dict[str, Any], prior: float, labels: dict[str, dict[int, str]]
+    row: dict[str, Any],
+    prior: float,
+    labels: dict[str, dict[int, str]],
+    fields: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     one_in = 1 / prior
     out = [
@@ -120,7 +144,7 @@ def _lines(
             "weight": math.log2(prior / (1.0 - prior)),
         }
     ]
-    for comp in st.COMPARISON_NAMES:
+    for comp in fields or st.COMPARISON_NAMES:
         gamma = int(row[f"gamma_{comp}"])
         weight = float(row[f"mw_{comp}"])
         label = labels[comp].get(gamma, "?")
@@ -161,8 +185,9 @@ def total(explanation: list[dict[str, Any]]) -> float:
 # million candidates do not each carry a dozen sentences; :func:`render` rebuilds exactly
 # the lines :func:`lines` gives for the scored row.
 
-COMPACT_VERSION = 1
-# Values the lines quote, in this order in the compact form.
+COMPACT_VERSION = 2
+# Values the lines quote, in this order in the compact form (version 1 stopped at
+# handle_r and had no friends or birth-year comparison).
 QUOTED = [
     "given_l",
     "given_r",
@@ -179,7 +204,12 @@ QUOTED = [
     "employer_l",
     "employer_r",
     "handle_r",
+    "prev_city_l",
+    "friends_summary_r",
+    "year4_l",
 ]
+# The comparisons of a version-1 compact explanation, in its order.
+_V1_FIELDS = [c for c in st.COMPARISON_NAMES if c not in ("friends", "birth_year")]
 # Competition shifts under this (log2) are float noise, not a rival: no line is shown.
 COMPETITION_EPSILON = 1e-9
 
@@ -191,6 +221,7 @@ def explain_model(
     labels = st.level_labels(model)
     return {
         "version": COMPACT_VERSION,
+        "fields": list(st.COMPARISON_NAMES),
         "prior": float(model["probability_two_random_records_match"]),
         "labels": {c: {str(g): t for g, t in lv.items()} for c, lv in labels.items()},
         "weights": {c: {str(g): w for g, w in lv.items()} for c, lv in level_weights.items()},
@@ -230,6 +261,13 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _json_ready(value: Any) -> Any:
+    """A quoted value as JSON can hold it (lists come from DuckDB as numpy arrays)."""
+    if hasattr(value, "tolist") and not isinstance(value, str | float | int):
+        return [_clean(v) for v in value.tolist()]
+    return _clean(value)
+
+
 def compact_rows(scored: Any) -> list[list[Any]]:
     """The compact explanation of every row of a scored frame: [version, gammas, tf, quoted]."""
     gammas = [scored[f"gamma_{c}"].astype("int64").tolist() for c in st.COMPARISON_NAMES]
@@ -242,7 +280,9 @@ def compact_rows(scored: Any) -> list[list[Any]]:
             else [0.0] * len(scored)
         )
     quoted = [
-        [_clean(v) for v in scored[c].tolist()] if c in scored.columns else [None] * len(scored)
+        [_json_ready(v) for v in scored[c].tolist()]
+        if c in scored.columns
+        else [None] * len(scored)
         for c in QUOTED
     ]
     out = []
@@ -262,15 +302,17 @@ def render(
     compact: list[Any], run_model: dict[str, Any], *, match_weight: float, final_weight: float
 ) -> list[dict[str, Any]]:
     """The plain-word lines of a stored compact explanation (same as :func:`lines`)."""
-    _, gammas, tfs, quoted = compact
+    version, gammas, tfs, quoted = compact
     labels = {c: {int(g): t for g, t in lv.items()} for c, lv in run_model["labels"].items()}
     weights = run_model["weights"]
-    row: dict[str, Any] = dict(zip(QUOTED, quoted, strict=True))
-    for comp, gamma, tf in zip(st.COMPARISON_NAMES, gammas, tfs, strict=True):
+    # A run stores its fields; runs from before version 2 had the version-1 fields.
+    fields = run_model.get("fields") or (_V1_FIELDS if version == 1 else st.COMPARISON_NAMES)
+    row: dict[str, Any] = dict(zip(QUOTED, quoted, strict=False))
+    for comp, gamma, tf in zip(fields, gammas, tfs, strict=True):
         row[f"gamma_{comp}"] = gamma
         row[f"mw_{comp}"] = float(weights[comp][str(gamma)])
         row[f"mw_tf_adj_{comp}"] = tf
     competition = final_weight - match_weight
     if abs(competition) > COMPETITION_EPSILON:
         row["competition_weight"] = competition
-    return _lines(row, float(run_model["prior"]), labels)
+    return _lines(row, float(run_model["prior"]), labels, fields)

@@ -41,7 +41,11 @@ PROFILE_FIELDS = [
     "birthday",
     "phones",
     "emails",
+    "bio",
+    "school",
 ]
+# What a profile's candidates depend on: a rejected pair comes back when any of it changes.
+PROFILE_COMPARED = [*PROFILE_FIELDS, "photo_hash", "friend_places"]
 
 
 def read_portfolio_csv(path: Path, date_format: str = "%Y-%m-%d") -> pd.DataFrame:
@@ -113,6 +117,53 @@ def read_profiles_jsonl(path: Path) -> pd.DataFrame:
     )
 
 
+def read_friends_jsonl(path: Path) -> pd.DataFrame:
+    """Public friend and follow edges of a source export (docs/source-format.md), as
+    ``profile_id``, ``friend_id``: only to count where a profile's friends live."""
+    a: list[str] = []
+    b: list[str] = []
+    problems: list[InputProblem] = []
+    with path.open("rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                problems.append(InputProblem(str(path), number, "-", f"invalid JSON: {exc}"))
+                continue
+            if not obj.get("profile_id") or not obj.get("friend_id"):
+                problems.append(
+                    InputProblem(
+                        str(path), number, "profile_id", "profile_id and friend_id required"
+                    )
+                )
+                continue
+            if obj.get("visibility", "public") != "public":
+                continue  # an edge shown to friends only is not public data
+            a.append(str(obj["profile_id"]))
+            b.append(str(obj["friend_id"]))
+    if problems:
+        raise InvalidInput(problems=problems)
+    return pd.DataFrame({"profile_id": a, "friend_id": b})
+
+
+def friends_from_database(*, db_session: Session, profile_ids: list[str]) -> pd.DataFrame:
+    """Public edges touching these profiles (database ids as text), from sources allowing
+    'locating'."""
+    from concilia.sources import service as sources_service
+
+    edges = sources_service.friend_edges(
+        db_session=db_session, profile_ids=[int(p) for p in profile_ids]
+    )
+    return pd.DataFrame(
+        {
+            "profile_id": [str(e["profile_id"]) for e in edges],
+            "friend_id": [str(e["friend_id"]) for e in edges],
+        }
+    )
+
+
 def row_fingerprints(df: pd.DataFrame, fields: list[str]) -> list[str]:
     """Digest of each record's compared fields: a rejected pair comes back only if it moves."""
     cols = [c for c in fields if c in df.columns]
@@ -170,11 +221,13 @@ def from_database(
                     "url": None,
                     "captured_at": rec.get("captured_at"),
                     "source": str(rec.get("source_id")),
+                    "photo_hash": rec.get("photo_hash"),
                 }
             )
     return (
         pd.DataFrame(debtor_rows, columns=["debtor_id", *DEBTOR_FIELDS]),
         pd.DataFrame(
-            profile_rows, columns=["profile_id", *PROFILE_FIELDS, "url", "captured_at", "source"]
+            profile_rows,
+            columns=["profile_id", *PROFILE_FIELDS, "url", "captured_at", "source", "photo_hash"],
         ),
     )

@@ -30,6 +30,8 @@ KEY_KINDS = {
     "f": "given name + surname sound",
     "i": "given-name initial + surname sound",
     "g": "given name + city",
+    "w": "given name + employer",
+    "s": "name spelt by the debtor's e-mail",
     "p": "phone",
     "e": "e-mail",
     "h": "handle",

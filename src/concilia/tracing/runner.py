@@ -88,7 +88,7 @@ def run(
     clock = _Clock()
     debtors_raw = debtors_raw.sort_values("debtor_id", kind="stable").reset_index(drop=True)
     debtor_fps = inputs.row_fingerprints(debtors_raw, inputs.DEBTOR_FIELDS)
-    profile_fps = inputs.row_fingerprints(profiles_raw, inputs.PROFILE_FIELDS)
+    profile_fps = inputs.row_fingerprints(profiles_raw, inputs.PROFILE_COMPARED)
     fingerprint = inputs.inputs_fingerprint(
         [f"{i}:{f}" for i, f in zip(debtors_raw["debtor_id"], debtor_fps, strict=True)],
         [f"{i}:{f}" for i, f in zip(profiles_raw["profile_id"], profile_fps, strict=True)],

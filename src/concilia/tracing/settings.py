@@ -28,10 +28,17 @@ def _null(*cols: str) -> ComparisonLevelCreator:
     return _custom(sql, "missing").configure(is_null_level=True)
 
 
-def _null_unless_linked(col: str) -> ComparisonLevelCreator:
-    """Missing on the debtor, or on the profile and on its same-picture twin."""
-    sql = f'"{col}_l" IS NULL OR ("{col}_r" IS NULL AND "linked_{col}_r" IS NULL)'
+def _null_unless_linked(col: str, said: str | None = None) -> ComparisonLevelCreator:
+    """Missing on the debtor, or on the profile, on its same-picture twin and (``said``)
+    in its bio or school."""
+    also = f' AND "{said}_r" IS NULL' if said else ""
+    sql = f'"{col}_l" IS NULL OR ("{col}_r" IS NULL AND "linked_{col}_r" IS NULL{also})'
     return _custom(sql, "missing").configure(is_null_level=True)
+
+
+def _only_said(col: str, said: str) -> str:
+    """The profile states no value (nor does a twin), but its bio or school names one."""
+    return f'"{col}_r" IS NULL AND "linked_{col}_r" IS NULL AND "{said}_r" IS NOT NULL'
 
 
 def _linked(col: str) -> str:
@@ -58,6 +65,14 @@ _HANDLE_HAS_SURNAME = (
 # ('Roger' in 'Margaud Roger' vs 'Roger Martin') is one coincidence, counted once.
 _GIVEN_SWAPPED = '"given_l" = "family_first_r"'
 _FAMILY_SWAPPED = '"family_first_l" = "given_r"'
+
+
+def _spelt() -> ComparisonLevelCreator:
+    """The debtor's e-mail address spells the profile's name, whose surname is not theirs."""
+    return cll.And(
+        cll.ArrayIntersectLevel("mail_names", 1),
+        cll.Not(cll.ArrayIntersectLevel("family_tokens", 1)),
+    )
 
 
 def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
@@ -89,6 +104,14 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 _custom('"family_l" = "family_r"', "same").configure(
                     tf_adjustment_column="family", tf_adjustment_weight=1.0
                 ),
+                # 'Valenzuela Casal' vs 'Valenzuela Cobo': both show two surnames and only
+                # one agrees, which is a disagreement (Spain's second surname is the
+                # mother's), not the 'one surname shown of two' that follows.
+                cll.And(
+                    cll.ArrayIntersectLevel("family_tokens", 1),
+                    cll.Not(cll.ArrayIntersectLevel("family_tokens", 2)),
+                    _custom('"family_n_l" >= 2 AND "family_n_r" >= 2', "both show two"),
+                ).configure(label_for_charts="one surname in common, the other differs"),
                 cll.ArrayIntersectLevel("family_tokens", 1).configure(
                     label_for_charts="one surname in common"
                 ),
@@ -109,9 +132,14 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
         cl.CustomComparison(
             output_column_name="city",
             comparison_levels=[
-                _null_unless_linked("city"),
+                _null_unless_linked("city", "said_cities"),
                 _custom('"city_l" = "city_r"', "same"),
                 _custom(_linked("city"), _TWIN.format("same")),
+                # 'IUT de Tournefeuille', '📍 Asnières': the debtor's city (or previous
+                # address) named in the profile's school or bio, whatever city it states.
+                cll.ArrayIntersectLevel("said_cities", 1).configure(
+                    label_for_charts="named in the profile's bio or school"
+                ),
                 # Creditors' files carry typos the gazetteer cannot resolve ('Lypn').
                 cll.JaroWinklerLevel("city", 0.92).configure(label_for_charts="same, misspelt"),
                 cll.DistanceInKMLevel("lat", "lon", 15, not_null=True).configure(
@@ -120,6 +148,9 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 _custom('"prev_city_l" = "city_r" OR "city_l" = "prev_city_r"', "previous address"),
                 cll.DistanceInKMLevel("lat", "lon", 60, not_null=True).configure(
                     label_for_charts="within 60 km"
+                ),
+                _custom(
+                    _only_said("city", "said_cities"), "not stated; the bio or school names another"
                 ),
                 cll.ElseLevel().configure(label_for_charts="other"),
             ],
@@ -135,18 +166,33 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
         cl.CustomComparison(
             output_column_name="email",
             comparison_levels=[
-                _null("emails"),
+                # Missing unless the profile, showing no address, has a name the debtor's
+                # address spells (below).
+                cll.Or(
+                    _custom('"emails_l" IS NULL', "no address on file"),
+                    cll.And(_custom('"emails_r" IS NULL', "none shown"), cll.Not(_spelt())),
+                ).configure(is_null_level=True, label_for_charts="missing"),
                 cll.ArrayIntersectLevel("emails", 1).configure(label_for_charts="same address"),
+                # 'margaud.buisson@...' on file, 'Margaud Buisson' on the profile, 'Roger' in
+                # the debtor's surname: an address made before or after a marriage spells the
+                # other name. Only when the surnames differ, or it would repeat the name.
+                _spelt().configure(
+                    label_for_charts="the debtor's address spells the profile's name"
+                ),
                 cll.ElseLevel().configure(label_for_charts="different"),
             ],
         ),
         cl.CustomComparison(
             output_column_name="employer",
             comparison_levels=[
-                _null_unless_linked("employer"),
+                _null_unless_linked("employer", "said_employer"),
                 _custom('"employer_l" = "employer_r"', "same"),
                 _custom(_linked("employer"), _TWIN.format("same")),
+                _custom('"employer_l" = "said_employer_r"', "named in the profile's bio"),
                 cll.JaroWinklerLevel("employer", 0.88).configure(label_for_charts="similar"),
+                _custom(
+                    _only_said("employer", "said_employer"), "not stated; the bio names another"
+                ),
                 cll.ElseLevel().configure(label_for_charts="different"),
             ],
         ),
@@ -176,6 +222,59 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                     fix_m_probability=True,
                     fix_u_probability=True,
                 ),
+            ],
+        ),
+        cl.CustomComparison(
+            output_column_name="friends",
+            comparison_levels=[
+                # Fewer than three friends located, a debtor without a known city, or a
+                # profile whose stated city (its twin's, its bio's) already agrees: friends
+                # live where their friend lives, so in the same city they would count the
+                # same evidence twice and make namesakes next door look certain.
+                cll.Or(
+                    _custom(
+                        '"friends_any_r" IS NULL OR "city_l" IS NULL OR "city_l" = "city_r" '
+                        'OR ("city_r" IS NULL AND "city_l" = "linked_city_r")',
+                        "the stated city already agrees",
+                    ),
+                    cll.ArrayIntersectLevel("said_cities", 1),
+                ).configure(
+                    is_null_level=True,
+                    label_for_charts="not counted (no located friends, or the city agrees)",
+                ),
+                # Friend lists are the sediment of a life: they hold the debtor's known
+                # city (or previous address) long after a move, which a stale or hidden
+                # stated city cannot say. Counts per city only (DESIGN.md).
+                cll.ArrayIntersectLevel("friends_many", 1).configure(
+                    label_for_charts="many of them live in the debtor's city"
+                ),
+                cll.ArrayIntersectLevel("friends_some", 1).configure(
+                    label_for_charts="several live in the debtor's city"
+                ),
+                cll.ArrayIntersectLevel("friends_near", 1).configure(
+                    label_for_charts="many live around the debtor's city"
+                ),
+                cll.ArrayIntersectLevel("friends_any", 1).configure(
+                    label_for_charts="one lives in the debtor's city"
+                ),
+                cll.ElseLevel().configure(label_for_charts="live elsewhere"),
+            ],
+        ),
+        cl.CustomComparison(
+            output_column_name="birth_year",
+            comparison_levels=[
+                _custom(
+                    '"year4_l" IS NULL OR ("year4_r" IS NULL AND "year2_r" IS NULL)', "missing"
+                ).configure(is_null_level=True),
+                # 'mgautier1952': people write their birth year in their usernames.
+                cll.ArrayIntersectLevel("year4", 1).configure(
+                    label_for_charts="the handle holds the birth year"
+                ),
+                cll.ArrayIntersectLevel("year2", 1).configure(
+                    label_for_charts="the handle holds the birth year's last two digits"
+                ),
+                _custom('"year4_r" IS NOT NULL', "the handle holds another year"),
+                cll.ElseLevel().configure(label_for_charts="the handle's number is another"),
             ],
         ),
         cl.CustomComparison(
@@ -224,6 +323,8 @@ COMPARISON_NAMES = [
     "email",
     "employer",
     "photo",
+    "friends",
+    "birth_year",
     "handle",
 ]
 
@@ -241,7 +342,7 @@ def settings_creator(prior: float = 1e-6) -> SettingsCreator:
         probability_two_random_records_match=prior,
         retain_matching_columns=True,
         retain_intermediate_calculation_columns=True,
-        additional_columns_to_retain=["network", "prev_city"],
+        additional_columns_to_retain=["network", "prev_city", "friends_summary"],
         em_convergence=0.001,
         max_iterations=15,
     )
@@ -255,7 +356,7 @@ def level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
         n = len([lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")])
         for lv in comp["comparison_levels"]:
             if lv.get("is_null_level"):
-                levels[-1] = "missing"
+                levels[-1] = lv.get("label_for_charts") or "missing"
             else:
                 n -= 1
                 levels[n] = lv.get("label_for_charts") or lv["sql_condition"]

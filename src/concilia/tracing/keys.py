@@ -1,0 +1,58 @@
+"""Blocking keys: typed strings a debtor and a profile share when worth comparing.
+
+The kinds (the prefix before ':') are listed in :data:`concilia.tracing.linkage.KEY_KINDS`.
+"""
+
+from __future__ import annotations
+
+from concilia.tracing import normalize as nz
+
+
+def name_block_keys(name: nz.ParsedName, swapped_too: bool) -> tuple[list[str], list[str]]:
+    """(surname phonetic codes, given-name keys) usable for blocking."""
+    fams = [nz.phonetic(t) for t in name.family_tokens]
+    givens = [nz.given_key(name.given)] if name.given else []
+    if swapped_too and len(name.name_tokens) >= 2:
+        # A display name may be written family-first: any of its words can be the surname,
+        # and its last word can be the given name.
+        fams = [nz.phonetic(t) for t in name.name_tokens] + fams
+        givens.append(nz.given_key(name.name_tokens[-1]))
+    return list(dict.fromkeys(f for f in fams if f)), list(dict.fromkeys(givens))
+
+
+def block_keys(
+    fams: list[str],
+    givens: list[str],
+    birthday: str | None,
+    city: str,
+    phones: list[str] | None,
+    emails: list[str] | None,
+    handles: list[str] | None,
+    *,
+    employer: str | None = None,
+    more_cities: list[str] | None = None,
+    mail_names: list[str] | None = None,
+) -> list[str]:
+    """The keys of one record. ``more_cities`` are other places it is tied to (a debtor's
+    previous address; the cities a profile's bio, school or friends name)."""
+    keys: list[str] = []
+    if birthday:
+        keys += [f"n:{f}|{birthday}" for f in fams]
+        keys += [f"b:{g}|{birthday}" for g in givens]
+    keys += [f"f:{g}|{f}" for g in givens for f in fams]
+    # A typo in the given name breaks the keys above: its first letter and the surname
+    # sound still meet.
+    keys += [f"i:{g[:1]}|{f}" for g in givens for f in fams]
+    for place in dict.fromkeys([city, *(more_cities or [])]):
+        if place:
+            keys += [f"g:{g}|{place}" for g in givens]
+    # A married or maiden name breaks every name key but the given name: the employer
+    # still meets.
+    # The name an e-mail address spells meets the name a profile shows (a maiden name).
+    keys += [f"s:{m}" for m in mail_names or []]
+    if employer:
+        keys += [f"w:{g}|{employer}" for g in givens]
+    keys += [f"p:{p}" for p in phones or []]
+    keys += [f"e:{e}" for e in emails or []]
+    keys += [f"h:{h}" for h in handles or [] if len(h) >= 5]
+    return keys

@@ -1,0 +1,232 @@
+"""Where a profile places its owner, beyond its stated city: the city its bio or school
+names, and where its public friends live (in aggregate only).
+
+A profile that hides its city, or states an old one, still says a lot about where its
+owner lives: "📍 Asnières-sur-Seine" in the bio, "IUT de Tournefeuille" as the school, and
+twelve of nineteen public friends in Lyon. A skip tracer reads exactly these; the linkage
+reads them as comparisons (see :mod:`concilia.tracing.settings`).
+
+Friends' data is used only as counts per city (DESIGN.md): the summary kept for a
+profile is "19 located friends, 12 in Lyon, 3 in Paris", never who they are.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from concilia.tracing import normalize as nz
+
+# --- the gazetteer --------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=100_000)
+def geocode(city: str | None, country: str | None) -> tuple[str, float | None, float | None]:
+    """(folded canonical city name, latitude, longitude) from the gazetteer.
+
+    The gazetteer's own name is used when found, so 'Londres' and 'London' compare equal;
+    unknown places keep their folded text and no coordinates.
+    """
+    if not city:
+        return "", None, None
+    try:
+        from concilia.geo import service as geo_service
+    except ImportError:  # the gazetteer is optional for the engine itself
+        return nz.city_key(city), None, None
+    found = geo_service.lookup(city, country=country or None)
+    if found is None:
+        return nz.city_key(city), None, None
+    return nz.city_key(found.name), float(found.latitude), float(found.longitude)
+
+
+@lru_cache(maxsize=100_000)
+def known_city(text: str, country: str | None) -> str | None:
+    """The gazetteer's folded name of a place named in free text, or None when unknown."""
+    text = text.strip(" ,.;:-–—!")
+    if len(text) < 2:
+        return None
+    from concilia.geo import service as geo_service
+
+    found = geo_service.lookup(text, country=country or None)
+    if found is None and "," in text:  # "Austin, TX", "Lyon, France"
+        found = geo_service.lookup(text.split(",", 1)[0], country=country or None)
+    return nz.city_key(found.name) if found is not None else None
+
+
+# --- the bio and the school -----------------------------------------------------------------
+
+# "📍 Lyon", "📍Lyon, France", "Based in Leeds", "Vivo en Sevilla", "J'habite à Nantes".
+_PIN = re.compile(
+    r"(?:📍|\bbased in\b|\bliving in\b|\blives in\b|\bvivo en\b|\bvive en\b|\bdesde\b|"
+    r"\bj'habite à\b|\bhabite à\b|\bvis à\b)\s*([^\n|•·/#@]+)",
+    re.IGNORECASE,
+)
+# Words of a school's name that are not its place: "Université de Lyon", "IES Cervantes",
+# "Leeds College", "Austin Community College", "University of Bristol".
+_SCHOOL_WORDS = re.compile(
+    r"\b(?:universit[éey]|universidad|university|iut|ies|lyc[ée]e|coll[eè]ge|colegio|"
+    r"instituto|institut|escuela|[ée]cole|academy|acad[ée]mie|high school|school|community|"
+    r"state|polytechnic|polit[ée]cnica|business|of|de|del|la|le|les|d)\b",
+    re.IGNORECASE,
+)
+
+
+def said_cities(bio: str | None, school: str | None, country: str | None) -> list[str]:
+    """Gazetteer cities named by a profile's bio (a pin, 'based in ...') or school."""
+    found: list[str] = []
+    for match in _PIN.finditer(bio or ""):
+        # The place ends at the first sentence break; 'Lyon, France' keeps its country.
+        words = re.split(r"[.!?;]", match.group(1), maxsplit=1)[0]
+        city = known_city(words, country)
+        if city:
+            found.append(city)
+    if school:
+        rest = " ".join(_SCHOOL_WORDS.sub(" ", school.replace("'", " ")).split())
+        if rest and rest.lower() != school.lower():
+            city = known_city(rest, country)
+            if city:
+                found.append(city)
+    return list(dict.fromkeys(found))
+
+
+def said_employer(bio: str | None) -> str | None:
+    """The employer a bio names ("Nurse at Acme Ltd", "Comptable chez Dupuy SA"), as a key."""
+    if not bio:
+        return None
+    match = re.search(r"\b(?:at|chez|en|@)\s+(.+)$", bio.strip(), re.IGNORECASE)
+    if match is None or len(match.group(1)) < 3:
+        return None
+    key = nz.employer_key(match.group(1))
+    return key or None
+
+
+# --- friends ----------------------------------------------------------------------------------
+
+# Grid cells of about 55 x 40 km: "many public friends around there" without a distance
+# computed per pair (a debtor carries the 3 x 3 cells around each of their cities).
+CELL_DEGREES = 0.5
+# A city (or cell) holding this share of the located friends is one of the profile's places.
+MANY_SHARE = 0.25
+# Fewer located friends than this say nothing about where someone lives.
+MIN_LOCATED = 3
+_TOP = 8
+
+
+def cell(lat: float, lon: float) -> str:
+    """The grid cell of a point."""
+    return f"{math.floor(lat / CELL_DEGREES)}:{math.floor(lon / CELL_DEGREES)}"
+
+
+def cells_around(lat: float | None, lon: float | None) -> list[str]:
+    """The cell of a point and its eight neighbours."""
+    if lat is None or lon is None or (isinstance(lat, float) and math.isnan(lat)):
+        return []
+    y, x = math.floor(lat / CELL_DEGREES), math.floor(lon / CELL_DEGREES)
+    return [f"{y + dy}:{x + dx}" for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+
+
+def _clean_key(key: str) -> str:
+    return key.replace("|", " ").replace("=", " ").replace("/", " ")
+
+
+def friend_places(profiles_raw: pd.DataFrame, edges: pd.DataFrame | None) -> list[str | None]:
+    """Per profile, where its public friends live, as counts: '19|lyon/FR=12|paris/FR=3'.
+
+    ``edges`` has columns ``profile_id`` and ``friend_id`` (either direction: a locked
+    profile's friends are seen from their own public lists). A friend counts where their
+    own profile states a city the gazetteer knows. Only counts per city are kept."""
+    out: list[str | None] = [None] * len(profiles_raw)
+    if edges is None or edges.empty or profiles_raw.empty:
+        return out
+    ids = profiles_raw["profile_id"].astype(str)
+    cities = profiles_raw.get("city", pd.Series([None] * len(profiles_raw)))
+    countries = profiles_raw.get("country", pd.Series([None] * len(profiles_raw)))
+    where = pd.DataFrame(
+        {
+            "friend": ids.to_numpy(),
+            "place": [
+                _located(c, k) for c, k in zip(cities.tolist(), countries.tolist(), strict=True)
+            ],
+        }
+    ).dropna(subset=["place"])
+    a = edges["profile_id"].astype(str).to_numpy()
+    b = edges["friend_id"].astype(str).to_numpy()
+    both = pd.DataFrame(
+        {"profile": np.concatenate([a, b]), "friend": np.concatenate([b, a])}
+    ).drop_duplicates()
+    located = both.merge(where, on="friend")
+    if located.empty:
+        return out
+    counts = located.groupby(["profile", "place"]).size().rename("n").reset_index()
+    counts = counts.sort_values(["profile", "n", "place"], ascending=[True, False, True])
+    position = {pid: i for i, pid in enumerate(ids.tolist())}
+    for profile, group in counts.groupby("profile", sort=False):
+        total = int(group["n"].sum())
+        if total < MIN_LOCATED:
+            continue
+        top = [f"{p}={n}" for p, n in zip(group["place"], group["n"], strict=True)][:_TOP]
+        i = position.get(str(profile))
+        if i is not None:
+            out[i] = "|".join([str(total), *top])
+    return out
+
+
+def _located(city: Any, country: Any) -> str | None:
+    if not isinstance(city, str) or not city.strip():
+        return None
+    key, lat, _ = geocode(city, country if isinstance(country, str) else None)
+    if lat is None:
+        return None
+    code = country if isinstance(country, str) and country else ""
+    return f"{_clean_key(key)}/{code}"
+
+
+def parse_friend_places(summary: str | None) -> tuple[int, list[tuple[str, str, int]]]:
+    """(located friends, [(city key, country, count), ...]) of a :func:`friend_places` summary."""
+    if not summary:
+        return 0, []
+    head, *items = summary.split("|")
+    places = []
+    for item in items:
+        place, _, n = item.rpartition("=")
+        city, _, country = place.partition("/")
+        places.append((city, country, int(n)))
+    return int(head), places
+
+
+def friend_columns(
+    summary: str | None,
+) -> tuple[list[str] | None, list[str] | None, list[str] | None, list[str] | None]:
+    """The profile's friend places as the comparison reads them: (cities holding many of
+    the friends, cities holding at least two, any friend's city, cells holding many)."""
+    total, places = parse_friend_places(summary)
+    if total < MIN_LOCATED:
+        return None, None, None, None
+    many = [c for c, _, n in places if n >= 2 and n >= MANY_SHARE * total]
+    some = [c for c, _, n in places if n >= 2]
+    anyone = [c for c, _, _ in places]
+    by_cell: dict[str, int] = {}
+    for city, country, n in places:
+        _, lat, lon = geocode(city, country or None)
+        if lat is not None and lon is not None:
+            key = cell(lat, lon)
+            by_cell[key] = by_cell.get(key, 0) + n
+    near = [k for k, n in by_cell.items() if n >= 2 and n >= MANY_SHARE * total]
+    return many or None, some or None, anyone or None, near or None
+
+
+def friends_in(summary: str | None, cities: Iterable[str | None]) -> tuple[int, int, str] | None:
+    """(friends in the first of ``cities`` the summary holds, located friends, that city):
+    the explanation's '12 of 19 public friends in Lyon'."""
+    total, places = parse_friend_places(summary)
+    counts = {c: n for c, _, n in places}
+    for city in cities:
+        if city and city in counts:
+            return counts[city], total, city
+    return None
