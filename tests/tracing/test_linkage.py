@@ -7,6 +7,7 @@ import math
 import pytest
 
 from concilia.tracing import explain, linkage
+from concilia.tracing import settings as st
 
 from .conftest import Scored
 
@@ -49,8 +50,10 @@ def test_explanation_lines_add_up_to_the_match_weight(scored_world: Scored) -> N
 
 def test_explanation_reads_in_plain_words(scored_world: Scored) -> None:
     sc = scored_world.scored
-    # Birthday levels: 2 agrees, 1 agrees through a same-picture profile, 0 differs.
-    row = sc[(sc.gamma_birthday == 2) & (sc.gamma_city > 0)].iloc[0].to_dict()
+    agrees = next(
+        g for g, t in st.level_labels(scored_world.model)["birthday"].items() if t == "agrees"
+    )
+    row = sc[(sc.gamma_birthday == agrees) & (sc.gamma_city > 0)].iloc[0].to_dict()
     lines = explain.lines(row, scored_world.model)
     texts = {ln["field"]: ln["text"] for ln in lines}
     b = row["birthday_l"]

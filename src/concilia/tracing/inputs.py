@@ -132,12 +132,9 @@ def read_friends_jsonl(path: Path) -> pd.DataFrame:
             except orjson.JSONDecodeError as exc:
                 problems.append(InputProblem(str(path), number, "-", f"invalid JSON: {exc}"))
                 continue
-            if not obj.get("profile_id") or not obj.get("friend_id"):
-                problems.append(
-                    InputProblem(
-                        str(path), number, "profile_id", "profile_id and friend_id required"
-                    )
-                )
+            missing = [f for f in ("profile_id", "friend_id") if not obj.get(f)]
+            if missing:
+                problems.append(InputProblem(str(path), number, missing[0], "required"))
                 continue
             if obj.get("visibility", "public") != "public":
                 continue  # an edge shown to friends only is not public data

@@ -251,7 +251,12 @@ def train(
     # surname alone is mostly namesakes, which teaches 'same name' m values for the city.
     # The second session is blocked on name and city, so city (like the names) is learnt
     # only on the birthday session; it teaches birthday, contacts, employer and handle.
-    for rule in (block_on("birthday"), block_on("given_key", "family_first", "city")):
+    sessions = (
+        (block_on("birthday"), ()),
+        (block_on("given_key", "family_first", "city"), _HELD_IN_NAME_SESSION),
+    )
+    for rule, held in sessions:
+        _hold(model, held, True)
         linker2, _ = fresh_linker(model)
         try:
             linker2.training.estimate_parameters_using_expectation_maximisation(
@@ -266,8 +271,10 @@ def train(
                 rule.get_blocking_rule("duckdb").blocking_rule_sql,
                 exc,
             )
+            _hold(model, held, False)
             continue
         model = linker2.misc.save_model_to_json()
+        _hold(model, held, False)
     if labels is not None and int(labels["accepted"].sum()) >= opts.min_labels:
         linker2, api2 = fresh_linker(model)
         _refine_from_labels(linker2, api2, labels)
@@ -276,6 +283,40 @@ def train(
     _floor_m(model, opts.min_m)
     _cap_disagreement(model, opts.max_m_disagree)
     return model
+
+
+# Levels a session blocked on the same name and city cannot observe among true matches
+# (an address spelling another surname; a birthday one day off is too rare in a sample):
+# EM would drive their m to zero, which Splink refuses, and the whole session would be
+# lost. Their m from the first session is held during this one.
+# A true match in that session shows another birthday only by a typo in the file, so
+# "differs" is held too, at the rate of such typos (no session can learn it: the first is
+# blocked on the birthday itself).
+_HELD_IN_NAME_SESSION: tuple[tuple[str, str, float | None], ...] = (
+    ("email", "the debtor's address spells the profile's name", None),
+    ("birthday", "one day apart", None),
+    ("birthday", "differs", 0.01),
+)
+
+
+def _hold(
+    model: dict[str, Any], levels: tuple[tuple[str, str, float | None], ...], on: bool
+) -> None:
+    """Fix (or free again) the m of the named levels for one EM session; a level not
+    trained yet starts from the given m."""
+    wanted = {(comp, label): m for comp, label, m in levels}
+    for comp in model["comparisons"]:
+        for lv in comp["comparison_levels"]:
+            key = (comp["output_column_name"], lv.get("label_for_charts"))
+            if key not in wanted:
+                continue
+            if on:
+                lv["fix_m_probability"] = True
+                start = wanted[key]
+                if start is not None and not isinstance(lv.get("m_probability"), float):
+                    lv["m_probability"] = start
+            else:
+                lv.pop("fix_m_probability", None)
 
 
 def _floor_m(model: dict[str, Any], floor: float) -> None:

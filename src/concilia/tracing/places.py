@@ -95,15 +95,35 @@ def said_cities(bio: str | None, school: str | None, country: str | None) -> lis
     return list(dict.fromkeys(found))
 
 
+# "Nurse at Acme Ltd", "Comptable chez Dupuy SA", "Albañil en Construcciones Gil S.L.",
+# "Dev @ Acme": the employer runs to the end of the line or to the next separator.
+_AT = re.compile(r"(?:\b(?:at|chez|en)\s+|\s*@\s*)([^\n|•·/#]+)", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?;]\s|[.!?;]$")
+
+
 def said_employer(bio: str | None) -> str | None:
-    """The employer a bio names ("Nurse at Acme Ltd", "Comptable chez Dupuy SA"), as a key."""
+    """The employer a bio names ("Nurse at Acme Ltd", "Comptable chez Dupuy SA"), as a key.
+
+    A place ("Vivo en Sevilla") or a lower-case phrase ("en couple") is not an employer."""
     if not bio:
         return None
-    match = re.search(r"\b(?:at|chez|en|@)\s+(.+)$", bio.strip(), re.IGNORECASE)
-    if match is None or len(match.group(1)) < 3:
-        return None
-    key = nz.employer_key(match.group(1))
-    return key or None
+    for line in bio.splitlines():
+        for match in _AT.finditer(line):
+            text = _SENTENCE_END.split(match.group(1), maxsplit=1)[0].strip(" ,")
+            # Legal forms keep their dots ('S.L.U.'); only a dot followed by a space or
+            # the end closed the sentence above.
+            if len(text) < 3 or not text[0].isupper() or _is_place(text):
+                continue
+            key = nz.employer_key(text)
+            if key:
+                return key
+    return None
+
+
+def _is_place(text: str) -> bool:
+    from concilia.geo import service as geo_service
+
+    return geo_service.lookup(text.split(",", 1)[0].strip()) is not None
 
 
 # --- friends ----------------------------------------------------------------------------------
@@ -160,6 +180,8 @@ def friend_places(profiles_raw: pd.DataFrame, edges: pd.DataFrame | None) -> lis
     both = pd.DataFrame(
         {"profile": np.concatenate([a, b]), "friend": np.concatenate([b, a])}
     ).drop_duplicates()
+    # A self-edge (refused by the importer, but a file may hold one) is no friend.
+    both = both[both["profile"] != both["friend"]]
     located = both.merge(where, on="friend")
     if located.empty:
         return out
@@ -200,14 +222,18 @@ def parse_friend_places(summary: str | None) -> tuple[int, list[tuple[str, str, 
     return int(head), places
 
 
-def friend_columns(
-    summary: str | None,
-) -> tuple[list[str] | None, list[str] | None, list[str] | None, list[str] | None]:
+FriendColumns = tuple[
+    list[str] | None, list[str] | None, list[str] | None, list[str] | None, list[str] | None, int
+]
+
+
+def friend_columns(summary: str | None) -> FriendColumns:
     """The profile's friend places as the comparison reads them: (cities holding many of
-    the friends, cities holding at least two, any friend's city, cells holding many)."""
+    the friends, cities holding at least two, any friend's city, cells holding many, cells
+    holding at least two, located friends)."""
     total, places = parse_friend_places(summary)
     if total < MIN_LOCATED:
-        return None, None, None, None
+        return None, None, None, None, None, total
     many = [c for c, _, n in places if n >= 2 and n >= MANY_SHARE * total]
     some = [c for c, _, n in places if n >= 2]
     anyone = [c for c, _, _ in places]
@@ -218,7 +244,8 @@ def friend_columns(
             key = cell(lat, lon)
             by_cell[key] = by_cell.get(key, 0) + n
     near = [k for k, n in by_cell.items() if n >= 2 and n >= MANY_SHARE * total]
-    return many or None, some or None, anyone or None, near or None
+    around = [k for k, n in by_cell.items() if n >= 2]
+    return many or None, some or None, anyone or None, near or None, around or None, total
 
 
 def friends_in(summary: str | None, cities: Iterable[str | None]) -> tuple[int, int, str] | None:

@@ -31,10 +31,14 @@ SIDE_COLUMNS = [
     "friends_some",
     "friends_any",
     "friends_near",
+    "friends_around",
+    "friends_n",
     "friends_summary",
     "year4",
     "year2",
     "mail_names",
+    "family_initial",
+    "name_cover",
 ]
 COLUMNS = [
     "unique_id",
@@ -159,6 +163,17 @@ def handle_years(handle: str | None) -> tuple[list[str] | None, list[str] | None
     return _YEAR4.findall(handle) or None, _YEAR2.findall(handle) or None
 
 
+_INITIAL = re.compile(r"\s([A-Za-zÀ-ÿ])\.?\s*$")
+
+
+def _family_initial(display_name: Any) -> str | None:
+    """The surname's initial of a name that shows only that ('Marie M.')."""
+    if _missing(display_name):
+        return None
+    match = _INITIAL.search(str(display_name).strip())
+    return nz.fold(match.group(1)) if match else None
+
+
 def _mail_names(value: Any) -> list[str] | None:
     """Letters of the local part of each e-mail address: 'margaud.buisson85@...' gives
     'margaudbuisson', which :func:`nz.handle_keys` of 'Margaud Buisson' also gives."""
@@ -169,6 +184,18 @@ def _mail_names(value: Any) -> list[str] | None:
         if len(letters) >= 6:
             found.append(letters)
     return _none_if_empty(list(dict.fromkeys(found)))
+
+
+def _other_names(mail_names: list[str] | None, name: nz.ParsedName) -> list[str] | None:
+    """The names a debtor's addresses spell that are not the debtor's own name: only an
+    address spelling another surname (before or after a marriage) says something the
+    name comparisons have not."""
+    if not mail_names:
+        return None
+    own = set(nz.handle_keys(name))
+    surnames = [t for t in name.family_tokens if len(t) >= 3]
+    others = [m for m in mail_names if m not in own and not any(t in m for t in surnames)]
+    return others or None
 
 
 def _birth_years(value: Any) -> tuple[list[str] | None, list[str] | None]:
@@ -293,6 +320,7 @@ def prepare_debtors(df: pd.DataFrame) -> pd.DataFrame:
         for h, p in zip(here, prev, strict=True)
     ]
     ids = [str(v) for v in _col(df, "debtor_id").tolist()]
+    mails = _map_distinct(_col(df, "emails"), _mail_names)
     side: dict[str, list[Any]] = {
         "handle_keys": hkeys,
         "prev_city": [p[0] or None for p in prev],
@@ -302,9 +330,11 @@ def prepare_debtors(df: pd.DataFrame) -> pd.DataFrame:
         "friends_some": known,
         "friends_any": known,
         "friends_near": near,
+        "friends_around": near,
         "year4": [y[0] for y in years],
         "year2": [y[1] for y in years],
-        "mail_names": _map_distinct(_col(df, "emails"), _mail_names),
+        "mail_names": [_other_names(m, nm) for m, nm in zip(mails, names, strict=True)],
+        "name_cover": [nm.name_tokens or None for nm in names],
     }
     return _finish(df, ids, names, birthdays, countries, [None] * len(df), side, False)
 
@@ -345,10 +375,14 @@ def prepare_profiles(df: pd.DataFrame) -> pd.DataFrame:
         "friends_some": [f[1] for f in friends],
         "friends_any": [f[2] for f in friends],
         "friends_near": [f[3] for f in friends],
+        "friends_around": [f[4] for f in friends],
+        "friends_n": [f[5] for f in friends],
         "friends_summary": summaries,
         "year4": [y[0] for y in years],
         "year2": [y[1] for y in years],
         "mail_names": [_none_if_empty(nz.handle_keys(nm)) for nm in names],
+        "family_initial": _map_distinct(_col(df, "display_name"), _family_initial),
+        "name_cover": [nm.family_tokens or None for nm in names],
         # Where its bio, school or many of its friends place it: blocking on given name
         # + city meets a debtor the stated city (stale, hidden, the next town) would miss.
         "key_cities": [

@@ -52,7 +52,10 @@ _HANDLE_REPEATS = (
     '("given_key_l" = "given_key_r" AND '
     '("family_first_l" = "family_first_r" OR "family_l" = "family_r")) OR '
     '(length("family_first_r") >= 3 AND '
-    """instr("handle_r", replace(replace("family_first_r", ' ', ''), '-', '')) > 0)"""
+    """instr("handle_r", replace(replace("family_first_r", ' ', ''), '-', '')) > 0) OR """
+    # 'jeanm55' of Jean Moreau: the shown given name and the shown surname's initial.
+    """"handle_r" = replace("given_r", '-', '') || """
+    'coalesce(substr("family_first_r", 1, 1), "family_initial_r")'
 )
 _HANDLE_HAS_SURNAME_START = (
     'length("family_first_l") >= 3 AND instr("handle_r", substr("family_first_l", 1, 3)) > 0'
@@ -100,16 +103,24 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
         cl.CustomComparison(
             output_column_name="family_name",
             comparison_levels=[
-                _null("family_first"),
+                _custom(
+                    '"family_first_l" IS NULL OR ("family_first_r" IS NULL AND '
+                    '"family_initial_r" IS NULL)',
+                    "missing",
+                ).configure(is_null_level=True),
                 _custom('"family_l" = "family_r"', "same").configure(
                     tf_adjustment_column="family", tf_adjustment_weight=1.0
                 ),
                 # 'Valenzuela Casal' vs 'Valenzuela Cobo': both show two surnames and only
                 # one agrees, which is a disagreement (Spain's second surname is the
                 # mother's), not the 'one surname shown of two' that follows.
+                # 'María José García' shows a second given name, not a second surname:
+                # ``name_cover`` holds all the debtor's names on the left, the profile's
+                # surname words on the right.
                 cll.And(
                     cll.ArrayIntersectLevel("family_tokens", 1),
                     cll.Not(cll.ArrayIntersectLevel("family_tokens", 2)),
+                    cll.Not(cll.ArrayIntersectLevel("name_cover", 2)),
                     _custom('"family_n_l" >= 2 AND "family_n_r" >= 2', "both show two"),
                 ).configure(label_for_charts="one surname in common, the other differs"),
                 cll.ArrayIntersectLevel("family_tokens", 1).configure(
@@ -117,6 +128,12 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 ),
                 cll.JaroWinklerLevel("family_first", 0.9).configure(label_for_charts="similar"),
                 _custom(_FAMILY_SWAPPED, "swapped"),
+                # 'Marie M.': only the initial is shown.
+                _custom(
+                    '"family_first_r" IS NULL AND substr("family_first_l", 1, 1) = '
+                    '"family_initial_r"',
+                    "only the initial shown, and it agrees",
+                ),
                 cll.ElseLevel().configure(label_for_charts="different"),
             ],
         ),
@@ -126,6 +143,14 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 _null_unless_linked("birthday"),
                 _custom('"birthday_l" = "birthday_r"', "agrees"),
                 _custom(_linked("birthday"), _TWIN.format("agrees")),
+                # Creditors' files carry typed-in dates one day off.
+                _custom(
+                    'substr("birthday_l", 1, 2) = substr(coalesce("birthday_r", '
+                    '"linked_birthday_r"), 1, 2) AND abs(cast(substr("birthday_l", 4, 2) AS '
+                    'INTEGER) - cast(substr(coalesce("birthday_r", "linked_birthday_r"), 4, 2) '
+                    "AS INTEGER)) = 1",
+                    "one day apart",
+                ),
                 cll.ElseLevel().configure(label_for_charts="differs"),
             ],
         ),
@@ -257,7 +282,12 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 cll.ArrayIntersectLevel("friends_any", 1).configure(
                     label_for_charts="one lives in the debtor's city"
                 ),
-                cll.ElseLevel().configure(label_for_charts="live elsewhere"),
+                cll.ArrayIntersectLevel("friends_around", 1).configure(
+                    label_for_charts="several live around the debtor's city"
+                ),
+                # Three located friends elsewhere say less than fifteen.
+                _custom('"friends_n_r" >= 8', "many located, all elsewhere"),
+                cll.ElseLevel().configure(label_for_charts="the few located live elsewhere"),
             ],
         ),
         cl.CustomComparison(
@@ -294,6 +324,16 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                     fix_m_probability=True,
                     fix_u_probability=True,
                 ),
+                # 'robertm' of 'Marcel R.', 'philippe.dubois' of 'Philippe Dubbois': the
+                # handle spells the surname the profile shows only as an initial or misspelt,
+                # which is what a shown surname would have said, no more.
+                cll.And(
+                    cll.ArrayIntersectLevel("handle_keys", 1),
+                    cll.Or(
+                        _custom('"family_first_r" IS NULL', "surname shown only as an initial"),
+                        cll.JaroWinklerLevel("family_first", 0.9),
+                    ),
+                ).configure(label_for_charts="spells the name the profile shows only in part"),
                 cll.ArrayIntersectLevel("handle_keys", 1).configure(
                     label_for_charts="spells the name"
                 ),
