@@ -466,8 +466,33 @@ def test_an_address_spelling_another_surname(scored_world: Scored) -> None:
     )
     spelt = "the debtor's address spells the profile's name"
     assert _label(model, "email", out.loc["maiden"].gamma_email) == spelt
-    assert int(out.loc["married"].gamma_email) == -1
-    assert int(out.loc["stranger"].gamma_email) == -1
+    # A profile showing no address is weighed, not left out: almost none shows one.
+    none_shown = "the profile shows no address"
+    assert _label(model, "email", out.loc["married"].gamma_email) == none_shown
+    assert _label(model, "email", out.loc["stranger"].gamma_email) == none_shown
+
+
+def test_an_address_spelling_the_debtors_own_name_spells_no_other() -> None:
+    debtors = prepare.prepare_debtors(
+        pd.DataFrame(
+            [
+                {
+                    "debtor_id": "own",
+                    "given_names": "Aimée",
+                    "family_names": "Thomas",
+                    "emails": "thomas.aimee@sfr.fr|aimee.thomas85@sfr.fr",
+                },
+                {
+                    "debtor_id": "other",
+                    "given_names": "Margaud",
+                    "family_names": "Roger",
+                    "emails": "margaud.buisson85@yahoo.fr|mroger@free.fr",
+                },
+            ]
+        )
+    ).set_index("unique_id")
+    assert debtors.loc["own"].mail_names is None
+    assert list(debtors.loc["other"].mail_names) == ["margaudbuisson"]
 
 
 def test_employer_named_in_the_bio(scored_world: Scored) -> None:

@@ -27,6 +27,13 @@ FIELD_WORDS = {
 }
 
 
+# How a term-frequency adjustment reads, per comparison: (rarer than usual, more common).
+_TF_WORDS = {
+    "city": ("a small place", "a big city"),
+    "employer": ("a rare employer", "a common employer"),
+}
+
+
 def _factor(weight: float) -> str:
     bf = math.pow(2.0, weight)
     if bf >= 100:
@@ -152,7 +159,8 @@ def _lines(
         if tf is not None and not (isinstance(tf, float) and math.isnan(tf)) and float(tf):
             # Term-frequency adjustment: the same name counts more when it is rare.
             weight += float(tf)
-            label += ", a rare name" if float(tf) > 0 else ", a common name"
+            rare, common = _TF_WORDS.get(comp, ("a rare name", "a common name"))
+            label += f", {rare}" if float(tf) > 0 else f", {common}"
         what = _pair_text(row, comp)
         words = FIELD_WORDS[comp]
         head = f"{words} {what} {label}" if what else f"{words} {label}"

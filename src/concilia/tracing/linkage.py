@@ -123,7 +123,7 @@ class Blocker:
         self.con.close()
 
 
-TF_COLUMNS = ("given", "family")
+TF_COLUMNS = ("given", "family", "city", "employer")
 
 
 def term_frequencies(profiles: pd.DataFrame, col: str) -> pd.DataFrame:

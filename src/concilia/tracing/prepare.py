@@ -181,7 +181,8 @@ def _mail_names(value: Any) -> list[str] | None:
     for raw in nz.split_multi(value):
         local = raw.split("@", 1)[0]
         letters = nz.handle_letters(local)
-        if len(letters) >= 6:
+        # 'jleroy' fits every J. Leroy: only a longer spelling says whose name it is.
+        if len(letters) >= 8:
             found.append(letters)
     return _none_if_empty(list(dict.fromkeys(found)))
 
@@ -331,6 +332,7 @@ def prepare_debtors(df: pd.DataFrame) -> pd.DataFrame:
         "friends_any": known,
         "friends_near": near,
         "friends_around": near,
+        "friends_n": [0] * len(df),
         "year4": [y[0] for y in years],
         "year2": [y[1] for y in years],
         "mail_names": [_other_names(m, nm) for m, nm in zip(mails, names, strict=True)],

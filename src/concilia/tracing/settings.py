@@ -158,7 +158,10 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
             output_column_name="city",
             comparison_levels=[
                 _null_unless_linked("city", "said_cities"),
-                _custom('"city_l" = "city_r"', "same"),
+                # London says less than Tournefeuille: weighted by the city's frequency.
+                _custom('"city_l" = "city_r"', "same").configure(
+                    tf_adjustment_column="city", tf_adjustment_weight=1.0
+                ),
                 _custom(_linked("city"), _TWIN.format("same")),
                 # 'IUT de Tournefeuille', '📍 Asnières': the debtor's city (or previous
                 # address) named in the profile's school or bio, whatever city it states.
@@ -191,19 +194,18 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
         cl.CustomComparison(
             output_column_name="email",
             comparison_levels=[
-                # Missing unless the profile, showing no address, has a name the debtor's
-                # address spells (below).
-                cll.Or(
-                    _custom('"emails_l" IS NULL', "no address on file"),
-                    cll.And(_custom('"emails_r" IS NULL', "none shown"), cll.Not(_spelt())),
-                ).configure(is_null_level=True, label_for_charts="missing"),
+                _custom('"emails_l" IS NULL', "missing").configure(is_null_level=True),
                 cll.ArrayIntersectLevel("emails", 1).configure(label_for_charts="same address"),
                 # 'margaud.buisson@...' on file, 'Margaud Buisson' on the profile, 'Roger' in
                 # the debtor's surname: an address made before or after a marriage spells the
-                # other name. Only when the surnames differ, or it would repeat the name.
+                # other name (addresses spelling the debtor's own name are left out in
+                # prepare). Only when the surnames differ, or it would repeat the name.
                 _spelt().configure(
                     label_for_charts="the debtor's address spells the profile's name"
                 ),
+                # Not a missing value: nearly every profile shows no address, and how often a
+                # true match's address spells its name must be weighed against all of them.
+                _custom('"emails_r" IS NULL', "the profile shows no address"),
                 cll.ElseLevel().configure(label_for_charts="different"),
             ],
         ),
@@ -211,7 +213,9 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
             output_column_name="employer",
             comparison_levels=[
                 _null_unless_linked("employer", "said_employer"),
-                _custom('"employer_l" = "employer_r"', "same"),
+                _custom('"employer_l" = "employer_r"', "same").configure(
+                    tf_adjustment_column="employer", tf_adjustment_weight=1.0
+                ),
                 _custom(_linked("employer"), _TWIN.format("same")),
                 _custom('"employer_l" = "said_employer_r"', "named in the profile's bio"),
                 cll.JaroWinklerLevel("employer", 0.88).configure(label_for_charts="similar"),
@@ -259,10 +263,13 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 cll.Or(
                     _custom(
                         '"friends_any_r" IS NULL OR "city_l" IS NULL OR "city_l" = "city_r" '
-                        'OR ("city_r" IS NULL AND "city_l" = "linked_city_r")',
+                        'OR ("city_r" IS NULL AND "city_l" = "linked_city_r") '
+                        'OR "prev_city_l" = "city_r"',
                         "the stated city already agrees",
                     ),
                     cll.ArrayIntersectLevel("said_cities", 1),
+                    cll.JaroWinklerLevel("city", 0.92),
+                    cll.DistanceInKMLevel("lat", "lon", 60, not_null=True),
                 ).configure(
                     is_null_level=True,
                     label_for_charts="not counted (no located friends, or the city agrees)",

@@ -50,7 +50,24 @@ def to_spark(spark: Any, df: pd.DataFrame) -> Any:
     return spark.createDataFrame(records, schema=T.StructType(fields))
 
 
-_ARRAY_COLUMNS = {"family_tokens", "name_tokens", "phones", "emails", "handle_keys", "block_keys"}
+_ARRAY_COLUMNS = {
+    "family_tokens",
+    "name_tokens",
+    "phones",
+    "emails",
+    "handle_keys",
+    "block_keys",
+    "said_cities",
+    "friends_many",
+    "friends_some",
+    "friends_any",
+    "friends_near",
+    "friends_around",
+    "year4",
+    "year2",
+    "mail_names",
+    "name_cover",
+}
 
 
 def _clean(value: Any) -> Any:
