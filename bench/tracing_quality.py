@@ -8,6 +8,7 @@ name + birthday) computed in the same run. Prints one JSON object.
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import sys
 import tempfile
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 import pandas as pd
 
@@ -83,6 +85,110 @@ def _baseline(debtors_raw: pd.DataFrame, profiles_raw: pd.DataFrame) -> set[tupl
     return set(zip(m.debtor_id.astype(str), m.profile_id.astype(str), strict=True))
 
 
+def _frontier(scored: pd.DataFrame, truth: set[tuple[str, str]]) -> dict[str, dict[str, float]]:
+    """For precision 0.99 to 0.95: the highest recall reached, and at which threshold."""
+    ranked = scored.sort_values("final_probability", ascending=False)
+    true = [
+        (d, p) in truth
+        for d, p in zip(ranked.debtor_id.astype(str), ranked.profile_id.astype(str), strict=True)
+    ]
+    hits = np.cumsum(true)
+    precision = hits / np.arange(1, len(true) + 1)
+    out: dict[str, dict[str, float]] = {}
+    for target in (0.99, 0.98, 0.97, 0.96, 0.95):
+        ok = np.nonzero(precision >= target)[0]
+        if len(ok) == 0 or not truth:
+            continue
+        i = int(ok.max())
+        out[str(target)] = {
+            "recall": round(float(hits[i]) / len(truth), 4),
+            "threshold": round(float(ranked.final_probability.iloc[i]), 4),
+        }
+    return out
+
+
+def _profile_kinds(folder: Path) -> dict[str, str]:
+    """Profile id -> genuine, fake or impersonator (the truth file)."""
+    out: dict[str, str] = {}
+    with (folder / "truth_profiles.jsonl").open("rb") as fh:
+        for line in fh:
+            rec = orjson.loads(line)
+            out[str(rec["external_id"])] = str(rec.get("kind"))
+    return out
+
+
+def _calibration(scored: pd.DataFrame, truth: set[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Share of true pairs among the candidates in each band of final probability."""
+    true = np.array(
+        [
+            (d, p) in truth
+            for d, p in zip(
+                scored.debtor_id.astype(str), scored.profile_id.astype(str), strict=True
+            )
+        ]
+    )
+    prob = scored.final_probability.to_numpy()
+    out = []
+    for lo, hi in ((0.5, 0.9), (0.9, 0.99), (0.99, 0.999), (0.999, 1.01)):
+        band = (prob >= lo) & (prob < hi)
+        n = int(band.sum())
+        out.append(
+            {
+                "band": f"[{lo}, {min(hi, 1.0)}{']' if hi > 1 else ')'}",
+                "candidates": n,
+                "true_share": round(float(true[band].mean()), 4) if n else None,
+                "mean_probability": round(float(prob[band].mean()), 4) if n else None,
+            }
+        )
+    return out
+
+
+# Comparisons that say something besides the names (the e-mail's "the profile shows no
+# address" level says nothing either way).
+_EVIDENCE = ("birthday", "city", "employer", "friends", "birth_year", "phone", "email", "photo")
+
+
+def _misses(scored: pd.DataFrame, missed: set[tuple[str, str]], threshold: float) -> dict[str, int]:
+    """Why true pairs are not shown: never scored (blocking, or under the scoring floor);
+    nothing but the name (and a handle) to go on; above the threshold before competition
+    but shared with rivals; or evidence too weak or contradicting."""
+
+    rows = scored.assign(
+        key=list(zip(scored.debtor_id.astype(str), scored.profile_id.astype(str), strict=True))
+    )
+    rows = rows[rows.key.isin(missed)]
+    out = {
+        "never_scored": len(missed) - len(rows),
+        "name_only": 0,
+        "lost_to_competition": 0,
+        "weak_or_contradicting": 0,
+    }
+    silent = {"email": "the profile shows no address"}
+    for _, row in rows.iterrows():
+        evidence = False
+        for comp in _EVIDENCE:
+            gamma = int(row[f"gamma_{comp}"])
+            if gamma < 0:
+                continue
+            label = _label(comp, gamma)
+            if silent.get(comp) != label:
+                evidence = True
+        if not evidence:
+            out["name_only"] += 1
+        elif row.match_probability >= threshold:
+            out["lost_to_competition"] += 1
+        else:
+            out["weak_or_contradicting"] += 1
+    return out
+
+
+_LABELS: dict[str, dict[int, str]] = {}
+
+
+def _label(comp: str, gamma: int) -> str:
+    return _LABELS.get(comp, {}).get(gamma, "")
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=5000, help="people in the world")
@@ -122,6 +228,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     t = time.perf_counter()
     model = linkage.train(debtors, profiles, blocker, options=options)
     secs["train"] = time.perf_counter() - t
+    from concilia.tracing import settings as st
+
+    _LABELS.update(st.level_labels(model))
     t = time.perf_counter()
     scored = linkage.resolve_competition(
         linkage.score(debtors, profiles, pairs, model, keep_below=0.05),
@@ -138,6 +247,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     shown = scored[scored.final_probability >= args.threshold]
     found = set(zip(shown.debtor_id.astype(str), shown.profile_id.astype(str), strict=True))
     baseline = _baseline(debtors_raw, profiles_raw)
+    frontier = _frontier(scored, truth)
+    misses = _misses(scored, truth - found, args.threshold)
+    kinds = _profile_kinds(folder)
+    wrong = collections.Counter(kinds.get(p, "unknown") for _, p in found - truth)
     by_kind = pairs.assign(
         true=[(d, p) in truth for d, p in zip(pairs.debtor_id, pairs.profile_id, strict=True)]
     )
@@ -160,6 +273,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         },
         "twin_pass": {"pairs_lent": len(lent), "true_pairs_lent": len(lent & truth)},
         "baseline_exact_name_birthday": _scores(baseline, truth),
+        # The best recall any single threshold gives at each precision: how much the
+        # ranking itself is worth, whatever the default threshold.
+        "recall_at_precision": frontier,
+        "true_pairs_missed": misses,
+        "false_positives_by_profile_kind": dict(wrong),
+        "calibration": _calibration(scored, truth),
         "seconds": {k: round(v, 2) for k, v in secs.items()},
     }
     tmp.cleanup()

@@ -26,11 +26,12 @@ from .conftest import Scored
 @pytest.mark.parametrize(
     ("handle", "years"),
     [
-        # A four-digit year is not also read as two-digit numbers.
-        ("mgautier1952", (["1952"], None)),
-        ("marie.gautier.52", (None, ["52"])),
-        ("mg1952_52", (["1952"], ["52"])),
-        ("jean_75_2001", (["2001"], ["75"])),
+        # A four-digit year is not also read as a two-digit number; the last one counts.
+        ("mgautier1952", ("1952", None)),
+        ("marie.gautier.52", (None, "52")),
+        ("mg1952_52", ("1952", None)),
+        ("jean_75_2001", ("2001", None)),
+        ("jean_75_12", (None, "12")),
         # Not a year: out of range, or part of a longer number.
         ("mgautier2031", (None, None)),
         ("mgautier19525", (None, None)),
@@ -39,7 +40,7 @@ from .conftest import Scored
         (None, (None, None)),
     ],
 )
-def test_handle_years(handle: str | None, years: tuple[list[str] | None, list[str] | None]) -> None:
+def test_handle_years(handle: str | None, years: tuple[str | None, str | None]) -> None:
     assert prepare.handle_years(handle) == years
 
 
@@ -64,34 +65,32 @@ MARGAUD = {
 }
 
 
-def test_debtor_years_mail_names_and_places() -> None:
+def test_debtor_years_other_surnames_and_places() -> None:
     d = _debtors([MARGAUD, {"debtor_id": "D2", "given_names": "Ana", "family_names": "Ruiz"}])
     one, two = d.loc["D1"], d.loc["D2"]
-    assert (one.year4, one.year2) == (["1985"], ["85"])
-    # 'mr' is too short to spell a name.
-    assert one.mail_names == ["margaudbuisson"]
-    assert nz.handle_keys(nz.parse_display_name("Margaud Buisson"))[0] == "margaudbuisson"
-    # A debtor's 'said' and friends' places are their own city and previous city.
+    assert (one.year4, one.year2) == ("1985", "85")
+    # 'margaud.buisson85' is her given name and another surname; 'mr' is too short.
+    assert one.mail_surnames == ["buisson"]
+    # A debtor's places are their own city and previous city, with their grid cells; the
+    # profile-side place columns stay empty (each pair would otherwise carry copies).
     assert one.city == "lyon" and one.prev_city == "asnieres sur seine"
-    for col in ("said_cities", "friends_many", "friends_some", "friends_any"):
-        assert one[col] == ["lyon", "asnieres sur seine"], col
-    # The 3 x 3 grid cells around each of the two cities.
+    assert one.places == ["lyon", "asnieres sur seine"]
     _, lat1, lon1 = places.geocode("Lyon", "FR")
     _, lat2, lon2 = places.geocode("Asnières-sur-Seine", "FR")
-    expected = places.cells_around(lat1, lon1) + places.cells_around(lat2, lon2)
-    assert len(set(expected)) == 18  # far apart: no shared cell
-    assert one.friends_near == expected
-    assert one.said_employer is None and one.friends_summary is None
+    assert lat1 is not None and lon1 is not None and lat2 is not None and lon2 is not None
+    assert one.cells == [places.cell(lat1, lon1), places.cell(lat2, lon2)]
+    for col in ("said_cities", "friends_many", "friends_near", "said_employer", "friends_summary"):
+        assert one[col] is None, col
     # Nothing known: nothing filled in.
-    for col in ("year4", "year2", "mail_names", "said_cities", "friends_many", "friends_near"):
+    for col in ("year4", "year2", "mail_surnames", "places", "cells"):
         assert two[col] is None, col
 
 
 def test_debtor_without_previous_city_has_one_place() -> None:
     d = _debtors([{**MARGAUD, "previous_city": None}]).loc["D1"]
-    assert d.said_cities == d.friends_any == ["lyon"]
+    assert d.places == ["lyon"]
     assert d.prev_city is None
-    assert len(d.friends_near) == 9
+    assert len(d.cells) == 1
 
 
 def test_profile_columns_from_handle_bio_school_and_friends() -> None:
@@ -111,12 +110,12 @@ def test_profile_columns_from_handle_bio_school_and_friends() -> None:
         ]
     )
     one, two = p.loc["p1"], p.loc["p2"]
-    assert (one.year4, one.year2) == (["1985"], None)
+    assert (one.year4, one.year2) == ("1985", None)
     assert one.handle == "mbuisson"
-    # The names the profile's own name spells, as a debtor's e-mail address would.
-    assert one.mail_names == nz.handle_keys(nz.parse_display_name("Margaud Buisson"))
-    assert two.mail_names == nz.handle_keys(nz.parse_display_name("DUPONT Jean"))
-    assert "jeandupont" in two.mail_names
+    # The other surnames a debtor's addresses spell meet the profile's own surname tokens;
+    # the profile carries no copy of them.
+    assert one.mail_surnames is None and list(one.family_tokens) == ["buisson"]
+    assert list(two.family_tokens) == ["dupont"]
     assert one.said_cities == ["lyon", "tournefeuille"]
     assert one.said_employer == "acme"
     assert one.friends_summary == "5|villeurbanne/FR=3|paris/FR=2"
@@ -124,15 +123,16 @@ def test_profile_columns_from_handle_bio_school_and_friends() -> None:
     assert one.friends_some == ["villeurbanne", "paris"]
     assert one.friends_any == ["villeurbanne", "paris"]
     assert one.friends_near == places.friend_columns(one.friends_summary)[3]
+    assert one.places is None and one.cells is None
     assert one.city is None  # stated nowhere: the bio's city is not the stated city
     for col in ("said_cities", "said_employer", "friends_any", "friends_summary", "year4"):
         assert two[col] is None, col
 
 
-def test_profile_mail_names_match_a_debtor_address() -> None:
+def test_profile_surname_matches_a_debtor_address() -> None:
     d = _debtors([MARGAUD]).loc["D1"]
     p = _profiles([{"profile_id": "p", "display_name": "Margaud Buisson"}]).loc["p"]
-    assert set(d.mail_names) & set(p.mail_names) == {"margaudbuisson"}
+    assert set(d.mail_surnames) & set(p.family_tokens) == {"buisson"}
 
 
 # --- blocking keys ---------------------------------------------------------------------------
@@ -149,24 +149,27 @@ def test_block_keys_of_the_new_kinds() -> None:
         None,
         employer="acme",
         more_cities=["asnieres sur seine", "lyon"],
-        mail_names=["margaudbuisson"],
+        other_surnames=["buisson"],
     )
     assert "w:margaud|acme" in out
-    assert "s:margaudbuisson" in out
+    # Another surname an address spells meets the profiles' own given name + surname keys.
+    assert f"f:margaud|{nz.phonetic('buisson')}" in out
     # The stated city once, and each other city tied to the record.
     assert [k for k in out if k.startswith("g:")] == [
         "g:margaud|lyon",
         "g:margaud|asnieres sur seine",
     ]
     bare = keys.block_keys(["RJR"], ["margaud"], None, "", None, None, None)
-    assert not any(k[:2] in ("w:", "s:", "g:") for k in bare)
+    assert not any(k[:2] in ("w:", "g:") for k in bare)
 
 
 def test_prepared_records_carry_the_new_keys() -> None:
     d = _debtors([MARGAUD]).loc["D1"]
-    assert {"w:margaud|acme", "s:margaudbuisson", "g:margaud|asnieres sur seine"} <= set(
-        d.block_keys
-    )
+    assert {
+        "w:margaud|acme",
+        f"f:margaud|{nz.phonetic('buisson')}",
+        "g:margaud|asnieres sur seine",
+    } <= set(d.block_keys)
     p = _profiles(
         [
             {
@@ -215,7 +218,7 @@ def test_a_maiden_name_in_the_address_meets_its_profile() -> None:
             {"profile_id": "other", "display_name": "Margaud Lambert"},
         ],
     )
-    assert found == {"maiden": "s"}
+    assert found == {"maiden": "f"}
 
 
 def test_a_previous_city_and_a_bio_city_meet_on_given_name() -> None:
@@ -361,7 +364,7 @@ def test_friends_explanation_quotes_counts_and_adds_up(
         lines = explain.lines(row, model)
         friends = [ln for ln in lines if ln["field"] == "friends"]
         assert len(friends) == 1
-        assert friends[0]["text"].startswith(f"public friends {quoted} ")
+        assert friends[0]["text"].startswith(f"public friends {quoted}, ")
         assert friends[0]["weight"] == pytest.approx(row["mw_friends"])
         fields = [ln for ln in lines if ln["field"] != "competition"]
         assert explain.total(fields) == pytest.approx(row["match_weight"], abs=1e-6)
@@ -448,7 +451,7 @@ def test_birth_year_in_the_handle(scored_world: Scored) -> None:
     assert int(out.loc["no-number"].gamma_birth_year) == -1
     year = explain.lines(out.loc["year"].to_dict(), model)
     text = next(ln["text"] for ln in year if ln["field"] == "birth_year")
-    assert text.startswith("birth year 1985 the handle holds the birth year: ×")
+    assert text.startswith("birth year 1985, the handle holds the birth year: ×")
 
 
 def test_an_address_spelling_another_surname(scored_world: Scored) -> None:
@@ -491,8 +494,8 @@ def test_an_address_spelling_the_debtors_own_name_spells_no_other() -> None:
             ]
         )
     ).set_index("unique_id")
-    assert debtors.loc["own"].mail_names is None
-    assert list(debtors.loc["other"].mail_names) == ["margaudbuisson"]
+    assert debtors.loc["own"].mail_surnames is None
+    assert list(debtors.loc["other"].mail_surnames) == ["buisson"]
 
 
 def test_employer_named_in_the_bio(scored_world: Scored) -> None:

@@ -34,6 +34,11 @@ _TF_WORDS = {
 }
 
 
+# Fields whose quoted value and label read as two clauses: "public friends 12 of 19 located
+# in Lyon, many of them live in the debtor's city".
+_CLAUSE = ("friends", "birth_year")
+
+
 def _factor(weight: float) -> str:
     bf = math.pow(2.0, weight)
     if bf >= 100:
@@ -76,8 +81,8 @@ def _pair_text(row: dict[str, Any], comp: str) -> str:
     elif comp == "friends":
         return _friends_text(row)
     elif comp == "birth_year":
-        years = _value(row, "year4_l")
-        return str(next(iter(years))) if years is not None and len(years) else ""
+        year = _value(row, "year4_l")
+        return str(year) if year is not None else ""
     else:  # phone and e-mail are not quoted: the line only says whether they agree
         return ""
     return _ab(a, b)
@@ -163,7 +168,12 @@ def _lines(
             label += f", {rare}" if float(tf) > 0 else f", {common}"
         what = _pair_text(row, comp)
         words = FIELD_WORDS[comp]
-        head = f"{words} {what} {label}" if what else f"{words} {label}"
+        if not what:
+            head = f"{words} {label}"
+        elif comp in _CLAUSE:
+            head = f"{words} {what}, {label}"
+        else:
+            head = f"{words} {what} {label}"
         out.append({"field": comp, "text": f"{head}: {_factor(weight)}", "weight": weight})
     competition = float(row.get("competition_weight") or 0.0)
     if competition != 0.0:

@@ -31,7 +31,7 @@ def block_keys(
     *,
     employer: str | None = None,
     more_cities: list[str] | None = None,
-    mail_names: list[str] | None = None,
+    other_surnames: list[str] | None = None,
 ) -> list[str]:
     """The keys of one record. ``more_cities`` are other places it is tied to (a debtor's
     previous address; the cities a profile's bio, school or friends name)."""
@@ -43,16 +43,22 @@ def block_keys(
     # A typo in the given name breaks the keys above: its first letter and the surname
     # sound still meet.
     keys += [f"i:{g[:1]}|{f}" for g in givens for f in fams]
-    for place in dict.fromkeys([city, *(more_cities or [])]):
-        if place:
-            keys += [f"g:{g}|{place}" for g in givens]
-    # A married or maiden name breaks every name key but the given name: the employer
-    # still meets.
-    # The name an e-mail address spells meets the name a profile shows (a maiden name).
-    keys += [f"s:{m}" for m in mail_names or []]
+    if city:
+        keys += [f"g:{g}|{city}" for g in givens]
+    if more_cities:
+        keys += [f"g:{g}|{c}" for c in more_cities if c and c != city for g in givens]
+    if other_surnames:
+        # Another surname an address spells (a maiden name) meets the profile's own keys.
+        others = [nz.phonetic(s) for s in other_surnames]
+        keys += [f"f:{g}|{o}" for g in givens for o in others if o]
     if employer:
+        # A married or maiden name breaks every name key but the given name: the employer
+        # still meets.
         keys += [f"w:{g}|{employer}" for g in givens]
-    keys += [f"p:{p}" for p in phones or []]
-    keys += [f"e:{e}" for e in emails or []]
-    keys += [f"h:{h}" for h in handles or [] if len(h) >= 5]
+    if phones:
+        keys += [f"p:{p}" for p in phones]
+    if emails:
+        keys += [f"e:{e}" for e in emails]
+    if handles:
+        keys += [f"h:{h}" for h in handles if len(h) >= 5]
     return keys

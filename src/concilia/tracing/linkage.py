@@ -31,7 +31,6 @@ KEY_KINDS = {
     "i": "given-name initial + surname sound",
     "g": "given name + city",
     "w": "given name + employer",
-    "s": "name spelt by the debtor's e-mail",
     "p": "phone",
     "e": "e-mail",
     "h": "handle",
@@ -47,7 +46,7 @@ class LinkageOptions:
     max_key_profiles: int = 400
     # Looser keys get a lower cap: a given-name initial + a common surname sound is shared
     # by too many profiles to be worth comparing, a rare one is how a typo is caught.
-    max_key_profiles_by_kind: dict[str, int] = field(default_factory=lambda: {"i": 40})
+    max_key_profiles_by_kind: dict[str, int] = field(default_factory=lambda: {"i": 40, "w": 40})
     train_debtors: int = 3000
     train_random_profiles: int = 50_000
     u_max_pairs: float = 1e6

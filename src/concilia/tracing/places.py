@@ -151,6 +151,17 @@ def cells_around(lat: float | None, lon: float | None) -> list[str]:
     return [f"{y + dy}:{x + dx}" for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
 
 
+def _around(keys: list[str]) -> list[str]:
+    """The cells and their eight neighbours."""
+    out: dict[str, None] = {}
+    for key in keys:
+        y, x = (int(v) for v in key.split(":"))
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                out[f"{y + dy}:{x + dx}"] = None
+    return list(out)
+
+
 def _clean_key(key: str) -> str:
     return key.replace("|", " ").replace("=", " ").replace("/", " ")
 
@@ -243,8 +254,10 @@ def friend_columns(summary: str | None) -> FriendColumns:
         if lat is not None and lon is not None:
             key = cell(lat, lon)
             by_cell[key] = by_cell.get(key, 0) + n
-    near = [k for k, n in by_cell.items() if n >= 2 and n >= MANY_SHARE * total]
-    around = [k for k, n in by_cell.items() if n >= 2]
+    # A debtor carries the cell of each of their cities; the profile carries the cells
+    # around its friends' places, so "around" means within one cell.
+    near = _around([k for k, n in by_cell.items() if n >= 2 and n >= MANY_SHARE * total])
+    around = _around([k for k, n in by_cell.items() if n >= 2])
     return many or None, some or None, anyone or None, near or None, around or None, total
 
 

@@ -10,7 +10,6 @@ import math
 import re
 from collections.abc import Callable, Hashable
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any, TypeVar
 
 import numpy as np
@@ -25,6 +24,9 @@ SIDE_COLUMNS = [
     "prev_city",
     "handle",
     "handle_keys",
+    # A debtor's city and previous address, and the grid cells of both (profiles: empty).
+    "places",
+    "cells",
     "said_cities",
     "said_employer",
     "friends_many",
@@ -36,9 +38,8 @@ SIDE_COLUMNS = [
     "friends_summary",
     "year4",
     "year2",
-    "mail_names",
+    "mail_surnames",
     "family_initial",
-    "name_cover",
 ]
 COLUMNS = [
     "unique_id",
@@ -154,13 +155,17 @@ _YEAR4 = re.compile(r"(?<!\d)(19[2-9]\d|20[0-2]\d)(?!\d)")
 _YEAR2 = re.compile(r"(?<!\d)(\d{2})(?!\d)")
 
 
-@lru_cache(maxsize=500_000)
-def handle_years(handle: str | None) -> tuple[list[str] | None, list[str] | None]:
-    """(four-digit years, two-digit numbers) written in a handle: 'mgautier1952' holds 1952,
-    'marie.gautier.52' holds 52; people put their birth year in usernames."""
+def handle_years(handle: str | None) -> tuple[str | None, str | None]:
+    """(the four-digit year, else the last two-digit number) written in a handle:
+    'mgautier1952' holds 1952, 'marie.gautier.52' holds 52; people put their birth year in
+    their usernames."""
     if not handle:
         return None, None
-    return _YEAR4.findall(handle) or None, _YEAR2.findall(handle) or None
+    four = _YEAR4.findall(handle)
+    if four:
+        return four[-1], None
+    two = _YEAR2.findall(handle)
+    return None, (two[-1] if two else None)
 
 
 _INITIAL = re.compile(r"\s([A-Za-zÀ-ÿ])\.?\s*$")
@@ -187,25 +192,37 @@ def _mail_names(value: Any) -> list[str] | None:
     return _none_if_empty(list(dict.fromkeys(found)))
 
 
-def _other_names(mail_names: list[str] | None, name: nz.ParsedName) -> list[str] | None:
-    """The names a debtor's addresses spell that are not the debtor's own name: only an
-    address spelling another surname (before or after a marriage) says something the
-    name comparisons have not."""
-    if not mail_names:
+def _other_surnames(mail_names: list[str] | None, name: nz.ParsedName) -> list[str] | None:
+    """The surnames a debtor's addresses spell that are not the debtor's own:
+    'margaud.buisson85@...' of Margaud Roger gives 'buisson' (a maiden or married name).
+    An address is read as the given name followed or preceded by a surname."""
+    if not mail_names or not name.given:
         return None
     own = set(nz.handle_keys(name))
+    given = name.given.replace("-", "")
     surnames = [t for t in name.family_tokens if len(t) >= 3]
-    others = [m for m in mail_names if m not in own and not any(t in m for t in surnames)]
-    return others or None
+    found = []
+    for spelt in mail_names:
+        if spelt in own or any(t in spelt for t in surnames):
+            continue
+        if spelt.startswith(given):
+            rest = spelt[len(given) :]
+        elif spelt.endswith(given):
+            rest = spelt[: -len(given)]
+        else:
+            continue
+        if len(rest) >= 3:
+            found.append(rest)
+    return _none_if_empty(list(dict.fromkeys(found)))
 
 
-def _birth_years(value: Any) -> tuple[list[str] | None, list[str] | None]:
+def _birth_years(value: Any) -> tuple[str | None, str | None]:
     if _missing(value):
         return None, None
     text = str(value).strip()[:4]
     if not text.isdigit():
         return None, None
-    return [text], [text[2:]]
+    return text, text[2:]
 
 
 def _finish(
@@ -230,7 +247,8 @@ def _finish(
     emails = _emails(_col(df, "emails").tolist())
     employers = _map_distinct(_col(df, "employer"), nz.employer_key)
     extra_cities = side.get("key_cities") or [None] * len(df)
-    mail_names = side.get("mail_names") or [None] * len(df)
+    # A debtor's other surnames (from addresses) meet the profiles' own surname keys.
+    other_surnames = side.get("other_surnames") or [None] * len(df)
     name_keys: dict[int, tuple[list[str], list[str]]] = {}
     blocks = []
     for i, name in enumerate(names):
@@ -249,7 +267,7 @@ def _finish(
                 side["handle_keys"][i],
                 employer=employers[i],
                 more_cities=extra_cities[i],
-                mail_names=mail_names[i],
+                other_surnames=other_surnames[i],
             )
         )
     n = len(df)
@@ -287,9 +305,9 @@ def prepare_debtors(df: pd.DataFrame) -> pd.DataFrame:
     Reads columns ``debtor_id, given_names, family_names, date_of_birth, city, country,
     previous_city, phones, emails, employer`` (missing columns are treated as empty).
 
-    The place columns a profile fills with where it places its owner (``said_cities``,
-    ``friends_*``) hold, on a debtor, the debtor's known cities (``friends_near``: the grid
-    cells around them), so a list intersection is the comparison on both engines.
+    ``places`` holds the debtor's city and previous address, ``cells`` their grid cells:
+    the comparisons intersect them with the places a profile names (``said_cities``,
+    ``friends_*``) on both engines (:class:`settings.CrossIntersectLevel`).
     """
     given = _col(df, "given_names").fillna("").astype(str).tolist()
     family = _col(df, "family_names").fillna("").astype(str).tolist()
@@ -312,33 +330,59 @@ def prepare_debtors(df: pd.DataFrame) -> pd.DataFrame:
         _none_if_empty(list(dict.fromkeys(c for c in (h[0], p[0]) if c)))
         for h, p in zip(here, prev, strict=True)
     ]
-    near = [
+    cells = [
         _none_if_empty(
             list(
-                dict.fromkeys([*places.cells_around(h[1], h[2]), *places.cells_around(p[1], p[2])])
+                dict.fromkeys(
+                    places.cell(x[1], x[2]) for x in (h, p) if x[1] is not None and x[2] is not None
+                )
             )
         )
         for h, p in zip(here, prev, strict=True)
     ]
     ids = [str(v) for v in _col(df, "debtor_id").tolist()]
     mails = _map_distinct(_col(df, "emails"), _mail_names)
+    other = [_other_surnames(m, nm) for m, nm in zip(mails, names, strict=True)]
     side: dict[str, list[Any]] = {
         "handle_keys": hkeys,
+        "other_surnames": other,
         "prev_city": [p[0] or None for p in prev],
         "key_cities": [[p[0]] if p[0] else None for p in prev],
-        "said_cities": known,
-        "friends_many": known,
-        "friends_some": known,
-        "friends_any": known,
-        "friends_near": near,
-        "friends_around": near,
+        "places": known,
+        "cells": cells,
         "friends_n": [0] * len(df),
         "year4": [y[0] for y in years],
         "year2": [y[1] for y in years],
-        "mail_names": [_other_names(m, nm) for m, nm in zip(mails, names, strict=True)],
-        "name_cover": [nm.name_tokens or None for nm in names],
+        "mail_surnames": other,
     }
     return _finish(df, ids, names, birthdays, countries, [None] * len(df), side, False)
+
+
+def _display_name(value: Any) -> tuple[nz.ParsedName, str | None]:
+    return nz.parse_display_name(value), _family_initial(value)
+
+
+def _handle(value: Any) -> tuple[str | None, tuple[str | None, str | None]]:
+    return nz.handle_letters(value) or None, handle_years(value)
+
+
+def _said_cities(bios: pd.Series, schools: pd.Series, countries: list[Any]) -> list[Any]:
+    """places.said_cities of the rows that have a bio or a school (most have neither)."""
+    out: list[Any] = [None] * len(bios)
+    rows = np.flatnonzero(bios.notna().to_numpy() | schools.notna().to_numpy())
+    if len(rows) == 0:
+        return out
+    bio, school = bios.to_numpy(), schools.to_numpy()
+    for i in rows.tolist():
+        b, s, k = bio[i], school[i], countries[i]
+        out[i] = _none_if_empty(
+            places.said_cities(
+                None if _missing(b) else str(b),
+                None if _missing(s) else str(s),
+                None if _missing(k) else str(k),
+            )
+        )
+    return out
 
 
 def prepare_profiles(df: pd.DataFrame) -> pd.DataFrame:
@@ -348,25 +392,21 @@ def prepare_profiles(df: pd.DataFrame) -> pd.DataFrame:
     birthday (MM-DD), phones, emails, bio, school, friend_places`` (missing columns are
     treated as empty; ``friend_places`` comes from :func:`places.friend_places`).
     """
-    names = _map_distinct(_col(df, "display_name"), nz.parse_display_name)
+    # One pass per distinct display name and per distinct handle.
+    shown = _map_distinct(_col(df, "display_name"), _display_name)
+    names = [s[0] for s in shown]
     birthdays = _map_distinct(_col(df, "birthday"), _birthday_md)
     countries = _col(df, "country").tolist()
-    handles = [h or None for h in _map_distinct(_col(df, "handle"), nz.handle_letters)]
-    years = _map_distinct(_col(df, "handle"), handle_years)
-    said = [
-        _none_if_empty(
-            places.said_cities(
-                None if _missing(b) else str(b),
-                None if _missing(s) else str(s),
-                None if _missing(k) else str(k),
-            )
-        )
-        for b, s, k in zip(
-            _col(df, "bio").tolist(), _col(df, "school").tolist(), countries, strict=True
-        )
-    ]
+    read_handles = _map_distinct(_col(df, "handle"), _handle)
+    handles = [h[0] for h in read_handles]
+    years = [h[1] for h in read_handles]
+    said = _said_cities(_col(df, "bio"), _col(df, "school"), countries)
     friends = _map_distinct(_col(df, "friend_places"), places.friend_columns)
-    summaries = [None if _missing(v) else str(v) for v in _col(df, "friend_places").tolist()]
+    summaries = (
+        [None if _missing(v) else str(v) for v in df["friend_places"].tolist()]
+        if "friend_places" in df.columns
+        else [None] * len(df)
+    )
     ids = [str(v) for v in _col(df, "profile_id").tolist()]
     side: dict[str, list[Any]] = {
         "handle": handles,
@@ -382,13 +422,13 @@ def prepare_profiles(df: pd.DataFrame) -> pd.DataFrame:
         "friends_summary": summaries,
         "year4": [y[0] for y in years],
         "year2": [y[1] for y in years],
-        "mail_names": [_none_if_empty(nz.handle_keys(nm)) for nm in names],
-        "family_initial": _map_distinct(_col(df, "display_name"), _family_initial),
-        "name_cover": [nm.family_tokens or None for nm in names],
+        "family_initial": [s[1] for s in shown],
         # Where its bio, school or many of its friends place it: blocking on given name
         # + city meets a debtor the stated city (stale, hidden, the next town) would miss.
         "key_cities": [
-            _none_if_empty(list(dict.fromkeys([*(s or []), *(f[0] or [])])))
+            None
+            if s is None and f[0] is None
+            else _none_if_empty(list(dict.fromkeys([*(s or []), *(f[0] or [])])))
             for s, f in zip(said, friends, strict=True)
         ],
     }

@@ -12,11 +12,36 @@ from typing import Any
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator
+from splink.internals.column_expression import ColumnExpression
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
+from splink.internals.dialects import SplinkDialect
 
 DEBTORS = "debtors"
 PROFILES = "profiles"
+
+
+class CrossIntersectLevel(ComparisonLevelCreator):
+    """A debtor's list column shares at least ``n`` items with another list column of the
+    profile: the debtor's known cities against the cities a profile's friends live in,
+    without copying the debtor's cities into every profile column (a blocked pair carries
+    every compared column of both sides, so each copy costs once per pair)."""
+
+    def __init__(self, debtor_col: str, profile_col: str, n: int = 1) -> None:
+        self.left = ColumnExpression.instantiate_if_str(debtor_col)
+        self.right = ColumnExpression.instantiate_if_str(profile_col)
+        self.n = n
+
+    def create_sql(self, sql_dialect: SplinkDialect) -> str:
+        self.left.sql_dialect = sql_dialect
+        self.right.sql_dialect = sql_dialect
+        l_name, r_name = self.left.name_l, self.right.name_r
+        if sql_dialect.sql_dialect_str == "duckdb":
+            return f"array_length(list_intersect({l_name}, {r_name})) >= {self.n}"
+        return f"size(array_intersect({l_name}, {r_name})) >= {self.n}"
+
+    def create_label_for_charts(self) -> str:
+        return f"{self.left.raw_sql_expression} meets {self.right.raw_sql_expression}"
 
 
 def _custom(sql: str, label: str) -> cll.CustomLevel:
@@ -70,10 +95,17 @@ _GIVEN_SWAPPED = '"given_l" = "family_first_r"'
 _FAMILY_SWAPPED = '"family_first_l" = "given_r"'
 
 
+def _given(sql: str) -> ComparisonLevelCreator:
+    """A cheap condition put first in an ``And``: the engines skip the costly list
+    operations after it for the many pairs where it fails."""
+    return _custom(sql, "guard")
+
+
 def _spelt() -> ComparisonLevelCreator:
-    """The debtor's e-mail address spells the profile's name, whose surname is not theirs."""
+    """The debtor's e-mail address spells another surname than theirs: the profile's."""
     return cll.And(
-        cll.ArrayIntersectLevel("mail_names", 1),
+        _given('"mail_surnames_l" IS NOT NULL'),
+        CrossIntersectLevel("mail_surnames", "family_tokens"),
         cll.Not(cll.ArrayIntersectLevel("family_tokens", 1)),
     )
 
@@ -118,10 +150,10 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 # ``name_cover`` holds all the debtor's names on the left, the profile's
                 # surname words on the right.
                 cll.And(
+                    _given('"family_n_l" >= 2 AND "family_n_r" >= 2'),
                     cll.ArrayIntersectLevel("family_tokens", 1),
                     cll.Not(cll.ArrayIntersectLevel("family_tokens", 2)),
-                    cll.Not(cll.ArrayIntersectLevel("name_cover", 2)),
-                    _custom('"family_n_l" >= 2 AND "family_n_r" >= 2', "both show two"),
+                    cll.Not(CrossIntersectLevel("name_tokens", "family_tokens", 2)),
                 ).configure(label_for_charts="one surname in common, the other differs"),
                 cll.ArrayIntersectLevel("family_tokens", 1).configure(
                     label_for_charts="one surname in common"
@@ -165,9 +197,10 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 _custom(_linked("city"), _TWIN.format("same")),
                 # 'IUT de Tournefeuille', '📍 Asnières': the debtor's city (or previous
                 # address) named in the profile's school or bio, whatever city it states.
-                cll.ArrayIntersectLevel("said_cities", 1).configure(
-                    label_for_charts="named in the profile's bio or school"
-                ),
+                cll.And(
+                    _given('"said_cities_r" IS NOT NULL'),
+                    CrossIntersectLevel("places", "said_cities"),
+                ).configure(label_for_charts="named in the profile's bio or school"),
                 # Creditors' files carry typos the gazetteer cannot resolve ('Lypn').
                 cll.JaroWinklerLevel("city", 0.92).configure(label_for_charts="same, misspelt"),
                 cll.DistanceInKMLevel("lat", "lon", 15, not_null=True).configure(
@@ -195,7 +228,9 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
             output_column_name="email",
             comparison_levels=[
                 _custom('"emails_l" IS NULL', "missing").configure(is_null_level=True),
-                cll.ArrayIntersectLevel("emails", 1).configure(label_for_charts="same address"),
+                cll.And(
+                    _given('"emails_r" IS NOT NULL'), cll.ArrayIntersectLevel("emails", 1)
+                ).configure(label_for_charts="same address"),
                 # 'margaud.buisson@...' on file, 'Margaud Buisson' on the profile, 'Roger' in
                 # the debtor's surname: an address made before or after a marriage spells the
                 # other name (addresses spelling the debtor's own name are left out in
@@ -262,12 +297,12 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 # same evidence twice and make namesakes next door look certain.
                 cll.Or(
                     _custom(
-                        '"friends_any_r" IS NULL OR "city_l" IS NULL OR "city_l" = "city_r" '
+                        '"friends_any_r" IS NULL OR "places_l" IS NULL OR "city_l" = "city_r" '
                         'OR ("city_r" IS NULL AND "city_l" = "linked_city_r") '
                         'OR "prev_city_l" = "city_r"',
                         "the stated city already agrees",
                     ),
-                    cll.ArrayIntersectLevel("said_cities", 1),
+                    CrossIntersectLevel("places", "said_cities"),
                     cll.JaroWinklerLevel("city", 0.92),
                     cll.DistanceInKMLevel("lat", "lon", 60, not_null=True),
                 ).configure(
@@ -277,19 +312,19 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 # Friend lists are the sediment of a life: they hold the debtor's known
                 # city (or previous address) long after a move, which a stale or hidden
                 # stated city cannot say. Counts per city only (DESIGN.md).
-                cll.ArrayIntersectLevel("friends_many", 1).configure(
+                CrossIntersectLevel("places", "friends_many").configure(
                     label_for_charts="many of them live in the debtor's city"
                 ),
-                cll.ArrayIntersectLevel("friends_some", 1).configure(
+                CrossIntersectLevel("places", "friends_some").configure(
                     label_for_charts="several live in the debtor's city"
                 ),
-                cll.ArrayIntersectLevel("friends_near", 1).configure(
+                CrossIntersectLevel("cells", "friends_near").configure(
                     label_for_charts="many live around the debtor's city"
                 ),
-                cll.ArrayIntersectLevel("friends_any", 1).configure(
+                CrossIntersectLevel("places", "friends_any").configure(
                     label_for_charts="one lives in the debtor's city"
                 ),
-                cll.ArrayIntersectLevel("friends_around", 1).configure(
+                CrossIntersectLevel("cells", "friends_around").configure(
                     label_for_charts="several live around the debtor's city"
                 ),
                 # Three located friends elsewhere say less than fifteen.
@@ -304,11 +339,9 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                     '"year4_l" IS NULL OR ("year4_r" IS NULL AND "year2_r" IS NULL)', "missing"
                 ).configure(is_null_level=True),
                 # 'mgautier1952': people write their birth year in their usernames.
-                cll.ArrayIntersectLevel("year4", 1).configure(
-                    label_for_charts="the handle holds the birth year"
-                ),
-                cll.ArrayIntersectLevel("year2", 1).configure(
-                    label_for_charts="the handle holds the birth year's last two digits"
+                _custom('"year4_l" = "year4_r"', "the handle holds the birth year"),
+                _custom(
+                    '"year2_l" = "year2_r"', "the handle holds the birth year's last two digits"
                 ),
                 _custom('"year4_r" IS NOT NULL', "the handle holds another year"),
                 cll.ElseLevel().configure(label_for_charts="the handle's number is another"),
@@ -348,8 +381,9 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 # 'alexandrielanglois'. A handle close to the name must also hold the
                 # start of the debtor's surname, or it is only a given name in common.
                 cll.And(
-                    cll.PairwiseStringDistanceFunctionLevel("handle_keys", "jaro_winkler", 0.9),
+                    # The cheap test first: the pairwise distances are skipped where it fails.
                     _custom(_HANDLE_HAS_SURNAME_START, "has the surname's start"),
+                    cll.PairwiseStringDistanceFunctionLevel("handle_keys", "jaro_winkler", 0.9),
                 ).configure(label_for_charts="close to the name"),
                 _custom(
                     _HANDLE_HAS_SURNAME,

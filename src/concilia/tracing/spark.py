@@ -63,10 +63,9 @@ _ARRAY_COLUMNS = {
     "friends_any",
     "friends_near",
     "friends_around",
-    "year4",
-    "year2",
-    "mail_names",
-    "name_cover",
+    "mail_surnames",
+    "places",
+    "cells",
 }
 
 
