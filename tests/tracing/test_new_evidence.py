@@ -296,7 +296,9 @@ FRIEND_PROFILES = [
     {**PROFILE, "profile_id": "too-few", "friend_places": "2|lyon/FR=2"},
     {**PROFILE, "profile_id": "no-friends"},
 ]
-NOT_COUNTED = "not counted (no located friends, or the city agrees)"
+NOT_COUNTED = (
+    "not counted: the stated city already places the profile, or too few friends are located"
+)
 
 
 @pytest.fixture(scope="module")

@@ -307,7 +307,10 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                     cll.DistanceInKMLevel("lat", "lon", 60, not_null=True),
                 ).configure(
                     is_null_level=True,
-                    label_for_charts="not counted (no located friends, or the city agrees)",
+                    label_for_charts=(
+                        "not counted: the stated city already places the profile, "
+                        "or too few friends are located"
+                    ),
                 ),
                 # Friend lists are the sediment of a life: they hold the debtor's known
                 # city (or previous address) long after a move, which a stale or hidden
