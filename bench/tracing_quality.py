@@ -22,6 +22,7 @@ import pandas as pd
 
 from concilia.tracing import inputs, linkage, places, prepare
 from concilia.tracing import normalize as nz
+from concilia.tracing import settings as st
 from concilia.tracing.service import DEFAULT_REVIEW_THRESHOLD
 
 
@@ -148,7 +149,12 @@ def _calibration(scored: pd.DataFrame, truth: set[tuple[str, str]]) -> list[dict
 _EVIDENCE = ("birthday", "city", "employer", "friends", "birth_year", "phone", "email", "photo")
 
 
-def _misses(scored: pd.DataFrame, missed: set[tuple[str, str]], threshold: float) -> dict[str, int]:
+def _misses(
+    scored: pd.DataFrame,
+    missed: set[tuple[str, str]],
+    threshold: float,
+    labels: dict[str, dict[int, str]],
+) -> dict[str, int]:
     """Why true pairs are not shown: never scored (blocking, or under the scoring floor);
     nothing but the name (and a handle) to go on; above the threshold before competition
     but shared with rivals; or evidence too weak or contradicting."""
@@ -170,7 +176,7 @@ def _misses(scored: pd.DataFrame, missed: set[tuple[str, str]], threshold: float
             gamma = int(row[f"gamma_{comp}"])
             if gamma < 0:
                 continue
-            label = _label(comp, gamma)
+            label = labels[comp].get(gamma, "")
             if silent.get(comp) != label:
                 evidence = True
         if not evidence:
@@ -180,13 +186,6 @@ def _misses(scored: pd.DataFrame, missed: set[tuple[str, str]], threshold: float
         else:
             out["weak_or_contradicting"] += 1
     return out
-
-
-_LABELS: dict[str, dict[int, str]] = {}
-
-
-def _label(comp: str, gamma: int) -> str:
-    return _LABELS.get(comp, {}).get(gamma, "")
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -228,9 +227,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     t = time.perf_counter()
     model = linkage.train(debtors, profiles, blocker, options=options)
     secs["train"] = time.perf_counter() - t
-    from concilia.tracing import settings as st
-
-    _LABELS.update(st.level_labels(model))
     t = time.perf_counter()
     scored = linkage.resolve_competition(
         linkage.score(debtors, profiles, pairs, model, keep_below=0.05),
@@ -248,7 +244,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     found = set(zip(shown.debtor_id.astype(str), shown.profile_id.astype(str), strict=True))
     baseline = _baseline(debtors_raw, profiles_raw)
     frontier = _frontier(scored, truth)
-    misses = _misses(scored, truth - found, args.threshold)
+    misses = _misses(scored, truth - found, args.threshold, st.level_labels(model))
     kinds = _profile_kinds(folder)
     wrong = collections.Counter(kinds.get(p, "unknown") for _, p in found - truth)
     by_kind = pairs.assign(

@@ -405,11 +405,10 @@ def test_spanish_second_surname_that_differs(scored_world: Scored) -> None:
     assert out.loc["both"].mw_family_name < out.loc["first"].mw_family_name
 
 
-# Regression: a
-# Spanish compound given name shown in full ('María José García') is parsed as given name
-# 'maria' + surnames 'jose garcia', so the debtor's own second given name counts as a second
-# surname that disagrees with 'López': the profile showing her full given name scores lower
-# (here about x4 less) than 'María García'.
+# Regression: a Spanish compound given name shown in full ('María José García') is parsed
+# as given name 'maria' + surnames 'jose garcia'; the debtor's own second given name used to
+# count as a second surname disagreeing with 'López', so the profile showing her full given
+# name scored lower than 'María García'.
 def test_a_compound_given_name_is_not_a_differing_surname(scored_world: Scored) -> None:
     model = scored_world.model
     debtor = {
@@ -521,12 +520,10 @@ def test_employer_named_in_the_bio(scored_world: Scored) -> None:
     assert int(out.loc["silent"].gamma_employer) == -1
 
 
-# Regression: a bio that names the debtor's
-# employer and then anything else ('Nurse at Acme Ltd · 📍 Leeds') gives the employer key
-# 'acme leeds', so the true employer lands on 'not stated; the bio names another' (a
-# penalty) instead of 'named in the profile's bio'; and a bio saying where its owner lives
-# in Spanish ('Vivo en Sevilla') names an employer 'sevilla', which turns a missing
-# employer into 'the bio names another'.
+# Regression: a bio naming the debtor's employer and then anything else ('Nurse at Acme
+# Ltd · 📍 Leeds') used to give the key 'acme leeds', so the true employer landed on 'not
+# stated; the bio names another' (a penalty); and 'Vivo en Sevilla' used to name an
+# employer 'sevilla'.
 def test_employer_bio_with_a_pin_or_a_place(scored_world: Scored) -> None:
     model = scored_world.model
     debtor = {**DEBTOR, "employer": "Acme SAS"}
@@ -616,9 +613,9 @@ def test_read_friends_refuses_the_whole_file_on_a_bad_line(tmp_path: Path) -> No
     assert "invalid JSON" in problems[1].reason
 
 
-# Regression: a line without friend_id is reported on the column
-# 'profile_id' (the reason names both), where the sources importer and the contract
-# (docs/source-format.md) name the field at fault.
+# Regression: a line without friend_id used to be reported on the column 'profile_id';
+# like the sources importer and the contract (docs/source-format.md), the field at fault
+# is named.
 def test_read_friends_names_the_missing_field(tmp_path: Path) -> None:
     path = _jsonl(tmp_path / "friends.jsonl", [{"profile_id": "A"}])
     with pytest.raises(InvalidInput) as caught:

@@ -97,9 +97,8 @@ def test_said_employer_is_none_without_an_employer(bio: str | None) -> None:
     assert places.said_employer(bio) is None
 
 
-# Regression: the employer runs to the end of the
-# bio, across the separators and sentence breaks said_cities stops at, so 'Nurse at Acme
-# Ltd · 📍 Leeds' gives 'acme leeds' and never equals the debtor's 'acme'.
+# Regression: the employer used to run to the end of the bio, across the separators and
+# sentence breaks said_cities stops at ('Nurse at Acme Ltd · 📍 Leeds' gave 'acme leeds').
 @pytest.mark.parametrize(
     ("bio", "employer"),
     [
@@ -112,15 +111,15 @@ def test_said_employer_stops_at_a_separator(bio: str, employer: str) -> None:
     assert places.said_employer(bio) == employer
 
 
-# Regression: 'en' is also the Spanish and French 'in', so a bio saying
-# where its owner lives, or that they are in a relationship, names an 'employer'.
+# Regression: 'en' is also the Spanish and French 'in'; a bio saying where its owner lives,
+# or that they are in a relationship, used to name an 'employer'.
 @pytest.mark.parametrize("bio", ["Vivo en Sevilla", "Nacida en Madrid", "En couple"])
 def test_said_employer_is_not_a_place_or_a_status(bio: str) -> None:
     assert places.said_employer(bio) is None
 
 
-# Regression: the '@' alternative follows '\b', which needs a letter right
-# before the '@', and '\s+' after it: 'Nurse @ Acme Ltd' (how people write it) is missed.
+# Regression: 'Nurse @ Acme Ltd' (how people write it) used to be missed: the '@' had to
+# follow a letter and be followed by a space.
 def test_said_employer_reads_an_at_sign() -> None:
     assert places.said_employer("Nurse @ Acme Ltd") == "acme"
 
@@ -223,9 +222,9 @@ def test_friend_ids_may_be_numbers() -> None:
     assert out[1:] == [None, None, None]
 
 
-# Regression: an edge from a profile to itself (which the sources importer
-# refuses, docs/source-format.md, but inputs.read_friends_jsonl lets through) makes the
-# profile its own friend: its own stated city is counted among its friends' cities.
+# Regression: an edge from a profile to itself (the sources importer refuses one,
+# docs/source-format.md, but a file read by inputs.read_friends_jsonl may hold one) used to
+# count the profile's own stated city among its friends' cities.
 def test_a_profile_is_not_its_own_friend() -> None:
     profiles = _profiles(
         [

@@ -279,13 +279,6 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _json_ready(value: Any) -> Any:
-    """A quoted value as JSON can hold it (lists come from DuckDB as numpy arrays)."""
-    if hasattr(value, "tolist") and not isinstance(value, str | float | int):
-        return [_clean(v) for v in value.tolist()]
-    return _clean(value)
-
-
 def compact_rows(scored: Any) -> list[list[Any]]:
     """The compact explanation of every row of a scored frame: [version, gammas, tf, quoted]."""
     gammas = [scored[f"gamma_{c}"].astype("int64").tolist() for c in st.COMPARISON_NAMES]
@@ -298,9 +291,7 @@ def compact_rows(scored: Any) -> list[list[Any]]:
             else [0.0] * len(scored)
         )
     quoted = [
-        [_json_ready(v) for v in scored[c].tolist()]
-        if c in scored.columns
-        else [None] * len(scored)
+        [_clean(v) for v in scored[c].tolist()] if c in scored.columns else [None] * len(scored)
         for c in QUOTED
     ]
     out = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -78,10 +79,9 @@ def read_portfolio_csv(path: Path, date_format: str = "%Y-%m-%d") -> pd.DataFram
     return pd.DataFrame(list(rows.values()), columns=["debtor_id", *DEBTOR_FIELDS])
 
 
-def read_profiles_jsonl(path: Path) -> pd.DataFrame:
-    """Profiles of a source export (provenance kept for the evidence)."""
-    records = []
-    problems: list[InputProblem] = []
+def _json_lines(path: Path, problems: list[InputProblem]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) of each non-blank line of a JSON Lines file; a line that is not
+    JSON is added to ``problems`` and skipped."""
     with path.open("rb") as fh:
         for number, line in enumerate(fh, start=1):
             if not line.strip():
@@ -91,24 +91,32 @@ def read_profiles_jsonl(path: Path) -> pd.DataFrame:
             except orjson.JSONDecodeError as exc:
                 problems.append(InputProblem(str(path), number, "-", f"invalid JSON: {exc}"))
                 continue
-            if not obj.get("external_id") or not obj.get("display_name"):
-                problems.append(
-                    InputProblem(
-                        str(path), number, "external_id", "external_id and display_name required"
-                    )
+            yield number, obj
+
+
+def read_profiles_jsonl(path: Path) -> pd.DataFrame:
+    """Profiles of a source export (provenance kept for the evidence)."""
+    records = []
+    problems: list[InputProblem] = []
+    for number, obj in _json_lines(path, problems):
+        if not obj.get("external_id") or not obj.get("display_name"):
+            problems.append(
+                InputProblem(
+                    str(path), number, "external_id", "external_id and display_name required"
                 )
-                continue
-            prov = obj.get("provenance") or {}
-            records.append(
-                {
-                    "profile_id": str(obj["external_id"]),
-                    **{f: obj.get(f) for f in PROFILE_FIELDS},
-                    "url": prov.get("url"),
-                    "captured_at": prov.get("captured_at"),
-                    "source": obj.get("source"),
-                    "photo_hash": obj.get("photo_hash"),
-                }
             )
+            continue
+        prov = obj.get("provenance") or {}
+        records.append(
+            {
+                "profile_id": str(obj["external_id"]),
+                **{f: obj.get(f) for f in PROFILE_FIELDS},
+                "url": prov.get("url"),
+                "captured_at": prov.get("captured_at"),
+                "source": obj.get("source"),
+                "photo_hash": obj.get("photo_hash"),
+            }
+        )
     if problems:
         raise InvalidInput(problems=problems)
     return pd.DataFrame(
@@ -123,23 +131,15 @@ def read_friends_jsonl(path: Path) -> pd.DataFrame:
     a: list[str] = []
     b: list[str] = []
     problems: list[InputProblem] = []
-    with path.open("rb") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                problems.append(InputProblem(str(path), number, "-", f"invalid JSON: {exc}"))
-                continue
-            missing = [f for f in ("profile_id", "friend_id") if not obj.get(f)]
-            if missing:
-                problems.append(InputProblem(str(path), number, missing[0], "required"))
-                continue
-            if obj.get("visibility", "public") != "public":
-                continue  # an edge shown to friends only is not public data
-            a.append(str(obj["profile_id"]))
-            b.append(str(obj["friend_id"]))
+    for number, obj in _json_lines(path, problems):
+        missing = [f for f in ("profile_id", "friend_id") if not obj.get(f)]
+        if missing:
+            problems.append(InputProblem(str(path), number, missing[0], "required"))
+            continue
+        if obj.get("visibility", "public") != "public":
+            continue  # an edge shown to friends only is not public data
+        a.append(str(obj["profile_id"]))
+        b.append(str(obj["friend_id"]))
     if problems:
         raise InvalidInput(problems=problems)
     return pd.DataFrame({"profile_id": a, "friend_id": b})

@@ -270,10 +270,10 @@ def train(
                 rule.get_blocking_rule("duckdb").blocking_rule_sql,
                 exc,
             )
+        else:
+            model = linker2.misc.save_model_to_json()
+        finally:
             _hold(model, held, False)
-            continue
-        model = linker2.misc.save_model_to_json()
-        _hold(model, held, False)
     if labels is not None and int(labels["accepted"].sum()) >= opts.min_labels:
         linker2, api2 = fresh_linker(model)
         _refine_from_labels(linker2, api2, labels)

@@ -112,7 +112,7 @@ def said_employer(bio: str | None) -> str | None:
             text = _SENTENCE_END.split(match.group(1), maxsplit=1)[0].strip(" ,")
             # Legal forms keep their dots ('S.L.U.'); only a dot followed by a space or
             # the end closed the sentence above.
-            if len(text) < 3 or not text[0].isupper() or _is_place(text):
+            if len(text) < 3 or not text[0].isupper() or known_city(text, None):
                 continue
             key = nz.employer_key(text)
             if key:
@@ -120,16 +120,11 @@ def said_employer(bio: str | None) -> str | None:
     return None
 
 
-def _is_place(text: str) -> bool:
-    from concilia.geo import service as geo_service
-
-    return geo_service.lookup(text.split(",", 1)[0].strip()) is not None
-
-
 # --- friends ----------------------------------------------------------------------------------
 
 # Grid cells of about 55 x 40 km: "many public friends around there" without a distance
-# computed per pair (a debtor carries the 3 x 3 cells around each of their cities).
+# computed per pair (a debtor carries the cell of each of their cities, a profile the 3 x 3
+# cells around the places its friends live in).
 CELL_DEGREES = 0.5
 # A city (or cell) holding this share of the located friends is one of the profile's places.
 MANY_SHARE = 0.25
@@ -151,15 +146,9 @@ def cells_around(lat: float | None, lon: float | None) -> list[str]:
     return [f"{y + dy}:{x + dx}" for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
 
 
-def _around(keys: list[str]) -> list[str]:
-    """The cells and their eight neighbours."""
-    out: dict[str, None] = {}
-    for key in keys:
-        y, x = (int(v) for v in key.split(":"))
-        for dy in (-1, 0, 1):
-            for dx in (-1, 0, 1):
-                out[f"{y + dy}:{x + dx}"] = None
-    return list(out)
+def _cells_around_each(points: list[tuple[float, float]]) -> list[str]:
+    """The cells around each point, once each."""
+    return list(dict.fromkeys(c for lat, lon in points for c in cells_around(lat, lon)))
 
 
 def _clean_key(key: str) -> str:
@@ -248,16 +237,18 @@ def friend_columns(summary: str | None) -> FriendColumns:
     many = [c for c, _, n in places if n >= 2 and n >= MANY_SHARE * total]
     some = [c for c, _, n in places if n >= 2]
     anyone = [c for c, _, _ in places]
-    by_cell: dict[str, int] = {}
+    # Friends per cell, with a point of the cell: the profile carries the cells around it,
+    # so against a debtor's own cell "around" means within one cell.
+    by_cell: dict[str, tuple[int, float, float]] = {}
     for city, country, n in places:
         _, lat, lon = geocode(city, country or None)
         if lat is not None and lon is not None:
-            key = cell(lat, lon)
-            by_cell[key] = by_cell.get(key, 0) + n
-    # A debtor carries the cell of each of their cities; the profile carries the cells
-    # around its friends' places, so "around" means within one cell.
-    near = _around([k for k, n in by_cell.items() if n >= 2 and n >= MANY_SHARE * total])
-    around = _around([k for k, n in by_cell.items() if n >= 2])
+            seen = by_cell.get(cell(lat, lon), (0, lat, lon))
+            by_cell[cell(lat, lon)] = (seen[0] + n, seen[1], seen[2])
+    near = _cells_around_each(
+        [(lat, lon) for n, lat, lon in by_cell.values() if n >= 2 and n >= MANY_SHARE * total]
+    )
+    around = _cells_around_each([(lat, lon) for n, lat, lon in by_cell.values() if n >= 2])
     return many or None, some or None, anyone or None, near or None, around or None, total
 
 

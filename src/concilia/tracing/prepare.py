@@ -248,7 +248,7 @@ def _finish(
     employers = _map_distinct(_col(df, "employer"), nz.employer_key)
     extra_cities = side.get("key_cities") or [None] * len(df)
     # A debtor's other surnames (from addresses) meet the profiles' own surname keys.
-    other_surnames = side.get("other_surnames") or [None] * len(df)
+    other_surnames = side.get("mail_surnames") or [None] * len(df)
     name_keys: dict[int, tuple[list[str], list[str]]] = {}
     blocks = []
     for i, name in enumerate(names):
@@ -322,40 +322,36 @@ def prepare_debtors(df: pd.DataFrame) -> pd.DataFrame:
         geocode(None if _missing(c) else str(c), None if _missing(k) else str(k))
         for c, k in zip(prev_raw, prev_country, strict=True)
     ]
-    here = [
-        geocode(None if _missing(c) else str(c), None if _missing(k) else str(k))
-        for c, k in zip(_col(df, "city").tolist(), countries, strict=True)
-    ]
-    known = [
-        _none_if_empty(list(dict.fromkeys(c for c in (h[0], p[0]) if c)))
-        for h, p in zip(here, prev, strict=True)
-    ]
-    cells = [
-        _none_if_empty(
-            list(
-                dict.fromkeys(
-                    places.cell(x[1], x[2]) for x in (h, p) if x[1] is not None and x[2] is not None
-                )
-            )
-        )
-        for h, p in zip(here, prev, strict=True)
-    ]
     ids = [str(v) for v in _col(df, "debtor_id").tolist()]
     mails = _map_distinct(_col(df, "emails"), _mail_names)
-    other = [_other_surnames(m, nm) for m, nm in zip(mails, names, strict=True)]
     side: dict[str, list[Any]] = {
         "handle_keys": hkeys,
-        "other_surnames": other,
         "prev_city": [p[0] or None for p in prev],
         "key_cities": [[p[0]] if p[0] else None for p in prev],
-        "places": known,
-        "cells": cells,
         "friends_n": [0] * len(df),
         "year4": [y[0] for y in years],
         "year2": [y[1] for y in years],
-        "mail_surnames": other,
+        "mail_surnames": [_other_surnames(m, nm) for m, nm in zip(mails, names, strict=True)],
     }
-    return _finish(df, ids, names, birthdays, countries, [None] * len(df), side, False)
+    out = _finish(df, ids, names, birthdays, countries, [None] * len(df), side, False)
+    # The debtor's own city comes geocoded from _finish; the previous address from above.
+    here = zip(out["city"].tolist(), out["lat"].tolist(), out["lon"].tolist(), strict=True)
+    places_of: list[list[str] | None] = []
+    cells_of: list[list[str] | None] = []
+    for (city, lat, lon), (p_city, p_lat, p_lon) in zip(here, prev, strict=True):
+        places_of.append(_none_if_empty(list(dict.fromkeys(c for c in (city, p_city) if c))))
+        cells = (_cell_of(lat, lon), _cell_of(p_lat, p_lon))
+        cells_of.append(_none_if_empty(list(dict.fromkeys(c for c in cells if c))))
+    out["places"] = places_of
+    out["cells"] = cells_of
+    return out
+
+
+def _cell_of(lat: float | None, lon: float | None) -> str | None:
+    """The grid cell of a geocoded point (None or NaN when the place is unknown)."""
+    if lat is None or lon is None or math.isnan(lat) or math.isnan(lon):
+        return None
+    return places.cell(lat, lon)
 
 
 def _display_name(value: Any) -> tuple[nz.ParsedName, str | None]:
