@@ -20,7 +20,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from concilia.tracing import inputs, linkage, places, prepare
+from concilia.tracing import inputs, linkage, places, prepare, scoring
 from concilia.tracing import normalize as nz
 from concilia.tracing import settings as st
 from concilia.tracing.service import DEFAULT_REVIEW_THRESHOLD
@@ -228,8 +228,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     model = linkage.train(debtors, profiles, blocker, options=options)
     secs["train"] = time.perf_counter() - t
     t = time.perf_counter()
-    scored = linkage.resolve_competition(
-        linkage.score(debtors, profiles, pairs, model, keep_below=0.05),
+    scored = scoring.resolve_competition(
+        scoring.score(debtors, profiles, pairs, model, keep_below=0.05),
         one_per_network=options.one_per_network,
     )
     secs["score"] = time.perf_counter() - t

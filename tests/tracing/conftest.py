@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from concilia.tracing import linkage, prepare, testworld
+from concilia.tracing import linkage, prepare, scoring, testworld
 
 
 @dataclass
@@ -34,8 +34,8 @@ def scored_world(small_world: testworld.World) -> Scored:
     blocker = linkage.Blocker(profiles, options)
     pairs = blocker.pairs(debtors)
     model = linkage.train(debtors, profiles, blocker, options=options)
-    scored = linkage.resolve_competition(
-        linkage.score(debtors, profiles, pairs, model, keep_below=0.0)
+    scored = scoring.resolve_competition(
+        scoring.score(debtors, profiles, pairs, model, keep_below=0.0)
     )
     blocker.close()
     return Scored(small_world, debtors, profiles, pairs, model, scored)

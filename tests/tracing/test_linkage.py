@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from concilia.tracing import explain, linkage
+from concilia.tracing import explain, scoring
 from concilia.tracing import settings as st
 
 from .conftest import Scored
@@ -41,7 +41,7 @@ def test_explanation_lines_add_up_to_the_match_weight(scored_world: Scored) -> N
         assert explain.total(fields) == pytest.approx(row["match_weight"], abs=1e-6)
         # ... and the competition line brings it to the final weight.
         assert explain.total(lines) == pytest.approx(row["final_weight"], abs=1e-6)
-        assert linkage.probability(explain.total(lines)) == pytest.approx(
+        assert scoring.probability(explain.total(lines)) == pytest.approx(
             row["final_probability"], rel=1e-6
         )
         checked += 1
@@ -75,8 +75,8 @@ def test_namesakes_share_the_odds_of_a_profile() -> None:
             "match_weight": [10.0, 10.0, 10.0],
         }
     )
-    out = linkage.resolve_competition(scored)
+    out = scoring.resolve_competition(scored)
     # Two identical namesakes for one profile: neither is more than a coin toss.
     assert out.final_probability.iloc[0] == pytest.approx(0.5, abs=0.01)
-    assert out.final_probability.iloc[2] == pytest.approx(linkage.probability(10.0))
+    assert out.final_probability.iloc[2] == pytest.approx(scoring.probability(10.0))
     assert out.competition_weight.iloc[2] == 0.0

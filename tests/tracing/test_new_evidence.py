@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from concilia.errors import InvalidInput
-from concilia.tracing import explain, inputs, keys, linkage, places, prepare
+from concilia.tracing import explain, inputs, keys, linkage, places, prepare, scoring
 from concilia.tracing import normalize as nz
 from concilia.tracing import settings as st
 from concilia.tracing.cli import app as trace_app
@@ -242,7 +242,7 @@ def _score(model: dict[str, Any], debtor: dict[str, Any], profiles: list[dict[st
     d = prepare.prepare_debtors(pd.DataFrame([debtor]))
     p = prepare.prepare_profiles(pd.DataFrame(profiles))
     pairs = pd.DataFrame({"debtor_id": str(debtor["debtor_id"]), "profile_id": p["unique_id"]})
-    out = linkage.resolve_competition(linkage.score(d, p, pairs, model, keep_below=0.0))
+    out = scoring.resolve_competition(scoring.score(d, p, pairs, model, keep_below=0.0))
     assert len(out) == len(profiles)
     return out.set_index("profile_id", drop=False)
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from concilia.audit.models import AuditEntry
 from concilia.errors import Conflict
-from concilia.tracing import linkage, prepare, runner, testworld
+from concilia.tracing import linkage, prepare, runner, scoring, testworld
 from concilia.tracing import service as tracing_service
 from concilia.tracing.models import Evidence, MatchCandidate, TraceChunk
 
@@ -178,7 +178,7 @@ def test_stored_competition_matches_resolve_competition(
     session_factory: sessionmaker[Session], world: testworld.World, model: dict[str, Any]
 ) -> None:
     """The run resolves competition over its stored candidates in bulk: the final weights
-    are those linkage.resolve_competition gives for the same rows, and each candidate's
+    are those scoring.resolve_competition gives for the same rows, and each candidate's
     rendered explanation adds up to its final weight."""
     result = _run(session_factory, world, model)
     with session_factory() as s:
@@ -193,7 +193,7 @@ def test_stored_competition_matches_resolve_competition(
                 "match_weight": [c.match_weight for c in cands],
             }
         )
-        expected = linkage.resolve_competition(
+        expected = scoring.resolve_competition(
             frame,
             one_per_network=FAST.one_per_network,
             second_account_share=FAST.second_account_share,

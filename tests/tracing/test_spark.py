@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from concilia.tracing import linkage, prepare, testworld
+from concilia.tracing import linkage, prepare, scoring, testworld
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
@@ -23,8 +23,8 @@ def test_spark_and_duckdb_agree() -> None:
 
     results = {}
     for engine in ("duckdb", "spark"):
-        scored = linkage.score(debtors, profiles, pairs, model, engine=engine, keep_below=0.0)
-        results[engine] = linkage.resolve_competition(scored)
+        scored = scoring.score(debtors, profiles, pairs, model, engine=engine, keep_below=0.0)
+        results[engine] = scoring.resolve_competition(scored)
     duck, spark = results["duckdb"], results["spark"]
     assert len(duck) == len(spark) == len(pairs)
 

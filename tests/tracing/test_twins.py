@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
-from concilia.tracing import linkage, prepare
+from concilia.tracing import prepare, scoring
 
 from .conftest import Scored
 
@@ -71,7 +72,8 @@ def test_same_picture_on_another_network_is_a_twin_and_lends_hidden_fields() -> 
     assert any(k.startswith("b:") and k.endswith("|03-14") for k in out.at["b", "block_keys"])
 
 
-def test_a_sure_match_lends_its_twin_the_picture_factor(scored_world: Scored) -> None:
+@pytest.mark.parametrize("loaded", [False, True], ids=["frame", "profile-table"])
+def test_a_sure_match_lends_its_twin_the_picture_factor(scored_world: Scored, loaded: bool) -> None:
     sc = scored_world.scored
     sure = sc[sc.match_probability >= 0.999].iloc[0]
     debtor, profile = str(sure.debtor_id), str(sure.profile_id)
@@ -92,11 +94,19 @@ def test_a_sure_match_lends_its_twin_the_picture_factor(scored_world: Scored) ->
     )
     profiles = _profiles(pd.concat([raw[raw.profile_id != profile], extra], ignore_index=True))
     pairs = pd.DataFrame({"debtor_id": [debtor], "profile_id": [profile]})
-    out = linkage.score(scored_world.debtors, profiles, pairs, scored_world.model, keep_below=0)
+    # A batch run scores against the profiles loaded once in DuckDB: the twin pass too.
+    table = scoring.ProfileTable(profiles) if loaded else None
+    try:
+        out = scoring.score(
+            scored_world.debtors, table or profiles, pairs, scored_world.model, keep_below=0
+        )
+    finally:
+        if table is not None:
+            table.close()
     twin = out[out.profile_id == "twin"]
     # The twin was never blocked, yet it is scored, with the picture level filled in.
     assert len(twin) == 1 and int(twin.gamma_photo.iloc[0]) == 1
-    alone = linkage.score(
+    alone = scoring.score(
         scored_world.debtors,
         profiles,
         pd.DataFrame({"debtor_id": [debtor], "profile_id": ["twin"]}),

@@ -134,7 +134,7 @@ def prior_weight(model: dict[str, Any]) -> float:
 def lines(
     row: dict[str, Any], model: dict[str, Any], labels: dict[str, dict[int, str]] | None = None
 ) -> list[dict[str, Any]]:
-    """Explanation lines for one scored pair (a row of :func:`linkage.score` output).
+    """Explanation lines for one scored pair (a row of :func:`scoring.score` output).
 
     Each line is ``{"field", "text", "weight"}`` with ``weight`` in log2 units.
     """

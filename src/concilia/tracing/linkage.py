@@ -9,12 +9,10 @@ Splink as a pre-computed pair table, so both engines score exactly the same pair
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import duckdb
-import numpy as np
 import pandas as pd
 from splink import DuckDBAPI, Linker, block_on
 
@@ -122,17 +120,7 @@ class Blocker:
         self.con.close()
 
 
-TF_COLUMNS = ("given", "family", "city", "employer")
-
-
-def term_frequencies(profiles: pd.DataFrame, col: str) -> pd.DataFrame:
-    """Share of profiles showing each value: how common a name is in the population seen."""
-    counts = profiles[col].dropna().value_counts()
-    total = max(int(counts.sum()), 1)
-    return pd.DataFrame({col: counts.index.astype(str), f"tf_{col}": counts.to_numpy() / total})
-
-
-def _drop_block_keys(df: pd.DataFrame) -> pd.DataFrame:
+def splink_columns(df: pd.DataFrame) -> pd.DataFrame:
     """The columns Splink reads: no blocking keys or twin lists; ``twin_debtors`` (the
     debtors a profile's twin matched, '|d1|d2|') empty unless the twin pass filled it."""
     out = df.drop(columns=[c for c in ("block_keys", "twin_ids") if c in df.columns])
@@ -141,13 +129,18 @@ def _drop_block_keys(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _db_api(engine: Engine, spark: Any = None) -> Any:
+def duckdb_connection() -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection set up for Splink's SQL."""
+    con = duckdb.connect()
+    con.execute("SET preserve_insertion_order = false")
+    # Splink 5 still writes list lambdas as `x -> ...`, which DuckDB 2 refuses by default.
+    con.execute("SET lambda_syntax = 'ENABLE_SINGLE_ARROW'")
+    return con
+
+
+def db_api(engine: Engine, spark: Any = None) -> Any:
     if engine == "duckdb":
-        con = duckdb.connect()
-        con.execute("SET preserve_insertion_order = false")
-        # Splink 5 still writes list lambdas as `x -> ...`, which DuckDB 2 refuses by default.
-        con.execute("SET lambda_syntax = 'ENABLE_SINGLE_ARROW'")
-        return DuckDBAPI(con)
+        return DuckDBAPI(duckdb_connection())
     from splink.backends.spark import SparkAPI
 
     if spark is None:
@@ -155,14 +148,6 @@ def _db_api(engine: Engine, spark: Any = None) -> Any:
 
         spark = local_session()
     return SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call]
-
-
-def _to_engine(engine: Engine, api: Any, df: pd.DataFrame, name: str) -> Any:
-    if engine == "spark":
-        from concilia.tracing.spark import to_spark
-
-        return api.register(to_spark(api.spark, df), dataset_display_name=name)
-    return api.register(df, dataset_display_name=name)
 
 
 def _deterministic_prior(
@@ -223,11 +208,11 @@ def train(
     randoms = profiles.sample(
         n=min(opts.train_random_profiles, len(profiles)), random_state=opts.seed
     )
-    api = _db_api("duckdb")
+    api = db_api("duckdb")
     linker = Linker(
         [
-            api.register(_drop_block_keys(sample), dataset_display_name=st.DEBTORS),
-            api.register(_drop_block_keys(randoms), dataset_display_name=st.PROFILES),
+            api.register(splink_columns(sample), dataset_display_name=st.DEBTORS),
+            api.register(splink_columns(randoms), dataset_display_name=st.PROFILES),
         ],
         st.settings_creator(prior),
         log_level=logging.WARNING,
@@ -239,10 +224,10 @@ def train(
     candidates = profiles[profiles.unique_id.isin(pairs.profile_id)]
 
     def fresh_linker(current: dict[str, Any]) -> tuple[Linker, Any]:
-        api2 = _db_api("duckdb")
+        api2 = db_api("duckdb")
         tables = [
-            api2.register(_drop_block_keys(sample), dataset_display_name=st.DEBTORS),
-            api2.register(_drop_block_keys(candidates), dataset_display_name=st.PROFILES),
+            api2.register(splink_columns(sample), dataset_display_name=st.DEBTORS),
+            api2.register(splink_columns(candidates), dataset_display_name=st.PROFILES),
         ]
         return Linker(tables, current, log_level=logging.WARNING), api2
 
@@ -379,156 +364,3 @@ def _refine_from_labels(linker: Linker, api: Any, labels: pd.DataFrame) -> None:
         }
     )
     linker.training.estimate_m_from_pairwise_labels(api.register(table))  # type: ignore[no-untyped-call]
-
-
-# A twin (same picture, another network) matched at this probability lends the profile
-# the 'photo' comparison's weight.
-TWIN_SURE = 0.99
-
-
-def score(
-    debtors: pd.DataFrame,
-    profiles: pd.DataFrame,
-    pairs: pd.DataFrame,
-    model: dict[str, Any],
-    *,
-    engine: Engine = "duckdb",
-    spark: Any = None,
-    keep_below: float = 0.01,
-) -> pd.DataFrame:
-    """Score the given pairs; one row per pair with match weight, probability, per-field
-    gamma and Bayes factor, and the compared values (suffix _l debtor, _r profile).
-
-    Two passes: the blocked pairs, then the pairs (debtor, profile) where a twin of the
-    profile (same picture on another network, ``twin_ids``) matched the debtor at
-    :data:`TWIN_SURE` or more, scored again with the 'photo' comparison filled in. Such a
-    pair need not have been blocked (a maiden name, a hidden city)."""
-    if pairs.empty:
-        return pd.DataFrame()
-    first = _score_pairs(debtors, profiles, profiles, pairs, model, engine, spark, keep_below)
-    if first.empty or "twin_ids" not in profiles.columns:
-        return first
-    # The twin must be sure after its own namesakes have had their say: a namesake's
-    # profile matched on name and city alone would otherwise lend that same evidence again.
-    resolved = resolve_competition(first)
-    sure = resolved[resolved["final_probability"] >= TWIN_SURE]
-    twin_map = profiles.loc[profiles["twin_ids"].notna(), ["unique_id", "twin_ids"]]
-    twin_map = twin_map[twin_map["unique_id"].isin(sure["profile_id"])]
-    if twin_map.empty:
-        return first
-    lent = (
-        sure[["debtor_id", "profile_id"]]
-        .merge(twin_map.explode("twin_ids"), left_on="profile_id", right_on="unique_id")
-        .loc[:, ["debtor_id", "twin_ids"]]
-        .rename(columns={"twin_ids": "profile_id"})
-        .drop_duplicates()
-    )
-    marks = lent.groupby("profile_id")["debtor_id"].agg(lambda s: "|" + "|".join(sorted(s)) + "|")
-    twinned = profiles[profiles["unique_id"].isin(marks.index)].assign(
-        twin_debtors=lambda df: df["unique_id"].map(marks)
-    )
-    second = _score_pairs(debtors, twinned, profiles, lent, model, engine, spark, keep_below)
-    if second.empty:
-        return first
-    again = set(zip(second["debtor_id"], second["profile_id"], strict=True))
-    keep = [
-        (d, p) not in again for d, p in zip(first["debtor_id"], first["profile_id"], strict=True)
-    ]
-    out = pd.concat([first[keep], second], ignore_index=True)
-    return out.sort_values(["debtor_id", "match_weight"], ascending=[True, False]).reset_index(
-        drop=True
-    )
-
-
-def _score_pairs(
-    debtors: pd.DataFrame,
-    profiles: pd.DataFrame,
-    population: pd.DataFrame,
-    pairs: pd.DataFrame,
-    model: dict[str, Any],
-    engine: Engine,
-    spark: Any,
-    keep_below: float,
-) -> pd.DataFrame:
-    """One Splink prediction over ``pairs``; name frequencies from ``population``."""
-    used = profiles[profiles.unique_id.isin(pairs.profile_id)]
-    used_d = debtors[debtors.unique_id.isin(pairs.debtor_id)]
-    api = _db_api(engine, spark)
-    linker = Linker(
-        [
-            _to_engine(engine, api, _drop_block_keys(used_d), st.DEBTORS),
-            _to_engine(engine, api, _drop_block_keys(used), st.PROFILES),
-        ],
-        st.for_dialect(model, "spark") if engine == "spark" else model,
-        log_level=logging.WARNING,
-    )
-    for col in TF_COLUMNS:
-        linker.table_management.register_term_frequency_lookup(
-            _to_engine(engine, api, term_frequencies(population, col), f"__concilia_tf_{col}"),
-            col,
-        )
-    sep = "-__-"
-    id_pairs = pd.DataFrame(
-        {
-            "match_key": "0",
-            "join_key_l": st.DEBTORS + sep + pairs["debtor_id"].astype(str),
-            "join_key_r": st.PROFILES + sep + pairs["profile_id"].astype(str),
-        }
-    )
-    linker.table_management.register_blocked_pairs_for_predict(
-        _to_engine(engine, api, id_pairs, "__concilia_pairs")
-    )
-    result = linker.inference.predict(threshold_match_probability=keep_below)
-    out: pd.DataFrame = result.as_pandas_dataframe()  # type: ignore[no-untyped-call]
-    out = out.rename(columns={"unique_id_l": "debtor_id", "unique_id_r": "profile_id"})
-    return out.sort_values(["debtor_id", "match_weight"], ascending=[True, False]).reset_index(
-        drop=True
-    )
-
-
-def resolve_competition(
-    scored: pd.DataFrame, *, one_per_network: bool = True, second_account_share: float = 0.05
-) -> pd.DataFrame:
-    """Apply the one-to-one constraints Splink's pairwise model does not know.
-
-    A profile belongs to at most one person, and a person rarely keeps two accounts on one
-    network; so when several candidates compete for one profile (namesakes in one city),
-    each one's odds are shared: o' = o / (1 + sum of the others' odds). The change is added
-    as ``competition_weight`` (log2), so the explanation still adds up to ``final_weight``.
-    """
-    out = scored.copy()
-    if out.empty:
-        out["competition_weight"] = []
-        out["final_weight"] = []
-        out["final_probability"] = []
-        return out
-    w = out["match_weight"].clip(-500, 500).to_numpy(dtype="float64")
-    odds = np.exp2(w)
-    tot = out.assign(_o=odds).groupby("profile_id")["_o"].transform("sum").to_numpy()
-    # Others first: 1 + tot - odds loses the 1 when odds is large and gives 0.
-    odds1 = odds / (1.0 + (tot - odds))
-    if one_per_network and "network_r" in out.columns:
-        net = out["network_r"].fillna("").to_numpy()
-        # Hypotheses on one network: none of the candidates is the person's, one is, or two
-        # are (a second account, with conditional share ``second_account_share``); three
-        # or more are not considered. A rival the model is sure of leaves this candidate
-        # the odds of a second account rather than nothing, while many equal namesakes on
-        # one network still share the odds among themselves.
-        o = np.minimum(odds1, 2.0**250)
-        keys = [out["debtor_id"].to_numpy(), net]
-        s1 = pd.Series(o).groupby(keys).transform("sum").to_numpy()
-        s2 = pd.Series(o * o).groupby(keys).transform("sum").to_numpy()
-        rivals = s1 - o
-        rival_pairs = np.maximum((rivals * rivals - (s2 - o * o)) / 2.0, 0.0)
-        c = second_account_share
-        odds1 = o * (1.0 + c * rivals) / (1.0 + rivals + c * rival_pairs)
-    final = np.log2(np.maximum(odds1, 1e-300))
-    out["competition_weight"] = final - w
-    out["final_weight"] = final
-    out["final_probability"] = odds1 / (1.0 + odds1)
-    return out
-
-
-def probability(weight: float) -> float:
-    """Match probability from a log2 match weight."""
-    return 1.0 / (1.0 + math.pow(2.0, -weight))

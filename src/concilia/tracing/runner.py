@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from concilia.audit import service as audit_service
 from concilia.db import session_scope, utcnow
-from concilia.tracing import explain, inputs, linkage, prepare
+from concilia.tracing import explain, inputs, linkage, prepare, scoring
 from concilia.tracing.models import MatchCandidate, TraceChunk, TraceRun
 
 Progress = Callable[[str, int, int], None]
@@ -125,6 +125,16 @@ def run(
         progress("train", 1, 1)
         clock.lap("train")
 
+    scored_against: pd.DataFrame | scoring.ProfileTable = profiles
+    if config.engine == "duckdb":
+        scored_against = scoring.ProfileTable(profiles)
+        # Loaded in DuckDB, the prepared frame (the largest object of the run) is dropped
+        # before scoring; out of the frozen generation first, so it can be collected.
+        del profiles
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+    clock.lap("index")
     profile_info = _Profiles(profiles_raw, profile_fps)
     debtor_fp = dict(zip(debtors_raw["debtor_id"].astype(str), debtor_fps, strict=True))
     pairs_total = 0
@@ -138,14 +148,15 @@ def run(
         clock.lap("store")  # skipping done chunks and the snapshot index count as storage
         pairs = blocker.pairs(chunk)
         clock.lap("block")
-        scored = linkage.score(
+        scored = scoring.score(
             chunk,
-            profiles,
+            scored_against,
             pairs,
             model,
             engine=config.engine,
             spark=config.spark,
             keep_below=config.store_threshold,
+            stored_only=True,
         )
         clock.lap("score")
         rows = _candidate_rows(scored, profile_info, debtor_fp)
@@ -169,6 +180,8 @@ def run(
         clock.lap("store")
     progress("score", n_chunks, n_chunks)
     blocker.close()
+    if isinstance(scored_against, scoring.ProfileTable):
+        scored_against.close()
     clock.lap("store")
     progress("resolve", 0, 1)
     with session_scope(session_factory) as s:
@@ -422,7 +435,7 @@ def _copy_stage(s: Session, table: str, columns: str, rows: list[tuple[Any, ...]
 
 def _resolve(s: Session, config: RunConfig, run_id: int) -> int:
     """Share odds between candidates competing for one profile (or one network) across
-    the whole run (linkage.resolve_competition, vectorised), then store the final weights
+    the whole run (scoring.resolve_competition, vectorised), then store the final weights
     and probabilities of the pairs it moved; the competition line is derived when read
     (final_weight - match_weight). Returns how many pairs moved."""
     conn = s.connection()
@@ -443,7 +456,7 @@ def _resolve(s: Session, config: RunConfig, run_id: int) -> int:
     )
     if frame.empty:
         return 0
-    resolved = linkage.resolve_competition(
+    resolved = scoring.resolve_competition(
         frame,
         one_per_network=config.options.one_per_network,
         second_account_share=config.options.second_account_share,

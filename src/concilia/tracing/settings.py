@@ -264,7 +264,7 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
             output_column_name="photo",
             comparison_levels=[
                 _custom('"twin_debtors_r" IS NULL', "missing").configure(is_null_level=True),
-                # Filled by the second pass of linkage.score: another network's profile with
+                # Filled by the second pass of scoring.score: another network's profile with
                 # this picture matched the debtor at TWIN_SURE or more. Fixed, not trained:
                 # about half of a person's profiles have such a twin (m), while a stranger's
                 # profile shares a picture with a confident match about once in a thousand

@@ -117,7 +117,7 @@ def link_same_photo(
     says where the value came from. The twin's birthday and city also give the profile
     blocking keys (a maiden name then still meets the debtor on given name + birthday or
     city), and the linkage lends a twin's confident match to the profile (see
-    :func:`concilia.tracing.linkage.score`).
+    :func:`concilia.tracing.scoring.score`).
     """
     twins = _twins(out.reset_index(drop=True), photos.reset_index(drop=True))
     out["twin_ids"] = twins
