@@ -188,6 +188,24 @@ def _misses(
     return out
 
 
+def _flagged(folder: Path) -> set[str]:
+    """Profiles the authenticity module sets aside (fake, or impersonating another profile):
+    shown to an agent with the reasons, but never usable as evidence nor for outreach. Its
+    models were trained on the world of another seed (see bench/authenticity_quality.py)."""
+    from concilia.authenticity.features import featurize
+    from concilia.authenticity.impersonation import find_impersonators
+    from concilia.authenticity.model import get_model
+    from concilia.authenticity.records import load_world
+    from concilia.authenticity.training import as_of_of
+
+    records, _ = load_world(folder)
+    as_of = as_of_of(folder)
+    model = get_model()
+    scores = model.scores(featurize(records, as_of))
+    fake = {r.key for r, score in zip(records, scores, strict=True) if score >= model.threshold}
+    return fake | {flag.key for flag in find_impersonators(records, as_of)}
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=5000, help="people in the world")
@@ -246,6 +264,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     frontier = _frontier(scored, truth)
     misses = _misses(scored, truth - found, args.threshold, st.level_labels(model))
     kinds = _profile_kinds(folder)
+    flagged = _flagged(folder)
     wrong = collections.Counter(kinds.get(p, "unknown") for _, p in found - truth)
     by_kind = pairs.assign(
         true=[(d, p) in truth for d, p in zip(pairs.debtor_id, pairs.profile_id, strict=True)]
@@ -269,6 +288,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         },
         "twin_pass": {"pairs_lent": len(lent), "true_pairs_lent": len(lent & truth)},
         "baseline_exact_name_birthday": _scores(baseline, truth),
+        # What can become evidence: the shown candidates whose profile the authenticity
+        # gate lets through (the review queue shows the others with the gate's reasons).
+        "after_authenticity_gate": _scores({(d, p) for d, p in found if p not in flagged}, truth),
         # The best recall any single threshold gives at each precision: how much the
         # ranking itself is worth, whatever the default threshold.
         "recall_at_precision": frontier,

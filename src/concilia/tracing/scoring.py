@@ -223,8 +223,13 @@ class _Prediction:
         stored_only: bool,
     ) -> None:
         self.debtors = debtors
-        self.population = population
         self.table = population if isinstance(population, ProfileTable) else None
+        # Counted once for both passes (the table holds its own).
+        self.tf = (
+            {col: term_frequencies(population, col) for col in TF_COLUMNS}
+            if isinstance(population, pd.DataFrame)
+            else {}
+        )
         self.model = st.for_dialect(model, "spark") if engine == "spark" else model
         self.engine: Engine = engine
         self.spark = spark
@@ -252,12 +257,11 @@ class _Prediction:
                 log_level=logging.WARNING,
             )
             for col in TF_COLUMNS:
-                if table is not None:
-                    tf = api.register(_tf_table(col))
-                else:
-                    assert isinstance(self.population, pd.DataFrame)
-                    frame = term_frequencies(self.population, col)
-                    tf = _to_engine(engine, api, frame, _tf_table(col))
+                tf = (
+                    api.register(_tf_table(col))
+                    if table is not None
+                    else _to_engine(engine, api, self.tf[col], _tf_table(col))
+                )
                 linker.table_management.register_term_frequency_lookup(tf, col)
             sep = "-__-"
             id_pairs = pd.DataFrame(
