@@ -188,7 +188,7 @@ def _misses(
     return out
 
 
-def _flagged(folder: Path) -> set[str]:
+def _flagged(folder: Path) -> dict[str, str]:
     """Profiles the authenticity module sets aside (fake, or impersonating another profile):
     shown to an agent with the reasons, but never usable as evidence nor for outreach. Its
     models were trained on the world of another seed (see bench/authenticity_quality.py)."""
@@ -202,8 +202,11 @@ def _flagged(folder: Path) -> set[str]:
     as_of = as_of_of(folder)
     model = get_model()
     scores = model.scores(featurize(records, as_of))
-    fake = {r.key for r, score in zip(records, scores, strict=True) if score >= model.threshold}
-    return fake | {flag.key for flag in find_impersonators(records, as_of)}
+    why = {flag.key: "impersonator" for flag in find_impersonators(records, as_of)}
+    for rec, score in zip(records, scores, strict=True):
+        if score >= model.threshold:
+            why.setdefault(rec.key, "fake")
+    return why
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -290,7 +293,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "baseline_exact_name_birthday": _scores(baseline, truth),
         # What can become evidence: the shown candidates whose profile the authenticity
         # gate lets through (the review queue shows the others with the gate's reasons).
-        "after_authenticity_gate": _scores({(d, p) for d, p in found if p not in flagged}, truth),
+        "after_authenticity_gate": {
+            **_scores({(d, p) for d, p in found if p not in flagged}, truth),
+            # True pairs the gate sets aside, by the reason it gives.
+            "true_pairs_set_aside": dict(
+                collections.Counter(flagged[p] for d, p in found & truth if p in flagged)
+            ),
+        },
         # The best recall any single threshold gives at each precision: how much the
         # ranking itself is worth, whatever the default threshold.
         "recall_at_precision": frontier,

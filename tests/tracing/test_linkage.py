@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import math
+from typing import Any
 
 import pytest
 
-from concilia.tracing import explain, scoring
+from concilia.tracing import explain, linkage, scoring
 from concilia.tracing import settings as st
 
 from .conftest import Scored
@@ -80,3 +82,45 @@ def test_namesakes_share_the_odds_of_a_profile() -> None:
     assert out.final_probability.iloc[0] == pytest.approx(0.5, abs=0.01)
     assert out.final_probability.iloc[2] == pytest.approx(scoring.probability(10.0))
     assert out.competition_weight.iloc[2] == 0.0
+
+
+def _bits(model: dict[str, Any], comp: str, label: str) -> float:
+    for c in model["comparisons"]:
+        if c["output_column_name"] == comp:
+            for lv in c["comparison_levels"]:
+                if lv.get("label_for_charts") == label:
+                    return math.log2(lv["m_probability"] / lv["u_probability"])
+    raise KeyError((comp, label))
+
+
+def test_a_handle_spelling_a_partly_shown_surname_weighs_what_the_surname_would(
+    scored_world: Scored,
+) -> None:
+    """'Marie M.' with handle 'mariemartin': the handle adds what showing 'Martin' would
+    have added to the initial, no more (EM alone gave it more than a full surname)."""
+    model = scored_world.model
+    handle = _bits(model, "handle", "spells the name the profile shows only in part")
+    same = _bits(model, "family_name", "same")
+    initial = _bits(model, "family_name", "only the initial shown, and it agrees")
+    assert handle == pytest.approx(max(same - initial, 0.0), abs=1e-9)
+    assert initial + handle == pytest.approx(max(same, initial), abs=1e-9)
+
+
+def test_tying_the_handle_leaves_a_model_without_those_levels_alone() -> None:
+    model: dict[str, Any] = {
+        "comparisons": [
+            {
+                "output_column_name": "handle",
+                "comparison_levels": [
+                    {
+                        "label_for_charts": "spells the name the profile shows only in part",
+                        "m_probability": 0.03,
+                        "u_probability": 1e-5,
+                    }
+                ],
+            }
+        ]
+    }
+    before = copy.deepcopy(model)
+    linkage._tie_partial_handle(model)
+    assert model == before

@@ -711,3 +711,69 @@ def test_a_hand_written_version_1_row_renders() -> None:
     assert texts["city"].startswith("city Lyon vs Villeurbanne, ")
     assert texts["handle"] == "handle mroger85 same: ×4.0"
     assert explain.total(lines) == pytest.approx(weight)
+
+
+# Regression: 'alfonsomartin' of 'Alfonso Quirós Martín' spells the second surname the
+# profile displays; it used to count as 'spells the name' (x1,000 or more) on top of the
+# surname comparison's 'one surname in common', which made a namesake sharing one of two
+# Spanish surnames look certain.
+def test_a_handle_spelling_a_displayed_second_surname_repeats_the_name(
+    scored_world: Scored,
+) -> None:
+    model = scored_world.model
+    debtor = {
+        "debtor_id": "D-martin",
+        "given_names": "Alfonso",
+        "family_names": "Martín Lasa",
+        "city": "Barcelona",
+        "country": "ES",
+    }
+    out = _score(
+        model,
+        debtor,
+        [
+            {
+                "profile_id": "second-surname",
+                "display_name": "Alfonso Quirós Martín",
+                "handle": "alfonsomartin",
+                "country": "ES",
+            },
+            # Shown as an initial only: the handle still says what the surname would.
+            {
+                "profile_id": "initial",
+                "display_name": "Alfonso M.",
+                "handle": "alfonsomartin",
+                "country": "ES",
+            },
+        ],
+    )
+    assert _label(model, "handle", out.loc["second-surname"].gamma_handle) == (
+        "repeats the displayed name"
+    )
+    assert float(out.loc["second-surname"].mw_handle) == 0.0
+    assert _label(model, "handle", out.loc["initial"].gamma_handle) != (
+        "repeats the displayed name"
+    )
+    assert float(out.loc["initial"].mw_handle) > 0.0
+
+
+def test_handle_surname_reads_the_displayed_surnames() -> None:
+    p = prepare.prepare_profiles(
+        pd.DataFrame(
+            [
+                {
+                    "profile_id": "a",
+                    "display_name": "Alfonso Quirós Martín",
+                    "handle": "@alfonso_martin",
+                },
+                {"profile_id": "b", "display_name": "Alfonso Quirós Martín", "handle": "alfonso82"},
+                {"profile_id": "c", "display_name": "Alfonso M.", "handle": "alfonsomartin"},
+                {"profile_id": "d", "display_name": "Jean Li", "handle": "jeanli"},
+            ]
+        )
+    ).set_index("unique_id")
+    assert p.at["a", "handle_surname"] == "martin"
+    assert p.at["b", "handle_surname"] is None
+    assert p.at["c", "handle_surname"] is None
+    # Two letters are too few to say a handle spells a surname.
+    assert p.at["d", "handle_surname"] is None

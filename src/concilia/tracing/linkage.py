@@ -266,7 +266,43 @@ def train(
     model["probability_two_random_records_match"] = prior
     _floor_m(model, opts.min_m)
     _cap_disagreement(model, opts.max_m_disagree)
+    _tie_partial_handle(model)
     return model
+
+
+# The handle level that spells a surname the profile shows only as an initial or misspelt,
+# and the surname levels it stands in for.
+_PARTIAL_HANDLE = ("handle", "spells the name the profile shows only in part")
+_SURNAME_SHOWN = ("family_name", "same")
+_SURNAME_PARTIAL = ("family_name", "only the initial shown, and it agrees")
+
+
+def _tie_partial_handle(model: dict[str, Any]) -> None:
+    """Weigh a handle spelling the surname a profile shows only in part as what showing
+    that surname would have added, no more: log2 BF(surname same) - BF(initial agrees).
+
+    EM learns its u among random pairs, where a handle spelling the debtor's name is rare
+    whoever owns it; but it is only ever reached by pairs whose names already agree, where
+    namesakes spell it as well. Left alone it weighed, on top of the initial, more than a
+    surname shown in full, and made namesakes showing 'Marie M.' and 'mariemartin' look
+    certain."""
+    levels = {
+        (comp["output_column_name"], lv.get("label_for_charts")): lv
+        for comp in model["comparisons"]
+        for lv in comp["comparison_levels"]
+    }
+    handle, shown, partial = (
+        levels.get(k) for k in (_PARTIAL_HANDLE, _SURNAME_SHOWN, _SURNAME_PARTIAL)
+    )
+    if handle is None or shown is None or partial is None:
+        return
+    try:
+        bf_shown = shown["m_probability"] / shown["u_probability"]
+        bf_partial = partial["m_probability"] / partial["u_probability"]
+        m = handle["m_probability"]
+    except (KeyError, TypeError, ZeroDivisionError):
+        return  # a level EM could not train: nothing to tie
+    handle["u_probability"] = min(m * bf_partial / max(bf_shown, bf_partial), 1.0)
 
 
 # Levels a session blocked on the same name and city cannot observe among true matches

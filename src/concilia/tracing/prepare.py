@@ -40,6 +40,8 @@ SIDE_COLUMNS = [
     "year2",
     "mail_surnames",
     "family_initial",
+    # The displayed surname a profile's handle spells (profiles only).
+    "handle_surname",
 ]
 COLUMNS = [
     "unique_id",
@@ -362,6 +364,19 @@ def _handle(value: Any) -> tuple[str | None, tuple[str | None, str | None]]:
     return nz.handle_letters(value) or None, handle_years(value)
 
 
+def _handle_surname(handle: str | None, name: nz.ParsedName) -> str | None:
+    """The surname the profile displays that its handle spells ('alfonsomartin' of
+    'Alfonso Quirós Martín' spells the second one): a handle spelling it says nothing the
+    surname comparison has not said."""
+    if not handle:
+        return None
+    for token in name.family_tokens:
+        letters = token.replace("-", "").replace(" ", "")
+        if len(letters) >= 3 and letters in handle:
+            return letters
+    return None
+
+
 def _said_cities(bios: pd.Series, schools: pd.Series, countries: list[Any]) -> list[Any]:
     """places.said_cities of the rows that have a bio or a school (most have neither)."""
     out: list[Any] = [None] * len(bios)
@@ -419,6 +434,7 @@ def prepare_profiles(df: pd.DataFrame) -> pd.DataFrame:
         "year4": [y[0] for y in years],
         "year2": [y[1] for y in years],
         "family_initial": [s[1] for s in shown],
+        "handle_surname": [_handle_surname(h, nm) for h, nm in zip(handles, names, strict=True)],
         # Where its bio, school or many of its friends place it: blocking on given name
         # + city meets a debtor the stated city (stale, hidden, the next town) would miss.
         "key_cities": [

@@ -78,6 +78,8 @@ _HANDLE_REPEATS = (
     '("family_first_l" = "family_first_r" OR "family_l" = "family_r")) OR '
     '(length("family_first_r") >= 3 AND '
     """instr("handle_r", replace(replace("family_first_r", ' ', ''), '-', '')) > 0) OR """
+    # 'alfonsomartin' of 'Alfonso Quirós Martín': the second surname displayed.
+    '"handle_surname_r" IS NOT NULL OR '
     # 'jeanm55' of Jean Moreau: the shown given name and the shown surname's initial.
     """"handle_r" = replace("given_r", '-', '') || """
     'coalesce(substr("family_first_r", 1, 1), "family_initial_r")'
