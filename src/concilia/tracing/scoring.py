@@ -37,7 +37,7 @@ class ProfileTable:
 
     Selecting a chunk's profiles from a pandas frame cost a hash look-up over a million
     ids and two copies of the selected rows per chunk, and the frequencies were counted
-    again each time: about a third of the scoring stage at 100k x 1M. Once loaded, the
+    again each time: a large share of the scoring stage at 100k x 1M. Once loaded, the
     prepared frame is no longer needed for scoring: only which profiles have twins is kept
     in Python."""
 
