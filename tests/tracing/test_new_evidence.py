@@ -777,3 +777,68 @@ def test_handle_surname_reads_the_displayed_surnames() -> None:
     assert p.at["c", "handle_surname"] is None
     # Two letters are too few to say a handle spells a surname.
     assert p.at["d", "handle_surname"] is None
+
+
+# Many profiles carry 'Clarisa' as their given name, none 'Marique'.
+_CLARISAS = [
+    {"profile_id": f"other-{i}", "display_name": f"Clarisa Otero{i}", "city": "Sevilla"}
+    for i in range(5)
+]
+
+
+def test_a_file_that_swapped_given_and_family_name_still_meets_on_city() -> None:
+    debtor = {
+        "debtor_id": "D-swapped",
+        "given_names": "MARIQUE",
+        "family_names": "CLARISA",
+        "city": "Madrid",
+        "country": "ES",
+    }
+    found = _blocked(
+        [debtor],
+        [
+            *_CLARISAS,
+            {"profile_id": "her", "display_name": "Clarisa Manrique Antón", "city": "Madrid"},
+            {"profile_id": "elsewhere", "display_name": "Clarisa Manrique", "city": "Bilbao"},
+        ],
+    )
+    assert found["her"] == "g"
+    # Another city: only the keys it had before (the initial and the surname's sound).
+    assert "g" not in found.get("elsewhere", "")
+
+
+def test_an_ordinary_name_is_not_read_swapped() -> None:
+    # 'Jean' is a given name profiles carry: 'Martin' is not tried as his given name, even
+    # though many profiles are called Martin.
+    debtor = {
+        "debtor_id": "D-jean",
+        "given_names": "Jean",
+        "family_names": "Martin",
+        "city": "Lyon",
+        "country": "FR",
+    }
+    found = _blocked(
+        [debtor],
+        [
+            *[
+                {"profile_id": f"martin-{i}", "display_name": f"Martin Roux{i}", "city": "Lyon"}
+                for i in range(5)
+            ],
+            {"profile_id": "jean", "display_name": "Jean Dupont", "city": "Paris"},
+            {"profile_id": "jean-2", "display_name": "Jean Petit", "city": "Paris"},
+        ],
+    )
+    assert not any(pid.startswith("martin-") for pid in found)
+    # With one Jean only, 'Jean' could be a surname no profile carries as a given name:
+    # the swapped reading is tried and meets the Martins of Lyon.
+    alone = _blocked(
+        [debtor],
+        [
+            *[
+                {"profile_id": f"martin-{i}", "display_name": f"Martin Roux{i}", "city": "Lyon"}
+                for i in range(5)
+            ],
+            {"profile_id": "jean", "display_name": "Jean Dupont", "city": "Paris"},
+        ],
+    )
+    assert {pid for pid in alone if pid.startswith("martin-")} == {f"martin-{i}" for i in range(5)}

@@ -50,6 +50,11 @@ class LinkageOptions:
     u_max_pairs: float = 1e6
     deterministic_recall: float = 0.85
     min_labels: int = 30
+    # A debtor whose given name no more than this many profiles carry, and whose family
+    # name at least `swap_common_given` profiles carry as their given name, is also
+    # blocked on the swapped reading (the file swapped the two: 'MARIQUE CLARISA').
+    swap_unknown_given: int = 1
+    swap_common_given: int = 5
     seed: int = 42
     keep_below: float = 0.01
     one_per_network: bool = True
@@ -97,15 +102,32 @@ class Blocker:
             "CREATE TABLE pk AS SELECT pid, k FROM pkeys SEMI JOIN keep_keys USING (k)"
         )
         self.con.execute("DROP TABLE pkeys")
+        self.con.register("_givens_df", profiles[["given_key"]])
+        self.con.execute(
+            "CREATE TABLE givens AS SELECT given_key AS g, count(*) AS n FROM _givens_df "
+            "WHERE given_key IS NOT NULL GROUP BY given_key"
+        )
+        self.con.unregister("_givens_df")
 
     def pairs(self, debtors: pd.DataFrame) -> pd.DataFrame:
         """Distinct (debtor, profile) pairs sharing a key, with the kinds of key shared."""
-        self.con.register("_debtors_df", debtors[["unique_id", "block_keys"]])
+        cols = ["unique_id", "block_keys", "given_key", "family_first", "city"]
+        self.con.register("_debtors_df", debtors[cols])
+        opts = self.options
         try:
             return self.con.execute(
-                """
+                f"""
                 WITH dk AS (
                     SELECT DISTINCT unique_id AS did, unnest(block_keys) AS k FROM _debtors_df
+                    UNION
+                    -- A given name (almost) no profile carries and a family name many carry
+                    -- as theirs: the file may have swapped them. Given name + city only,
+                    -- so ordinary names do not multiply the pairs.
+                    SELECT d.unique_id, 'g:' || d.family_first || '|' || d.city
+                    FROM _debtors_df d JOIN givens c ON c.g = d.family_first
+                    WHERE d.city IS NOT NULL AND c.n >= {int(opts.swap_common_given)}
+                      AND coalesce((SELECT r.n FROM givens r WHERE r.g = d.given_key), 0)
+                          <= {int(opts.swap_unknown_given)}
                 )
                 SELECT did AS debtor_id, pid AS profile_id,
                        string_agg(DISTINCT substr(k, 1, 1), '' ORDER BY substr(k, 1, 1)) AS rules
