@@ -810,6 +810,10 @@ def test_a_file_that_swapped_given_and_family_name_still_meets_on_city() -> None
 def test_an_ordinary_name_is_not_read_swapped() -> None:
     # 'Jean' is a given name profiles carry: 'Martin' is not tried as his given name, even
     # though many profiles are called Martin.
+    martins = [
+        {"profile_id": f"martin-{i}", "display_name": f"Martin Roux{i}", "city": "Lyon"}
+        for i in range(5)
+    ]
     debtor = {
         "debtor_id": "D-jean",
         "given_names": "Jean",
@@ -820,10 +824,7 @@ def test_an_ordinary_name_is_not_read_swapped() -> None:
     found = _blocked(
         [debtor],
         [
-            *[
-                {"profile_id": f"martin-{i}", "display_name": f"Martin Roux{i}", "city": "Lyon"}
-                for i in range(5)
-            ],
+            *martins,
             {"profile_id": "jean", "display_name": "Jean Dupont", "city": "Paris"},
             {"profile_id": "jean-2", "display_name": "Jean Petit", "city": "Paris"},
         ],
@@ -834,10 +835,7 @@ def test_an_ordinary_name_is_not_read_swapped() -> None:
     alone = _blocked(
         [debtor],
         [
-            *[
-                {"profile_id": f"martin-{i}", "display_name": f"Martin Roux{i}", "city": "Lyon"}
-                for i in range(5)
-            ],
+            *martins,
             {"profile_id": "jean", "display_name": "Jean Dupont", "city": "Paris"},
         ],
     )

@@ -142,10 +142,14 @@ class Blocker:
         self.con.close()
 
 
+# Prepared columns no comparison reads.
+NOT_COMPARED = ("block_keys", "twin_ids")
+
+
 def splink_columns(df: pd.DataFrame) -> pd.DataFrame:
     """The columns Splink reads: no blocking keys or twin lists; ``twin_debtors`` (the
     debtors a profile's twin matched, '|d1|d2|') empty unless the twin pass filled it."""
-    out = df.drop(columns=[c for c in ("block_keys", "twin_ids") if c in df.columns])
+    out = df.drop(columns=[c for c in NOT_COMPARED if c in df.columns])
     if "twin_debtors" not in out.columns:
         out = out.assign(twin_debtors=None)
     return out
@@ -308,11 +312,7 @@ def _tie_partial_handle(model: dict[str, Any]) -> None:
     namesakes spell it as well. Left alone it weighed, on top of the initial, more than a
     surname shown in full, and made namesakes showing 'Marie M.' and 'mariemartin' look
     certain."""
-    levels = {
-        (comp["output_column_name"], lv.get("label_for_charts")): lv
-        for comp in model["comparisons"]
-        for lv in comp["comparison_levels"]
-    }
+    levels = _levels(model)
     handle, shown, partial = (
         levels.get(k) for k in (_PARTIAL_HANDLE, _SURNAME_SHOWN, _SURNAME_PARTIAL)
     )
@@ -346,19 +346,26 @@ def _hold(
 ) -> None:
     """Fix (or free again) the m of the named levels for one EM session; a level not
     trained yet starts from the given m."""
-    wanted = {(comp, label): m for comp, label, m in levels}
-    for comp in model["comparisons"]:
-        for lv in comp["comparison_levels"]:
-            key = (comp["output_column_name"], lv.get("label_for_charts"))
-            if key not in wanted:
-                continue
-            if on:
-                lv["fix_m_probability"] = True
-                start = wanted[key]
-                if start is not None and not isinstance(lv.get("m_probability"), float):
-                    lv["m_probability"] = start
-            else:
-                lv.pop("fix_m_probability", None)
+    by_label = _levels(model)
+    for comp, label, start in levels:
+        lv = by_label.get((comp, label))
+        if lv is None:
+            continue
+        if on:
+            lv["fix_m_probability"] = True
+            if start is not None and not isinstance(lv.get("m_probability"), float):
+                lv["m_probability"] = start
+        else:
+            lv.pop("fix_m_probability", None)
+
+
+def _levels(model: dict[str, Any]) -> dict[tuple[str, str | None], dict[str, Any]]:
+    """Each level of the model by (comparison, label)."""
+    return {
+        (comp["output_column_name"], lv.get("label_for_charts")): lv
+        for comp in model["comparisons"]
+        for lv in comp["comparison_levels"]
+    }
 
 
 def _floor_m(model: dict[str, Any], floor: float) -> None:

@@ -47,7 +47,7 @@ class ProfileTable:
     def __init__(self, profiles: pd.DataFrame) -> None:
         self.con = linkage.duckdb_connection()
         # The columns of linkage.splink_columns, chosen in SQL: no copy of the frame.
-        dropped = [c for c in ("block_keys", "twin_ids", "twin_debtors") if c in profiles.columns]
+        dropped = [c for c in (*linkage.NOT_COMPARED, "twin_debtors") if c in profiles.columns]
         exclude = f"EXCLUDE ({', '.join(dropped)})" if dropped else ""
         self._load(
             self.TABLE, profiles, f"SELECT * {exclude}, NULL::VARCHAR AS twin_debtors FROM _frame"
