@@ -72,3 +72,21 @@ def test_router_search_lookup_and_nearby(client: TestClient, auth_headers: Any) 
     res = client.get(f"/api/geo/cities/{lyon['id']}/nearby", params={"km": 10}, headers=headers)
     assert "Villeurbanne" in [r["city"]["name"] for r in res.json()]
     assert client.get("/api/geo/cities/1/nearby", headers=headers).status_code == 404
+
+
+def test_misspelt_city_names_are_read_within_their_country() -> None:
+    london = service.lookup("London", "GB")
+    assert service.lookup("Londom", "GB") is None
+    assert service.lookup_misspelt("Londom", "GB") == london
+    assert service.lookup_misspelt("LODON", "GB") == london
+    # Two neighbouring letters swapped is one slip.
+    assert service.lookup_misspelt("Remis", "FR") == service.lookup("Reims", "FR")
+    assert service.lookup_misspelt("Pairs", "FR") == service.lookup("Paris", "FR")
+    # A long name may carry two slips, a short one only one.
+    hull = service.lookup("Kingston upon Hull", "GB")
+    assert service.lookup_misspelt("Kinngston upn Hull", "GB") == hull
+    assert service.lookup_misspelt("Lodnm", "GB") is None
+    # Only within the country asked, never across a border, and never a short name.
+    assert service.lookup_misspelt("Londom", "FR") is None
+    assert service.lookup_misspelt("Lyn", "FR") is None
+    assert service.lookup_misspelt("Nowhereville", "US") is None

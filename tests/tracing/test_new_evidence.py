@@ -293,6 +293,12 @@ FRIEND_PROFILES = [
     {**PROFILE, "profile_id": "several", "friend_places": "10|lyon/FR=2|marseille/FR=8"},
     {**PROFILE, "profile_id": "around", "friend_places": "10|villeurbanne/FR=6|marseille/FR=4"},
     {**PROFILE, "profile_id": "one-friend", "friend_places": "10|lyon/FR=1|marseille/FR=9"},
+    # One friend in the next town, the rest far away (Villeurbanne touches Lyon).
+    {
+        **PROFILE,
+        "profile_id": "one-around",
+        "friend_places": "10|villeurbanne/FR=1|marseille/FR=9",
+    },
     {**PROFILE, "profile_id": "too-few", "friend_places": "2|lyon/FR=2"},
     {**PROFILE, "profile_id": "no-friends"},
 ]
@@ -333,6 +339,7 @@ def test_friends_in_the_debtor_city_raise_the_weight(
         ("several", "several live in the debtor's city"),
         ("around", "many live around the debtor's city"),
         ("one-friend", "one lives in the debtor's city"),
+        ("one-around", "one lives around the debtor's city"),
     ],
 )
 def test_friends_levels(
@@ -497,6 +504,27 @@ def test_an_address_spelling_the_debtors_own_name_spells_no_other() -> None:
     ).set_index("unique_id")
     assert debtors.loc["own"].mail_surnames is None
     assert list(debtors.loc["other"].mail_surnames) == ["buisson"]
+
+
+@pytest.mark.parametrize(
+    ("emails", "spelt"),
+    [
+        # The initial of her given name and another surname: a married or maiden name.
+        ("mbuisson@free.fr", ["buisson"]),
+        ("m.buisson.85@free.fr", ["buisson"]),
+        ("margaud.buisson@free.fr|mbuisson@free.fr", ["buisson"]),
+        # Another initial is someone else's address (a partner's); too short says nothing.
+        ("jbuisson@free.fr", None),
+        ("mbui@free.fr", None),
+        # Her own surname, with or without her given name.
+        ("mroger85@free.fr", None),
+        ("roger.m@free.fr", None),
+    ],
+)
+def test_an_initial_and_another_surname_in_an_address(emails: str, spelt: list[str] | None) -> None:
+    debtor = {"debtor_id": "D", "given_names": "Margaud", "family_names": "Roger"}
+    row = prepare.prepare_debtors(pd.DataFrame([{**debtor, "emails": emails}])).iloc[0]
+    assert (None if row.mail_surnames is None else list(row.mail_surnames)) == spelt
 
 
 def test_employer_named_in_the_bio(scored_world: Scored) -> None:
@@ -840,3 +868,28 @@ def test_an_ordinary_name_is_not_read_swapped() -> None:
         ],
     )
     assert {pid for pid in alone if pid.startswith("martin-")} == {f"martin-{i}" for i in range(5)}
+
+
+def test_a_double_surname_read_as_the_given_name_is_swapped(scored_world: Scored) -> None:
+    model = scored_world.model
+    debtor = {
+        "debtor_id": "D-hyphen",
+        "given_names": "Jerry",
+        "family_names": "Rodriguez-Robinson",
+        "country": "US",
+    }
+    base = {"network": "photo", "country": "US"}
+    out = _score(
+        model,
+        debtor,
+        [
+            {**base, "profile_id": "swapped", "display_name": "Rodriguez-Robinson Jerry"},
+            {**base, "profile_id": "other", "display_name": "Rodriguez-Smith Jerry"},
+        ],
+    )
+    swapped, other = out.loc["swapped"], out.loc["other"]
+    assert _label(model, "given_name", swapped.gamma_given_name) == "swapped"
+    assert _label(model, "family_name", swapped.gamma_family_name) == "swapped"
+    # Another double surname beginning alike is no swap of hers.
+    assert _label(model, "family_name", other.gamma_family_name) == "different"
+    assert swapped.match_weight > other.match_weight

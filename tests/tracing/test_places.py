@@ -276,9 +276,14 @@ def test_friend_columns_many_some_any_and_near() -> None:
 
 def test_friend_columns_need_two_friends_in_a_place() -> None:
     # A third of three friends is a large share, but one friend is only one friend.
-    many, some, anyone, near = places.friend_columns("3|lyon/FR=1|paris/FR=1|nantes/FR=1")[:4]
-    assert (many, some, near) == (None, None, None)
+    columns = places.friend_columns("3|lyon/FR=1|paris/FR=1|nantes/FR=1")
+    many, some, anyone, near, around, nearby = columns[:6]
+    assert (many, some, near, around) == (None, None, None, None)
     assert anyone == ["lyon", "paris", "nantes"]
+    # But each of them places the profile around their own town, one friend at a time.
+    assert nearby is not None and {_cell("Lyon"), _cell("Nantes")} <= set(nearby)
+    assert _cell("Marseille") not in nearby
+    assert columns[6] == 3
     # Two of eight is exactly a quarter: many.
     many, some = places.friend_columns("8|lyon/FR=2|paris/FR=6")[:2]
     assert many == ["lyon", "paris"]
@@ -290,7 +295,7 @@ def test_friend_columns_need_two_friends_in_a_place() -> None:
 
 @pytest.mark.parametrize("summary", [None, "", f"{places.MIN_LOCATED - 1}|lyon/FR=2"])
 def test_friend_columns_empty_below_the_minimum(summary: str | None) -> None:
-    assert places.friend_columns(summary)[:4] == (None, None, None, None)
+    assert places.friend_columns(summary)[:6] == (None,) * 6
 
 
 def test_friends_in_gives_the_first_city_held() -> None:

@@ -137,6 +137,53 @@ def lookup(name: str, country: str | None = None) -> City | None:
     return found[0] if found else None
 
 
+# A debtor file's city is typed by hand ("Londom", "Marseillle", "Pairs"): one slip of a key
+# (a letter wrong, missing, doubled, or two swapped) in a short name, two in a long one. A
+# shorter name than four letters is too close to too many others to correct.
+_MIN_CORRECTED = 4
+_TWO_SLIPS_FROM = 10
+
+
+@lru_cache(maxsize=4)
+def _names_of(country: str) -> tuple[list[str], list[list[City]]]:
+    """Every folded name (primary and alternate) of a country's cities, with the cities
+    each names, largest first."""
+    primary, alternate, _ = _indexes()
+    by_name: dict[str, list[City]] = {}
+    for index in (primary, alternate):
+        for key, cities in index.items():
+            mine = [c for c in cities if c.country == country]
+            if mine:
+                seen = by_name.setdefault(key, [])
+                seen.extend(c for c in mine if c not in seen)
+    names = sorted(by_name)
+    return names, [sorted(by_name[n], key=lambda c: -c.population) for n in names]
+
+
+def lookup_misspelt(name: str, country: str) -> City | None:
+    """The city a misspelt name most likely means, within one country, or None.
+
+    Only for names :func:`lookup` does not know: the nearest spelling by optimal string
+    alignment (a swap of two neighbouring letters is one slip), then the largest city;
+    none when the name is short or nothing is close enough."""
+    from rapidfuzz.distance import OSA
+    from rapidfuzz.process import extract
+
+    wanted = _country_code(country)
+    key = normalize_name(re.split(r"[,(/]", name, maxsplit=1)[0])
+    letters = len(key.replace(" ", ""))
+    if wanted is None or letters < _MIN_CORRECTED:
+        return None
+    slips = 2 if letters >= _TWO_SLIPS_FROM else 1
+    names, cities = _names_of(wanted)
+    hits = extract(key, names, scorer=OSA.distance, score_cutoff=slips, limit=None)
+    if not hits:
+        return None
+    best = min(d for _, d, _ in hits)
+    found = [c for _, d, i in hits if d == best for c in cities[i]]
+    return max(found, key=lambda c: (c.population, -c.id))
+
+
 def search(query: str, country: str | None = None, limit: int = 20) -> list[City]:
     """Cities whose name or alternate name starts with the query, largest first."""
     key = normalize_name(query)

@@ -30,8 +30,8 @@ from concilia.tracing import normalize as nz
 def geocode(city: str | None, country: str | None) -> tuple[str, float | None, float | None]:
     """(folded canonical city name, latitude, longitude) from the gazetteer.
 
-    The gazetteer's own name is used when found, so 'Londres' and 'London' compare equal;
-    unknown places keep their folded text and no coordinates.
+    The gazetteer's own name is used when found, so 'Londres', 'Londom' (in GB) and
+    'London' compare equal; unknown places keep their folded text and no coordinates.
     """
     if not city:
         return "", None, None
@@ -40,6 +40,10 @@ def geocode(city: str | None, country: str | None) -> tuple[str, float | None, f
     except ImportError:  # the gazetteer is optional for the engine itself
         return nz.city_key(city), None, None
     found = geo_service.lookup(city, country=country or None)
+    if found is None and country:
+        # A city field is typed by hand; free text (a bio) is not corrected, it names
+        # too many things that are no place.
+        found = geo_service.lookup_misspelt(city, country)
     if found is None:
         return nz.city_key(city), None, None
     return nz.city_key(found.name), float(found.latitude), float(found.longitude)
@@ -223,17 +227,23 @@ def parse_friend_places(summary: str | None) -> tuple[int, list[tuple[str, str, 
 
 
 FriendColumns = tuple[
-    list[str] | None, list[str] | None, list[str] | None, list[str] | None, list[str] | None, int
+    list[str] | None,
+    list[str] | None,
+    list[str] | None,
+    list[str] | None,
+    list[str] | None,
+    list[str] | None,
+    int,
 ]
 
 
 def friend_columns(summary: str | None) -> FriendColumns:
     """The profile's friend places as the comparison reads them: (cities holding many of
     the friends, cities holding at least two, any friend's city, cells holding many, cells
-    holding at least two, located friends)."""
+    holding at least two, any friend's cell, located friends)."""
     total, places = parse_friend_places(summary)
     if total < MIN_LOCATED:
-        return None, None, None, None, None, total
+        return None, None, None, None, None, None, total
     many = [c for c, _, n in places if n >= 2 and n >= MANY_SHARE * total]
     some = [c for c, _, n in places if n >= 2]
     anyone = [c for c, _, _ in places]
@@ -249,7 +259,17 @@ def friend_columns(summary: str | None) -> FriendColumns:
         [(lat, lon) for n, lat, lon in by_cell.values() if n >= 2 and n >= MANY_SHARE * total]
     )
     around = _cells_around_each([(lat, lon) for n, lat, lon in by_cell.values() if n >= 2])
-    return many or None, some or None, anyone or None, near or None, around or None, total
+    # One friend in the next town is weak, but not the same as every friend far away.
+    nearby = _cells_around_each([(lat, lon) for _, lat, lon in by_cell.values()])
+    return (
+        many or None,
+        some or None,
+        anyone or None,
+        near or None,
+        around or None,
+        nearby or None,
+        total,
+    )
 
 
 def friends_in(summary: str | None, cities: Iterable[str | None]) -> tuple[int, int, str] | None:

@@ -34,6 +34,7 @@ SIDE_COLUMNS = [
     "friends_any",
     "friends_near",
     "friends_around",
+    "friends_nearby",
     "friends_n",
     "friends_summary",
     "year4",
@@ -181,6 +182,11 @@ def _family_initial(display_name: Any) -> str | None:
     return nz.fold(match.group(1)) if match else None
 
 
+# An initial and a surname of four letters or more: 'kmarks', 'a.pasquier'.
+_MIN_MAIL_LETTERS = 5
+_MIN_SURNAME_AFTER_INITIAL = 4
+
+
 def _mail_names(value: Any) -> list[str] | None:
     """Letters of the local part of each e-mail address: 'margaud.buisson85@...' gives
     'margaudbuisson', which :func:`nz.handle_keys` of 'Margaud Buisson' also gives."""
@@ -188,16 +194,18 @@ def _mail_names(value: Any) -> list[str] | None:
     for raw in nz.split_multi(value):
         local = raw.split("@", 1)[0]
         letters = nz.handle_letters(local)
-        # 'jleroy' fits every J. Leroy: only a longer spelling says whose name it is.
-        if len(letters) >= 8:
+        if len(letters) >= _MIN_MAIL_LETTERS:
             found.append(letters)
     return _none_if_empty(list(dict.fromkeys(found)))
 
 
 def _other_surnames(mail_names: list[str] | None, name: nz.ParsedName) -> list[str] | None:
     """The surnames a debtor's addresses spell that are not the debtor's own:
-    'margaud.buisson85@...' of Margaud Roger gives 'buisson' (a maiden or married name).
-    An address is read as the given name followed or preceded by a surname."""
+    'margaud.buisson85@...' or 'mbuisson@...' of Margaud Roger gives 'buisson' (a maiden
+    or married name). An address is read as the given name followed or preceded by a
+    surname, or as the given name's initial followed by one. Alone, 'jleroy' would fit
+    every J. Leroy; here it only names a surname the comparisons then weigh beside the
+    given name the debtor and the profile must share."""
     if not mail_names or not name.given:
         return None
     own = set(nz.handle_keys(name))
@@ -211,6 +219,8 @@ def _other_surnames(mail_names: list[str] | None, name: nz.ParsedName) -> list[s
             rest = spelt[len(given) :]
         elif spelt.endswith(given):
             rest = spelt[: -len(given)]
+        elif spelt[:1] == given[:1] and len(spelt) > _MIN_SURNAME_AFTER_INITIAL:
+            rest = spelt[1:]
         else:
             continue
         if len(rest) >= 3:
@@ -429,7 +439,8 @@ def prepare_profiles(df: pd.DataFrame) -> pd.DataFrame:
         "friends_any": [f[2] for f in friends],
         "friends_near": [f[3] for f in friends],
         "friends_around": [f[4] for f in friends],
-        "friends_n": [f[5] for f in friends],
+        "friends_nearby": [f[5] for f in friends],
+        "friends_n": [f[6] for f in friends],
         "friends_summary": summaries,
         "year4": [y[0] for y in years],
         "year2": [y[1] for y in years],

@@ -93,8 +93,10 @@ _HANDLE_HAS_SURNAME = (
 )
 # Each half of a swap is its own level: a debtor's surname used as someone's given name
 # ('Roger' in 'Margaud Roger' vs 'Roger Martin') is one coincidence, counted once.
-_GIVEN_SWAPPED = '"given_l" = "family_first_r"'
-_FAMILY_SWAPPED = '"family_first_l" = "given_r"'
+# A hyphenated word read as a given name is a whole double surname ('Rodriguez-Robinson
+# Jerry'), whose first surname alone would not equal it.
+_GIVEN_SWAPPED = '"given_l" = "family_first_r" OR replace("given_l", \'-\', \' \') = "family_r"'
+_FAMILY_SWAPPED = '"family_first_l" = "given_r" OR "family_l" = replace("given_r", \'-\', \' \')'
 
 
 def _given(sql: str) -> ComparisonLevelCreator:
@@ -331,6 +333,9 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 ),
                 CrossIntersectLevel("cells", "friends_around").configure(
                     label_for_charts="several live around the debtor's city"
+                ),
+                CrossIntersectLevel("cells", "friends_nearby").configure(
+                    label_for_charts="one lives around the debtor's city"
                 ),
                 # Three located friends elsewhere say less than fifteen.
                 _custom('"friends_n_r" >= 8', "many located, all elsewhere"),

@@ -63,6 +63,7 @@ _ARRAY_COLUMNS = {
     "friends_any",
     "friends_near",
     "friends_around",
+    "friends_nearby",
     "mail_surnames",
     "places",
     "cells",
