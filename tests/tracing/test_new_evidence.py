@@ -893,3 +893,112 @@ def test_a_double_surname_read_as_the_given_name_is_swapped(scored_world: Scored
     # Another double surname beginning alike is no swap of hers.
     assert _label(model, "family_name", other.gamma_family_name) == "different"
     assert swapped.match_weight > other.match_weight
+
+
+def _shared_kinds(debtor: dict[str, Any], display_name: str) -> set[str]:
+    d = _debtors([{"debtor_id": "D", **debtor}]).iloc[0]
+    p = _profiles([{"profile_id": "P", "network": "social", "display_name": display_name}])
+    return {k[:1] for k in set(d.block_keys) & set(p.iloc[0].block_keys)}
+
+
+@pytest.mark.parametrize(
+    ("given", "family", "shown", "meets"),
+    [
+        # A typo in the file's given name: its sound and the surname's still meet.
+        ("Saarah", "Shaw", "Sarah Shaw", True),
+        ("Jessuca", "Miller", "Jessica Miller", True),
+        # ... and in the profile's.
+        ("Ronald", "Roberts", "Ronld Roberts", True),
+        # Another given name of the same initial does not.
+        ("Sandra", "Shaw", "Sarah Shaw", False),
+    ],
+)
+def test_a_given_name_typo_meets_on_its_sound(
+    given: str, family: str, shown: str, meets: bool
+) -> None:
+    kinds = _shared_kinds({"given_names": given, "family_names": family}, shown)
+    assert ("s" in kinds) is meets
+    # Not by the exact given name: only the sound (and the initial) carry the pair.
+    assert "f" not in kinds
+
+
+def test_a_name_written_surnames_first_reads_the_last_word_as_given(
+    scored_world: Scored,
+) -> None:
+    model = scored_world.model
+    debtor = {
+        "debtor_id": "D-order",
+        "given_names": "Perlita",
+        "family_names": "Artigas Pablo",
+        "country": "ES",
+    }
+    base = {"network": "social", "country": "ES"}
+    out = _score(
+        model,
+        debtor,
+        [
+            {**base, "profile_id": "surnames-first", "display_name": "Artigas Pablo Perlita"},
+            {**base, "profile_id": "other", "display_name": "Artigas Pablo Rosario"},
+        ],
+    )
+    assert _label(model, "given_name", out.loc["surnames-first"].gamma_given_name) == "swapped"
+    assert _label(model, "given_name", out.loc["other"].gamma_given_name) == "different"
+    assert out.loc["surnames-first"].match_weight > out.loc["other"].match_weight
+
+
+def test_a_second_given_name_shown_before_the_surnames(scored_world: Scored) -> None:
+    model = scored_world.model
+    base = {"network": "social", "country": "ES"}
+    shown = [
+        {**base, "profile_id": "both", "display_name": "Maria Fernanda Guillen Valenzuela"},
+        {**base, "profile_id": "plain", "display_name": "Maria Guillen Valenzuela"},
+    ]
+    debtor = {"debtor_id": "D-mf", "given_names": "Maria Fernanda", "country": "ES"}
+    out = _score(model, {**debtor, "family_names": "Guillen Valenzuela"}, shown)
+    level = "same, after a second given name"
+    assert _label(model, "family_name", out.loc["both"].gamma_family_name) == level
+    assert _label(model, "family_name", out.loc["plain"].gamma_family_name) == "same"
+    assert out.loc["both"].mw_family_name > 0
+    # 'Fernanda' is no given name of hers: a surname that differs, not her second name.
+    only_maria = {**debtor, "given_names": "Maria", "family_names": "Guillen Valenzuela"}
+    other = _score(model, only_maria, shown)
+    assert _label(model, "family_name", other.loc["both"].gamma_family_name) != level
+
+
+@pytest.mark.parametrize(
+    ("given", "country", "may_change"),
+    [
+        ("Margaud", "FR", False),  # not in the dictionary: no guess
+        ("Éléonore", "FR", True),
+        ("Lauren", "US", True),
+        ("James", "GB", False),
+        ("Dominique", "FR", False),  # borne by men and women alike
+        ("Ana", "ES", False),  # Spanish surnames do not change at marriage
+    ],
+)
+def test_who_may_have_changed_surname_at_marriage(
+    given: str, country: str, may_change: bool
+) -> None:
+    d = _debtors(
+        [{"debtor_id": "D", "given_names": given, "family_names": "X", "country": country}]
+    )
+    assert (d.iloc[0].name_may_change is not None) is may_change
+
+
+def test_a_womans_differing_surname_weighs_less_against_her(scored_world: Scored) -> None:
+    model = scored_world.model
+    base = {"network": "social", "country": "GB", "city": "Leeds"}
+    her = _score(
+        model,
+        {"debtor_id": "D-her", "given_names": "Lauren", "family_names": "Morgan", "country": "GB"},
+        [{**base, "profile_id": "P", "display_name": "Lauren Holt"}],
+    ).iloc[0]
+    him = _score(
+        model,
+        {"debtor_id": "D-him", "given_names": "James", "family_names": "Morgan", "country": "GB"},
+        [{**base, "profile_id": "P", "display_name": "James Holt"}],
+    ).iloc[0]
+    marriage = "different, as a name changed by marriage would"
+    assert _label(model, "family_name", her.gamma_family_name) == marriage
+    assert _label(model, "family_name", him.gamma_family_name) == "different"
+    assert him.mw_family_name < her.mw_family_name < 0

@@ -5,19 +5,33 @@ The kinds (the prefix before ':') are listed in :data:`concilia.tracing.linkage.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from concilia.tracing import normalize as nz
 
 
-def name_block_keys(name: nz.ParsedName, swapped_too: bool) -> tuple[list[str], list[str]]:
-    """(surname phonetic codes, given-name keys) usable for blocking."""
+class NameKeys(NamedTuple):
+    """What a name gives the blocking keys."""
+
+    fams: list[str]  # surname phonetic codes
+    givens: list[str]  # given-name keys (nicknames folded: 'jessica' -> 'jess')
+    sounds: list[str]  # the given names' own sounds, as spelt (typos meet here)
+
+
+def name_block_keys(name: nz.ParsedName, swapped_too: bool) -> NameKeys:
+    """The parts of a name usable for blocking."""
     fams = [nz.phonetic(t) for t in name.family_tokens]
-    givens = [nz.given_key(name.given)] if name.given else []
+    spelt = [name.given] if name.given else []
     if swapped_too and len(name.name_tokens) >= 2:
         # A display name may be written family-first: any of its words can be the surname,
         # and its last word can be the given name.
         fams = [nz.phonetic(t) for t in name.name_tokens] + fams
-        givens.append(nz.given_key(name.name_tokens[-1]))
-    return list(dict.fromkeys(f for f in fams if f)), list(dict.fromkeys(givens))
+        spelt.append(name.name_tokens[-1])
+    return NameKeys(
+        list(dict.fromkeys(f for f in fams if f)),
+        list(dict.fromkeys(nz.given_key(g) for g in spelt)),
+        list(dict.fromkeys(s for s in map(nz.given_sound, spelt) if s)),
+    )
 
 
 def block_keys(
@@ -32,6 +46,7 @@ def block_keys(
     employer: str | None = None,
     more_cities: list[str] | None = None,
     other_surnames: list[str] | None = None,
+    sounds: list[str] | None = None,
 ) -> list[str]:
     """The keys of one record. ``more_cities`` are other places it is tied to (a debtor's
     previous address; the cities a profile's bio, school or friends name)."""
@@ -43,6 +58,9 @@ def block_keys(
     # A typo in the given name breaks the keys above: its first letter and the surname
     # sound still meet.
     keys += [f"i:{g[:1]}|{f}" for g in givens for f in fams]
+    # With a common surname the initial's keys are too big to keep; the given name's sound
+    # still meets 'Saarah Shaw' and 'Ronld Roberts'.
+    keys += [f"s:{g}|{f}" for g in sounds or [] for f in fams]
     if city:
         keys += [f"g:{g}|{city}" for g in givens]
     if more_cities:

@@ -27,6 +27,7 @@ KEY_KINDS = {
     "b": "given name + birthday",
     "f": "given name + surname sound",
     "i": "given-name initial + surname sound",
+    "s": "given-name sound + surname sound",
     "g": "given name + city",
     "w": "given name + employer",
     "p": "phone",

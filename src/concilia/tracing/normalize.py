@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import jellyfish
 import phonenumbers
@@ -218,6 +219,34 @@ def phonetic(word: str) -> str:
     if not word:
         return ""
     return jellyfish.metaphone(word) or word
+
+
+@lru_cache(maxsize=1)
+def _gender_detector() -> Any:
+    # The dictionary ships inside the package (Jörg Michael's list of first names by
+    # country); it loads in about a second, once.
+    import gender_guesser.detector as gender
+
+    return gender.Detector(case_sensitive=False)
+
+
+@lru_cache(maxsize=200_000)
+def usually_female(given: str) -> bool:
+    """Whether a folded given name is mostly borne by women ('eleonore', 'lauren'), the
+    people whose surname most often changes at marriage in France, Britain and the US.
+    Unknown and unisex names ('dominique') are not."""
+    if not given:
+        return False
+    verdict = _gender_detector().get_gender(given.split("-")[0])
+    return verdict in ("female", "mostly_female")
+
+
+@lru_cache(maxsize=200_000)
+def given_sound(word: str) -> str:
+    """Soundex code of a folded given name: 'saarah' and 'sarah', 'ronld' and 'ronald'
+    share one (blocking only: 'marie' and 'mario' share it too)."""
+    letters = _LETTERS.sub("", word)
+    return jellyfish.soundex(letters) if letters else ""
 
 
 # --- names -------------------------------------------------------------------------------

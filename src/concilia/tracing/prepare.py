@@ -43,6 +43,12 @@ SIDE_COLUMNS = [
     "family_initial",
     # The displayed surname a profile's handle spells (profiles only).
     "handle_surname",
+    # The last word of a display name of three words or more (profiles only): the given
+    # name when the name is written surnames first ('Artigas Pablo Perlita').
+    "given_last",
+    # A debtor whose surname may have changed at marriage since the file or the profile
+    # was written: a woman's given name, outside Spain where surnames never change.
+    "name_may_change",
 ]
 COLUMNS = [
     "unique_id",
@@ -261,7 +267,7 @@ def _finish(
     extra_cities = side.get("key_cities") or [None] * len(df)
     # A debtor's other surnames (from addresses) meet the profiles' own surname keys.
     other_surnames = side.get("mail_surnames") or [None] * len(df)
-    name_keys: dict[int, tuple[list[str], list[str]]] = {}
+    name_keys: dict[int, keys.NameKeys] = {}
     blocks = []
     for i, name in enumerate(names):
         nk = name_keys.get(id(name))
@@ -270,8 +276,8 @@ def _finish(
             name_keys[id(name)] = nk
         blocks.append(
             keys.block_keys(
-                nk[0],
-                nk[1],
+                nk.fams,
+                nk.givens,
                 birthdays[i],
                 cities[i],
                 phones[i],
@@ -280,6 +286,7 @@ def _finish(
                 employer=employers[i],
                 more_cities=extra_cities[i],
                 other_surnames=other_surnames[i],
+                sounds=nk.sounds,
             )
         )
     n = len(df)
@@ -344,6 +351,11 @@ def prepare_debtors(df: pd.DataFrame) -> pd.DataFrame:
         "year4": [y[0] for y in years],
         "year2": [y[1] for y in years],
         "mail_surnames": [_other_surnames(m, nm) for m, nm in zip(mails, names, strict=True)],
+        "name_may_change": [
+            # A flag as text: both engines read a column holding only NULLs as text.
+            "y" if nz.usually_female(nm.given) and _missing_or(c) != "ES" else None
+            for nm, c in zip(names, countries, strict=True)
+        ],
     }
     out = _finish(df, ids, names, birthdays, countries, [None] * len(df), side, False)
     # The debtor's own city comes geocoded from _finish; the previous address from above.
@@ -385,6 +397,15 @@ def _handle_surname(handle: str | None, name: nz.ParsedName) -> str | None:
         if len(letters) >= 3 and letters in handle:
             return letters
     return None
+
+
+def _missing_or(value: Any) -> str | None:
+    return None if _missing(value) else str(value).strip().upper()
+
+
+def _given_last(name: nz.ParsedName) -> str | None:
+    words = name.family.split()
+    return words[-1] if len(words) >= 2 else None
 
 
 def _said_cities(bios: pd.Series, schools: pd.Series, countries: list[Any]) -> list[Any]:
@@ -446,6 +467,7 @@ def prepare_profiles(df: pd.DataFrame) -> pd.DataFrame:
         "year2": [y[1] for y in years],
         "family_initial": [s[1] for s in shown],
         "handle_surname": [_handle_surname(h, nm) for h, nm in zip(handles, names, strict=True)],
+        "given_last": [_given_last(nm) for nm in names],
         # Where its bio, school or many of its friends place it: blocking on given name
         # + city meets a debtor the stated city (stale, hidden, the next town) would miss.
         "key_cities": [

@@ -44,6 +44,25 @@ class CrossIntersectLevel(ComparisonLevelCreator):
         return f"{self.left.raw_sql_expression} meets {self.right.raw_sql_expression}"
 
 
+class ContainsLevel(ComparisonLevelCreator):
+    """A debtor's list column holds a value of the profile's."""
+
+    def __init__(self, debtor_col: str, profile_col: str) -> None:
+        self.left = ColumnExpression.instantiate_if_str(debtor_col)
+        self.right = ColumnExpression.instantiate_if_str(profile_col)
+
+    def create_sql(self, sql_dialect: SplinkDialect) -> str:
+        self.left.sql_dialect = sql_dialect
+        self.right.sql_dialect = sql_dialect
+        l_name, r_name = self.left.name_l, self.right.name_r
+        if sql_dialect.sql_dialect_str == "duckdb":
+            return f"list_contains({l_name}, {r_name})"
+        return f"array_contains({l_name}, {r_name})"
+
+    def create_label_for_charts(self) -> str:
+        return f"{self.left.raw_sql_expression} holds {self.right.raw_sql_expression}"
+
+
 def _custom(sql: str, label: str) -> cll.CustomLevel:
     return cll.CustomLevel(sql, label_for_charts=label, base_dialect_str="duckdb")
 
@@ -95,7 +114,11 @@ _HANDLE_HAS_SURNAME = (
 # ('Roger' in 'Margaud Roger' vs 'Roger Martin') is one coincidence, counted once.
 # A hyphenated word read as a given name is a whole double surname ('Rodriguez-Robinson
 # Jerry'), whose first surname alone would not equal it.
-_GIVEN_SWAPPED = '"given_l" = "family_first_r" OR replace("given_l", \'-\', \' \') = "family_r"'
+# 'Artigas Pablo Perlita': the given name written last, after two surnames.
+_GIVEN_SWAPPED = (
+    '"given_l" = "family_first_r" OR replace("given_l", \'-\', \' \') = "family_r" '
+    'OR "given_l" = "given_last_r"'
+)
 _FAMILY_SWAPPED = '"family_first_l" = "given_r" OR "family_l" = replace("given_r", \'-\', \' \')'
 
 
@@ -147,6 +170,15 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 _custom('"family_l" = "family_r"', "same").configure(
                     tf_adjustment_column="family", tf_adjustment_weight=1.0
                 ),
+                # 'Maria Fernanda Guillen Valenzuela' of Maria Fernanda / Guillen Valenzuela:
+                # her second given name shown before her surnames.
+                cll.And(
+                    _given(
+                        '"family_n_r" >= 2 AND "family_l" = '
+                        'substr("family_r", length("family_first_r") + 2)'
+                    ),
+                    ContainsLevel("name_tokens", "family_first"),
+                ).configure(label_for_charts="same, after a second given name"),
                 # 'Valenzuela Casal' vs 'Valenzuela Cobo': both show two surnames and only
                 # one agrees, which is a disagreement (Spain's second surname is the
                 # mother's), not the 'one surname shown of two' that follows.
@@ -169,6 +201,13 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                     '"family_first_r" IS NULL AND substr("family_first_l", 1, 1) = '
                     '"family_initial_r"',
                     "only the initial shown, and it agrees",
+                ),
+                # A married name on one side and the maiden name on the other is how most
+                # true matches with differing surnames look; a man's surname differing
+                # says more against the match.
+                _custom(
+                    '"name_may_change_l" IS NOT NULL',
+                    "different, as a name changed by marriage would",
                 ),
                 cll.ElseLevel().configure(label_for_charts="different"),
             ],

@@ -139,8 +139,8 @@ def link_same_photo(
         bday, city = out["linked_birthday"].iat[i], out["linked_city"].iat[i]
         if bday is None and city is None:
             continue
-        fams, givens = name_block_keys(names[i], True)
-        extra = block_keys(fams, givens, bday, city or "", None, None, None)
+        nk = name_block_keys(names[i], True)
+        extra = block_keys(nk.fams, nk.givens, bday, city or "", None, None, None)
         keys[i] = list(dict.fromkeys([*keys[i], *extra]))
         changed = True
     if changed:
