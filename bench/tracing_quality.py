@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import orjson
@@ -209,24 +209,29 @@ def _flagged(folder: Path) -> dict[str, str]:
     return why
 
 
-def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--people", type=int, default=5000, help="people in the world")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--threshold", type=float, default=DEFAULT_REVIEW_THRESHOLD)
-    parser.add_argument("--world", type=Path, help="reuse a world already generated here")
-    args = parser.parse_args(argv)
+class Linked(NamedTuple):
+    """One world linked: its inputs, the blocked pairs, the model and the scored pairs."""
 
-    secs: dict[str, float] = {}
-    t = time.perf_counter()
-    tmp = tempfile.TemporaryDirectory(prefix="concilia-quality-")
-    folder = args.world or Path(tmp.name)
-    if args.world is None:
-        from concilia.simulate import service as simulate_service
+    debtors_raw: pd.DataFrame
+    profiles_raw: pd.DataFrame
+    debtors: pd.DataFrame
+    profiles: pd.DataFrame
+    truth: set[tuple[str, str]]
+    pairs: pd.DataFrame
+    model: dict[str, Any]
+    scored: pd.DataFrame
+    options: linkage.LinkageOptions
 
-        simulate_service.generate(out_dir=folder, people=args.people, seed=args.seed, workers=2)
-    secs["simulate"] = time.perf_counter() - t
 
+def generate(folder: Path, people: int, seed: int) -> None:
+    from concilia.simulate import service as simulate_service
+
+    simulate_service.generate(out_dir=folder, people=people, seed=seed, workers=2)
+
+
+def link_world(folder: Path, secs: dict[str, float] | None = None) -> Linked:
+    """Normalise, block, train and score a simulate world as a batch run does."""
+    secs = {} if secs is None else secs
     t = time.perf_counter()
     debtors_raw = inputs.read_portfolio_csv(folder / "portfolio.csv")
     profiles_raw = inputs.read_profiles_jsonl(folder / "profiles.jsonl")
@@ -243,7 +248,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     blocker = linkage.Blocker(profiles, options)
     pairs = blocker.pairs(debtors)
     secs["block"] = time.perf_counter() - t
-    blocked = set(zip(pairs.debtor_id, pairs.profile_id, strict=True))
 
     t = time.perf_counter()
     model = linkage.train(debtors, profiles, blocker, options=options)
@@ -255,6 +259,31 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     )
     secs["score"] = time.perf_counter() - t
     blocker.close()
+    return Linked(
+        debtors_raw, profiles_raw, debtors, profiles, truth, pairs, model, scored, options
+    )
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--people", type=int, default=5000, help="people in the world")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--threshold", type=float, default=DEFAULT_REVIEW_THRESHOLD)
+    parser.add_argument("--world", type=Path, help="reuse a world already generated here")
+    args = parser.parse_args(argv)
+
+    secs: dict[str, float] = {}
+    t = time.perf_counter()
+    tmp = tempfile.TemporaryDirectory(prefix="concilia-quality-")
+    folder = args.world or Path(tmp.name)
+    if args.world is None:
+        generate(folder, args.people, args.seed)
+    secs["simulate"] = time.perf_counter() - t
+    linked = link_world(folder, secs)
+    debtors_raw, profiles_raw, truth = linked.debtors_raw, linked.profiles_raw, linked.truth
+    debtors, profiles, pairs = linked.debtors, linked.profiles, linked.pairs
+    model, scored = linked.model, linked.scored
+    blocked = set(zip(pairs.debtor_id, pairs.profile_id, strict=True))
     # Pairs blocking did not propose, scored because a twin of the profile matched.
     lent = {
         (d, p)

@@ -15,23 +15,24 @@ class NameKeys(NamedTuple):
 
     fams: list[str]  # surname phonetic codes
     givens: list[str]  # given-name keys (nicknames folded: 'jessica' -> 'jess')
-    sounds: list[str]  # the given names' own sounds, as spelt (typos meet here)
+    # The given name's own sound as spelt, with each surname sound ('S600|X'): typos meet
+    # here. Name order as parsed only: each swapped reading would add as many keys again
+    # to every profile's list, for a typo and a swap together.
+    sounds: list[str]
 
 
 def name_block_keys(name: nz.ParsedName, swapped_too: bool) -> NameKeys:
     """The parts of a name usable for blocking."""
-    fams = [nz.phonetic(t) for t in name.family_tokens]
-    spelt = [name.given] if name.given else []
+    fams = list(dict.fromkeys(f for f in map(nz.phonetic, name.family_tokens) if f))
+    sound = nz.given_sound(name.given) if name.given else ""
+    sounds = [f"{sound}|{f}" for f in fams] if sound else []
+    givens = [nz.given_key(name.given)] if name.given else []
     if swapped_too and len(name.name_tokens) >= 2:
         # A display name may be written family-first: any of its words can be the surname,
         # and its last word can be the given name.
-        fams = [nz.phonetic(t) for t in name.name_tokens] + fams
-        spelt.append(name.name_tokens[-1])
-    return NameKeys(
-        list(dict.fromkeys(f for f in fams if f)),
-        list(dict.fromkeys(nz.given_key(g) for g in spelt)),
-        list(dict.fromkeys(s for s in map(nz.given_sound, spelt) if s)),
-    )
+        fams = list(dict.fromkeys([*(nz.phonetic(t) for t in name.name_tokens), *fams]))
+        givens.append(nz.given_key(name.name_tokens[-1]))
+    return NameKeys([f for f in fams if f], list(dict.fromkeys(givens)), sounds)
 
 
 def block_keys(
@@ -60,7 +61,7 @@ def block_keys(
     keys += [f"i:{g[:1]}|{f}" for g in givens for f in fams]
     # With a common surname the initial's keys are too big to keep; the given name's sound
     # still meets 'Saarah Shaw' and 'Ronld Roberts'.
-    keys += [f"s:{g}|{f}" for g in sounds or [] for f in fams]
+    keys += [f"s:{k}" for k in sounds or []]
     if city:
         keys += [f"g:{g}|{city}" for g in givens]
     if more_cities:

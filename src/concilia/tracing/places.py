@@ -139,7 +139,7 @@ _TOP = 8
 
 def cell(lat: float, lon: float) -> str:
     """The grid cell of a point."""
-    return f"{math.floor(lat / CELL_DEGREES)}:{math.floor(lon / CELL_DEGREES)}"
+    return _cell_name(math.floor(lat / CELL_DEGREES), math.floor(lon / CELL_DEGREES))
 
 
 def cells_around(lat: float | None, lon: float | None) -> list[str]:
@@ -147,7 +147,14 @@ def cells_around(lat: float | None, lon: float | None) -> list[str]:
     if lat is None or lon is None or (isinstance(lat, float) and math.isnan(lat)):
         return []
     y, x = math.floor(lat / CELL_DEGREES), math.floor(lon / CELL_DEGREES)
-    return [f"{y + dy}:{x + dx}" for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+    return [_cell_name(y + dy, x + dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+
+
+@lru_cache(maxsize=100_000)
+def _cell_name(y: int, x: int) -> str:
+    # One string per cell, shared by every list that holds it: a million profiles' friend
+    # cells are a few hundred distinct values.
+    return f"{y}:{x}"
 
 
 def _cells_around_each(points: list[tuple[float, float]]) -> list[str]:
@@ -239,8 +246,9 @@ FriendColumns = tuple[
 
 def friend_columns(summary: str | None) -> FriendColumns:
     """The profile's friend places as the comparison reads them: (cities holding many of
-    the friends, cities holding at least two, any friend's city, cells holding many, cells
-    holding at least two, any friend's cell, located friends)."""
+    the friends, cities holding at least two, any friend's city, cells holding many and
+    cells holding at least two (with their neighbours), any friend's own cell, located
+    friends)."""
     total, places = parse_friend_places(summary)
     if total < MIN_LOCATED:
         return None, None, None, None, None, None, total
@@ -259,8 +267,11 @@ def friend_columns(summary: str | None) -> FriendColumns:
         [(lat, lon) for n, lat, lon in by_cell.values() if n >= 2 and n >= MANY_SHARE * total]
     )
     around = _cells_around_each([(lat, lon) for n, lat, lon in by_cell.values() if n >= 2])
-    # One friend in the next town is weak, but not the same as every friend far away.
-    nearby = _cells_around_each([(lat, lon) for _, lat, lon in by_cell.values()])
+    # One friend in the next town is weak, but not the same as every friend far away. The
+    # friends' own cells only (the debtor carries the cells around theirs): a profile's
+    # copy of every neighbour of every friend's town cost a sizeable share of a million
+    # profiles' memory.
+    nearby = list(by_cell)
     return (
         many or None,
         some or None,

@@ -34,7 +34,10 @@ SIDE_COLUMNS = [
     "friends_any",
     "friends_near",
     "friends_around",
-    "friends_nearby",
+    # The cells of the towns a profile's friends live in; on a debtor, the cells around
+    # their city and previous address.
+    "friends_cells",
+    "cells_around",
     "friends_n",
     "friends_summary",
     "year4",
@@ -362,12 +365,16 @@ def prepare_debtors(df: pd.DataFrame) -> pd.DataFrame:
     here = zip(out["city"].tolist(), out["lat"].tolist(), out["lon"].tolist(), strict=True)
     places_of: list[list[str] | None] = []
     cells_of: list[list[str] | None] = []
+    around_of: list[list[str] | None] = []
     for (city, lat, lon), (p_city, p_lat, p_lon) in zip(here, prev, strict=True):
         places_of.append(_none_if_empty(list(dict.fromkeys(c for c in (city, p_city) if c))))
         cells = (_cell_of(lat, lon), _cell_of(p_lat, p_lon))
         cells_of.append(_none_if_empty(list(dict.fromkeys(c for c in cells if c))))
+        around = [*places.cells_around(lat, lon), *places.cells_around(p_lat, p_lon)]
+        around_of.append(_none_if_empty(list(dict.fromkeys(around))))
     out["places"] = places_of
     out["cells"] = cells_of
+    out["cells_around"] = around_of
     return out
 
 
@@ -460,7 +467,7 @@ def prepare_profiles(df: pd.DataFrame) -> pd.DataFrame:
         "friends_any": [f[2] for f in friends],
         "friends_near": [f[3] for f in friends],
         "friends_around": [f[4] for f in friends],
-        "friends_nearby": [f[5] for f in friends],
+        "friends_cells": [f[5] for f in friends],
         "friends_n": [f[6] for f in friends],
         "friends_summary": summaries,
         "year4": [y[0] for y in years],

@@ -373,7 +373,7 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 CrossIntersectLevel("cells", "friends_around").configure(
                     label_for_charts="several live around the debtor's city"
                 ),
-                CrossIntersectLevel("cells", "friends_nearby").configure(
+                CrossIntersectLevel("cells_around", "friends_cells").configure(
                     label_for_charts="one lives around the debtor's city"
                 ),
                 # Three located friends elsewhere say less than fifteen.

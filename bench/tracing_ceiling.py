@@ -1,0 +1,108 @@
+"""How far the linkage's weights are from the best any weights could do with the same
+evidence. Prints one JSON object.
+
+The unsupervised model (EM, as a batch run trains it) is compared with a logistic
+regression fitted on the *truth* of another world, over exactly the same comparison
+vectors (each comparison's level, one-hot, and the name frequency adjustments), both
+followed by the same competition step. If the supervised weights do no better than EM's,
+the recall still missing is not the weights' fault: the evidence the comparisons read does
+not tell those pairs apart, and only new evidence (or blocking) can find them.
+
+    .venv/bin/python bench/tracing_ceiling.py --train-people 20000 --train-seed 2 \\
+        --people 5000 --seed 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+
+from concilia.tracing import scoring
+from concilia.tracing import settings as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import tracing_quality as tq
+
+
+def features(scored: pd.DataFrame, columns: pd.Index | None = None) -> pd.DataFrame:
+    """The comparison vector of each pair: each level one-hot, each frequency adjustment."""
+    parts = []
+    for comp in st.COMPARISON_NAMES:
+        levels = scored[f"gamma_{comp}"].astype(int)
+        parts.append(pd.get_dummies(levels, prefix=comp).astype(float))
+        tf = f"mw_tf_adj_{comp}"
+        if tf in scored.columns:
+            parts.append(scored[[tf]].astype(float).fillna(0.0))
+    out = pd.concat(parts, axis=1)
+    return out if columns is None else out.reindex(columns=columns, fill_value=0.0)
+
+
+def labels(scored: pd.DataFrame, truth: set[tuple[str, str]]) -> np.ndarray:
+    keys = zip(scored.debtor_id.astype(str), scored.profile_id.astype(str), strict=True)
+    return np.array([k in truth for k in keys])
+
+
+def reweighted(scored: pd.DataFrame, weights: np.ndarray) -> pd.DataFrame:
+    """The pairs with new match weights (log2 odds), through the same competition step."""
+    kept = scored.drop(columns=["competition_weight", "final_weight", "final_probability"])
+    return scoring.resolve_competition(kept.assign(match_weight=weights))
+
+
+def _world(path: Path | None, people: int, seed: int, tmp: Path) -> tq.Linked:
+    folder = path
+    if folder is None:
+        folder = tmp / f"world-{people}-{seed}"
+        tq.generate(folder, people, seed)
+    return tq.link_world(folder)
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--train-people", type=int, default=20000)
+    parser.add_argument("--train-seed", type=int, default=2)
+    parser.add_argument("--train-world", type=Path, help="reuse the training world")
+    parser.add_argument("--people", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--world", type=Path, help="reuse the world measured")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="concilia-ceiling-") as tmp:
+        train = _world(args.train_world, args.train_people, args.train_seed, Path(tmp))
+        test = _world(args.world, args.people, args.seed, Path(tmp))
+
+    x_train = features(train.scored)
+    fitted = LogisticRegression(C=1.0, max_iter=5000).fit(
+        x_train, labels(train.scored, train.truth)
+    )
+
+    def measured(linked: tq.Linked) -> dict[str, Any]:
+        logit = fitted.decision_function(features(linked.scored, x_train.columns))
+        supervised = reweighted(linked.scored, logit / math.log(2))
+        return {
+            "true_pairs": len(linked.truth),
+            "scored_pairs": len(linked.scored),
+            "em": tq._frontier(linked.scored, linked.truth),
+            "supervised": tq._frontier(supervised, linked.truth),
+        }
+
+    return {
+        "trained_on": {"people": args.train_people, "seed": args.train_seed},
+        "measured_on": {"people": args.people, "seed": args.seed},
+        # Best recall at each precision (and the threshold that reaches it).
+        "recall_at_precision": measured(test),
+        # The supervised weights on the world they were fitted to: an upper bound.
+        "in_sample": measured(train),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(sys.argv[1:])))
