@@ -238,6 +238,10 @@ def link_world(folder: Path, secs: dict[str, float] | None = None) -> Linked:
     edges = inputs.read_friends_jsonl(folder / "friends.jsonl")
     profiles_raw["friend_places"] = places.friend_places(profiles_raw, edges)
     del edges
+    posts_file = folder / "posts.jsonl"
+    posts = inputs.read_posts_jsonl(posts_file) if posts_file.exists() else None
+    profiles_raw["post_places"] = places.post_places(profiles_raw, posts)
+    del posts
     truth = _truth(folder)
     debtors = prepare.prepare_debtors(debtors_raw)
     profiles = prepare.prepare_profiles(profiles_raw)

@@ -21,13 +21,21 @@ from sqlalchemy.orm import Session
 from concilia.audit import service as audit_service
 from concilia.db import utcnow
 from concilia.errors import Conflict, InputProblem, InvalidInput, NotFound
-from concilia.signals import ability, classify
+from concilia.signals import ability, classify, entities
 from concilia.signals.labels import VULNERABILITY_EVENT, VULNERABILITY_LABELS
 from concilia.signals.model import EventModel
 from concilia.signals.models import SignalAssessment, SignalEvent, SignalRun
 
 PURPOSE = "credit_assessment"
 DECISIONS = ("accepted", "rejected")
+
+
+def places_named(text: str) -> list[tuple[str, str]]:
+    """Gazetteer cities a post names ("New life in Lyon", "Leaving Leeds for York"), as
+    (city name, country), in order of first mention: where a profile's owner lives, has
+    lived or went, for tracing to weigh."""
+    found = entities.extract(text, label="")
+    return [(e.name, e.country or "") for e in found if e.kind == "place"]
 
 
 @dataclass

@@ -51,6 +51,10 @@ def run_command(
         Path | None,
         typer.Option(help="Public friend edges (JSON Lines) of those profiles, with --profiles."),
     ] = None,
+    posts: Annotated[
+        Path | None,
+        typer.Option(help="Public posts (JSON Lines) of those profiles, with --profiles."),
+    ] = None,
     date_format: Annotated[str, typer.Option(help="Date format of the CSV.")] = "%Y-%m-%d",
     chunk_size: Annotated[int, typer.Option(help="Debtors per checkpointed chunk.")] = 5000,
 ) -> None:
@@ -61,6 +65,8 @@ def run_command(
         raise typer.BadParameter("--debtors and --profiles go together")
     if friends is not None and profiles is None:
         raise typer.BadParameter("--friends goes with --profiles")
+    if posts is not None and profiles is None:
+        raise typer.BadParameter("--posts goes with --profiles")
     factory = get_session_factory()
     name = portfolio or "all"
     try:
@@ -68,15 +74,18 @@ def run_command(
             debtors_raw = inputs.read_portfolio_csv(debtors, date_format)
             profiles_raw = inputs.read_profiles_jsonl(profiles)
             edges = inputs.read_friends_jsonl(friends) if friends is not None else None
+            texts = inputs.read_posts_jsonl(posts) if posts is not None else None
         else:
             with session_scope(factory) as s:
                 debtors_raw, profiles_raw = inputs.from_database(db_session=s, portfolio=portfolio)
-                edges = inputs.friends_from_database(
-                    db_session=s, profile_ids=profiles_raw["profile_id"].tolist()
-                )
-        # Where each profile's public friends live, as counts per city (nothing else of
-        # the friends is kept).
+                ids = profiles_raw["profile_id"].tolist()
+                edges = inputs.friends_from_database(db_session=s, profile_ids=ids)
+                texts = inputs.posts_from_database(db_session=s, profile_ids=ids)
+        # Where each profile's public friends live, as counts per city, and which cities
+        # its posts name (nothing else of the friends or the posts is kept).
         profiles_raw["friend_places"] = places.friend_places(profiles_raw, edges)
+        profiles_raw["post_places"] = places.post_places(profiles_raw, texts)
+        del edges, texts
         with session_scope(factory) as s:
             threshold = tracing_service.review_threshold(db_session=s, portfolio=name)
             labels = tracing_service.decisions(db_session=s, portfolio=name)

@@ -46,7 +46,7 @@ PROFILE_FIELDS = [
     "school",
 ]
 # What a profile's candidates depend on: a rejected pair comes back when any of it changes.
-PROFILE_COMPARED = [*PROFILE_FIELDS, "photo_hash", "friend_places"]
+PROFILE_COMPARED = [*PROFILE_FIELDS, "photo_hash", "friend_places", "post_places"]
 
 
 def read_portfolio_csv(path: Path, date_format: str = "%Y-%m-%d") -> pd.DataFrame:
@@ -143,6 +143,48 @@ def read_friends_jsonl(path: Path) -> pd.DataFrame:
     if problems:
         raise InvalidInput(problems=problems)
     return pd.DataFrame({"profile_id": a, "friend_id": b})
+
+
+def read_posts_jsonl(path: Path) -> pd.DataFrame:
+    """Public posts of a source export (docs/source-format.md), as ``profile_id``,
+    ``posted_at``, ``text``: only to read which places they name."""
+    ids: list[str] = []
+    when: list[str | None] = []
+    texts: list[str] = []
+    problems: list[InputProblem] = []
+    for number, obj in _json_lines(path, problems):
+        if not obj.get("profile_id"):
+            problems.append(InputProblem(str(path), number, "profile_id", "required"))
+            continue
+        if obj.get("visibility", "public") != "public":
+            continue  # a post shown to friends only is not public data
+        text = obj.get("text")
+        if not isinstance(text, str) or not text.strip():
+            continue
+        ids.append(str(obj["profile_id"]))
+        when.append(obj.get("created_at") or obj.get("posted_at"))
+        texts.append(text)
+    if problems:
+        raise InvalidInput(problems=problems)
+    return pd.DataFrame({"profile_id": ids, "posted_at": when, "text": texts})
+
+
+def posts_from_database(*, db_session: Session, profile_ids: list[str]) -> pd.DataFrame:
+    """Public, unredacted posts of these profiles (database ids as text), from sources
+    allowing 'locating'."""
+    from concilia.sources import service as sources_service
+
+    posts, _ = sources_service.posts_for_profiles(
+        db_session=db_session, profile_ids=[int(p) for p in profile_ids], purpose="locating"
+    )
+    kept = [p for p in posts if not p["redacted"] and p.get("text")]
+    return pd.DataFrame(
+        {
+            "profile_id": [str(p["profile_id"]) for p in kept],
+            "posted_at": [p["posted_at"] for p in kept],
+            "text": [p["text"] for p in kept],
+        }
+    )
 
 
 def friends_from_database(*, db_session: Session, profile_ids: list[str]) -> pd.DataFrame:

@@ -210,6 +210,40 @@ def friend_places(profiles_raw: pd.DataFrame, edges: pd.DataFrame | None) -> lis
     return out
 
 
+def post_places(profiles_raw: pd.DataFrame, posts: pd.DataFrame | None) -> list[str | None]:
+    """Per profile, the gazetteer cities its public posts name, latest post first:
+    'lyon/FR|leeds/GB'. Only the places are kept, not the posts."""
+    from concilia.signals import service as signals_service
+
+    out: list[str | None] = [None] * len(profiles_raw)
+    if posts is None or posts.empty or profiles_raw.empty:
+        return out
+    position = {pid: i for i, pid in enumerate(profiles_raw["profile_id"].astype(str))}
+    ordered = posts.assign(_at=posts["posted_at"].fillna("").astype(str)).sort_values(
+        "_at", ascending=False, kind="stable"
+    )
+    found: dict[int, list[str]] = {}
+    for pid, text in zip(ordered["profile_id"].astype(str), ordered["text"], strict=True):
+        i = position.get(pid)
+        if i is None or not isinstance(text, str):
+            continue
+        seen = found.setdefault(i, [])
+        for name, country in signals_service.places_named(text):
+            place = f"{_clean_key(nz.city_key(name))}/{country}"
+            if place not in seen and len(seen) < _TOP:
+                seen.append(place)
+    for i, named in found.items():
+        out[i] = "|".join(named) if named else None
+    return out
+
+
+def post_cities(summary: str | None) -> list[str] | None:
+    """The city keys of a :func:`post_places` summary."""
+    if not summary:
+        return None
+    return [item.rsplit("/", 1)[0] for item in summary.split("|") if item]
+
+
 def _located(city: Any, country: Any) -> str | None:
     if not isinstance(city, str) or not city.strip():
         return None

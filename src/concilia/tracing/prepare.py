@@ -29,6 +29,8 @@ SIDE_COLUMNS = [
     "cells",
     "said_cities",
     "said_employer",
+    # The cities a profile's public posts name ("New life in Lyon").
+    "post_cities",
     "friends_many",
     "friends_some",
     "friends_any",
@@ -438,8 +440,9 @@ def prepare_profiles(df: pd.DataFrame) -> pd.DataFrame:
     """Normalise public profiles.
 
     Reads columns ``profile_id, network, display_name, handle, city, country, employer,
-    birthday (MM-DD), phones, emails, bio, school, friend_places`` (missing columns are
-    treated as empty; ``friend_places`` comes from :func:`places.friend_places`).
+    birthday (MM-DD), phones, emails, bio, school, friend_places, post_places`` (missing
+    columns are treated as empty; ``friend_places`` comes from :func:`places.friend_places`,
+    ``post_places`` from :func:`places.post_places`).
     """
     # One pass per distinct display name and per distinct handle.
     shown = _map_distinct(_col(df, "display_name"), _display_name)
@@ -450,6 +453,7 @@ def prepare_profiles(df: pd.DataFrame) -> pd.DataFrame:
     handles = [h[0] for h in read_handles]
     years = [h[1] for h in read_handles]
     said = _said_cities(_col(df, "bio"), _col(df, "school"), countries)
+    posted = _map_distinct(_col(df, "post_places"), places.post_cities)
     friends = _map_distinct(_col(df, "friend_places"), places.friend_columns)
     summaries = (
         [None if _missing(v) else str(v) for v in df["friend_places"].tolist()]
@@ -462,6 +466,7 @@ def prepare_profiles(df: pd.DataFrame) -> pd.DataFrame:
         "handle_keys": [[h] if h else None for h in handles],
         "said_cities": said,
         "said_employer": _map_distinct(_col(df, "bio"), places.said_employer),
+        "post_cities": posted,
         "friends_many": [f[0] for f in friends],
         "friends_some": [f[1] for f in friends],
         "friends_any": [f[2] for f in friends],
@@ -477,6 +482,8 @@ def prepare_profiles(df: pd.DataFrame) -> pd.DataFrame:
         "given_last": [_given_last(nm) for nm in names],
         # Where its bio, school or many of its friends place it: blocking on given name
         # + city meets a debtor the stated city (stale, hidden, the next town) would miss.
+        # (Its posts' cities too were tried: a tenth of a point of blocking recall, 1 %
+        # more pairs, no true pair more at the threshold.)
         "key_cities": [
             None
             if s is None and f[0] is None

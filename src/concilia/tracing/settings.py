@@ -232,7 +232,11 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
         cl.CustomComparison(
             output_column_name="city",
             comparison_levels=[
-                _null_unless_linked("city", "said_cities"),
+                _custom(
+                    '"city_l" IS NULL OR ("city_r" IS NULL AND "linked_city_r" IS NULL AND '
+                    '"said_cities_r" IS NULL AND "post_cities_r" IS NULL)',
+                    "missing",
+                ).configure(is_null_level=True),
                 # London says less than Tournefeuille: weighted by the city's frequency.
                 _custom('"city_l" = "city_r"', "same").configure(
                     tf_adjustment_column="city", tf_adjustment_weight=1.0
@@ -253,8 +257,20 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 cll.DistanceInKMLevel("lat", "lon", 60, not_null=True).configure(
                     label_for_charts="within 60 km"
                 ),
+                # "New life in Lyon", "Leaving Leeds for York": a mover's posts name the
+                # new city before the profile states it, and a stale stated city is then
+                # 'other' for the wrong reason. A holiday post names places too, so this
+                # weighs less than a bio.
+                cll.And(
+                    _given('"post_cities_r" IS NOT NULL'),
+                    CrossIntersectLevel("places", "post_cities"),
+                ).configure(label_for_charts="named in the profile's posts"),
                 _custom(
                     _only_said("city", "said_cities"), "not stated; the bio or school names another"
+                ),
+                _custom(
+                    '"city_r" IS NULL AND "linked_city_r" IS NULL AND "said_cities_r" IS NULL',
+                    "not stated; its posts name other places",
                 ),
                 cll.ElseLevel().configure(label_for_charts="other"),
             ],

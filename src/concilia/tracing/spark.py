@@ -58,6 +58,7 @@ _ARRAY_COLUMNS = {
     "handle_keys",
     "block_keys",
     "said_cities",
+    "post_cities",
     "friends_many",
     "friends_some",
     "friends_any",

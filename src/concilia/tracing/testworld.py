@@ -17,6 +17,8 @@ from typing import Any
 import orjson
 import pandas as pd
 
+from concilia.tracing import normalize as nz
+
 GIVEN = {
     "FR": [
         "Jean-Pierre",
@@ -191,6 +193,24 @@ def _pools() -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, list
     return male, female, family
 
 
+def _post_places(rnd: random.Random, person: dict[str, Any], filed: str | None) -> str | None:
+    """What :func:`places.post_places` reads off a profile's posts: a mover's new city (the
+    one on file) now and then, the home city more often, a holiday anywhere."""
+    named: list[str] = []
+    if filed is not None and filed != person["city"] and rnd.random() < 0.4:
+        named.append(filed)
+    if rnd.random() < 0.25:
+        named.append(person["city"])
+    if rnd.random() < 0.15:
+        named.append(rnd.choice(CITIES[rnd.choice(list(CITIES))]))
+    keys = dict.fromkeys(f"{nz.city_key(c)}/{_country_of(c)}" for c in named)
+    return "|".join(keys) or None
+
+
+def _country_of(city: str) -> str:
+    return next(country for country, cities in CITIES.items() if city in cities)
+
+
 def generate(people: int, seed: int = 1, profiles_per_person: float = 3.0) -> World:
     """``people`` debtors, plus others so there are about ``profiles_per_person`` profiles
     for each debtor; about one debtor in ten has a namesake in the same city."""
@@ -232,6 +252,10 @@ def generate(people: int, seed: int = 1, profiles_per_person: float = 3.0) -> Wo
             }
         )
     debtor_rows, profile_rows, truth = [], [], set()
+    # Posts draw from their own generator, so the rest of the world is what it was before
+    # posts were read.
+    posting = random.Random(seed + 1)
+    filed_city: dict[int, str] = {}
     for p in persons[:people]:
         moved = rnd.random() < 0.25
         debtor_rows.append(
@@ -250,6 +274,7 @@ def generate(people: int, seed: int = 1, profiles_per_person: float = 3.0) -> Wo
                 "employer": p["employer"].upper() if rnd.random() < 0.4 else None,
             }
         )
+        filed_city[p["pid"]] = debtor_rows[-1]["city"]
     n = 0
     for p in persons:
         count = rnd.choice([0, 1, 1, 2, 2, 3]) if p["pid"] < people else rnd.choice([1, 2])
@@ -288,6 +313,7 @@ def generate(people: int, seed: int = 1, profiles_per_person: float = 3.0) -> Wo
                 else None,
                 "phones": [p["phone"]] if rnd.random() < 0.08 else None,
                 "emails": [p["email"]] if rnd.random() < 0.08 else None,
+                "post_places": _post_places(posting, p, filed_city.get(p["pid"])),
             }
             profile_rows.append(row)
             if p["pid"] < people:
@@ -340,7 +366,12 @@ def write_files(world: World, folder: Path) -> tuple[Path, Path]:
             )
     with jsonl_path.open("wb") as fh:
         for rec in world.profiles.to_dict("records"):
-            item = {k: v for k, v in rec.items() if v is not None and k != "profile_id"}
+            # A real export carries posts, not what the linkage reads off them.
+            item = {
+                k: v
+                for k, v in rec.items()
+                if v is not None and k not in ("profile_id", "post_places")
+            }
             item["external_id"] = rec["profile_id"]
             item["visibility"] = "public"
             item["provenance"] = {
