@@ -6,9 +6,10 @@ import copy
 import math
 from typing import Any
 
+import pandas as pd
 import pytest
 
-from concilia.tracing import explain, linkage, scoring
+from concilia.tracing import explain, linkage, prepare, scoring
 from concilia.tracing import settings as st
 
 from .conftest import Scored
@@ -124,3 +125,31 @@ def test_tying_the_handle_leaves_a_model_without_those_levels_alone() -> None:
     before = copy.deepcopy(model)
     linkage._tie_partial_handle(model)
     assert model == before
+
+
+def test_the_prior_counts_one_match_per_debtor_and_network() -> None:
+    debtors = prepare.prepare_debtors(
+        pd.DataFrame(
+            [
+                {"debtor_id": "D1", "given_names": "Ana", "family_names": "García"},
+                {"debtor_id": "D2", "given_names": "Kylie", "family_names": "Marks"},
+            ]
+        )
+    )
+    rows = [
+        # Three Ana Garcías on one network (namesakes: one of them at most is hers), one on
+        # another; nobody shares Kylie Marks's name.
+        {"profile_id": "s1", "network": "social", "display_name": "Ana García"},
+        {"profile_id": "s2", "network": "social", "display_name": "Ana Garcia"},
+        {"profile_id": "s3", "network": "social", "display_name": "ANA GARCÍA"},
+        {"profile_id": "p1", "network": "pro", "display_name": "Ana García"},
+        {"profile_id": "p2", "network": "pro", "display_name": "Kylie Jones"},
+    ]
+    profiles = prepare.prepare_profiles(pd.DataFrame(rows))
+    pairs = pd.DataFrame(
+        [(d, p) for d in ("D1", "D2") for p in profiles.unique_id],
+        columns=["debtor_id", "profile_id"],
+    )
+    prior = linkage._deterministic_prior(debtors, pairs, profiles, 1000, recall=1.0)
+    # Two (debtor, network) hypotheses, not four pairs, over 2 x 1000 possible pairs.
+    assert prior == pytest.approx(2 / 2000)

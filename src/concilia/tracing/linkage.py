@@ -193,9 +193,12 @@ def _deterministic_prior(
     con.register("d", debtors)
     con.register("p", profiles)
     con.register("pairs", pairs)
+    # At most one match per debtor and network (the competition step's assumption): in a
+    # large population the rule finds several namesakes per debtor, and counting them all
+    # made the prior, and every probability, grow with the population.
     row = con.execute(
         """
-        SELECT count(*) FROM pairs
+        SELECT count(DISTINCT (pairs.debtor_id, coalesce(p.network, ''))) FROM pairs
         JOIN d ON d.unique_id = pairs.debtor_id
         JOIN p ON p.unique_id = pairs.profile_id
         WHERE (d.given_key = p.given_key AND list_has_any(d.family_tokens, p.family_tokens))

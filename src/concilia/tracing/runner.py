@@ -25,6 +25,7 @@ from concilia.audit import service as audit_service
 from concilia.db import session_scope, utcnow
 from concilia.tracing import explain, inputs, linkage, prepare, scoring
 from concilia.tracing.models import MatchCandidate, TraceChunk, TraceRun
+from concilia.tracing.service import DEFAULT_REVIEW_THRESHOLD
 
 Progress = Callable[[str, int, int], None]
 
@@ -34,7 +35,7 @@ class RunConfig:
     portfolio: str
     engine: linkage.Engine = "duckdb"
     chunk_size: int = 5000
-    review_threshold: float = 0.9
+    review_threshold: float = DEFAULT_REVIEW_THRESHOLD
     # Pairs under this probability before the competition step are not stored at all.
     store_threshold: float = 0.5
     actor: str = "system"
