@@ -5,6 +5,7 @@ The kinds (the prefix before ':') are listed in :data:`concilia.tracing.linkage.
 
 from __future__ import annotations
 
+import sys
 from typing import NamedTuple
 
 from concilia.tracing import normalize as nz
@@ -80,4 +81,6 @@ def block_keys(
         keys += [f"e:{e}" for e in emails]
     if handles:
         keys += [f"h:{h}" for h in handles if len(h) >= 5]
-    return keys
+    # Interned: the same key ('i:j|MLR', 'g:maria|madrid') is shared by many records, and
+    # a million profiles' keys were the largest object of a run.
+    return [sys.intern(k) for k in keys]
