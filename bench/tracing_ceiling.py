@@ -57,12 +57,12 @@ def reweighted(scored: pd.DataFrame, weights: np.ndarray) -> pd.DataFrame:
     return scoring.resolve_competition(kept.assign(match_weight=weights))
 
 
-def _world(path: Path | None, people: int, seed: int, tmp: Path) -> tq.Linked:
-    folder = path
-    if folder is None:
-        folder = tmp / f"world-{people}-{seed}"
-        tq.generate(folder, people, seed)
-    return tq.link_world(folder)
+def _folder(path: Path | None, people: int, seed: int, tmp: Path) -> Path:
+    if path is not None:
+        return path
+    folder = tmp / f"world-{people}-{seed}"
+    tq.generate(folder, people, seed)
+    return folder
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -76,8 +76,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="concilia-ceiling-") as tmp:
-        train = _world(args.train_world, args.train_people, args.train_seed, Path(tmp))
-        test = _world(args.world, args.people, args.seed, Path(tmp))
+        # Both worlds first: the generator forks worker processes, which a process that
+        # has run DuckDB's threads must not do.
+        train_folder = _folder(args.train_world, args.train_people, args.train_seed, Path(tmp))
+        test_folder = _folder(args.world, args.people, args.seed, Path(tmp))
+        train = tq.link_world(train_folder)
+        test = tq.link_world(test_folder)
 
     x_train = features(train.scored)
     fitted = LogisticRegression(C=1.0, max_iter=5000).fit(

@@ -482,8 +482,8 @@ def prepare_profiles(df: pd.DataFrame) -> pd.DataFrame:
         "given_last": [_given_last(nm) for nm in names],
         # Where its bio, school or many of its friends place it: blocking on given name
         # + city meets a debtor the stated city (stale, hidden, the next town) would miss.
-        # (Its posts' cities too were tried: a tenth of a point of blocking recall, 1 %
-        # more pairs, no true pair more at the threshold.)
+        # (Its posts' cities too were tried: more pairs, and no true pair more at the
+        # review threshold on the simulated worlds.)
         "key_cities": [
             None
             if s is None and f[0] is None
