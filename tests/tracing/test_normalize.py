@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from concilia.tracing import normalize as nz
 from concilia.tracing import places, prepare
@@ -118,3 +119,18 @@ def test_both_sides_get_the_same_columns() -> None:
     shared = set(d.block_keys) & set(p.block_keys)
     assert any(k.startswith("n:") for k in shared)
     assert "p:+34612345678" in shared
+
+
+@pytest.mark.parametrize(
+    ("given", "family", "read_given"),
+    [
+        # A surname with its particle in the given-name field: the file swapped the two.
+        ("Le Teixeira", "Antoine", "teixeira"),
+        ("des Garcia", "Margaux", "garcia"),
+        # A particle alone stays what the file says; ordinary given names are untouched.
+        ("Van", "Morrison", "van"),
+        ("Jean Pierre", "de La Fontaine", "jean"),
+    ],
+)
+def test_no_given_name_begins_with_a_particle(given: str, family: str, read_given: str) -> None:
+    assert nz.parse_debtor_name(given, family).given == read_given

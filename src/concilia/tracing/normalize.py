@@ -294,6 +294,10 @@ def parse_debtor_name(given_names: str | None, family_names: str | None) -> Pars
     """Debtor names come split by the creditor: keep double surnames and particles whole."""
     gwords = _name_words(given_names or "")
     fwords = _name_words(family_names or "")
+    # 'Le Teixeira' in the given-name field is a surname (the file swapped the two): no
+    # given name begins with a particle, and 'le' would be read as one.
+    while len(gwords) > 1 and gwords[0] in PARTICLES:
+        gwords = gwords[1:]
     given = gwords[0] if gwords else ""
     return ParsedName(given, fwords, gwords[1:])
 
