@@ -835,6 +835,29 @@ def test_a_file_that_swapped_given_and_family_name_still_meets_on_city() -> None
     assert "g" not in found.get("elsewhere", "")
 
 
+def test_a_swapped_file_meets_a_nickname_of_its_family_word(scored_world: Scored) -> None:
+    # The file reads Smith / Nathan Dale; the profiles call him Nate. Many profiles carry
+    # Nathan (its nickname group) as their given name, none Smith.
+    nathans = [
+        {"profile_id": f"nathan-{i}", "display_name": f"Nathan Jones{i}", "city": "Cardiff"}
+        for i in range(5)
+    ]
+    debtor = {
+        "debtor_id": "D-nate",
+        "given_names": "Smith",
+        "family_names": "Nathan Dale",
+        "city": "Cardiff",
+        "country": "GB",
+    }
+    him = {"profile_id": "him", "display_name": "Nate Smith", "city": "Cardiff"}
+    found = _blocked([debtor], [*nathans, him])
+    assert "g" in found["him"]
+    out = _score(scored_world.model, debtor, [{**him, "network": "social", "country": "GB"}])
+    model = scored_world.model
+    assert _label(model, "given_name", out.loc["him"].gamma_given_name) == "swapped"
+    assert _label(model, "family_name", out.loc["him"].gamma_family_name) == "swapped"
+
+
 def test_an_ordinary_name_is_not_read_swapped() -> None:
     # 'Jean' is a given name profiles carry: 'Martin' is not tried as his given name, even
     # though many profiles are called Martin.

@@ -112,7 +112,7 @@ class Blocker:
 
     def pairs(self, debtors: pd.DataFrame) -> pd.DataFrame:
         """Distinct (debtor, profile) pairs sharing a key, with the kinds of key shared."""
-        cols = ["unique_id", "block_keys", "given_key", "family_first", "city"]
+        cols = ["unique_id", "block_keys", "given_key", "family_as_given", "city"]
         self.con.register("_debtors_df", debtors[cols])
         opts = self.options
         try:
@@ -124,8 +124,8 @@ class Blocker:
                     -- A given name (almost) no profile carries and a family name many carry
                     -- as theirs: the file may have swapped them. Given name + city only,
                     -- so ordinary names do not multiply the pairs.
-                    SELECT d.unique_id, 'g:' || d.family_first || '|' || d.city
-                    FROM _debtors_df d JOIN givens c ON c.g = d.family_first
+                    SELECT d.unique_id, 'g:' || d.family_as_given || '|' || d.city
+                    FROM _debtors_df d JOIN givens c ON c.g = d.family_as_given
                     WHERE d.city IS NOT NULL AND c.n >= {int(opts.swap_common_given)}
                       AND coalesce((SELECT r.n FROM givens r WHERE r.g = d.given_key), 0)
                           <= {int(opts.swap_unknown_given)}

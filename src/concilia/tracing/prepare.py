@@ -51,6 +51,9 @@ SIDE_COLUMNS = [
     # The last word of a display name of three words or more (profiles only): the given
     # name when the name is written surnames first ('Artigas Pablo Perlita').
     "given_last",
+    # A debtor's first surname word read as a given name, nicknames folded ('nathan' of
+    # Smith / Nathan Dale meets 'Nate Smith'): the file may have swapped the two.
+    "family_as_given",
     # A debtor whose surname may have changed at marriage since the file or the profile
     # was written: a woman's given name, outside Spain where surnames never change.
     "name_may_change",
@@ -356,6 +359,7 @@ def prepare_debtors(df: pd.DataFrame) -> pd.DataFrame:
         "year4": [y[0] for y in years],
         "year2": [y[1] for y in years],
         "mail_surnames": [_other_surnames(m, nm) for m, nm in zip(mails, names, strict=True)],
+        "family_as_given": [nz.given_key(nm.family_first) or None for nm in names],
         "name_may_change": [
             # A flag as text: both engines read a column holding only NULLs as text.
             "y" if nz.usually_female(nm.given) and _missing_or(c) != "ES" else None

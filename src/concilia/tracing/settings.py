@@ -119,7 +119,12 @@ _GIVEN_SWAPPED = (
     '"given_l" = "family_first_r" OR replace("given_l", \'-\', \' \') = "family_r" '
     'OR "given_l" = "given_last_r"'
 )
-_FAMILY_SWAPPED = '"family_first_l" = "given_r" OR "family_l" = replace("given_r", \'-\', \' \')'
+# The debtor's surname as the profile's given name, or as its nickname ('Nate Smith' of a
+# file reading Smith / Nathan Dale).
+_FAMILY_SWAPPED = (
+    '"family_first_l" = "given_r" OR "family_l" = replace("given_r", \'-\', \' \') '
+    'OR "family_as_given_l" = "given_key_r"'
+)
 
 
 def _given(sql: str) -> ComparisonLevelCreator:
