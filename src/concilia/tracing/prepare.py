@@ -334,7 +334,7 @@ def prepare_debtors(df: pd.DataFrame) -> pd.DataFrame:
 
     ``places`` holds the debtor's city and previous address, ``cells`` their grid cells:
     the comparisons intersect them with the places a profile names (``said_cities``,
-    ``friends_*``) on both engines (:class:`settings.CrossIntersectLevel`).
+    ``friends_*``) on both engines (:class:`levels.CrossIntersectLevel`).
     """
     given = _col(df, "given_names").fillna("").astype(str).tolist()
     family = _col(df, "family_names").fillna("").astype(str).tolist()

@@ -12,134 +12,13 @@ from typing import Any
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator
-from splink.internals.column_expression import ColumnExpression
 from splink.internals.comparison_creator import ComparisonCreator
-from splink.internals.comparison_level_creator import ComparisonLevelCreator
-from splink.internals.dialects import SplinkDialect
+
+from concilia.tracing import levels as lv
+from concilia.tracing.levels import ContainsLevel, CrossIntersectLevel
 
 DEBTORS = "debtors"
 PROFILES = "profiles"
-
-
-class CrossIntersectLevel(ComparisonLevelCreator):
-    """A debtor's list column shares at least ``n`` items with another list column of the
-    profile: the debtor's known cities against the cities a profile's friends live in,
-    without copying the debtor's cities into every profile column (a blocked pair carries
-    every compared column of both sides, so each copy costs once per pair)."""
-
-    def __init__(self, debtor_col: str, profile_col: str, n: int = 1) -> None:
-        self.left = ColumnExpression.instantiate_if_str(debtor_col)
-        self.right = ColumnExpression.instantiate_if_str(profile_col)
-        self.n = n
-
-    def create_sql(self, sql_dialect: SplinkDialect) -> str:
-        self.left.sql_dialect = sql_dialect
-        self.right.sql_dialect = sql_dialect
-        l_name, r_name = self.left.name_l, self.right.name_r
-        if sql_dialect.sql_dialect_str == "duckdb":
-            return f"array_length(list_intersect({l_name}, {r_name})) >= {self.n}"
-        return f"size(array_intersect({l_name}, {r_name})) >= {self.n}"
-
-    def create_label_for_charts(self) -> str:
-        return f"{self.left.raw_sql_expression} meets {self.right.raw_sql_expression}"
-
-
-class ContainsLevel(ComparisonLevelCreator):
-    """A debtor's list column holds a value of the profile's."""
-
-    def __init__(self, debtor_col: str, profile_col: str) -> None:
-        self.left = ColumnExpression.instantiate_if_str(debtor_col)
-        self.right = ColumnExpression.instantiate_if_str(profile_col)
-
-    def create_sql(self, sql_dialect: SplinkDialect) -> str:
-        self.left.sql_dialect = sql_dialect
-        self.right.sql_dialect = sql_dialect
-        l_name, r_name = self.left.name_l, self.right.name_r
-        if sql_dialect.sql_dialect_str == "duckdb":
-            return f"list_contains({l_name}, {r_name})"
-        return f"array_contains({l_name}, {r_name})"
-
-    def create_label_for_charts(self) -> str:
-        return f"{self.left.raw_sql_expression} holds {self.right.raw_sql_expression}"
-
-
-def _custom(sql: str, label: str) -> cll.CustomLevel:
-    return cll.CustomLevel(sql, label_for_charts=label, base_dialect_str="duckdb")
-
-
-def _null(*cols: str) -> ComparisonLevelCreator:
-    sql = " OR ".join(f'"{c}_l" IS NULL OR "{c}_r" IS NULL' for c in cols)
-    return _custom(sql, "missing").configure(is_null_level=True)
-
-
-def _null_unless_linked(col: str, said: str | None = None) -> ComparisonLevelCreator:
-    """Missing on the debtor, or on the profile, on its same-picture twin and (``said``)
-    in its bio or school."""
-    also = f' AND "{said}_r" IS NULL' if said else ""
-    sql = f'"{col}_l" IS NULL OR ("{col}_r" IS NULL AND "linked_{col}_r" IS NULL{also})'
-    return _custom(sql, "missing").configure(is_null_level=True)
-
-
-def _only_said(col: str, said: str) -> str:
-    """The profile states no value (nor does a twin), but its bio or school names one."""
-    return f'"{col}_r" IS NULL AND "linked_{col}_r" IS NULL AND "{said}_r" IS NOT NULL'
-
-
-def _linked(col: str) -> str:
-    """The profile hides the field but a profile with the same picture states it."""
-    return f'"{col}_r" IS NULL AND "{col}_l" = "linked_{col}_r"'
-
-
-_TWIN = "{} (stated by a profile with the same picture)"
-
-_HANDLE_REPEATS = (
-    '("given_key_l" = "given_key_r" AND '
-    '("family_first_l" = "family_first_r" OR "family_l" = "family_r")) OR '
-    '(length("family_first_r") >= 3 AND '
-    """instr("handle_r", replace(replace("family_first_r", ' ', ''), '-', '')) > 0) OR """
-    # 'alfonsomartin' of 'Alfonso Quirós Martín': the second surname displayed.
-    '"handle_surname_r" IS NOT NULL OR '
-    # 'jeanm55' of Jean Moreau: the shown given name and the shown surname's initial.
-    """"handle_r" = replace("given_r", '-', '') || """
-    'coalesce(substr("family_first_r", 1, 1), "family_initial_r")'
-)
-_HANDLE_HAS_SURNAME_START = (
-    'length("family_first_l") >= 3 AND instr("handle_r", substr("family_first_l", 1, 3)) > 0'
-)
-_HANDLE_HAS_SURNAME = (
-    '(length("family_first_l") >= 3 AND instr("handle_r", "family_first_l") > 0) OR '
-    '(length("family_first_r") >= 3 AND instr("handle_l", "family_first_r") > 0)'
-)
-# Each half of a swap is its own level: a debtor's surname used as someone's given name
-# ('Roger' in 'Margaud Roger' vs 'Roger Martin') is one coincidence, counted once.
-# A hyphenated word read as a given name is a whole double surname ('Rodriguez-Robinson
-# Jerry'), whose first surname alone would not equal it.
-# 'Artigas Pablo Perlita': the given name written last, after two surnames.
-_GIVEN_SWAPPED = (
-    '"given_l" = "family_first_r" OR replace("given_l", \'-\', \' \') = "family_r" '
-    'OR "given_l" = "given_last_r"'
-)
-# The debtor's surname as the profile's given name, or as its nickname ('Nate Smith' of a
-# file reading Smith / Nathan Dale).
-_FAMILY_SWAPPED = (
-    '"family_first_l" = "given_r" OR "family_l" = replace("given_r", \'-\', \' \') '
-    'OR "family_as_given_l" = "given_key_r"'
-)
-
-
-def _given(sql: str) -> ComparisonLevelCreator:
-    """A cheap condition put first in an ``And``: the engines skip the costly list
-    operations after it for the many pairs where it fails."""
-    return _custom(sql, "guard")
-
-
-def _spelt() -> ComparisonLevelCreator:
-    """The debtor's e-mail address spells another surname than theirs: the profile's."""
-    return cll.And(
-        _given('"mail_surnames_l" IS NOT NULL'),
-        CrossIntersectLevel("mail_surnames", "family_tokens"),
-        cll.Not(cll.ArrayIntersectLevel("family_tokens", 1)),
-    )
 
 
 def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
@@ -148,15 +27,15 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
         cl.CustomComparison(
             output_column_name="given_name",
             comparison_levels=[
-                _null("given"),
+                lv.null("given"),
                 # A rare given name says more than 'Marie': weighted by its frequency.
-                _custom('"given_l" = "given_r"', "same").configure(
+                lv.custom('"given_l" = "given_r"', "same").configure(
                     tf_adjustment_column="given", tf_adjustment_weight=1.0
                 ),
-                _custom('"given_key_l" = "given_key_r"', "nickname"),
+                lv.custom('"given_key_l" = "given_key_r"', "nickname"),
                 cll.JaroWinklerLevel("given", 0.9).configure(label_for_charts="similar"),
-                _custom(_GIVEN_SWAPPED, "swapped"),
-                _custom(
+                lv.custom(lv.GIVEN_SWAPPED, "swapped"),
+                lv.custom(
                     '(length("given_l") = 1 OR length("given_r") = 1) '
                     'AND substr("given_l", 1, 1) = substr("given_r", 1, 1)',
                     "initial",
@@ -167,18 +46,18 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
         cl.CustomComparison(
             output_column_name="family_name",
             comparison_levels=[
-                _custom(
+                lv.custom(
                     '"family_first_l" IS NULL OR ("family_first_r" IS NULL AND '
                     '"family_initial_r" IS NULL)',
                     "missing",
                 ).configure(is_null_level=True),
-                _custom('"family_l" = "family_r"', "same").configure(
+                lv.custom('"family_l" = "family_r"', "same").configure(
                     tf_adjustment_column="family", tf_adjustment_weight=1.0
                 ),
                 # 'Maria Fernanda Guillen Valenzuela' of Maria Fernanda / Guillen Valenzuela:
                 # her second given name shown before her surnames.
                 cll.And(
-                    _given(
+                    lv.given_first(
                         '"family_n_r" >= 2 AND "family_l" = '
                         'substr("family_r", length("family_first_r") + 2)'
                     ),
@@ -191,7 +70,7 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 # ``name_cover`` holds all the debtor's names on the left, the profile's
                 # surname words on the right.
                 cll.And(
-                    _given('"family_n_l" >= 2 AND "family_n_r" >= 2'),
+                    lv.given_first('"family_n_l" >= 2 AND "family_n_r" >= 2'),
                     cll.ArrayIntersectLevel("family_tokens", 1),
                     cll.Not(cll.ArrayIntersectLevel("family_tokens", 2)),
                     cll.Not(CrossIntersectLevel("name_tokens", "family_tokens", 2)),
@@ -200,9 +79,9 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                     label_for_charts="one surname in common"
                 ),
                 cll.JaroWinklerLevel("family_first", 0.9).configure(label_for_charts="similar"),
-                _custom(_FAMILY_SWAPPED, "swapped"),
+                lv.custom(lv.FAMILY_SWAPPED, "swapped"),
                 # 'Marie M.': only the initial is shown.
-                _custom(
+                lv.custom(
                     '"family_first_r" IS NULL AND substr("family_first_l", 1, 1) = '
                     '"family_initial_r"',
                     "only the initial shown, and it agrees",
@@ -210,7 +89,7 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 # A married name on one side and the maiden name on the other is how most
                 # true matches with differing surnames look; a man's surname differing
                 # says more against the match.
-                _custom(
+                lv.custom(
                     '"name_may_change_l" IS NOT NULL',
                     "different, as a name changed by marriage would",
                 ),
@@ -220,11 +99,11 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
         cl.CustomComparison(
             output_column_name="birthday",
             comparison_levels=[
-                _null_unless_linked("birthday"),
-                _custom('"birthday_l" = "birthday_r"', "agrees"),
-                _custom(_linked("birthday"), _TWIN.format("agrees")),
+                lv.null_unless_linked("birthday"),
+                lv.custom('"birthday_l" = "birthday_r"', "agrees"),
+                lv.custom(lv.linked("birthday"), lv.TWIN.format("agrees")),
                 # Creditors' files carry typed-in dates one day off.
-                _custom(
+                lv.custom(
                     'substr("birthday_l", 1, 2) = substr(coalesce("birthday_r", '
                     '"linked_birthday_r"), 1, 2) AND abs(cast(substr("birthday_l", 4, 2) AS '
                     'INTEGER) - cast(substr(coalesce("birthday_r", "linked_birthday_r"), 4, 2) '
@@ -237,20 +116,20 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
         cl.CustomComparison(
             output_column_name="city",
             comparison_levels=[
-                _custom(
+                lv.custom(
                     '"city_l" IS NULL OR ("city_r" IS NULL AND "linked_city_r" IS NULL AND '
                     '"said_cities_r" IS NULL AND "post_cities_r" IS NULL)',
                     "missing",
                 ).configure(is_null_level=True),
                 # London says less than Tournefeuille: weighted by the city's frequency.
-                _custom('"city_l" = "city_r"', "same").configure(
+                lv.custom('"city_l" = "city_r"', "same").configure(
                     tf_adjustment_column="city", tf_adjustment_weight=1.0
                 ),
-                _custom(_linked("city"), _TWIN.format("same")),
+                lv.custom(lv.linked("city"), lv.TWIN.format("same")),
                 # 'IUT de Tournefeuille', '📍 Asnières': the debtor's city (or previous
                 # address) named in the profile's school or bio, whatever city it states.
                 cll.And(
-                    _given('"said_cities_r" IS NOT NULL'),
+                    lv.given_first('"said_cities_r" IS NOT NULL'),
                     CrossIntersectLevel("places", "said_cities"),
                 ).configure(label_for_charts="named in the profile's bio or school"),
                 # Creditors' files carry typos the gazetteer cannot resolve ('Lypn').
@@ -258,7 +137,9 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 cll.DistanceInKMLevel("lat", "lon", 15, not_null=True).configure(
                     label_for_charts="within 15 km"
                 ),
-                _custom('"prev_city_l" = "city_r" OR "city_l" = "prev_city_r"', "previous address"),
+                lv.custom(
+                    '"prev_city_l" = "city_r" OR "city_l" = "prev_city_r"', "previous address"
+                ),
                 cll.DistanceInKMLevel("lat", "lon", 60, not_null=True).configure(
                     label_for_charts="within 60 km"
                 ),
@@ -267,13 +148,14 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 # 'other' for the wrong reason. A holiday post names places too, so this
                 # weighs less than a bio.
                 cll.And(
-                    _given('"post_cities_r" IS NOT NULL'),
+                    lv.given_first('"post_cities_r" IS NOT NULL'),
                     CrossIntersectLevel("places", "post_cities"),
                 ).configure(label_for_charts="named in the profile's posts"),
-                _custom(
-                    _only_said("city", "said_cities"), "not stated; the bio or school names another"
+                lv.custom(
+                    lv.only_said("city", "said_cities"),
+                    "not stated; the bio or school names another",
                 ),
-                _custom(
+                lv.custom(
                     '"city_r" IS NULL AND "linked_city_r" IS NULL AND "said_cities_r" IS NULL',
                     "not stated; its posts name other places",
                 ),
@@ -283,7 +165,7 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
         cl.CustomComparison(
             output_column_name="phone",
             comparison_levels=[
-                _null("phones"),
+                lv.null("phones"),
                 cll.ArrayIntersectLevel("phones", 1).configure(label_for_charts="same number"),
                 cll.ElseLevel().configure(label_for_charts="different"),
             ],
@@ -291,35 +173,35 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
         cl.CustomComparison(
             output_column_name="email",
             comparison_levels=[
-                _custom('"emails_l" IS NULL', "missing").configure(is_null_level=True),
+                lv.custom('"emails_l" IS NULL', "missing").configure(is_null_level=True),
                 cll.And(
-                    _given('"emails_r" IS NOT NULL'), cll.ArrayIntersectLevel("emails", 1)
+                    lv.given_first('"emails_r" IS NOT NULL'), cll.ArrayIntersectLevel("emails", 1)
                 ).configure(label_for_charts="same address"),
                 # 'margaud.buisson@...' on file, 'Margaud Buisson' on the profile, 'Roger' in
                 # the debtor's surname: an address made before or after a marriage spells the
                 # other name (addresses spelling the debtor's own name are left out in
                 # prepare). Only when the surnames differ, or it would repeat the name.
-                _spelt().configure(
+                lv.spelt().configure(
                     label_for_charts="the debtor's address spells the profile's name"
                 ),
                 # Not a missing value: nearly every profile shows no address, and how often a
                 # true match's address spells its name must be weighed against all of them.
-                _custom('"emails_r" IS NULL', "the profile shows no address"),
+                lv.custom('"emails_r" IS NULL', "the profile shows no address"),
                 cll.ElseLevel().configure(label_for_charts="different"),
             ],
         ),
         cl.CustomComparison(
             output_column_name="employer",
             comparison_levels=[
-                _null_unless_linked("employer", "said_employer"),
-                _custom('"employer_l" = "employer_r"', "same").configure(
+                lv.null_unless_linked("employer", "said_employer"),
+                lv.custom('"employer_l" = "employer_r"', "same").configure(
                     tf_adjustment_column="employer", tf_adjustment_weight=1.0
                 ),
-                _custom(_linked("employer"), _TWIN.format("same")),
-                _custom('"employer_l" = "said_employer_r"', "named in the profile's bio"),
+                lv.custom(lv.linked("employer"), lv.TWIN.format("same")),
+                lv.custom('"employer_l" = "said_employer_r"', "named in the profile's bio"),
                 cll.JaroWinklerLevel("employer", 0.88).configure(label_for_charts="similar"),
-                _custom(
-                    _only_said("employer", "said_employer"), "not stated; the bio names another"
+                lv.custom(
+                    lv.only_said("employer", "said_employer"), "not stated; the bio names another"
                 ),
                 cll.ElseLevel().configure(label_for_charts="different"),
             ],
@@ -327,13 +209,13 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
         cl.CustomComparison(
             output_column_name="photo",
             comparison_levels=[
-                _custom('"twin_debtors_r" IS NULL', "missing").configure(is_null_level=True),
+                lv.custom('"twin_debtors_r" IS NULL', "missing").configure(is_null_level=True),
                 # Filled by the second pass of scoring.score: another network's profile with
                 # this picture matched the debtor at TWIN_SURE or more. Fixed, not trained:
                 # about half of a person's profiles have such a twin (m), while a stranger's
                 # profile shares a picture with a confident match about once in a thousand
                 # times (u: the match's own error times copied or stock pictures).
-                _custom(
+                lv.custom(
                     "instr(\"twin_debtors_r\", '|' || \"unique_id_l\" || '|') > 0",
                     "same as a profile of theirs on another network",
                 ).configure(
@@ -360,7 +242,7 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 # live where their friend lives, so in the same city they would count the
                 # same evidence twice and make namesakes next door look certain.
                 cll.Or(
-                    _custom(
+                    lv.custom(
                         '"friends_any_r" IS NULL OR "places_l" IS NULL OR "city_l" = "city_r" '
                         'OR ("city_r" IS NULL AND "city_l" = "linked_city_r") '
                         'OR "prev_city_l" = "city_r"',
@@ -398,35 +280,35 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                     label_for_charts="one lives around the debtor's city"
                 ),
                 # Three located friends elsewhere say less than fifteen.
-                _custom('"friends_n_r" >= 8', "many located, all elsewhere"),
+                lv.custom('"friends_n_r" >= 8', "many located, all elsewhere"),
                 cll.ElseLevel().configure(label_for_charts="the few located live elsewhere"),
             ],
         ),
         cl.CustomComparison(
             output_column_name="birth_year",
             comparison_levels=[
-                _custom(
+                lv.custom(
                     '"year4_l" IS NULL OR ("year4_r" IS NULL AND "year2_r" IS NULL)', "missing"
                 ).configure(is_null_level=True),
                 # 'mgautier1952': people write their birth year in their usernames.
-                _custom('"year4_l" = "year4_r"', "the handle holds the birth year"),
-                _custom(
+                lv.custom('"year4_l" = "year4_r"', "the handle holds the birth year"),
+                lv.custom(
                     '"year2_l" = "year2_r"', "the handle holds the birth year's last two digits"
                 ),
-                _custom('"year4_r" IS NOT NULL', "the handle holds another year"),
+                lv.custom('"year4_r" IS NOT NULL', "the handle holds another year"),
                 cll.ElseLevel().configure(label_for_charts="the handle's number is another"),
             ],
         ),
         cl.CustomComparison(
             output_column_name="handle",
             comparison_levels=[
-                _null("handle_keys"),
+                lv.null("handle_keys"),
                 # A handle spelling the name the profile already displays says nothing the
                 # name comparisons have not said: counting it again would make namesakes
                 # look certain ('smithj' of Jane Smith 'spells' John Smith too), or punish
                 # twice a maiden name the surname comparison already weighed. Fixed at x1.
-                _custom(
-                    _HANDLE_REPEATS,
+                lv.custom(
+                    lv.HANDLE_REPEATS,
                     "repeats the displayed name",
                 ).configure(
                     m_probability=0.5,
@@ -440,7 +322,7 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 cll.And(
                     cll.ArrayIntersectLevel("handle_keys", 1),
                     cll.Or(
-                        _custom('"family_first_r" IS NULL', "surname shown only as an initial"),
+                        lv.custom('"family_first_r" IS NULL', "surname shown only as an initial"),
                         cll.JaroWinklerLevel("family_first", 0.9),
                     ),
                 ).configure(label_for_charts="spells the name the profile shows only in part"),
@@ -452,11 +334,11 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 # start of the debtor's surname, or it is only a given name in common.
                 cll.And(
                     # The cheap test first: the pairwise distances are skipped where it fails.
-                    _custom(_HANDLE_HAS_SURNAME_START, "has the surname's start"),
+                    lv.custom(lv.HANDLE_HAS_SURNAME_START, "has the surname's start"),
                     cll.PairwiseStringDistanceFunctionLevel("handle_keys", "jaro_winkler", 0.9),
                 ).configure(label_for_charts="close to the name"),
-                _custom(
-                    _HANDLE_HAS_SURNAME,
+                lv.custom(
+                    lv.HANDLE_HAS_SURNAME,
                     "contains the surname",
                 ),
                 cll.ElseLevel().configure(label_for_charts="unrelated"),
@@ -504,13 +386,13 @@ def level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
     out: dict[str, dict[int, str]] = {}
     for comp in model["comparisons"]:
         levels = {}
-        n = len([lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")])
-        for lv in comp["comparison_levels"]:
-            if lv.get("is_null_level"):
-                levels[-1] = lv.get("label_for_charts") or "missing"
+        n = len([lev for lev in comp["comparison_levels"] if not lev.get("is_null_level")])
+        for lev in comp["comparison_levels"]:
+            if lev.get("is_null_level"):
+                levels[-1] = lev.get("label_for_charts") or "missing"
             else:
                 n -= 1
-                levels[n] = lv.get("label_for_charts") or lv["sql_condition"]
+                levels[n] = lev.get("label_for_charts") or lev["sql_condition"]
         out[comp["output_column_name"]] = levels
     return out
 
