@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from concilia.errors import InvalidInput
-from concilia.tracing import explain, inputs, keys, linkage, places, prepare, scoring
+from concilia.tracing import explain, inputs, keys, linkage, places, prepare, scoring, values
 from concilia.tracing import normalize as nz
 from concilia.tracing import settings as st
 from concilia.tracing.cli import app as trace_app
@@ -41,7 +41,7 @@ from .conftest import Scored
     ],
 )
 def test_handle_years(handle: str | None, years: tuple[str | None, str | None]) -> None:
-    assert prepare.handle_years(handle) == years
+    assert values.handle_years(handle) == years
 
 
 def _debtors(rows: list[dict[str, Any]]) -> pd.DataFrame:

@@ -7,9 +7,7 @@ once per distinct raw value and mapped back, which keeps a million profiles to s
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Hashable
-from datetime import date, datetime
 from typing import Any, TypeVar
 
 import numpy as np
@@ -17,6 +15,7 @@ import pandas as pd
 
 from concilia.tracing import keys, places, twins
 from concilia.tracing import normalize as nz
+from concilia.tracing import values as vl
 from concilia.tracing.places import geocode
 
 # Columns each side fills in its own way (see prepare_debtors and prepare_profiles).
@@ -94,53 +93,19 @@ def _map_distinct(series: pd.Series, func: Callable[[Any], V]) -> list[V]:
     try:
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
     except TypeError:  # unhashable values (lists): no caching
-        return [func(None if _missing(v) else v) for v in series.tolist()]
+        return [func(None if vl.missing(v) else v) for v in series.tolist()]
     results = np.empty(len(uniques) + 1, dtype=object)
     for i, value in enumerate(uniques.tolist()):
-        results[i] = func(None if _missing(value) else value)
+        results[i] = func(None if vl.missing(value) else value)
     results[-1] = func(None)  # code -1: missing
     out: list[V] = results[codes].tolist()
     return out
-
-
-def _missing(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return value is pd.NA or value is pd.NaT or (isinstance(value, str) and not value.strip())
-
-
-def _birthday_from_date(value: Any) -> str | None:
-    if _missing(value):
-        return None
-    if isinstance(value, datetime | date):
-        return f"{value.month:02d}-{value.day:02d}"
-    text = str(value).strip()
-    try:
-        d = date.fromisoformat(text[:10])
-    except ValueError:
-        return None
-    return f"{d.month:02d}-{d.day:02d}"
-
-
-def _birthday_md(value: Any) -> str | None:
-    if _missing(value):
-        return None
-    text = str(value).strip()
-    if len(text) == 5 and text[2] == "-" and text[:2].isdigit() and text[3:].isdigit():
-        return text
-    return _birthday_from_date(text)
 
 
 def _col(df: pd.DataFrame, name: str) -> pd.Series:
     if name in df.columns:
         return df[name]
     return pd.Series([None] * len(df), index=df.index, dtype=object)
-
-
-def _none_if_empty(items: list[str]) -> list[str] | None:
-    return items or None
 
 
 def _phones(values: list[Any], countries: list[Any]) -> list[list[str] | None]:
@@ -150,10 +115,10 @@ def _phones(values: list[Any], countries: list[Any]) -> list[list[str] | None]:
             out.append(None)
             continue
         nums = [
-            nz.phone_e164(p, None if _missing(country) else str(country))
+            nz.phone_e164(p, None if vl.missing(country) else str(country))
             for p in nz.split_multi(raw)
         ]
-        out.append(_none_if_empty(sorted({n for n in nums if n})))
+        out.append(vl.none_if_empty(sorted({n for n in nums if n})))
     return out
 
 
@@ -164,91 +129,8 @@ def _emails(values: list[Any]) -> list[list[str] | None]:
             out.append(None)
             continue
         mails = [nz.email_canonical(e) for e in nz.split_multi(raw)]
-        out.append(_none_if_empty(sorted({m for m in mails if m})))
+        out.append(vl.none_if_empty(sorted({m for m in mails if m})))
     return out
-
-
-_YEAR4 = re.compile(r"(?<!\d)(19[2-9]\d|20[0-2]\d)(?!\d)")
-_YEAR2 = re.compile(r"(?<!\d)(\d{2})(?!\d)")
-
-
-def handle_years(handle: str | None) -> tuple[str | None, str | None]:
-    """(the four-digit year, else the last two-digit number) written in a handle:
-    'mgautier1952' holds 1952, 'marie.gautier.52' holds 52; people put their birth year in
-    their usernames."""
-    if not handle:
-        return None, None
-    four = _YEAR4.findall(handle)
-    if four:
-        return four[-1], None
-    two = _YEAR2.findall(handle)
-    return None, (two[-1] if two else None)
-
-
-_INITIAL = re.compile(r"\s([A-Za-zÀ-ÿ])\.?\s*$")
-
-
-def _family_initial(display_name: Any) -> str | None:
-    """The surname's initial of a name that shows only that ('Marie M.')."""
-    if _missing(display_name):
-        return None
-    match = _INITIAL.search(str(display_name).strip())
-    return nz.fold(match.group(1)) if match else None
-
-
-# An initial and a surname of four letters or more: 'kmarks', 'a.pasquier'.
-_MIN_MAIL_LETTERS = 5
-_MIN_SURNAME_AFTER_INITIAL = 4
-
-
-def _mail_names(value: Any) -> list[str] | None:
-    """Letters of the local part of each e-mail address: 'margaud.buisson85@...' gives
-    'margaudbuisson', which :func:`nz.handle_keys` of 'Margaud Buisson' also gives."""
-    found = []
-    for raw in nz.split_multi(value):
-        local = raw.split("@", 1)[0]
-        letters = nz.handle_letters(local)
-        if len(letters) >= _MIN_MAIL_LETTERS:
-            found.append(letters)
-    return _none_if_empty(list(dict.fromkeys(found)))
-
-
-def _other_surnames(mail_names: list[str] | None, name: nz.ParsedName) -> list[str] | None:
-    """The surnames a debtor's addresses spell that are not the debtor's own:
-    'margaud.buisson85@...' or 'mbuisson@...' of Margaud Roger gives 'buisson' (a maiden
-    or married name). An address is read as the given name followed or preceded by a
-    surname, or as the given name's initial followed by one. Alone, 'jleroy' would fit
-    every J. Leroy; here it only names a surname the comparisons then weigh beside the
-    given name the debtor and the profile must share."""
-    if not mail_names or not name.given:
-        return None
-    own = set(nz.handle_keys(name))
-    given = name.given.replace("-", "")
-    surnames = [t for t in name.family_tokens if len(t) >= 3]
-    found = []
-    for spelt in mail_names:
-        if spelt in own or any(t in spelt for t in surnames):
-            continue
-        if spelt.startswith(given):
-            rest = spelt[len(given) :]
-        elif spelt.endswith(given):
-            rest = spelt[: -len(given)]
-        elif spelt[:1] == given[:1] and len(spelt) > _MIN_SURNAME_AFTER_INITIAL:
-            rest = spelt[1:]
-        else:
-            continue
-        if len(rest) >= 3:
-            found.append(rest)
-    return _none_if_empty(list(dict.fromkeys(found)))
-
-
-def _birth_years(value: Any) -> tuple[str | None, str | None]:
-    if _missing(value):
-        return None, None
-    text = str(value).strip()[:4]
-    if not text.isdigit():
-        return None, None
-    return text, text[2:]
 
 
 def _finish(
@@ -263,9 +145,9 @@ def _finish(
 ) -> pd.DataFrame:
     """The shared columns of both sides; ``side`` holds the side-specific ones (handle,
     handle_keys, prev_city, said_cities, friends_*, year4, year2, ...)."""
-    raw_cities = [None if _missing(c) else str(c) for c in _col(df, "city").tolist()]
+    raw_cities = [None if vl.missing(c) else str(c) for c in _col(df, "city").tolist()]
     coords = [
-        geocode(c, None if _missing(k) else str(k))
+        geocode(c, None if vl.missing(k) else str(k))
         for c, k in zip(raw_cities, countries, strict=True)
     ]
     cities = [c[0] for c in coords]
@@ -301,7 +183,7 @@ def _finish(
     out = pd.DataFrame(
         {
             "unique_id": ids,
-            "network": [None if _missing(v) else str(v) for v in networks],
+            "network": [None if vl.missing(v) else str(v) for v in networks],
             "given": [nm.given or None for nm in names],
             "given_key": [nz.given_key(nm.given) if nm.given else None for nm in names],
             "family": [nm.family or None for nm in names],
@@ -339,18 +221,18 @@ def prepare_debtors(df: pd.DataFrame) -> pd.DataFrame:
     given = _col(df, "given_names").fillna("").astype(str).tolist()
     family = _col(df, "family_names").fillna("").astype(str).tolist()
     names = [nz.parse_debtor_name(g, f) for g, f in zip(given, family, strict=True)]
-    birthdays = _map_distinct(_col(df, "date_of_birth"), _birthday_from_date)
-    years = _map_distinct(_col(df, "date_of_birth"), _birth_years)
+    birthdays = _map_distinct(_col(df, "date_of_birth"), vl.birthday_from_date)
+    years = _map_distinct(_col(df, "date_of_birth"), vl.birth_years)
     countries = _col(df, "country").tolist()
-    hkeys = [_none_if_empty(nz.handle_keys(nm)) for nm in names]
+    hkeys = [vl.none_if_empty(nz.handle_keys(nm)) for nm in names]
     prev_raw = _col(df, "previous_city").tolist()
     prev_country = _col(df, "previous_country").tolist() if "previous_country" in df else countries
     prev = [
-        geocode(None if _missing(c) else str(c), None if _missing(k) else str(k))
+        geocode(None if vl.missing(c) else str(c), None if vl.missing(k) else str(k))
         for c, k in zip(prev_raw, prev_country, strict=True)
     ]
     ids = [str(v) for v in _col(df, "debtor_id").tolist()]
-    mails = _map_distinct(_col(df, "emails"), _mail_names)
+    mails = _map_distinct(_col(df, "emails"), vl.mail_names)
     side: dict[str, list[Any]] = {
         "handle_keys": hkeys,
         "prev_city": [p[0] or None for p in prev],
@@ -358,11 +240,11 @@ def prepare_debtors(df: pd.DataFrame) -> pd.DataFrame:
         "friends_n": [0] * len(df),
         "year4": [y[0] for y in years],
         "year2": [y[1] for y in years],
-        "mail_surnames": [_other_surnames(m, nm) for m, nm in zip(mails, names, strict=True)],
+        "mail_surnames": [vl.other_surnames(m, nm) for m, nm in zip(mails, names, strict=True)],
         "family_as_given": [nz.given_key(nm.family_first) or None for nm in names],
         "name_may_change": [
             # A flag as text: both engines read a column holding only NULLs as text.
-            "y" if nz.usually_female(nm.given) and _missing_or(c) != "ES" else None
+            "y" if nz.usually_female(nm.given) and vl.upper_or_none(c) != "ES" else None
             for nm, c in zip(names, countries, strict=True)
         ],
     }
@@ -373,11 +255,11 @@ def prepare_debtors(df: pd.DataFrame) -> pd.DataFrame:
     cells_of: list[list[str] | None] = []
     around_of: list[list[str] | None] = []
     for (city, lat, lon), (p_city, p_lat, p_lon) in zip(here, prev, strict=True):
-        places_of.append(_none_if_empty(list(dict.fromkeys(c for c in (city, p_city) if c))))
+        places_of.append(vl.none_if_empty(list(dict.fromkeys(c for c in (city, p_city) if c))))
         cells = (_cell_of(lat, lon), _cell_of(p_lat, p_lon))
-        cells_of.append(_none_if_empty(list(dict.fromkeys(c for c in cells if c))))
+        cells_of.append(vl.none_if_empty(list(dict.fromkeys(c for c in cells if c))))
         around = [*places.cells_around(lat, lon), *places.cells_around(p_lat, p_lon)]
-        around_of.append(_none_if_empty(list(dict.fromkeys(around))))
+        around_of.append(vl.none_if_empty(list(dict.fromkeys(around))))
     out["places"] = places_of
     out["cells"] = cells_of
     out["cells_around"] = around_of
@@ -391,36 +273,6 @@ def _cell_of(lat: float | None, lon: float | None) -> str | None:
     return places.cell(lat, lon)
 
 
-def _display_name(value: Any) -> tuple[nz.ParsedName, str | None]:
-    return nz.parse_display_name(value), _family_initial(value)
-
-
-def _handle(value: Any) -> tuple[str | None, tuple[str | None, str | None]]:
-    return nz.handle_letters(value) or None, handle_years(value)
-
-
-def _handle_surname(handle: str | None, name: nz.ParsedName) -> str | None:
-    """The surname the profile displays that its handle spells ('alfonsomartin' of
-    'Alfonso Quirós Martín' spells the second one): a handle spelling it says nothing the
-    surname comparison has not said."""
-    if not handle:
-        return None
-    for token in name.family_tokens:
-        letters = token.replace("-", "").replace(" ", "")
-        if len(letters) >= 3 and letters in handle:
-            return letters
-    return None
-
-
-def _missing_or(value: Any) -> str | None:
-    return None if _missing(value) else str(value).strip().upper()
-
-
-def _given_last(name: nz.ParsedName) -> str | None:
-    words = name.family.split()
-    return words[-1] if len(words) >= 2 else None
-
-
 def _said_cities(bios: pd.Series, schools: pd.Series, countries: list[Any]) -> list[Any]:
     """places.said_cities of the rows that have a bio or a school (most have neither)."""
     out: list[Any] = [None] * len(bios)
@@ -430,11 +282,11 @@ def _said_cities(bios: pd.Series, schools: pd.Series, countries: list[Any]) -> l
     bio, school = bios.to_numpy(), schools.to_numpy()
     for i in rows.tolist():
         b, s, k = bio[i], school[i], countries[i]
-        out[i] = _none_if_empty(
+        out[i] = vl.none_if_empty(
             places.said_cities(
-                None if _missing(b) else str(b),
-                None if _missing(s) else str(s),
-                None if _missing(k) else str(k),
+                None if vl.missing(b) else str(b),
+                None if vl.missing(s) else str(s),
+                None if vl.missing(k) else str(k),
             )
         )
     return out
@@ -449,18 +301,18 @@ def prepare_profiles(df: pd.DataFrame) -> pd.DataFrame:
     ``post_places`` from :func:`places.post_places`).
     """
     # One pass per distinct display name and per distinct handle.
-    shown = _map_distinct(_col(df, "display_name"), _display_name)
+    shown = _map_distinct(_col(df, "display_name"), vl.display_name)
     names = [s[0] for s in shown]
-    birthdays = _map_distinct(_col(df, "birthday"), _birthday_md)
+    birthdays = _map_distinct(_col(df, "birthday"), vl.birthday_md)
     countries = _col(df, "country").tolist()
-    read_handles = _map_distinct(_col(df, "handle"), _handle)
+    read_handles = _map_distinct(_col(df, "handle"), vl.handle)
     handles = [h[0] for h in read_handles]
     years = [h[1] for h in read_handles]
     said = _said_cities(_col(df, "bio"), _col(df, "school"), countries)
     posted = _map_distinct(_col(df, "post_places"), places.post_cities)
     friends = _map_distinct(_col(df, "friend_places"), places.friend_columns)
     summaries = (
-        [None if _missing(v) else str(v) for v in df["friend_places"].tolist()]
+        [None if vl.missing(v) else str(v) for v in df["friend_places"].tolist()]
         if "friend_places" in df.columns
         else [None] * len(df)
     )
@@ -482,8 +334,8 @@ def prepare_profiles(df: pd.DataFrame) -> pd.DataFrame:
         "year4": [y[0] for y in years],
         "year2": [y[1] for y in years],
         "family_initial": [s[1] for s in shown],
-        "handle_surname": [_handle_surname(h, nm) for h, nm in zip(handles, names, strict=True)],
-        "given_last": [_given_last(nm) for nm in names],
+        "handle_surname": [vl.handle_surname(h, nm) for h, nm in zip(handles, names, strict=True)],
+        "given_last": [vl.given_last(nm) for nm in names],
         # Where its bio, school or many of its friends place it: blocking on given name
         # + city meets a debtor the stated city (stale, hidden, the next town) would miss.
         # (Its posts' cities too were tried: more pairs, and no true pair more at the
@@ -491,7 +343,7 @@ def prepare_profiles(df: pd.DataFrame) -> pd.DataFrame:
         "key_cities": [
             None
             if s is None and f[0] is None
-            else _none_if_empty(list(dict.fromkeys([*(s or []), *(f[0] or [])])))
+            else vl.none_if_empty(list(dict.fromkeys([*(s or []), *(f[0] or [])])))
             for s, f in zip(said, friends, strict=True)
         ],
     }
