@@ -125,19 +125,28 @@ def read_profiles_jsonl(path: Path) -> pd.DataFrame:
     )
 
 
+def _public_items(
+    path: Path, required: tuple[str, ...], problems: list[InputProblem]
+) -> Iterator[dict[str, Any]]:
+    """The public objects of a JSON Lines export that carry every ``required`` field; a
+    line missing one is added to ``problems`` under the first field it lacks."""
+    for number, obj in _json_lines(path, problems):
+        missing = [f for f in required if not obj.get(f)]
+        if missing:
+            problems.append(InputProblem(str(path), number, missing[0], "required"))
+            continue
+        if obj.get("visibility", "public") != "public":
+            continue  # an item shown to friends only is not public data
+        yield obj
+
+
 def read_friends_jsonl(path: Path) -> pd.DataFrame:
     """Public friend and follow edges of a source export (docs/source-format.md), as
     ``profile_id``, ``friend_id``: only to count where a profile's friends live."""
     a: list[str] = []
     b: list[str] = []
     problems: list[InputProblem] = []
-    for number, obj in _json_lines(path, problems):
-        missing = [f for f in ("profile_id", "friend_id") if not obj.get(f)]
-        if missing:
-            problems.append(InputProblem(str(path), number, missing[0], "required"))
-            continue
-        if obj.get("visibility", "public") != "public":
-            continue  # an edge shown to friends only is not public data
+    for obj in _public_items(path, ("profile_id", "friend_id"), problems):
         a.append(str(obj["profile_id"]))
         b.append(str(obj["friend_id"]))
     if problems:
@@ -152,12 +161,7 @@ def read_posts_jsonl(path: Path) -> pd.DataFrame:
     when: list[str | None] = []
     texts: list[str] = []
     problems: list[InputProblem] = []
-    for number, obj in _json_lines(path, problems):
-        if not obj.get("profile_id"):
-            problems.append(InputProblem(str(path), number, "profile_id", "required"))
-            continue
-        if obj.get("visibility", "public") != "public":
-            continue  # a post shown to friends only is not public data
+    for obj in _public_items(path, ("profile_id",), problems):
         text = obj.get("text")
         if not isinstance(text, str) or not text.strip():
             continue

@@ -13,31 +13,10 @@ from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from splink.internals.dialects import SplinkDialect
 
 
-class CrossIntersectLevel(ComparisonLevelCreator):
-    """A debtor's list column shares at least ``n`` items with another list column of the
-    profile: the debtor's known cities against the cities a profile's friends live in,
-    without copying the debtor's cities into every profile column (a blocked pair carries
-    every compared column of both sides, so each copy costs once per pair)."""
+class _ListLevel(ComparisonLevelCreator):
+    """A debtor's list column against a column of the profile, in each engine's SQL."""
 
-    def __init__(self, debtor_col: str, profile_col: str, n: int = 1) -> None:
-        self.left = ColumnExpression.instantiate_if_str(debtor_col)
-        self.right = ColumnExpression.instantiate_if_str(profile_col)
-        self.n = n
-
-    def create_sql(self, sql_dialect: SplinkDialect) -> str:
-        self.left.sql_dialect = sql_dialect
-        self.right.sql_dialect = sql_dialect
-        l_name, r_name = self.left.name_l, self.right.name_r
-        if sql_dialect.sql_dialect_str == "duckdb":
-            return f"array_length(list_intersect({l_name}, {r_name})) >= {self.n}"
-        return f"size(array_intersect({l_name}, {r_name})) >= {self.n}"
-
-    def create_label_for_charts(self) -> str:
-        return f"{self.left.raw_sql_expression} meets {self.right.raw_sql_expression}"
-
-
-class ContainsLevel(ComparisonLevelCreator):
-    """A debtor's list column holds a value of the profile's."""
+    _verb: str
 
     def __init__(self, debtor_col: str, profile_col: str) -> None:
         self.left = ColumnExpression.instantiate_if_str(debtor_col)
@@ -46,13 +25,41 @@ class ContainsLevel(ComparisonLevelCreator):
     def create_sql(self, sql_dialect: SplinkDialect) -> str:
         self.left.sql_dialect = sql_dialect
         self.right.sql_dialect = sql_dialect
-        l_name, r_name = self.left.name_l, self.right.name_r
-        if sql_dialect.sql_dialect_str == "duckdb":
-            return f"list_contains({l_name}, {r_name})"
-        return f"array_contains({l_name}, {r_name})"
+        duckdb = sql_dialect.sql_dialect_str == "duckdb"
+        return self._sql(self.left.name_l, self.right.name_r, duckdb)
+
+    def _sql(self, left: str, right: str, duckdb: bool) -> str:
+        raise NotImplementedError
 
     def create_label_for_charts(self) -> str:
-        return f"{self.left.raw_sql_expression} holds {self.right.raw_sql_expression}"
+        return f"{self.left.raw_sql_expression} {self._verb} {self.right.raw_sql_expression}"
+
+
+class CrossIntersectLevel(_ListLevel):
+    """A debtor's list column shares at least ``n`` items with another list column of the
+    profile: the debtor's known cities against the cities a profile's friends live in,
+    without copying the debtor's cities into every profile column (a blocked pair carries
+    every compared column of both sides, so each copy costs once per pair)."""
+
+    _verb = "meets"
+
+    def __init__(self, debtor_col: str, profile_col: str, n: int = 1) -> None:
+        super().__init__(debtor_col, profile_col)
+        self.n = n
+
+    def _sql(self, left: str, right: str, duckdb: bool) -> str:
+        if duckdb:
+            return f"array_length(list_intersect({left}, {right})) >= {self.n}"
+        return f"size(array_intersect({left}, {right})) >= {self.n}"
+
+
+class ContainsLevel(_ListLevel):
+    """A debtor's list column holds a value of the profile's."""
+
+    _verb = "holds"
+
+    def _sql(self, left: str, right: str, duckdb: bool) -> str:
+        return f"{'list_contains' if duckdb else 'array_contains'}({left}, {right})"
 
 
 def custom(sql: str, label: str) -> cll.CustomLevel:
@@ -64,17 +71,23 @@ def null(*cols: str) -> ComparisonLevelCreator:
     return custom(sql, "missing").configure(is_null_level=True)
 
 
-def null_unless_linked(col: str, said: str | None = None) -> ComparisonLevelCreator:
+def unstated(col: str, *said: str) -> str:
+    """The profile states no value, nor does its same-picture twin, nor (``said``) do the
+    places its bio, school or posts name."""
+    also = "".join(f' AND "{s}_r" IS NULL' for s in said)
+    return f'"{col}_r" IS NULL AND "linked_{col}_r" IS NULL{also}'
+
+
+def null_unless_linked(col: str, *said: str) -> ComparisonLevelCreator:
     """Missing on the debtor, or on the profile, on its same-picture twin and (``said``)
-    in its bio or school."""
-    also = f' AND "{said}_r" IS NULL' if said else ""
-    sql = f'"{col}_l" IS NULL OR ("{col}_r" IS NULL AND "linked_{col}_r" IS NULL{also})'
+    in its bio, school or posts."""
+    sql = f'"{col}_l" IS NULL OR ({unstated(col, *said)})'
     return custom(sql, "missing").configure(is_null_level=True)
 
 
 def only_said(col: str, said: str) -> str:
     """The profile states no value (nor does a twin), but its bio or school names one."""
-    return f'"{col}_r" IS NULL AND "linked_{col}_r" IS NULL AND "{said}_r" IS NOT NULL'
+    return f'{unstated(col)} AND "{said}_r" IS NOT NULL'
 
 
 def linked(col: str) -> str:

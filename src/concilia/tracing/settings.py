@@ -116,11 +116,7 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
         cl.CustomComparison(
             output_column_name="city",
             comparison_levels=[
-                lv.custom(
-                    '"city_l" IS NULL OR ("city_r" IS NULL AND "linked_city_r" IS NULL AND '
-                    '"said_cities_r" IS NULL AND "post_cities_r" IS NULL)',
-                    "missing",
-                ).configure(is_null_level=True),
+                lv.null_unless_linked("city", "said_cities", "post_cities"),
                 # London says less than Tournefeuille: weighted by the city's frequency.
                 lv.custom('"city_l" = "city_r"', "same").configure(
                     tf_adjustment_column="city", tf_adjustment_weight=1.0
@@ -156,8 +152,7 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                     "not stated; the bio or school names another",
                 ),
                 lv.custom(
-                    '"city_r" IS NULL AND "linked_city_r" IS NULL AND "said_cities_r" IS NULL',
-                    "not stated; its posts name other places",
+                    lv.unstated("city", "said_cities"), "not stated; its posts name other places"
                 ),
                 cll.ElseLevel().configure(label_for_charts="other"),
             ],
