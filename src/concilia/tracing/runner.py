@@ -13,18 +13,16 @@ import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-import orjson
 import pandas as pd
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from concilia.audit import service as audit_service
 from concilia.db import session_scope, utcnow
-from concilia.tracing import explain, inputs, linkage, prepare, scoring
-from concilia.tracing.models import MatchCandidate, TraceChunk, TraceRun
+from concilia.tracing import explain, inputs, linkage, prepare, scoring, store
+from concilia.tracing.models import TraceChunk, TraceRun
 from concilia.tracing.service import DEFAULT_REVIEW_THRESHOLD
 
 Progress = Callable[[str, int, int], None]
@@ -136,7 +134,7 @@ def run(
         gc.collect()
         gc.freeze()
     clock.lap("index")
-    profile_info = _Profiles(profiles_raw, profile_fps)
+    profile_info = store.ProfileQuotes(profiles_raw, profile_fps)
     debtor_fp = dict(zip(debtors_raw["debtor_id"].astype(str), debtor_fps, strict=True))
     pairs_total = 0
     written = 0
@@ -160,11 +158,11 @@ def run(
             stored_only=True,
         )
         clock.lap("score")
-        rows = _candidate_rows(scored, profile_info, debtor_fp)
+        rows = store.candidate_rows(scored, profile_info, debtor_fp)
         with session_scope(session_factory) as s:
             if rows:
                 _extend_explain_model(s, run_id, model, explain.level_weights(scored))
-            written += _store_chunk(s, config, run_id, rows)
+            written += store.store_chunk(s, config.portfolio, run_id, rows)
             s.add(
                 TraceChunk(
                     run_id=run_id,
@@ -186,7 +184,7 @@ def run(
     clock.lap("store")
     progress("resolve", 0, 1)
     with session_scope(session_factory) as s:
-        _resolve(s, config, run_id)
+        store.resolve(s, config.portfolio, config.options, run_id)
         total_pairs = sum(
             s.scalars(select(TraceChunk.pairs_compared).where(TraceChunk.run_id == run_id)).all()
         )
@@ -283,208 +281,3 @@ def _open_run(
             detail={"engine": config.engine, "chunks": n_chunks},
         )
         return new.id, None, set()
-
-
-class _Profiles:
-    """What candidates quote of their profile: the snapshot (provenance, city, employer,
-    handle) and the fingerprint, looked up by profile id for a chunk's candidates only."""
-
-    COLUMNS = ("network", "city", "country", "employer", "handle", "url", "captured_at", "source")
-
-    def __init__(self, raw: pd.DataFrame, fps: list[str]) -> None:
-        self.cols = [c for c in self.COLUMNS if c in raw.columns]
-        frame = raw[self.cols].copy()
-        frame["_fp"] = fps
-        frame.index = pd.Index(raw["profile_id"].astype(str))
-        self.frame = frame
-
-    def lookup(self, pids: list[str]) -> tuple[list[str], list[str]]:
-        """(snapshot as JSON text, fingerprint) of each profile id, in order."""
-        sub = self.frame.loc[pids]
-        columns = [
-            [None if isinstance(v, float) and v != v else v for v in sub[c].tolist()]
-            for c in self.cols
-        ]
-        snaps = [
-            orjson.dumps(dict(zip(self.cols, values, strict=True)), default=str).decode()
-            for values in zip(*columns, strict=True)
-        ]
-        return snaps, sub["_fp"].tolist()
-
-
-# Columns written per candidate, in the order of the rows _candidate_rows builds.
-_ROW_COLUMNS = (
-    "debtor_key",
-    "profile_key",
-    "network",
-    "match_weight",
-    "final_weight",
-    "probability",
-    "explanation",
-    "profile_snapshot",
-    "debtor_fingerprint",
-    "profile_fingerprint",
-)
-
-
-def _candidate_rows(
-    scored: pd.DataFrame, profiles: _Profiles, debtor_fp: dict[str, str]
-) -> list[tuple[Any, ...]]:
-    """One tuple per scored pair (see _ROW_COLUMNS), built column-wise: the explanation is
-    stored compact (explain.compact_rows) and rendered when read."""
-    if scored.empty:
-        return []
-    dids = scored["debtor_id"].astype(str).tolist()
-    pids = scored["profile_id"].astype(str).tolist()
-    networks = (
-        [None if _missing(v) else str(v) for v in scored["network_r"].tolist()]
-        if "network_r" in scored.columns
-        else [None] * len(scored)
-    )
-    weights = scored["match_weight"].astype("float64").tolist()
-    probs = scored["match_probability"].astype("float64").tolist()
-    compact = [orjson.dumps(c).decode() for c in explain.compact_rows(scored)]
-    snaps, pfps = profiles.lookup(pids)
-    dfps = [debtor_fp[d] for d in dids]
-    return list(
-        zip(dids, pids, networks, weights, weights, probs, compact, snaps, dfps, pfps, strict=True)
-    )
-
-
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
-
-
-_UPSERT_SET = """
-    network = excluded.network, run_id = excluded.run_id,
-    match_weight = excluded.match_weight, final_weight = excluded.final_weight,
-    probability = excluded.probability, explanation = excluded.explanation,
-    profile_snapshot = excluded.profile_snapshot,
-    debtor_fingerprint = excluded.debtor_fingerprint,
-    profile_fingerprint = excluded.profile_fingerprint,
-    updated_at = excluded.updated_at,
-    status = 'proposed', decided_by = NULL, decided_at = NULL, reason = NULL
-WHERE tracing_candidates.status = 'proposed'
-   OR tracing_candidates.debtor_fingerprint <> excluded.debtor_fingerprint
-   OR tracing_candidates.profile_fingerprint <> excluded.profile_fingerprint
-"""
-_INSERT_COLUMNS = (
-    "portfolio, run_id, status, created_at, updated_at, debtor_key, profile_key, network, "
-    "match_weight, final_weight, probability, explanation, profile_snapshot, "
-    "debtor_fingerprint, profile_fingerprint"
-)
-_CONFLICT = "ON CONFLICT (portfolio, debtor_key, profile_key) DO UPDATE SET"
-
-
-def _timestamp(s: Session, value: datetime) -> Any:
-    """A timestamp as SQLAlchemy would bind it on this connection (SQLite keeps text)."""
-    conn = s.connection()
-    proc = MatchCandidate.__table__.c.created_at.type.bind_processor(conn.dialect)
-    return proc(value) if proc is not None else value
-
-
-def _store_chunk(s: Session, config: RunConfig, run_id: int, rows: list[tuple[Any, ...]]) -> int:
-    """Insert new pairs, refresh proposed ones, keep decisions unless a record changed.
-
-    One set-based upsert per chunk (ON CONFLICT ... DO UPDATE ... WHERE, on SQLite and
-    PostgreSQL alike): a decided pair is left alone while both fingerprints are unchanged,
-    and proposed again, decision cleared, when either record moved.
-    """
-    if not rows:
-        return 0
-    conn = s.connection()
-    now = _timestamp(s, utcnow())
-    head = (config.portfolio, run_id, "proposed", now, now)
-    if conn.dialect.name == "postgresql":
-        _copy_stage(
-            s,
-            "_tracing_stage",
-            "debtor_key text, profile_key text, network text, match_weight float8, "
-            "final_weight float8, probability float8, explanation text, "
-            "profile_snapshot text, debtor_fingerprint text, profile_fingerprint text",
-            rows,
-        )
-        conn.exec_driver_sql(
-            f"INSERT INTO tracing_candidates ({_INSERT_COLUMNS}) "
-            "SELECT %s, %s, %s, %s, %s, debtor_key, profile_key, network, match_weight, "
-            "final_weight, probability, CAST(explanation AS JSON), "
-            "CAST(profile_snapshot AS JSON), debtor_fingerprint, profile_fingerprint "
-            f"FROM _tracing_stage {_CONFLICT} {_UPSERT_SET}",
-            head,
-        )
-    else:
-        marks = ", ".join(["?"] * (len(head) + len(_ROW_COLUMNS)))
-        conn.exec_driver_sql(
-            f"INSERT INTO tracing_candidates ({_INSERT_COLUMNS}) VALUES ({marks}) "
-            f"{_CONFLICT} {_UPSERT_SET}",
-            [head + r for r in rows],
-        )
-    return len(rows)
-
-
-def _copy_stage(s: Session, table: str, columns: str, rows: list[tuple[Any, ...]]) -> None:
-    """COPY rows into an emptied temporary table (PostgreSQL's fastest bulk path)."""
-    driver = s.connection().connection.driver_connection
-    assert driver is not None
-    with driver.cursor() as cur:
-        cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({columns})")
-        cur.execute(f"TRUNCATE {table}")
-        with cur.copy(f"COPY {table} FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-
-
-def _resolve(s: Session, config: RunConfig, run_id: int) -> int:
-    """Share odds between candidates competing for one profile (or one network) across
-    the whole run (scoring.resolve_competition, vectorised), then store the final weights
-    and probabilities of the pairs it moved; the competition line is derived when read
-    (final_weight - match_weight). Returns how many pairs moved."""
-    conn = s.connection()
-    table = MatchCandidate.__table__
-    result = conn.execute(
-        select(
-            table.c.id,
-            table.c.debtor_key,
-            table.c.profile_key,
-            table.c.network,
-            table.c.match_weight,
-            table.c.final_weight,
-        ).where(table.c.portfolio == config.portfolio, table.c.run_id == run_id)
-    )
-    frame = pd.DataFrame(
-        result.fetchall(),
-        columns=["id", "debtor_id", "profile_id", "network_r", "match_weight", "old_final"],
-    )
-    if frame.empty:
-        return 0
-    resolved = scoring.resolve_competition(
-        frame,
-        one_per_network=config.options.one_per_network,
-        second_account_share=config.options.second_account_share,
-    )
-    moved = (resolved["final_weight"] - resolved["old_final"]).abs() > explain.COMPETITION_EPSILON
-    changed = resolved[moved]
-    if changed.empty:
-        return 0
-    updates = list(
-        zip(
-            changed["final_weight"].astype("float64").tolist(),
-            changed["final_probability"].astype("float64").tolist(),
-            changed["id"].astype("int64").tolist(),
-            strict=True,
-        )
-    )
-    if conn.dialect.name == "postgresql":
-        _copy_stage(
-            s, "_tracing_resolved", "final_weight float8, probability float8, id bigint", updates
-        )
-        conn.exec_driver_sql(
-            "UPDATE tracing_candidates AS c SET final_weight = r.final_weight, "
-            "probability = r.probability FROM _tracing_resolved AS r WHERE c.id = r.id"
-        )
-    else:
-        conn.exec_driver_sql(
-            "UPDATE tracing_candidates SET final_weight = ?, probability = ? WHERE id = ?",
-            updates,
-        )
-    return len(updates)
