@@ -945,6 +945,27 @@ def test_a_given_name_typo_meets_on_its_sound(
     assert "f" not in kinds
 
 
+@pytest.mark.parametrize(
+    ("given", "family", "shown", "meets"),
+    [
+        # A surname shown as its initial, no city: the given name and the initial meet.
+        ("Denis", "Howells", "Denis H.", True),
+        # Either surname of a double one.
+        ("Mireia", "Sáenz Puig", "Mireia P.", True),
+        # Another initial, or another given name, does not.
+        ("Denis", "Howells", "Denis C.", False),
+        ("Dennis", "Howells", "Daniel H.", False),
+        # A profile showing its whole surname has its surname keys, not these.
+        ("Denis", "Howells", "Denis Hart", False),
+    ],
+)
+def test_a_surname_shown_as_an_initial_meets_on_the_given_name(
+    given: str, family: str, shown: str, meets: bool
+) -> None:
+    kinds = _shared_kinds({"given_names": given, "family_names": family}, shown)
+    assert ("j" in kinds) is meets
+
+
 def test_a_name_written_surnames_first_reads_the_last_word_as_given(
     scored_world: Scored,
 ) -> None:

@@ -20,20 +20,34 @@ class NameKeys(NamedTuple):
     # here. Name order as parsed only: each swapped reading would add as many keys again
     # to every profile's list, for a typo and a swap together.
     sounds: list[str]
+    # The given name with a surname's initial ('denis|h'): all a profile showing 'Denis H.'
+    # and no city has in common with Denis Howells. (The given name's sound as well, for
+    # 'Deenis H.', was tried: more pairs, and as many false pairs as true ones more at the
+    # review threshold.)
+    initials: list[str]
 
 
-def name_block_keys(name: nz.ParsedName, swapped_too: bool) -> NameKeys:
-    """The parts of a name usable for blocking."""
+def name_block_keys(
+    name: nz.ParsedName, swapped_too: bool, shown_initial: str | None = None
+) -> NameKeys:
+    """The parts of a name usable for blocking. ``shown_initial``: the surname initial a
+    display name shows instead of the surname; a debtor's name gives each surname's."""
     fams = list(dict.fromkeys(f for f in map(nz.phonetic, name.family_tokens) if f))
     sound = nz.given_sound(name.given) if name.given else ""
     sounds = [f"{sound}|{f}" for f in fams] if sound else []
     givens = [nz.given_key(name.given)] if name.given else []
+    # A profile's initial only when it shows no surname; every surname's of a debtor.
+    if swapped_too:
+        letters = [shown_initial] if shown_initial and not fams else []
+    else:
+        letters = list(dict.fromkeys(t[0] for t in name.family_tokens if t))
+    initials = [f"{g}|{i}" for g in givens for i in letters]
     if swapped_too and len(name.name_tokens) >= 2:
         # A display name may be written family-first: any of its words can be the surname,
         # and its last word can be the given name.
         fams = list(dict.fromkeys([*(nz.phonetic(t) for t in name.name_tokens), *fams]))
         givens.append(nz.given_key(name.name_tokens[-1]))
-    return NameKeys([f for f in fams if f], list(dict.fromkeys(givens)), sounds)
+    return NameKeys([f for f in fams if f], list(dict.fromkeys(givens)), sounds, initials)
 
 
 def block_keys(
@@ -49,6 +63,7 @@ def block_keys(
     more_cities: list[str] | None = None,
     other_surnames: list[str] | None = None,
     sounds: list[str] | None = None,
+    initials: list[str] | None = None,
 ) -> list[str]:
     """The keys of one record. ``more_cities`` are other places it is tied to (a debtor's
     previous address; the cities a profile's bio, school or friends name)."""
@@ -63,6 +78,7 @@ def block_keys(
     # With a common surname the initial's keys are too big to keep; the given name's sound
     # still meets 'Saarah Shaw' and 'Ronld Roberts'.
     keys += [f"s:{k}" for k in sounds or []]
+    keys += [f"j:{k}" for k in initials or []]
     if city:
         keys += [f"g:{g}|{city}" for g in givens]
     if more_cities:

@@ -157,12 +157,14 @@ def _finish(
     extra_cities = side.get("key_cities") or [None] * len(df)
     # A debtor's other surnames (from addresses) meet the profiles' own surname keys.
     other_surnames = side.get("mail_surnames") or [None] * len(df)
+    shown_initials = side.get("family_initial") or [None] * len(df)
     name_keys: dict[int, keys.NameKeys] = {}
     blocks = []
     for i, name in enumerate(names):
+        # One display name, one parsed object: its shown initial goes with it.
         nk = name_keys.get(id(name))
         if nk is None:
-            nk = keys.name_block_keys(name, swapped)
+            nk = keys.name_block_keys(name, swapped, shown_initials[i])
             name_keys[id(name)] = nk
         blocks.append(
             keys.block_keys(
@@ -177,6 +179,7 @@ def _finish(
                 more_cities=extra_cities[i],
                 other_surnames=other_surnames[i],
                 sounds=nk.sounds,
+                initials=nk.initials,
             )
         )
     n = len(df)
