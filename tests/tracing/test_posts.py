@@ -152,3 +152,23 @@ def test_a_city_named_in_the_posts_is_weighed(scored_world: Scored) -> None:
     assert int(out.loc["silent"].gamma_city) == -1
     assert out.loc["mover"].mw_city > 0 > out.loc["stale"].mw_city
     assert out.loc["mover"].match_weight > out.loc["stale"].match_weight
+
+
+def test_friends_do_not_say_again_the_city_the_posts_name(scored_world: Scored) -> None:
+    """Friends live where their friend lives: when the posts already place the profile in
+    the debtor's city, the friends' city would count that one fact twice."""
+    model = scored_world.model
+    friends = "12|lyon/FR=8|paris/FR=4"
+    out = _score(
+        model,
+        [
+            {**PROFILE, "profile_id": "posts", "post_places": "lyon/FR",
+             "friend_places": friends},
+            {**PROFILE, "profile_id": "friends-only", "friend_places": friends},
+        ],
+    )  # fmt: skip
+    labels = st.level_labels(model)["friends"]
+    assert int(out.loc["posts"].gamma_friends) == -1
+    assert labels[int(out.loc["friends-only"].gamma_friends)] == (
+        "many of them live in the debtor's city"
+    )

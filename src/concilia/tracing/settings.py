@@ -233,9 +233,10 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
             output_column_name="friends",
             comparison_levels=[
                 # Fewer than three friends located, a debtor without a known city, or a
-                # profile whose stated city (its twin's, its bio's) already agrees: friends
-                # live where their friend lives, so in the same city they would count the
-                # same evidence twice and make namesakes next door look certain.
+                # profile whose stated city (its twin's, its bio's, its posts') already
+                # agrees: friends live where their friend lives, so in the same city they
+                # would count the same evidence twice and make namesakes next door look
+                # certain.
                 cll.Or(
                     lv.custom(
                         '"friends_any_r" IS NULL OR "places_l" IS NULL OR "city_l" = "city_r" '
@@ -244,6 +245,7 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                         "the stated city already agrees",
                     ),
                     CrossIntersectLevel("places", "said_cities"),
+                    CrossIntersectLevel("places", "post_cities"),
                     cll.JaroWinklerLevel("city", 0.92),
                     cll.DistanceInKMLevel("lat", "lon", 60, not_null=True),
                 ).configure(
