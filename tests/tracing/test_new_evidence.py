@@ -352,6 +352,30 @@ def test_friends_levels(
         assert row.mw_friends == 0.0
 
 
+def test_friends_in_a_large_city_say_less_than_in_a_town(scored_world: Scored) -> None:
+    """A namesake in Paris has friends in Paris too; in Tournefeuille, far fewer people do."""
+    model = scored_world.model
+    debtor = {**DEBTOR, "city": "Paris", "previous_city": "Tournefeuille"}
+    out = _score(
+        model,
+        debtor,
+        [
+            {**PROFILE, "profile_id": "paris", "friend_places": "12|paris/FR=8|lyon/FR=4"},
+            {**PROFILE, "profile_id": "town", "friend_places": "12|tournefeuille/FR=8|lyon/FR=4"},
+            {**PROFILE, "profile_id": "paris-some", "friend_places": "10|paris/FR=2|lyon/FR=8"},
+        ],
+    )
+    large, town = out.loc["paris"], out.loc["town"]
+    assert _label(model, "friends", large.gamma_friends) == (
+        "many of them live in the debtor's city, a large one"
+    )
+    assert _label(model, "friends", town.gamma_friends) == "many of them live in the debtor's city"
+    assert _label(model, "friends", out.loc["paris-some"].gamma_friends) == (
+        "several live in the debtor's city, a large one"
+    )
+    assert town.mw_friends > large.mw_friends > 0
+
+
 def test_a_stated_city_that_agrees_is_counted_once(
     scored_world: Scored, friends_scored: Any
 ) -> None:

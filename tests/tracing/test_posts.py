@@ -172,3 +172,34 @@ def test_friends_do_not_say_again_the_city_the_posts_name(scored_world: Scored) 
     assert labels[int(out.loc["friends-only"].gamma_friends)] == (
         "many of them live in the debtor's city"
     )
+
+
+def test_a_large_city_is_told_apart_from_a_town(scored_world: Scored) -> None:
+    """Posts and friends name Paris for many reasons besides living there; a town, rarely."""
+    d = prepare.prepare_debtors(
+        pd.DataFrame(
+            [{**DEBTOR, "city": "Paris", "previous_city": "Tournefeuille",
+              "previous_country": "FR"},
+             {**DEBTOR, "debtor_id": "D-unknown", "city": "Nowhereville"}]
+        )
+    )  # fmt: skip
+    assert d.iloc[0].places == ["paris", "tournefeuille"]
+    assert d.iloc[0].places_small == ["tournefeuille"]
+    # A place the gazetteer does not know is not known to be large.
+    assert d.iloc[1].places_small == d.iloc[1].places == ["nowhereville"]
+
+    model = scored_world.model
+    p = prepare.prepare_profiles(
+        pd.DataFrame(
+            [{**PROFILE, "profile_id": "paris", "post_places": "paris/FR"},
+             {**PROFILE, "profile_id": "town", "post_places": "tournefeuille/FR"}]
+        )
+    )  # fmt: skip
+    pairs = pd.DataFrame({"debtor_id": DEBTOR["debtor_id"], "profile_id": p["unique_id"]})
+    out = scoring.score(d.iloc[:1], p, pairs, model, keep_below=0.0).set_index("profile_id")
+    labels = st.level_labels(model)["city"]
+    assert labels[int(out.loc["paris"].gamma_city)] == "named in the profile's posts, a large city"
+    assert labels[int(out.loc["town"].gamma_city)] == "named in the profile's posts"
+    # Each weighed as EM learns it (the test world's posts do not favour towns; the
+    # simulate worlds' do: bench/tracing_levels.py).
+    assert out.loc["paris"].mw_city > 0 and out.loc["town"].mw_city > 0

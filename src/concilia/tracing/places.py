@@ -49,6 +49,23 @@ def geocode(city: str | None, country: str | None) -> tuple[str, float | None, f
     return nz.city_key(found.name), float(found.latitude), float(found.longitude)
 
 
+# Posts name a city of a million for many reasons besides living there (a holiday, a
+# match, a concert), and a namesake living there has friends there too: both say less
+# there than of a town (bench/tracing_levels.py splits their true and false pairs by size).
+LARGE_CITY = 1_000_000
+
+
+@lru_cache(maxsize=100_000)
+def large_city(city_key: str, country: str | None) -> bool:
+    """Whether a geocoded city (its folded gazetteer name) has LARGE_CITY inhabitants."""
+    if not city_key:
+        return False
+    from concilia.geo import service as geo_service
+
+    found = geo_service.lookup(city_key, country=country or None)
+    return found is not None and found.population >= LARGE_CITY
+
+
 @lru_cache(maxsize=100_000)
 def known_city(text: str, country: str | None) -> str | None:
     """The gazetteer's folded name of a place named in free text, or None when unknown."""

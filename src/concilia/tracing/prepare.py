@@ -25,6 +25,8 @@ SIDE_COLUMNS = [
     "handle_keys",
     # A debtor's city and previous address, and the grid cells of both (profiles: empty).
     "places",
+    # ... those of them under places.LARGE_CITY inhabitants.
+    "places_small",
     "cells",
     "said_cities",
     "said_employer",
@@ -255,15 +257,24 @@ def prepare_debtors(df: pd.DataFrame) -> pd.DataFrame:
     # The debtor's own city comes geocoded from _finish; the previous address from above.
     here = zip(out["city"].tolist(), out["lat"].tolist(), out["lon"].tolist(), strict=True)
     places_of: list[list[str] | None] = []
+    small_of: list[list[str] | None] = []
     cells_of: list[list[str] | None] = []
     around_of: list[list[str] | None] = []
-    for (city, lat, lon), (p_city, p_lat, p_lon) in zip(here, prev, strict=True):
+    located = zip(here, prev, countries, prev_country, strict=True)
+    for (city, lat, lon), (p_city, p_lat, p_lon), k, p_k in located:
         places_of.append(vl.none_if_empty(list(dict.fromkeys(c for c in (city, p_city) if c))))
+        small = [
+            c
+            for c, ck in ((city, k), (p_city, p_k))
+            if c and not places.large_city(c, None if vl.missing(ck) else str(ck))
+        ]
+        small_of.append(vl.none_if_empty(list(dict.fromkeys(small))))
         cells = (_cell_of(lat, lon), _cell_of(p_lat, p_lon))
         cells_of.append(vl.none_if_empty(list(dict.fromkeys(c for c in cells if c))))
         around = [*places.cells_around(lat, lon), *places.cells_around(p_lat, p_lon)]
         around_of.append(vl.none_if_empty(list(dict.fromkeys(around))))
     out["places"] = places_of
+    out["places_small"] = small_of
     out["cells"] = cells_of
     out["cells_around"] = around_of
     return out

@@ -145,8 +145,13 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 # weighs less than a bio.
                 cll.And(
                     lv.given_first('"post_cities_r" IS NOT NULL'),
-                    CrossIntersectLevel("places", "post_cities"),
+                    CrossIntersectLevel("places_small", "post_cities"),
                 ).configure(label_for_charts="named in the profile's posts"),
+                # Posts name a large city for many reasons besides living there.
+                cll.And(
+                    lv.given_first('"post_cities_r" IS NOT NULL'),
+                    CrossIntersectLevel("places", "post_cities"),
+                ).configure(label_for_charts="named in the profile's posts, a large city"),
                 lv.custom(
                     lv.only_said("city", "said_cities"),
                     "not stated; the bio or school names another",
@@ -258,11 +263,19 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 # Friend lists are the sediment of a life: they hold the debtor's known
                 # city (or previous address) long after a move, which a stale or hidden
                 # stated city cannot say. Counts per city only (DESIGN.md).
-                CrossIntersectLevel("places", "friends_many").configure(
+                CrossIntersectLevel("places_small", "friends_many").configure(
                     label_for_charts="many of them live in the debtor's city"
                 ),
-                CrossIntersectLevel("places", "friends_some").configure(
+                CrossIntersectLevel("places_small", "friends_some").configure(
                     label_for_charts="several live in the debtor's city"
+                ),
+                # A namesake in Madrid has friends in Madrid too: a large city's friends
+                # say less than a town's.
+                CrossIntersectLevel("places", "friends_many").configure(
+                    label_for_charts="many of them live in the debtor's city, a large one"
+                ),
+                CrossIntersectLevel("places", "friends_some").configure(
+                    label_for_charts="several live in the debtor's city, a large one"
                 ),
                 CrossIntersectLevel("cells", "friends_near").configure(
                     label_for_charts="many live around the debtor's city"

@@ -68,6 +68,7 @@ _ARRAY_COLUMNS = {
     "cells_around",
     "mail_surnames",
     "places",
+    "places_small",
     "cells",
 }
 
