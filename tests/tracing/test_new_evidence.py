@@ -352,6 +352,29 @@ def test_friends_levels(
         assert row.mw_friends == 0.0
 
 
+def test_a_handle_spelling_another_surname_is_not_close_to_the_debtors(
+    scored_world: Scored,
+) -> None:
+    """'Laetitia M.' spells her surname in her handle: 'laetitiamaillot' is Maillot, not
+    Laetitia Maillard, however alike the two strings look; shown with a surname, a handle
+    a letter off the debtor's name is still close."""
+    model = scored_world.model
+    debtor = {"debtor_id": "D-handle", "given_names": "Laetitia", "family_names": "Maillard"}
+    base = {"network": "photo", "country": "FR"}
+    out = _score(
+        model,
+        debtor,
+        [
+            {**base, "profile_id": "initial", "display_name": "Laetitia M.",
+             "handle": "laetitiamaillot"},
+            {**base, "profile_id": "shown", "display_name": "Laetitia Mailard",
+             "handle": "laetitia.maillar"},
+        ],
+    )  # fmt: skip
+    assert _label(model, "handle", out.loc["initial"].gamma_handle) == "unrelated"
+    assert _label(model, "handle", out.loc["shown"].gamma_handle) == "close to the name"
+
+
 def test_friends_in_a_large_city_say_less_than_in_a_town(scored_world: Scored) -> None:
     """A namesake in Paris has friends in Paris too; in Tournefeuille, far fewer people do."""
     model = scored_world.model

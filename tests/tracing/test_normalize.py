@@ -67,6 +67,12 @@ def test_handle_letters_and_keys() -> None:
     assert nz.handle_letters("@Jean.Dupont_75") == "jeandupont"
     keys = nz.handle_keys(nz.parse_debtor_name("Jean", "Dupont"))
     assert {"jeandupont", "jdupont", "dupontjean"} <= set(keys)
+    # Every surname run together, as a handle writes them: no space left inside.
+    double = nz.handle_keys(nz.parse_debtor_name("Lorraine", "Moran-Turner"))
+    assert {"lorrainemoranturner", "lmoranturner", "lorrainemoran"} <= set(double)
+    spanish = nz.handle_keys(nz.parse_debtor_name("María", "García López"))
+    assert "mariagarcialopez" in spanish
+    assert not [k for k in double + spanish if " " in k]
 
 
 def test_city_matched_to_gazetteer_with_coordinates() -> None:

@@ -334,7 +334,8 @@ def handle_keys(name: ParsedName) -> list[str]:
     g, f = name.given.replace("-", ""), name.family_first
     if not g or not f:
         return []
-    fam_all = "".join(_split_hyphens([name.family])) if name.family else f
+    # Every surname run together ('lorrainemoranturner'): handles hold no spaces.
+    fam_all = name.family.replace(" ", "") if name.family else f
     keys = [g + f, g[0] + f, f + g, f + g[0], g + fam_all, g[0] + fam_all]
     nick = given_key(name.given).replace("-", "")
     if nick != g:

@@ -342,9 +342,15 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                 # Jaro–Winkler rewards a shared start: 'alexandrieblin' is 'close' to
                 # 'alexandrielanglois'. A handle close to the name must also hold the
                 # start of the debtor's surname, or it is only a given name in common.
+                # A profile showing its surname as an initial ('Laetitia M.') spells it in
+                # full in its handle ('laetitiamaillot'): close to Laetitia Maillard is then
+                # another surname, not the debtor's.
                 cll.And(
                     # The cheap test first: the pairwise distances are skipped where it fails.
-                    lv.custom(lv.HANDLE_HAS_SURNAME_START, "has the surname's start"),
+                    lv.custom(
+                        f'"family_first_r" IS NOT NULL AND {lv.HANDLE_HAS_SURNAME_START}',
+                        "has the surname's start",
+                    ),
                     cll.PairwiseStringDistanceFunctionLevel("handle_keys", "jaro_winkler", 0.9),
                 ).configure(label_for_charts="close to the name"),
                 lv.custom(
