@@ -60,14 +60,6 @@ def reweighted(scored: pd.DataFrame, weights: np.ndarray) -> pd.DataFrame:
     return scoring.resolve_competition(kept.assign(match_weight=weights))
 
 
-def _folder(path: Path | None, people: int, seed: int, tmp: Path) -> Path:
-    if path is not None:
-        return path
-    folder = tmp / f"world-{people}-{seed}"
-    tq.generate(folder, people, seed)
-    return folder
-
-
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--train-people", type=int, default=20000)
@@ -81,8 +73,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="concilia-ceiling-") as tmp:
         # Both worlds first: the generator forks worker processes, which a process that
         # has run DuckDB's threads must not do.
-        train_folder = _folder(args.train_world, args.train_people, args.train_seed, Path(tmp))
-        test_folder = _folder(args.world, args.people, args.seed, Path(tmp))
+        train_folder = tq.world_folder(
+            args.train_world, args.train_people, args.train_seed, Path(tmp)
+        )
+        test_folder = tq.world_folder(args.world, args.people, args.seed, Path(tmp))
         train = tq.link_world(train_folder)
         test = tq.link_world(test_folder)
 

@@ -93,10 +93,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--world", type=Path, help="reuse a world already generated here")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="concilia-levels-") as tmp:
-        folder = args.world or Path(tmp)
-        if args.world is None:
-            tq.generate(folder, args.people, args.seed)
-        linked = tq.link_world(folder)
+        linked = tq.link_world(tq.world_folder(args.world, args.people, args.seed, Path(tmp)))
     return {"people": args.people, "seed": args.seed, "levels": levels(linked)}
 
 

@@ -229,6 +229,15 @@ def generate(folder: Path, people: int, seed: int) -> None:
     simulate_service.generate(out_dir=folder, people=people, seed=seed, workers=2)
 
 
+def world_folder(path: Path | None, people: int, seed: int, tmp: Path) -> Path:
+    """``path`` when a world was generated there already, else a new world under ``tmp``."""
+    if path is not None:
+        return path
+    folder = tmp / f"world-{people}-{seed}"
+    generate(folder, people, seed)
+    return folder
+
+
 def link_world(folder: Path, secs: dict[str, float] | None = None) -> Linked:
     """Normalise, block, train and score a simulate world as a batch run does."""
     secs = {} if secs is None else secs
@@ -279,9 +288,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     secs: dict[str, float] = {}
     t = time.perf_counter()
     tmp = tempfile.TemporaryDirectory(prefix="concilia-quality-")
-    folder = args.world or Path(tmp.name)
-    if args.world is None:
-        generate(folder, args.people, args.seed)
+    folder = world_folder(args.world, args.people, args.seed, Path(tmp.name))
     secs["simulate"] = time.perf_counter() - t
     linked = link_world(folder, secs)
     debtors_raw, profiles_raw, truth = linked.debtors_raw, linked.profiles_raw, linked.truth

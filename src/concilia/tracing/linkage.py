@@ -28,7 +28,7 @@ KEY_KINDS = {
     "f": "given name + surname sound",
     "i": "given-name initial + surname sound",
     "s": "given-name sound + surname sound",
-    "j": "given name or its sound + surname initial",
+    "j": "given name + surname initial",
     "g": "given name + city",
     "w": "given name + employer",
     "p": "phone",
