@@ -8,10 +8,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from concilia import __version__
+from concilia import __version__, openapi
+from concilia.auth.dependencies import current_principal
 from concilia.db import get_session_factory
 from concilia.domains import iter_domain_modules
 from concilia.errors import ConciliaError, InvalidInput
@@ -58,6 +60,20 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return problem(exc.status_code, str(exc.detail), str(exc.detail), request)
 
+    # Safety nets: a value the database cannot hold (a number out of range, a NUL character on
+    # PostgreSQL) or a row that collides with a stored one is the client's input, not a server
+    # fault. The SQL is not shown; the transaction was already rolled back by the request's
+    # unit of work.
+    @app.exception_handler(DataError)
+    async def _data_error(request: Request, exc: DataError) -> JSONResponse:
+        detail = "a value in the request cannot be stored (out of range, or a NUL character)"
+        return problem(422, "Invalid request", detail, request)
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
+        detail = "the request conflicts with stored data (a duplicate, or a missing reference)"
+        return problem(409, "Conflict", detail, request)
+
 
 def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
     """Build the app; every domain's ``router`` module is mounted."""
@@ -70,7 +86,13 @@ def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
     app.state.session_factory = session_factory or get_session_factory()
     _install_error_handlers(app)
 
-    @app.get("/health", tags=["health"])
+    @app.get(
+        "/health",
+        tags=["health"],
+        responses={
+            503: {"description": "The database is unreachable", "content": {"application/json": {}}}
+        },
+    )
     def health() -> JSONResponse:
         """Liveness and database reachability."""
         try:
@@ -85,4 +107,5 @@ def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
 
     for _domain, module in iter_domain_modules("router"):
         app.include_router(module.router)
+    openapi.install(app, principal=current_principal)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class ConciliaError(Exception):
@@ -34,6 +35,11 @@ class Forbidden(ConciliaError):
 class Unauthorized(ConciliaError):
     status = 401
     title = "Not authenticated"
+
+
+class PayloadTooLarge(ConciliaError):
+    status = 413
+    title = "Payload too large"
 
 
 class TooManyRequests(ConciliaError):
@@ -68,3 +74,9 @@ class InvalidInput(ConciliaError):
     def __post_init__(self) -> None:
         count = len(self.problems)
         super().__init__(f"{count} bad row(s); nothing was written")
+
+
+def problem_responses(*errors: type[ConciliaError]) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route that answers these errors beyond what its shape implies
+    (see ``concilia.openapi``): e.g. a 404 for an id read from the body."""
+    return {error.status: {"description": error.title} for error in errors}

@@ -8,6 +8,7 @@ from fastapi import Depends, Query
 from pydantic import BaseModel
 
 from concilia.config import get_settings
+from concilia.ids import MAX_BIGINT, Offset
 
 T = TypeVar("T")
 
@@ -20,10 +21,11 @@ class PageParams(BaseModel):
 
 
 def page_params(
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int | None, Query(ge=1)] = None,
+    offset: Annotated[Offset, Query()] = 0,
+    limit: Annotated[int | None, Query(ge=1, le=MAX_BIGINT)] = None,
 ) -> PageParams:
-    """Read ``offset``/``limit`` from the query, capping the limit."""
+    """Read ``offset``/``limit`` from the query, capping the limit (an offset past what the
+    database can count is refused: 422, not a driver overflow)."""
     settings = get_settings()
     return PageParams(
         offset=offset, limit=min(limit or settings.default_page_size, settings.max_page_size)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from concilia.audit import service as audit_service
 from concilia.audit.schemas import AuditEntryOut, VerifyResult
@@ -24,8 +24,8 @@ def list_entries(
     _: Overseer,
     db_session: DbSession,
     page: Pagination,
-    object_type: str | None = None,
-    object_id: str | None = None,
+    object_type: Annotated[str | None, Query(max_length=100)] = None,
+    object_id: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[AuditEntryOut]:
     """Audit entries, newest first, optionally for one object."""
     rows, total = audit_service.list_entries(

@@ -25,7 +25,8 @@ from concilia.auth.schemas import (
     UserUpdate,
 )
 from concilia.config import get_settings
-from concilia.errors import ConciliaError
+from concilia.errors import ConciliaError, TooManyRequests, Unauthorized, problem_responses
+from concilia.ids import Id
 from concilia.web.templating import get_templates
 
 router = APIRouter(tags=["auth"])
@@ -37,7 +38,12 @@ def _client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-@router.post("/api/auth/token", response_model=TokenCreated, status_code=201)
+@router.post(
+    "/api/auth/token",
+    response_model=TokenCreated,
+    status_code=201,
+    responses=problem_responses(Unauthorized, TooManyRequests),
+)
 def issue_token(body: LoginIn, request: Request, db_session: DbSession) -> TokenCreated:
     """Exchange a username and password for a bearer token (rate-limited)."""
     try:
@@ -72,7 +78,7 @@ def my_tokens(principal: CurrentPrincipal, db_session: DbSession) -> list[TokenO
 
 
 @router.delete("/api/auth/tokens/{token_id}", response_model=TokenOut)
-def revoke_token(token_id: int, principal: CurrentPrincipal, db_session: DbSession) -> TokenOut:
+def revoke_token(token_id: Id, principal: CurrentPrincipal, db_session: DbSession) -> TokenOut:
     """Revoke a token at once."""
     token = auth_service.revoke_token(db_session=db_session, principal=principal, token_id=token_id)
     return TokenOut.model_validate(token)
@@ -101,7 +107,7 @@ def create_user(body: UserIn, principal: AdminPrincipal, db_session: DbSession) 
 
 @router.patch("/api/auth/users/{user_id}", response_model=UserOut)
 def update_user(
-    user_id: int, body: UserUpdate, principal: AdminPrincipal, db_session: DbSession
+    user_id: Id, body: UserUpdate, principal: AdminPrincipal, db_session: DbSession
 ) -> UserOut:
     """Change a user's role, teams or status (admin)."""
     user = auth_service.update_user(

@@ -111,7 +111,11 @@ def create_user(
         is_active=True,
         must_change_password=one_time is not None,
         created_at=utcnow(),
-        teams=[get_or_create_team(db_session=db_session, name=t, actor=actor) for t in teams or []],
+        # A name given twice is one membership (the link table's key would refuse it).
+        teams=[
+            get_or_create_team(db_session=db_session, name=t, actor=actor)
+            for t in dict.fromkeys(teams or [])
+        ],
     )
     db_session.add(user)
     db_session.flush()
@@ -147,7 +151,10 @@ def update_user(
         change["role"] = [user.role.value, role.value]
         user.role = role
     if teams is not None:
-        user.teams = [get_or_create_team(db_session=db_session, name=t, actor=actor) for t in teams]
+        user.teams = [
+            get_or_create_team(db_session=db_session, name=t, actor=actor)
+            for t in dict.fromkeys(teams)
+        ]
         change["teams"] = sorted(teams)
     if is_active is not None and is_active != user.is_active:
         user.is_active = is_active

@@ -11,6 +11,8 @@ from concilia.auth.models import Role
 from concilia.auth.schemas import Principal
 from concilia.authenticity import service
 from concilia.authenticity.schemas import FlagOut, OverrideIn, ScoreIn, ScoreOut, UsabilityOut
+from concilia.errors import NotFound, problem_responses
+from concilia.ids import Id
 
 router = APIRouter(prefix="/api/authenticity", tags=["authenticity"])
 
@@ -22,7 +24,7 @@ Operators = Annotated[Principal, Depends(require_roles(Role.admin, Role.supervis
 
 
 @router.get("/profiles/{profile_id}", response_model=FlagOut)
-def get_flags(profile_id: int, db_session: DbSession, principal: CurrentPrincipal) -> FlagOut:
+def get_flags(profile_id: Id, db_session: DbSession, principal: CurrentPrincipal) -> FlagOut:
     """A profile's flags with their reasons (404 when not yet scored)."""
     flag = service.get_flag_or_raise(db_session=db_session, profile_id=profile_id)
     return FlagOut.model_validate(flag)
@@ -30,7 +32,7 @@ def get_flags(profile_id: int, db_session: DbSession, principal: CurrentPrincipa
 
 @router.get("/profiles/{profile_id}/usable", response_model=UsabilityOut)
 def get_usability(
-    profile_id: int, db_session: DbSession, principal: CurrentPrincipal
+    profile_id: Id, db_session: DbSession, principal: CurrentPrincipal
 ) -> UsabilityOut:
     """Whether the profile may become evidence or a contact channel, and why (not)."""
     ok, reasons = service.can_use_as_evidence(db_session=db_session, profile_id=profile_id)
@@ -39,7 +41,7 @@ def get_usability(
 
 @router.post("/profiles/{profile_id}/override", response_model=FlagOut)
 def post_override(
-    profile_id: int, body: OverrideIn, db_session: DbSession, principal: Deciders
+    profile_id: Id, body: OverrideIn, db_session: DbSession, principal: Deciders
 ) -> FlagOut:
     """Use a flagged profile anyway: the agent's reason is stored and audited."""
     flag = service.override(
@@ -49,7 +51,7 @@ def post_override(
 
 
 @router.delete("/profiles/{profile_id}/override", response_model=FlagOut)
-def delete_override(profile_id: int, db_session: DbSession, principal: Deciders) -> FlagOut:
+def delete_override(profile_id: Id, db_session: DbSession, principal: Deciders) -> FlagOut:
     """Block a flagged profile again (audited)."""
     flag = service.withdraw_override(
         db_session=db_session, profile_id=profile_id, actor=principal.actor
@@ -57,7 +59,7 @@ def delete_override(profile_id: int, db_session: DbSession, principal: Deciders)
     return FlagOut.model_validate(flag)
 
 
-@router.post("/score", response_model=ScoreOut)
+@router.post("/score", response_model=ScoreOut, responses=problem_responses(NotFound))
 def post_score(body: ScoreIn, db_session: DbSession, principal: Operators) -> ScoreOut:
     """Score imported profiles (all, or the listed ones) against the whole corpus."""
     summary = service.score_profiles(

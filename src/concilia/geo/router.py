@@ -6,8 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from concilia.auth.dependencies import current_principal
+from concilia.errors import NotFound, problem_responses
 from concilia.geo import service
 from concilia.geo.schemas import CityOut, NearbyCityOut
+from concilia.ids import Id
 
 router = APIRouter(prefix="/api/geo", tags=["geo"], dependencies=[Depends(current_principal)])
 
@@ -22,7 +24,7 @@ def search_cities(
     return [CityOut.of(c) for c in service.search(q, country=country, limit=limit)]
 
 
-@router.get("/cities/lookup", response_model=CityOut)
+@router.get("/cities/lookup", response_model=CityOut, responses=problem_responses(NotFound))
 def lookup_city(
     name: str = Query(..., min_length=1, max_length=100),
     country: str | None = Query(None, max_length=20),
@@ -35,7 +37,7 @@ def lookup_city(
 
 
 @router.get("/cities/{city_id}/nearby", response_model=list[NearbyCityOut])
-def nearby_cities(city_id: int, km: float = Query(30.0, gt=0, le=500)) -> list[NearbyCityOut]:
+def nearby_cities(city_id: Id, km: float = Query(30.0, gt=0, le=500)) -> list[NearbyCityOut]:
     """Cities within ``km`` kilometres of a city, nearest first."""
     city = service.get(city_id)
     if city is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends
 from pydantic import ValidationError
@@ -12,6 +12,7 @@ from concilia.auth.dependencies import CurrentPrincipal, DbSession, require_role
 from concilia.auth.models import Role
 from concilia.auth.schemas import Principal
 from concilia.errors import ConciliaError
+from concilia.ids import Id
 from concilia.outreach import service as outreach_service
 from concilia.outreach.check import check_record, default_tone_checker, describe_error
 from concilia.outreach.models import OutboxMessage
@@ -22,6 +23,8 @@ from concilia.portfolio import service as portfolio_service
 router = APIRouter(prefix="/api/outreach", tags=["outreach"])
 Officer = Annotated[Principal, Depends(require_roles(Role.admin, Role.compliance_officer))]
 MAX_CHECK = 1000
+# The languages every rule's description is written in (Texts' fields).
+Lang = Literal["en", "fr", "es"]
 
 
 class BadMessage(ConciliaError):
@@ -33,7 +36,7 @@ class BadMessage(ConciliaError):
 def check_messages(
     principal: CurrentPrincipal,
     messages: Annotated[list[dict[str, Any]], Body(max_length=MAX_CHECK)],
-    lang: str = "en",
+    lang: Lang = "en",
 ) -> list[dict[str, Any]]:
     """Run engine and tone checker on messages (the `concilia outreach check` format)."""
     tone = default_tone_checker()
@@ -47,7 +50,7 @@ def check_messages(
 
 
 @router.get("/rules", response_model=list[RuleOut])
-def list_rules(principal: CurrentPrincipal, lang: str = "en") -> list[RuleOut]:
+def list_rules(principal: CurrentPrincipal, lang: Lang = "en") -> list[RuleOut]:
     """The active rules of every jurisdiction, with citations and verification status."""
     return [
         RuleOut(
@@ -57,7 +60,7 @@ def list_rules(principal: CurrentPrincipal, lang: str = "en") -> list[RuleOut]:
             category=r.spec.category,
             severity=r.spec.severity,
             check=r.spec.check,
-            description=getattr(r.spec.description, lang, r.spec.description.en),
+            description=r.spec.description.model_dump()[lang],
             verified=r.spec.verified,
             note=r.spec.note,
         )
@@ -68,7 +71,7 @@ def list_rules(principal: CurrentPrincipal, lang: str = "en") -> list[RuleOut]:
 
 @router.get("/cases/{case_id}/outbox", response_model=list[OutboxOut])
 def case_outbox(
-    case_id: int, principal: CurrentPrincipal, db_session: DbSession
+    case_id: Id, principal: CurrentPrincipal, db_session: DbSession
 ) -> list[OutboxMessage]:
     """Messages queued, sent or blocked for a case the principal may see."""
     portfolio_service.get_case_for_principal(
@@ -82,7 +85,7 @@ def case_outbox(
 
 
 @router.post("/outbox/{message_id}/approve", response_model=OutboxOut)
-def approve(message_id: int, principal: Officer, db_session: DbSession) -> OutboxMessage:
+def approve(message_id: Id, principal: Officer, db_session: DbSession) -> OutboxMessage:
     """A compliance officer releases a message held for review."""
     return outreach_service.approve(
         db_session=db_session, message_id=message_id, actor=principal.username

@@ -12,6 +12,7 @@ from concilia.auth.dependencies import CurrentPrincipal, DbSession, require_role
 from concilia.auth.models import Role
 from concilia.auth.schemas import Principal
 from concilia.errors import Forbidden, NotFound
+from concilia.ids import Id
 from concilia.pagination import Page, Pagination
 from concilia.portfolio import service as portfolio_service
 from concilia.portfolio.importer import DEFAULT_TEAM
@@ -60,7 +61,7 @@ def _balance(debt: Debt) -> BalanceOut:
     )
 
 
-def _case(db_session: DbSession, principal: Principal, case_id: int) -> Case:
+def _case(db_session: DbSession, principal: Principal, case_id: Id) -> Case:
     return portfolio_service.get_case_for_principal(
         db_session=db_session, principal=principal, case_id=case_id
     )
@@ -112,7 +113,7 @@ def create_creditor(body: CreditorIn, principal: Manager, db_session: DbSession)
 
 @router.put("/creditors/{creditor_id}/allocation-order", response_model=CreditorOut)
 def set_allocation_order(
-    creditor_id: int, body: AllocationOrderIn, principal: Manager, db_session: DbSession
+    creditor_id: Id, body: AllocationOrderIn, principal: Manager, db_session: DbSession
 ) -> CreditorOut:
     """Set the creditor's payment allocation order (null: the jurisdiction's default)."""
     creditor = portfolio_service.set_allocation_order(
@@ -163,7 +164,7 @@ def list_cases(
     page: Pagination,
     stage: str | None = None,
     flag: Flag | None = None,
-    creditor_id: int | None = None,
+    creditor_id: Id | None = None,
     mine: bool = False,
 ) -> Page[CaseSummary]:
     """The cases of the principal's teams (all teams for admins and overseers)."""
@@ -191,7 +192,7 @@ def list_cases(
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail)
-def get_case(case_id: int, principal: CurrentPrincipal, db_session: DbSession) -> CaseDetail:
+def get_case(case_id: Id, principal: CurrentPrincipal, db_session: DbSession) -> CaseDetail:
     """One case with its debt, balance and debtor (identifiers decrypted for this reader)."""
     case = _case(db_session, principal, case_id)
     view = portfolio_service.reveal_debtor(case.debt.debtor)
@@ -205,7 +206,7 @@ def get_case(case_id: int, principal: CurrentPrincipal, db_session: DbSession) -
 
 @router.patch("/cases/{case_id}", response_model=CaseOut)
 def update_case(
-    case_id: int, body: CaseUpdate, principal: CurrentPrincipal, db_session: DbSession
+    case_id: Id, body: CaseUpdate, principal: CurrentPrincipal, db_session: DbSession
 ) -> CaseOut:
     """Move a case to another stage."""
     case = _case(db_session, principal, case_id)
@@ -217,7 +218,7 @@ def update_case(
 
 @router.put("/cases/{case_id}/flags/{flag}", response_model=CaseOut)
 def set_flag(
-    case_id: int, flag: Flag, body: FlagIn, principal: CurrentPrincipal, db_session: DbSession
+    case_id: Id, flag: Flag, body: FlagIn, principal: CurrentPrincipal, db_session: DbSession
 ) -> CaseOut:
     """Set or clear a protective flag, with a reason (kept only as a hash in the audit log)."""
     case = _case(db_session, principal, case_id)
@@ -234,7 +235,7 @@ def set_flag(
 
 @router.put("/cases/{case_id}/assignment", response_model=CaseOut)
 def assign_case(
-    case_id: int, body: AssignIn, principal: CurrentPrincipal, db_session: DbSession
+    case_id: Id, body: AssignIn, principal: CurrentPrincipal, db_session: DbSession
 ) -> CaseOut:
     """Assign the case to a member of its team; agents may only take it or let it go."""
     case = _case(db_session, principal, case_id)
@@ -248,7 +249,7 @@ def assign_case(
 
 @router.get("/cases/{case_id}/payments", response_model=list[PaymentOut])
 def list_payments(
-    case_id: int, principal: CurrentPrincipal, db_session: DbSession
+    case_id: Id, principal: CurrentPrincipal, db_session: DbSession
 ) -> list[PaymentOut]:
     """The case's payments with their allocation."""
     case = _case(db_session, principal, case_id)
@@ -258,7 +259,7 @@ def list_payments(
 
 @router.post("/cases/{case_id}/payments", response_model=PaymentRecorded, status_code=201)
 def record_payment(
-    case_id: int, body: PaymentIn, principal: CurrentPrincipal, db_session: DbSession
+    case_id: Id, body: PaymentIn, principal: CurrentPrincipal, db_session: DbSession
 ) -> PaymentRecorded:
     """Record a payment: interest accrues to its date, then it is allocated by policy."""
     case = _case(db_session, principal, case_id)
@@ -277,7 +278,7 @@ def record_payment(
 
 @router.get("/cases/{case_id}/promises", response_model=list[PromiseOut])
 def list_promises(
-    case_id: int, principal: CurrentPrincipal, db_session: DbSession
+    case_id: Id, principal: CurrentPrincipal, db_session: DbSession
 ) -> list[PromiseOut]:
     """The case's promises to pay."""
     case = _case(db_session, principal, case_id)
@@ -287,7 +288,7 @@ def list_promises(
 
 @router.post("/cases/{case_id}/promises", response_model=PromiseOut, status_code=201)
 def create_promise(
-    case_id: int, body: PromiseIn, principal: CurrentPrincipal, db_session: DbSession
+    case_id: Id, body: PromiseIn, principal: CurrentPrincipal, db_session: DbSession
 ) -> PromiseOut:
     """Record a promise to pay."""
     case = _case(db_session, principal, case_id)
@@ -303,8 +304,8 @@ def create_promise(
 
 @router.put("/cases/{case_id}/promises/{promise_id}", response_model=PromiseOut)
 def update_promise(
-    case_id: int,
-    promise_id: int,
+    case_id: Id,
+    promise_id: Id,
     body: PromiseUpdate,
     principal: CurrentPrincipal,
     db_session: DbSession,
@@ -323,7 +324,7 @@ def update_promise(
 
 
 @router.get("/cases/{case_id}/plans", response_model=list[PlanOut])
-def list_plans(case_id: int, principal: CurrentPrincipal, db_session: DbSession) -> list[PlanOut]:
+def list_plans(case_id: Id, principal: CurrentPrincipal, db_session: DbSession) -> list[PlanOut]:
     """The case's payment plans, newest first."""
     case = _case(db_session, principal, case_id)
     plans = portfolio_service.list_plans(db_session=db_session, debt_id=case.debt_id)
@@ -332,7 +333,7 @@ def list_plans(case_id: int, principal: CurrentPrincipal, db_session: DbSession)
 
 @router.post("/cases/{case_id}/plans", response_model=PlanOut, status_code=201)
 def create_plan(
-    case_id: int, body: PlanIn, principal: CurrentPrincipal, db_session: DbSession
+    case_id: Id, body: PlanIn, principal: CurrentPrincipal, db_session: DbSession
 ) -> PlanOut:
     """Agree a payment plan in equal instalments (the last one takes the odd cents)."""
     case = _case(db_session, principal, case_id)
@@ -352,7 +353,7 @@ def create_plan(
 
 
 @router.get("/debts/{debt_id}", response_model=DebtOut)
-def get_debt(debt_id: int, principal: CurrentPrincipal, db_session: DbSession) -> DebtOut:
+def get_debt(debt_id: Id, principal: CurrentPrincipal, db_session: DbSession) -> DebtOut:
     """One debt, if its case is visible to the principal."""
     debt = portfolio_service.get_debt_for_principal(
         db_session=db_session, principal=principal, debt_id=debt_id
@@ -361,7 +362,7 @@ def get_debt(debt_id: int, principal: CurrentPrincipal, db_session: DbSession) -
 
 
 @router.get("/debtors/{debtor_id}", response_model=DebtorOut)
-def get_debtor(debtor_id: int, principal: CurrentPrincipal, db_session: DbSession) -> DebtorOut:
+def get_debtor(debtor_id: Id, principal: CurrentPrincipal, db_session: DbSession) -> DebtorOut:
     """One debtor, identifiers decrypted, if one of their cases is visible to the principal."""
     debtor = portfolio_service.get_debtor_for_principal(
         db_session=db_session, principal=principal, debtor_id=debtor_id

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 
 from concilia.auth.dependencies import CurrentPrincipal, DbSession
 from concilia.errors import Forbidden
+from concilia.ids import Id
 from concilia.portfolio import service as portfolio_service
 from concilia.signals import ability
 from concilia.signals import service as signals_service
@@ -39,7 +40,7 @@ def _assessment(row: SignalAssessment | None) -> AssessmentOut | None:
 
 
 @router.get("/{case_id}/signals", response_model=CaseSignalsOut)
-def case_signals(case_id: int, db: DbSession, principal: CurrentPrincipal) -> CaseSignalsOut:
+def case_signals(case_id: Id, db: DbSession, principal: CurrentPrincipal) -> CaseSignalsOut:
     """The case's life events and ability-to-pay suggestion, with the evidence behind it."""
     portfolio_service.get_case_for_principal(db_session=db, principal=principal, case_id=case_id)
     events = signals_service.list_events(db_session=db, case_id=case_id)
@@ -52,7 +53,7 @@ def case_signals(case_id: int, db: DbSession, principal: CurrentPrincipal) -> Ca
 
 @router.post("/{case_id}/signals/decision", response_model=AssessmentOut)
 def decide(
-    case_id: int, body: DecisionIn, db: DbSession, principal: CurrentPrincipal
+    case_id: Id, body: DecisionIn, db: DbSession, principal: CurrentPrincipal
 ) -> AssessmentOut:
     """An agent accepts or rejects the suggestion (audited)."""
     if principal.role == "auditor":

@@ -15,6 +15,7 @@ from concilia.auth.dependencies import CurrentPrincipal, DbSession, require_role
 from concilia.auth.models import Role
 from concilia.auth.schemas import Principal
 from concilia.errors import NotFound
+from concilia.ids import Id
 from concilia.sources import service
 from concilia.sources.schemas import (
     CaptureOut,
@@ -50,7 +51,7 @@ def declare_source(
 
 
 @router.get("/profiles/{profile_id}", response_model=ProfileOut)
-def get_profile(profile_id: int, db_session: DbSession, principal: ProfileReader) -> ProfileOut:
+def get_profile(profile_id: Id, db_session: DbSession, principal: ProfileReader) -> ProfileOut:
     """One public profile with its provenance and published contacts."""
     return ProfileOut.model_validate(
         service.profile_detail(db_session=db_session, profile_id=profile_id)

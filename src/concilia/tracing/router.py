@@ -14,6 +14,7 @@ from concilia.auth.dependencies import DbSession, require_roles
 from concilia.auth.models import Role
 from concilia.auth.schemas import Principal
 from concilia.errors import NotFound
+from concilia.ids import Id
 from concilia.portfolio import service as portfolio_service
 from concilia.tracing import service
 from concilia.tracing.models import MatchCandidate
@@ -28,7 +29,7 @@ Reader = Annotated[
 Reviewer = Annotated[Principal, Depends(require_roles(Role.admin, Role.supervisor, Role.agent))]
 
 
-def _debtor_of_case(db_session: DbSession, principal: Principal, case_id: int) -> int:
+def _debtor_of_case(db_session: DbSession, principal: Principal, case_id: Id) -> int:
     case = portfolio_service.get_case_for_principal(
         db_session=db_session, principal=principal, case_id=case_id
     )
@@ -47,9 +48,7 @@ def _visible(cand: MatchCandidate, db_session: DbSession, principal: Principal) 
     return cand.probability >= threshold
 
 
-def _candidate_for(
-    candidate_id: int, db_session: DbSession, principal: Principal
-) -> MatchCandidate:
+def _candidate_for(candidate_id: Id, db_session: DbSession, principal: Principal) -> MatchCandidate:
     cand = service.get(db_session=db_session, candidate_id=candidate_id)
     if not _visible(cand, db_session, principal):
         raise NotFound(f"match candidate {candidate_id} not found")
@@ -60,7 +59,7 @@ def _candidate_for(
 def list_candidates(
     db_session: DbSession,
     principal: Reader,
-    case_id: Annotated[int, Query(description="The case whose debtor is traced.")],
+    case_id: Annotated[Id, Query(description="The case whose debtor is traced.")],
     status: Annotated[str, Query(pattern="^(proposed|accepted|rejected)$")] = "proposed",
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> list[CandidateOut]:
@@ -86,7 +85,7 @@ def list_candidates(
 
 @router.post("/candidates/{candidate_id}/accept", response_model=list[EvidenceOut])
 def accept_candidate(
-    candidate_id: int, decision: DecisionIn, db_session: DbSession, principal: Reviewer
+    candidate_id: Id, decision: DecisionIn, db_session: DbSession, principal: Reviewer
 ) -> list[EvidenceOut]:
     """Accept: the profile's city, employer and handle become evidence (audited)."""
     _candidate_for(candidate_id, db_session, principal)
@@ -101,7 +100,7 @@ def accept_candidate(
 
 @router.post("/candidates/{candidate_id}/reject", response_model=CandidateOut)
 def reject_candidate(
-    candidate_id: int, decision: DecisionIn, db_session: DbSession, principal: Reviewer
+    candidate_id: Id, decision: DecisionIn, db_session: DbSession, principal: Reviewer
 ) -> CandidateOut:
     """Reject: not proposed again unless the debtor or the profile changes (audited)."""
     _candidate_for(candidate_id, db_session, principal)
@@ -115,7 +114,7 @@ def reject_candidate(
 
 
 @router.get("/evidence", response_model=list[EvidenceOut])
-def list_evidence(db_session: DbSession, principal: Reader, case_id: int) -> list[EvidenceOut]:
+def list_evidence(db_session: DbSession, principal: Reader, case_id: Id) -> list[EvidenceOut]:
     """Evidence accepted for the case's debtor, with provenance."""
     debtor_id = _debtor_of_case(db_session, principal, case_id)
     return [

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from concilia.auth.dependencies import CurrentPrincipal, DbSession, require_roles
 from concilia.auth.models import Role
 from concilia.auth.schemas import Principal
+from concilia.ids import Id
 from concilia.portfolio import service as portfolio_service
 from concilia.tracing.whereabouts import service
 from concilia.tracing.whereabouts.schemas import DecisionIn, InferenceOut, InferIn
@@ -20,7 +21,7 @@ Agents = Annotated[Principal, Depends(require_roles(Role.admin, Role.supervisor,
 
 @router.post("/debtors/{debtor_id}", response_model=InferenceOut, status_code=201)
 def post_inference(
-    debtor_id: int, body: InferIn, db_session: DbSession, principal: Agents
+    debtor_id: Id, body: InferIn, db_session: DbSession, principal: Agents
 ) -> InferenceOut:
     """Infer the debtor's likely city from their accepted profiles' public friend graph."""
     portfolio_service.get_debtor_for_principal(
@@ -38,7 +39,7 @@ def post_inference(
 
 @router.get("/debtors/{debtor_id}", response_model=list[InferenceOut])
 def list_inferences(
-    debtor_id: int, db_session: DbSession, principal: CurrentPrincipal
+    debtor_id: Id, db_session: DbSession, principal: CurrentPrincipal
 ) -> list[InferenceOut]:
     """A debtor's inferences, newest first."""
     portfolio_service.get_debtor_for_principal(
@@ -50,7 +51,7 @@ def list_inferences(
 
 @router.post("/{inference_id}/decision", response_model=InferenceOut)
 def post_decision(
-    inference_id: int, body: DecisionIn, db_session: DbSession, principal: Agents
+    inference_id: Id, body: DecisionIn, db_session: DbSession, principal: Agents
 ) -> InferenceOut:
     """Accept (it becomes evidence) or reject a proposed inference, with a reason; audited."""
     row = service.get(db_session=db_session, inference_id=inference_id)
