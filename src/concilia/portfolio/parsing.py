@@ -1,345 +1,132 @@
-"""Read and validate a portfolio CSV (docs/portfolio-format.md), collecting every problem.
+"""Read a portfolio CSV (docs/portfolio-format.md) as a stream, pass after pass.
 
-Nothing here touches the database: :func:`parse_file` either returns every row parsed or
-raises :class:`InvalidInput` listing each bad cell as (file, row, column, reason).
+A file is read from a seekable binary stream (an upload spooled to disk, an open file), never
+held whole: :func:`validate` reads it once, collecting every problem and keeping only fixed
+size keys per row (to find repeated account references and each debtor's last row);
+:func:`iter_rows` then reads it again as many times as the writer needs. Nothing here
+touches the database.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
+from datetime import date, datetime
 from typing import IO
 
+import numpy as np
+import numpy.typing as npt
+
 from concilia.errors import InputProblem, InvalidInput
-from concilia.portfolio.money import CURRENCY_EXPONENTS
-from concilia.portfolio.values import (
-    DEFAULT_DATE_FORMAT as DEFAULT_DATE_FORMAT,
+from concilia.portfolio.columns import COLUMNS as COLUMNS
+from concilia.portfolio.columns import OPTIONAL as OPTIONAL
+from concilia.portfolio.columns import REQUIRED as REQUIRED
+from concilia.portfolio.rows import (
+    DEFAULT_LANGUAGE as DEFAULT_LANGUAGE,
 )
-from concilia.portfolio.values import (
-    BadValue,
-    parse_amount,
-    parse_country,
-    parse_date,
-    parse_email,
-    parse_phone,
-    valid_zone,
+from concilia.portfolio.rows import (
+    DEFAULT_TIME_ZONE as DEFAULT_TIME_ZONE,
 )
-from concilia.portfolio.values import (
-    parse_decimal as parse_decimal,
+from concilia.portfolio.rows import (
+    JURISDICTIONS as JURISDICTIONS,
 )
-
-REQUIRED = (
-    "account_reference",
-    "debtor_reference",
-    "given_names",
-    "family_names",
-    "jurisdiction",
-    "principal",
-    "currency",
+from concilia.portfolio.rows import (
+    LANGUAGES as LANGUAGES,
 )
-OPTIONAL = (
-    "date_of_birth",
-    "national_id",
-    "address_line",
-    "postal_code",
-    "city",
-    "country",
-    "address_since",
-    "previous_address_line",
-    "previous_postal_code",
-    "previous_city",
-    "previous_country",
-    "previous_address_until",
-    "phones",
-    "emails",
-    "employer",
-    "preferred_language",
-    "time_zone",
-    "original_creditor",
-    "interest",
-    "fees",
-    "interest_rate",
-    "charge_off_date",
-    "last_payment_date",
-    "status",
+from concilia.portfolio.rows import (
+    STATUSES as STATUSES,
 )
-COLUMNS = REQUIRED + OPTIONAL
-JURISDICTIONS = ("FR", "ES", "UK", "US")
-LANGUAGES = ("fr", "es", "en")
-# `time_barred`: the creditor has determined the limitation period has run; outreach then
-# requires the time-barred disclosure and blocks any threat of suit (Reg F 1006.26(b)).
-STATUSES = ("active", "disputed", "paid", "settled", "written_off", "time_barred")
-DEFAULT_LANGUAGE = {"FR": "fr", "ES": "es", "UK": "en", "US": "en"}
-# The US spans six zones: the default is only a starting point, the file should say.
-DEFAULT_TIME_ZONE = {
-    "FR": "Europe/Paris",
-    "ES": "Europe/Madrid",
-    "UK": "Europe/London",
-    "US": "America/New_York",
-}
-PHONE_REGION = {"UK": "GB"}
-MAX_RATE = Decimal(1000)
+from concilia.portfolio.rows import Address as Address
+from concilia.portfolio.rows import PortfolioRow as PortfolioRow
+from concilia.portfolio.rows import control_character, parse_row
+from concilia.portfolio.values import DEFAULT_DATE_FORMAT as DEFAULT_DATE_FORMAT
+from concilia.portfolio.values import parse_decimal as parse_decimal
+
+MAX_PROBLEMS = 1_000
+MAX_DATE_FORMAT = 50
+# Dates a usable format must write and read back unchanged: day > 12 and month > 9 catch a
+# format missing or swapping a field, two years one missing the century.
+_PROBES = (date(1987, 11, 23), date(2031, 2, 4))
+CheckBatch = Callable[[list[PortfolioRow]], Iterable[InputProblem]]
 
 
-@dataclass(slots=True)
-class Address:
-    """An address as given in the file."""
+class Problems:
+    """Problems of one file, the first ``limit`` kept, the rest only counted."""
 
-    line: str | None
-    postal_code: str | None
-    city: str | None
-    country: str | None
-    since: date | None = None
-    until: date | None = None
+    def __init__(self, file: str, limit: int = MAX_PROBLEMS) -> None:
+        self.file, self.limit = file, limit
+        self.items: list[InputProblem] = []
+        self.dropped = 0
 
-    def key(self) -> tuple[str, str, str, str]:
-        """What identifies the place, for comparing with the history."""
-        return (
-            (self.line or "").casefold(),
-            (self.postal_code or "").casefold(),
-            (self.city or "").casefold(),
-            self.country or "",
-        )
+    def append(self, problem: InputProblem, /) -> None:
+        if len(self.items) < self.limit:
+            self.items.append(problem)
+        else:
+            self.dropped += 1
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def raise_if_any(self) -> None:
+        """InvalidInput listing the problems by row, when there is any."""
+        if not self.items:
+            return
+        problems = sorted(self.items, key=lambda p: p.row)
+        if self.dropped:
+            problems.append(
+                InputProblem(self.file, 0, "(file)", f"{self.dropped} more problem(s) not listed")
+            )
+        raise InvalidInput(problems=problems)
 
 
-@dataclass(slots=True)
-class PortfolioRow:
-    """One valid row: a debt and its debtor's fields."""
-
-    row: int
-    account_reference: str
-    debtor_reference: str
-    given_names: str
-    family_names: str
-    date_of_birth: date | None
-    national_id: str | None
-    address: Address | None
-    previous_address: Address | None
-    phones: tuple[str, ...]
-    emails: tuple[str, ...]
-    employer: str | None
-    preferred_language: str
-    time_zone: str
-    jurisdiction: str
-    original_creditor: str | None
-    principal: Decimal
-    interest: Decimal
-    fees: Decimal
-    currency: str
-    interest_rate: Decimal | None
-    charge_off_date: date | None
-    last_payment_date: date | None
-    status: str
+def check_date_format(fmt: str, *, file: str) -> None:
+    """InvalidInput unless ``fmt`` writes a date and reads it back as the same day."""
+    reason: str | None = None
+    if not fmt or len(fmt) > MAX_DATE_FORMAT:
+        reason = f"must be 1 to {MAX_DATE_FORMAT} characters"
+    elif control_character(fmt) is not None:
+        reason = "holds a control character"
+    else:
+        for probe in _PROBES:
+            try:
+                ok = datetime.strptime(probe.strftime(fmt), fmt).date() == probe
+            except Exception:  # strptime raises re.error, ValueError, OverflowError...
+                ok = False
+            if not ok:
+                reason = (
+                    f"{fmt!r} cannot write and read back a date "
+                    "(it needs a day, a month and a four-digit year once each, e.g. %d/%m/%Y)"
+                )
+                break
+    if reason is not None:
+        raise InvalidInput(problems=[InputProblem(file, 0, "date_format", reason)])
 
 
 def _detect_delimiter(header_line: str) -> str:
     return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
-class _RowReader:
-    """Collects the problems of one row while converting its cells."""
-
-    def __init__(self, file: str, row: int, cells: dict[str, str], problems: list[InputProblem]):
-        self.file, self.row, self.cells, self.problems = file, row, cells, problems
-        self.bad = False
-
-    def fail(self, column: str, reason: str) -> None:
-        self.bad = True
-        self.problems.append(InputProblem(self.file, self.row, column, reason))
-
-    def text(self, column: str, *, required: bool = False, max_len: int = 200) -> str | None:
-        value = self.cells.get(column, "").strip()
-        if not value:
-            if required:
-                self.fail(column, "required value is empty")
-            return None
-        if len(value) > max_len:
-            self.fail(column, f"longer than {max_len} characters")
-            return None
-        return value
-
-    def date(self, column: str, fmt: str) -> date | None:
-        value = self.text(column)
-        if value is None:
-            return None
-        try:
-            return parse_date(value, fmt)
-        except BadValue as exc:
-            self.fail(column, str(exc))
-            return None
-
-    def amount(self, column: str, currency: str | None, *, required: bool = False) -> Decimal:
-        value = self.text(column, required=required)
-        if value is None:
-            return Decimal(0)
-        try:
-            return parse_amount(value, currency)
-        except BadValue as exc:
-            self.fail(column, str(exc))
-            return Decimal(0)
-
-    def choice(self, column: str, allowed: Iterable[str], *, upper: bool) -> str | None:
-        value = self.text(column)
-        if value is None:
-            return None
-        value = value.upper() if upper else value.lower()
-        if value not in allowed:
-            self.fail(column, f"{value!r} is not one of {', '.join(allowed)}")
-            return None
-        return value
-
-    def country(self, column: str) -> str | None:
-        value = self.text(column)
-        if value is None:
-            return None
-        try:
-            return parse_country(value)
-        except BadValue as exc:
-            self.fail(column, str(exc))
-            return None
-
-
-def _parse_row(
-    file: str, row: int, cells: dict[str, str], fmt: str, problems: list[InputProblem]
-) -> PortfolioRow | None:
-    r = _RowReader(file, row, cells, problems)
-    account_reference = r.text("account_reference", required=True, max_len=100)
-    debtor_reference = r.text("debtor_reference", required=True, max_len=100)
-    given_names = r.text("given_names", required=True)
-    family_names = r.text("family_names", required=True)
-    jurisdiction = r.choice("jurisdiction", JURISDICTIONS, upper=True)
-    if jurisdiction is None and not r.cells.get("jurisdiction", "").strip():
-        r.fail("jurisdiction", "required value is empty")
-    currency = r.choice("currency", tuple(CURRENCY_EXPONENTS), upper=True)
-    if currency is None and not r.cells.get("currency", "").strip():
-        r.fail("currency", "required value is empty")
-    principal = r.amount("principal", currency, required=True)
-    interest = r.amount("interest", currency)
-    fees = r.amount("fees", currency)
-    rate: Decimal | None = None
-    rate_text = r.text("interest_rate")
-    if rate_text is not None:
-        try:
-            rate = parse_decimal(rate_text)
-            exponent = rate.as_tuple().exponent
-            if rate < 0 or rate > MAX_RATE:
-                r.fail("interest_rate", f"{rate_text!r} is outside 0 to {MAX_RATE} percent")
-            elif isinstance(exponent, int) and exponent < -6:
-                r.fail("interest_rate", f"{rate_text!r} has more than 6 decimals")
-        except BadValue as exc:
-            r.fail("interest_rate", str(exc))
-    dob = r.date("date_of_birth", fmt)
-    if dob is not None and not date(1900, 1, 1) <= dob <= date.today():
-        r.fail("date_of_birth", f"{dob.isoformat()} is not a plausible date of birth")
-    country = r.country("country")
-    address = None
-    line, postal, city = (
-        r.text("address_line", max_len=300),
-        r.text("postal_code", max_len=20),
-        (r.text("city", max_len=120)),
-    )
-    since = r.date("address_since", fmt)
-    if line or postal or city or country:
-        address = Address(line, postal, city, country, since=since)
-    previous = None
-    p_country = r.country("previous_country")
-    p_line = r.text("previous_address_line", max_len=300)
-    p_postal = r.text("previous_postal_code", max_len=20)
-    p_city = r.text("previous_city", max_len=120)
-    until = r.date("previous_address_until", fmt)
-    if p_line or p_postal or p_city or p_country:
-        previous = Address(p_line, p_postal, p_city, p_country, until=until)
-    region = country or PHONE_REGION.get(jurisdiction or "", jurisdiction)
-    phones: list[str] = []
-    for raw in (r.text("phones", max_len=500) or "").split("|"):
-        if raw.strip():
-            try:
-                phones.append(parse_phone(raw.strip(), region))
-            except BadValue as exc:
-                r.fail("phones", str(exc))
-    emails: list[str] = []
-    for raw in (r.text("emails", max_len=500) or "").split("|"):
-        if raw.strip():
-            try:
-                emails.append(parse_email(raw.strip()))
-            except BadValue as exc:
-                r.fail("emails", str(exc))
-    language = r.choice("preferred_language", LANGUAGES, upper=False)
-    zone = r.text("time_zone", max_len=64)
-    if zone is not None and not valid_zone(zone):
-        r.fail("time_zone", f"{zone!r} is not an IANA time zone")
-    status = r.choice("status", STATUSES, upper=False) or "active"
-    charge_off = r.date("charge_off_date", fmt)
-    last_payment = r.date("last_payment_date", fmt)
-    national_id = r.text("national_id", max_len=64)
-    employer = r.text("employer")
-    original_creditor = r.text("original_creditor")
-    if r.bad:
-        return None
-    assert account_reference and debtor_reference and given_names and family_names
-    assert jurisdiction and currency
-    return PortfolioRow(
-        row=row,
-        account_reference=account_reference,
-        debtor_reference=debtor_reference,
-        given_names=given_names,
-        family_names=family_names,
-        date_of_birth=dob,
-        national_id=national_id,
-        address=address,
-        previous_address=previous,
-        phones=tuple(dict.fromkeys(phones)),
-        emails=tuple(dict.fromkeys(emails)),
-        employer=employer,
-        preferred_language=language or DEFAULT_LANGUAGE[jurisdiction],
-        time_zone=zone or DEFAULT_TIME_ZONE[jurisdiction],
-        jurisdiction=jurisdiction,
-        original_creditor=original_creditor,
-        principal=principal,
-        interest=interest,
-        fees=fees,
-        currency=currency,
-        interest_rate=rate,
-        charge_off_date=charge_off,
-        last_payment_date=last_payment,
-        status=status,
-    )
-
-
-def _records(stream: IO[str]) -> tuple[str, Iterator[list[str]]]:
-    first = stream.readline()
+def _header(text: IO[str], file: str) -> tuple[list[str], str]:
+    first = text.readline()
     delimiter = _detect_delimiter(first)
-    rest = csv.reader(stream, delimiter=delimiter)
-    header = next(csv.reader([first], delimiter=delimiter), [])
-
-    def _all() -> Iterator[list[str]]:
-        yield header
-        yield from rest
-
-    return delimiter, _all()
-
-
-def parse_stream(
-    stream: IO[str], *, file: str, date_format: str = DEFAULT_DATE_FORMAT
-) -> list[PortfolioRow]:
-    """Parse a text stream; raise InvalidInput listing every problem (nothing is written)."""
-    problems: list[InputProblem] = []
-    _, records = _records(stream)
-    header_cells = next(records, [])
-    header = [h.strip().lower() for h in header_cells]
+    try:
+        cells = next(csv.reader([first], delimiter=delimiter), [])
+    except csv.Error as exc:
+        raise InvalidInput(problems=[InputProblem(file, 1, "(header)", str(exc))]) from None
+    header = [h.strip().lower() for h in cells]
     if not any(header):
         raise InvalidInput(problems=[InputProblem(file, 1, "(header)", "the file is empty")])
+    problems: list[InputProblem] = []
     seen: set[str] = set()
     for name in header:
         if name in seen:
-            problems.append(InputProblem(file, 1, name, "column appears twice in the header"))
+            problems.append(InputProblem(file, 1, name[:100], "column appears twice in the header"))
         elif name not in COLUMNS:
             problems.append(
-                InputProblem(file, 1, name, "unknown column (see docs/portfolio-format.md)")
+                InputProblem(file, 1, name[:100], "unknown column (see docs/portfolio-format.md)")
             )
         seen.add(name)
     for name in REQUIRED:
@@ -348,52 +135,174 @@ def parse_stream(
     if problems:
         # Without a usable header no row can be read reliably; report the header alone.
         raise InvalidInput(problems=problems)
-    width = len(header)
-    rows: list[PortfolioRow] = []
-    first_seen: dict[str, int] = {}
-    for number, record in enumerate(records, start=2):
-        if not record or (len(record) == 1 and not record[0].strip()):
-            continue  # blank line
-        if len(record) != width:
-            problems.append(
-                InputProblem(
-                    file, number, "(row)", f"{len(record)} cells where the header has {width}"
-                )
+    return header, delimiter
+
+
+def iter_records(
+    binary: IO[bytes], *, file: str, problems: Problems
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, cells by column) of each non-blank record, from the file's start.
+
+    Header problems raise InvalidInput at once. A record of the wrong width is added to
+    ``problems``; bytes that are not UTF-8, or a cell past the CSV reader's limit, end the
+    reading with one problem on that row (nothing after it can be trusted).
+    """
+    binary.seek(0)
+    text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+    number = 0  # the record being read (the header is 1)
+    try:
+        number = 1
+        header, delimiter = _header(text, file)
+        width = len(header)
+        reader = csv.reader(text, delimiter=delimiter)
+        number = 2
+        for record in reader:
+            if record and (len(record) > 1 or record[0].strip()):  # else a blank line
+                if len(record) == width:
+                    yield number, dict(zip(header, record, strict=True))
+                else:
+                    problems.append(
+                        InputProblem(
+                            file,
+                            number,
+                            "(row)",
+                            f"{len(record)} cells where the header has {width}",
+                        )
+                    )
+            number += 1
+    except UnicodeDecodeError as exc:
+        problems.append(
+            InputProblem(
+                file,
+                number,
+                "(file)",
+                f"not UTF-8 at or near this row ({exc.reason}); reading stopped",
             )
-            continue
-        parsed = _parse_row(
-            file, number, dict(zip(header, record, strict=True)), date_format, problems
         )
-        if parsed is None:
-            continue
-        earlier = first_seen.get(parsed.account_reference)
-        if earlier is not None:
+    except csv.Error as exc:
+        problems.append(
+            InputProblem(
+                file,
+                number,
+                "(row)",
+                f"a cell is longer than {csv.field_size_limit():,} characters or a quote is "
+                f"never closed ({exc}); reading stopped",
+            )
+        )
+    finally:
+        # The caller's stream stays open for the next pass.
+        text.detach()
+
+
+def iter_rows(
+    binary: IO[bytes], *, file: str, date_format: str, problems: Problems
+) -> Iterator[PortfolioRow]:
+    """Every row that parses; the others go to ``problems``."""
+    for number, cells in iter_records(binary, file=file, problems=problems):
+        parsed = parse_row(file, number, cells, date_format, problems)
+        if parsed is not None:
+            yield parsed
+
+
+def _key(value: str) -> bytes:
+    return hashlib.blake2b(value.encode(), digest_size=16).digest()
+
+
+def _sorted_runs(keys: bytearray) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """For 16-byte keys in row order: the order that sorts them (stable), and for each sorted
+    position the sorted position where its run of equal keys starts."""
+    pairs = np.frombuffer(bytes(keys), dtype=np.uint64).reshape(-1, 2)
+    order = np.lexsort((pairs[:, 1], pairs[:, 0]))
+    ranked = pairs[order]
+    new_run = np.ones(len(order), dtype=bool)
+    new_run[1:] = np.any(ranked[1:] != ranked[:-1], axis=1)
+    starts = np.maximum.accumulate(np.where(new_run, np.arange(len(order)), 0))
+    return order, starts
+
+
+@dataclass(frozen=True)
+class FileIndex:
+    """What validation learnt about a good file: its row count and, by row ordinal (the
+    n-th row that parsed), whether the row is the last one naming its debtor."""
+
+    rows: int
+    debtor_last: npt.NDArray[np.bool_]
+
+
+def validate(
+    binary: IO[bytes],
+    *,
+    file: str,
+    date_format: str,
+    check: CheckBatch | None = None,
+    batch: int = 2_000,
+) -> FileIndex:
+    """Read the whole file once; InvalidInput lists every problem (capped), else its index.
+
+    ``check`` sees the parsed rows batch by batch and may add problems (e.g. access rights).
+    Memory per row is 36 bytes of keys, whatever the row's size.
+    """
+    check_date_format(date_format, file=file)
+    problems = Problems(file)
+    accounts, debtors = bytearray(), bytearray()
+    numbers: list[int] = []
+    pending: list[PortfolioRow] = []
+    for row in iter_rows(binary, file=file, date_format=date_format, problems=problems):
+        accounts += _key(row.account_reference)
+        debtors += _key(row.debtor_reference)
+        numbers.append(row.row)
+        if check is not None:
+            pending.append(row)
+            if len(pending) >= batch:
+                for p in check(pending):
+                    problems.append(p)
+                pending = []
+    if check is not None and pending:
+        for p in check(pending):
+            problems.append(p)
+    count = len(numbers)
+    row_of = np.array(numbers, dtype=np.int64)
+    del numbers
+    if count:
+        order, starts = _sorted_runs(accounts)
+        for position in np.flatnonzero(starts != np.arange(count)):
+            first = int(row_of[order[starts[position]]])
             problems.append(
                 InputProblem(
                     file,
-                    number,
+                    int(row_of[order[position]]),
                     "account_reference",
-                    f"{parsed.account_reference!r} already appears on row {earlier}",
+                    f"this account reference already appears on row {first}",
                 )
             )
-            continue
-        first_seen[parsed.account_reference] = number
-        rows.append(parsed)
-    if problems:
-        raise InvalidInput(problems=problems)
+    if not count and not problems:
+        problems.append(
+            InputProblem(file, 2, "(file)", "the file has a header but no rows: nothing to import")
+        )
+    problems.raise_if_any()
+    order, starts = _sorted_runs(debtors)
+    # The last row of a run is where the next run starts, minus one (the stable sort keeps
+    # each debtor's rows in file order).
+    run_ends = np.ones(count, dtype=bool)
+    run_ends[:-1] = starts[1:] != starts[:-1]
+    last = np.zeros(count, dtype=bool)
+    last[order[run_ends]] = True
+    return FileIndex(rows=count, debtor_last=last)
+
+
+def parse_stream(
+    binary: IO[bytes], *, file: str, date_format: str = DEFAULT_DATE_FORMAT
+) -> list[PortfolioRow]:
+    """All rows of a small file in a list, after validation (InvalidInput otherwise)."""
+    validate(binary, file=file, date_format=date_format)
+    problems = Problems(file)
+    rows = list(iter_rows(binary, file=file, date_format=date_format, problems=problems))
+    problems.raise_if_any()
     return rows
 
 
 def parse_bytes(
     data: bytes, *, file: str, date_format: str = DEFAULT_DATE_FORMAT
 ) -> list[PortfolioRow]:
-    """Parse file content (UTF-8, with or without BOM)."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            problems=[
-                InputProblem(file, 1, "(file)", f"not UTF-8 (byte {exc.start}): {exc.reason}")
-            ]
-        ) from None
-    return parse_stream(io.StringIO(text, newline=""), file=file, date_format=date_format)
+    """Parse small file content (UTF-8, with or without BOM): tests and tools."""
+    return parse_stream(io.BytesIO(data), file=file, date_format=date_format)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -39,7 +39,6 @@ class ImportResult:
     unchanged: int = 0
     debtors_created: int = 0
     debtors_updated: int = 0
-    created_references: list[str] = field(default_factory=list, repr=False)
 
     @property
     def changed(self) -> bool:

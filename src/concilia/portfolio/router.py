@@ -11,7 +11,7 @@ from concilia.auth import service as auth_service
 from concilia.auth.dependencies import CurrentPrincipal, DbSession, require_roles
 from concilia.auth.models import Role
 from concilia.auth.schemas import Principal
-from concilia.errors import Forbidden, NotFound
+from concilia.errors import Forbidden, InvalidInput, NotFound, problem_responses
 from concilia.ids import Id
 from concilia.pagination import Page, Pagination
 from concilia.portfolio import service as portfolio_service
@@ -44,9 +44,11 @@ from concilia.portfolio.schemas import (
     PromiseOut,
     PromiseUpdate,
 )
+from concilia.portfolio.uploads import ImportBodyLimitRoute
 
 router = APIRouter(prefix="/api/portfolio", tags=["portfolio"])
 Manager = Annotated[Principal, Depends(require_roles(Role.admin, Role.supervisor))]
+Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
 
 
 def _balance(debt: Debt) -> BalanceOut:
@@ -101,7 +103,9 @@ def list_creditors(_: CurrentPrincipal, db_session: DbSession) -> list[CreditorO
 
 @router.post("/creditors", response_model=CreditorOut, status_code=201)
 def create_creditor(body: CreditorIn, principal: Manager, db_session: DbSession) -> CreditorOut:
-    """Add a creditor."""
+    """Add a creditor; only an admin may give it an allocation order (see the order's route)."""
+    if body.allocation_order and principal.role != Role.admin:
+        raise Forbidden("only an admin may set a creditor's allocation order")
     creditor = portfolio_service.create_creditor(
         db_session=db_session,
         name=body.name,
@@ -125,33 +129,53 @@ def set_allocation_order(
     return CreditorOut.model_validate(creditor)
 
 
-@router.post("/imports", response_model=ImportOut)
-async def import_portfolio(
+def import_portfolio(
     principal: Manager,
     db_session: DbSession,
     file: Annotated[UploadFile, File(description="portfolio CSV (docs/portfolio-format.md)")],
-    creditor: Annotated[str, Form()],
-    date_format: Annotated[str, Form()] = DEFAULT_DATE_FORMAT,
-    team: Annotated[str, Form()] = DEFAULT_TEAM,
+    creditor: Annotated[str, Form(min_length=1, max_length=200)],
+    date_format: Annotated[str, Form(min_length=1, max_length=50)] = DEFAULT_DATE_FORMAT,
+    team: Annotated[str, Form(min_length=1, max_length=100)] = DEFAULT_TEAM,
 ) -> ImportOut:
-    """Import a portfolio file: all rows, or none and a 422 listing every bad row."""
+    """Import a portfolio file: all rows, or none and a 422 listing every bad row.
+
+    Only cases of the importer's teams are created or updated: a row whose account or
+    debtor has a case of another team is a bad row. The body is limited (413 beyond
+    ``CONCILIA_PORTFOLIO_IMPORT_MAX_BYTES``); the upload is spooled to a temporary file and
+    read in a worker thread, as a stream.
+    """
     scope = auth_service.team_scope(principal)
     if scope is not None:
         # A supervisor may only fill their own teams.
-        found = auth_service.get_team_by_name(db_session=db_session, name=team)
+        found = auth_service.get_team_by_name(db_session=db_session, name=team.strip())
         if found is None or found.id not in scope:
             raise Forbidden(f"you may only import into your own teams, not {team!r}")
-    data = await file.read()
+    # A plain (not async) route: FastAPI runs it in a worker thread, so the event loop keeps
+    # answering other requests while a large file is parsed and written.
     result = portfolio_service.import_portfolio(
         db_session=db_session,
-        data=data,
-        file=file.filename or "upload.csv",
+        data=file.file,
+        file=(file.filename or "upload.csv")[:200],
         creditor_name=creditor,
         team_name=team,
         date_format=date_format,
         actor=principal.actor,
+        team_scope=scope,
     )
     return ImportOut(**result.as_dict(), message=result.summary())
+
+
+router.add_api_route(
+    "/imports",
+    import_portfolio,
+    methods=["POST"],
+    response_model=ImportOut,
+    responses={
+        **problem_responses(Forbidden, InvalidInput),
+        413: {"description": "The file is larger than CONCILIA_PORTFOLIO_IMPORT_MAX_BYTES"},
+    },
+    route_class_override=ImportBodyLimitRoute,
+)
 
 
 # Cases -------------------------------------------------------------------------------------

@@ -12,13 +12,13 @@ from __future__ import annotations
 import csv
 import io
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
+from typing import IO
 
 from concilia.geo import service as geo_service
-from concilia.portfolio.parsing import COLUMNS
+from concilia.portfolio.columns import COLUMNS
 
 GIVEN = {
     "FR": [
@@ -348,16 +348,15 @@ def generate(
             }
 
 
-def to_csv(
-    rows: Iterator[dict[str, str]] | list[dict[str, str]],
+def write_csv(
+    rows: Iterable[dict[str, str]],
+    out: IO[str],
     *,
     delimiter: str = ",",
     decimal_comma: bool = False,
     date_format: str | None = None,
-    bom: bool = False,
-) -> bytes:
-    """Rows as a CSV file's bytes, optionally in the French/Spanish style."""
-    out = io.StringIO(newline="")
+) -> None:
+    """Write rows to a text stream as a CSV file, optionally in the French/Spanish style."""
     writer = csv.DictWriter(out, fieldnames=list(COLUMNS), delimiter=delimiter, lineterminator="\n")
     writer.writeheader()
     amount_cols = ("principal", "interest", "fees", "interest_rate")
@@ -381,13 +380,18 @@ def to_csv(
                 if row.get(col):
                     row[col] = date.fromisoformat(row[col]).strftime(date_format)
         writer.writerow(row)
+
+
+def to_csv(
+    rows: Iterable[dict[str, str]],
+    *,
+    delimiter: str = ",",
+    decimal_comma: bool = False,
+    date_format: str | None = None,
+    bom: bool = False,
+) -> bytes:
+    """Rows as a small CSV file's bytes, optionally in the French/Spanish style."""
+    out = io.StringIO(newline="")
+    write_csv(rows, out, delimiter=delimiter, decimal_comma=decimal_comma, date_format=date_format)
     data = out.getvalue().encode("utf-8")
     return (b"\xef\xbb\xbf" + data) if bom else data
-
-
-def write_sample(path: Path, *, debtors: int = 200, seed: int = 2026) -> int:
-    """Write the shipped sample portfolio; returns the number of debt rows."""
-    rows = list(generate(debtors, seed=seed))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(to_csv(rows))
-    return len(rows)

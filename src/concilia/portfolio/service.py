@@ -8,14 +8,28 @@ signals, tracing), which decide access themselves. No function here commits.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import IO, Any, TypeVar
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import (
+    BigInteger,
+    Select,
+    Subquery,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from concilia.audit import service as audit_service
 from concilia.auth import service as auth_service
-from concilia.auth.models import User
 from concilia.auth.schemas import Principal
 from concilia.db import utcnow
 from concilia.errors import Conflict, InputProblem, InvalidInput, NotFound
@@ -27,12 +41,7 @@ from concilia.portfolio.debtors import (
     iter_debtors_for_tracing,
     reveal_debtor,
 )
-from concilia.portfolio.importer import (
-    DEFAULT_TEAM,
-    ImportResult,
-    import_rows,
-    sha256_of,
-)
+from concilia.portfolio.importer import DEFAULT_TEAM, ImportResult, validate_file, write_file
 from concilia.portfolio.ledger import (
     balance_of,
     create_plan,
@@ -45,8 +54,9 @@ from concilia.portfolio.ledger import (
     set_promise_status,
     split_instalments,
 )
-from concilia.portfolio.models import Case, Creditor, Debt, Debtor
-from concilia.portfolio.parsing import DEFAULT_DATE_FORMAT, parse_bytes
+from concilia.portfolio.models import Case, Creditor, Debt, Debtor, PromiseToPay
+from concilia.portfolio.parsing import DEFAULT_DATE_FORMAT
+from concilia.portfolio.rows import control_character
 
 S = TypeVar("S", bound=Select[Any])
 FLAGS = (
@@ -128,12 +138,6 @@ def create_creditor(
     return creditor
 
 
-def get_or_create_creditor(*, db_session: Session, name: str, actor: str) -> Creditor:
-    """The creditor with this name, created when missing."""
-    found = get_creditor_by_name(db_session=db_session, name=name.strip())
-    return found or create_creditor(db_session=db_session, name=name, actor=actor)
-
-
 def _checked_order(order: list[str] | None) -> list[str] | None:
     if not order:
         return None
@@ -168,35 +172,61 @@ def set_allocation_order(
 # Import ------------------------------------------------------------------------------------
 
 
+def _name_problems(file: str, field: str, value: str, limit: int) -> list[InputProblem]:
+    value = value.strip()
+    if not value:
+        return [InputProblem(file, 0, field, f"a {field} name is required")]
+    if len(value) > limit:
+        return [InputProblem(file, 0, field, f"longer than {limit} characters")]
+    if control_character(value) is not None:
+        return [InputProblem(file, 0, field, "holds a control character")]
+    return []
+
+
 def import_portfolio(
     *,
     db_session: Session,
-    data: bytes,
+    data: bytes | IO[bytes],
     file: str,
     creditor_name: str,
     actor: str,
     team_name: str = DEFAULT_TEAM,
     date_format: str = DEFAULT_DATE_FORMAT,
+    team_scope: frozenset[int] | None = None,
 ) -> ImportResult:
-    """Validate a whole file, then write it; InvalidInput lists every bad row, writing nothing."""
-    problems = []
-    if not creditor_name.strip():
-        problems.append(InputProblem(file, 0, "creditor", "a creditor name is required"))
-    if not team_name.strip():
-        problems.append(InputProblem(file, 0, "team", "a team name is required"))
+    """Validate a whole file, then write it; InvalidInput lists every bad row, writing nothing.
+
+    ``data`` is small content or, for a file of any size, a seekable binary stream (read
+    three times, never whole). ``team_scope`` holds the teams whose cases the importer may
+    create or update (None: any team, for trusted callers): a row naming an account or a
+    debtor that has a case of another team is a bad row.
+    """
+    problems = _name_problems(file, "creditor", creditor_name, 200)
+    problems += _name_problems(file, "team", team_name, 100)
     if problems:
         raise InvalidInput(problems=problems)
-    rows = parse_bytes(data, file=file, date_format=date_format)
-    creditor = get_or_create_creditor(db_session=db_session, name=creditor_name, actor=actor)
-    return import_rows(
+    binary = io.BytesIO(data) if isinstance(data, bytes) else data
+    creditor = get_creditor_by_name(db_session=db_session, name=creditor_name.strip())
+    index = validate_file(
         db_session=db_session,
-        rows=rows,
+        binary=binary,
+        file=file,
+        creditor_id=creditor.id if creditor is not None else None,
+        team_scope=team_scope,
+        date_format=date_format,
+    )
+    if creditor is None:
+        creditor = create_creditor(db_session=db_session, name=creditor_name, actor=actor)
+    return write_file(
+        db_session=db_session,
+        binary=binary,
+        index=index,
+        file=file,
         creditor_id=creditor.id,
         creditor_name=creditor.name,
         team_name=team_name.strip(),
-        file=file,
-        sha256=sha256_of(data),
         actor=actor,
+        date_format=date_format,
     )
 
 
@@ -339,14 +369,12 @@ def set_case_stage(*, db_session: Session, case: Case, stage: str, actor: str) -
 
 def assign_case(*, db_session: Session, case: Case, agent_id: int | None, actor: str) -> Case:
     """Assign a case to an active member of its team (or unassign it with None)."""
-    if agent_id is not None:
-        user = db_session.get(User, agent_id)
-        if user is None or not user.is_active or case.team_id not in {t.id for t in user.teams}:
-            raise InvalidInput(
-                problems=[
-                    InputProblem("(request)", 0, "agent_id", "not an active member of the team")
-                ]
-            )
+    if agent_id is not None and not auth_service.is_active_team_member(
+        db_session=db_session, user_id=agent_id, team_id=case.team_id
+    ):
+        raise InvalidInput(
+            problems=[InputProblem("(request)", 0, "agent_id", "not an active member of the team")]
+        )
     if case.assigned_agent_id != agent_id:
         before, case.assigned_agent_id, case.updated_at = case.assigned_agent_id, agent_id, utcnow()
         audit_service.record(
@@ -410,3 +438,188 @@ def list_debts_of_debtor(*, db_session: Session, debtor_id: int) -> list[Debt]:
     return list(
         db_session.scalars(select(Debt).where(Debt.debtor_id == debtor_id).order_by(Debt.id))
     )
+
+
+# Worklist (the console's list of cases) ----------------------------------------------------
+
+# Sort sentinels: no promise sorts after every real date, no contact before every real one.
+_NO_PROMISE = date(9999, 12, 31)
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    """One line of an agent's worklist."""
+
+    case_id: int
+    stage: str
+    flags: tuple[str, ...]
+    assigned_agent_id: int | None
+    debtor_name: str
+    debtor_reference: str
+    account_reference: str
+    jurisdiction: str
+    currency: str
+    balance: Decimal
+    promise_due: date | None
+    last_contact_at: datetime | None
+
+
+def worklist(
+    *,
+    db_session: Session,
+    principal: Principal,
+    stage: str | None = None,
+    jurisdiction: str | None = None,
+    flag: str | None = None,
+    min_balance: Decimal | None = None,
+    max_balance: Decimal | None = None,
+    text: str | None = None,
+    debtor_ids: list[int] | None = None,
+    assigned_to_me: bool = False,
+    last_contact: Subquery | None = None,
+    after_case_id: int | None = None,
+    limit: int = 50,
+) -> list[WorklistRow]:
+    """The principal's cases by priority, a page after ``after_case_id`` (keyset).
+
+    Priority: the earliest pending promise due first, then the largest balance, then the
+    longest since the last contact (``last_contact``: a subquery of ``case_id``, ``at``
+    given by the domain that logs contacts), then the case id. The cursor is a case id, not
+    its sort values, so no amount or date goes into a URL. ``text`` matches a debtor's
+    names or either reference; ``debtor_ids`` restricts to debtors found another way
+    (e.g. by a contact's blind index).
+    """
+    balance = type_coerce(
+        Debt.principal_balance + Debt.interest_balance + Debt.fees_balance, BigInteger
+    )
+    due = (
+        select(PromiseToPay.debt_id, func.min(PromiseToPay.due_on).label("due_on"))
+        .where(PromiseToPay.status == "pending")
+        .group_by(PromiseToPay.debt_id)
+        .subquery("due")
+    )
+    promise_key = func.coalesce(due.c.due_on, literal(_NO_PROMISE, type_=PromiseToPay.due_on.type))
+    contact_col = last_contact.c.at if last_contact is not None else None
+    keys: list[Any] = [promise_key, -balance]
+    if contact_col is not None:
+        # Never contacted first, then the oldest contact.
+        keys += [contact_col.is_not(None), contact_col]
+    keys.append(Case.id)
+    query = (
+        select(
+            Case,
+            Debt.debtor_id,
+            Debt.account_reference,
+            Debt.currency,
+            balance.label("balance_cents"),
+            due.c.due_on,
+            Debtor.given_names,
+            Debtor.family_names,
+            Debtor.debtor_reference,
+            Debtor.jurisdiction,
+            *([contact_col.label("last_contact_at")] if contact_col is not None else []),
+        )
+        .join(Debt, Debt.id == Case.debt_id)
+        .join(Debtor, Debtor.id == Debt.debtor_id)
+        .outerjoin(due, due.c.debt_id == Debt.id)
+    )
+    if last_contact is not None:
+        query = query.outerjoin(last_contact, last_contact.c.case_id == Case.id)
+    query = _scoped(query, principal)
+    problems = []
+    if stage:
+        if stage not in STAGES:
+            problems.append(InputProblem("(query)", 0, "status", f"unknown {stage!r}"))
+        query = query.where(Case.stage == stage)
+    if flag:
+        if flag not in FLAGS:
+            problems.append(InputProblem("(query)", 0, "flag", f"unknown {flag!r}"))
+        else:
+            query = query.where(getattr(Case, flag).is_(True))
+    if problems:
+        raise InvalidInput(problems=problems)
+    if jurisdiction:
+        query = query.where(Debtor.jurisdiction == jurisdiction.upper())
+    if min_balance is not None:
+        query = query.where(balance >= int(min_balance.scaleb(2)))
+    if max_balance is not None:
+        query = query.where(balance <= int(max_balance.scaleb(2)))
+    if assigned_to_me:
+        query = query.where(Case.assigned_agent_id == principal.user_id)
+    if debtor_ids is not None:
+        query = query.where(Debt.debtor_id.in_(debtor_ids or [-1]))
+    if text and text.strip():
+        pattern = f"%{text.strip().lower()}%"
+        full_name = func.lower(Debtor.given_names + " " + Debtor.family_names)
+        query = query.where(
+            or_(
+                full_name.like(pattern),
+                func.lower(Debtor.family_names + " " + Debtor.given_names).like(pattern),
+                func.lower(Debtor.debtor_reference) == text.strip().lower(),
+                func.lower(Debt.account_reference) == text.strip().lower(),
+            )
+        )
+    if after_case_id is not None:
+        # The cursor's own sort values, read in the same shape as the page's.
+        cursor = db_session.execute(
+            query.with_only_columns(*keys).where(Case.id == after_case_id)
+        ).first()
+        if cursor is not None:
+            values = [literal(v, type_=k.type) for k, v in zip(keys, cursor, strict=True)]
+            query = query.where(tuple_(*keys) > tuple_(*values))
+    rows = db_session.execute(query.order_by(*keys).limit(limit)).all()
+    return [
+        WorklistRow(
+            case_id=r.Case.id,
+            stage=r.Case.stage,
+            flags=tuple(f for f in FLAGS if getattr(r.Case, f)),
+            assigned_agent_id=r.Case.assigned_agent_id,
+            debtor_name=f"{r.given_names} {r.family_names}",
+            debtor_reference=r.debtor_reference,
+            account_reference=r.account_reference,
+            jurisdiction=r.jurisdiction,
+            currency=r.currency,
+            balance=Decimal(int(r.balance_cents)).scaleb(-2),
+            promise_due=r.due_on,
+            last_contact_at=r.last_contact_at if last_contact is not None else None,
+        )
+        for r in rows
+    ]
+
+
+# Debtor portal ------------------------------------------------------------------------------
+
+
+def find_debts_by_account_reference(*, db_session: Session, reference: str) -> list[Debt]:
+    """Debts whose account reference equals ``reference``, ignoring case, spaces and dashes."""
+    compact = "".join(c for c in reference if c.isalnum()).upper()
+    if not compact:
+        return []
+    column = func.upper(func.replace(func.replace(Debt.account_reference, " ", ""), "-", ""))
+    return list(db_session.scalars(select(Debt).where(column == compact).order_by(Debt.id)))
+
+
+def set_preferred_language(*, db_session: Session, debtor_id: int, lang: str, actor: str) -> Debtor:
+    """Record the language a debtor chose (audited); messages use it from now on."""
+    debtor = get_debtor(db_session=db_session, debtor_id=debtor_id)
+    if debtor.preferred_language != lang:
+        before, debtor.preferred_language, debtor.updated_at = (
+            debtor.preferred_language,
+            lang,
+            utcnow(),
+        )
+        audit_service.record(
+            db_session=db_session,
+            actor=actor,
+            action="portfolio.language_set",
+            object_type="debtor",
+            object_id=debtor.id,
+            change={"before": before, "after": lang},
+            detail={"before": before, "after": lang},
+        )
+    return debtor
+
+
+def visible_case_ids(*, principal: Principal) -> Select[tuple[int]]:
+    """A select of the ids of every case the principal may see (to filter other domains' rows)."""
+    return _scoped(select(Case.id), principal)

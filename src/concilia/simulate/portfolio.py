@@ -1,10 +1,14 @@
-"""Debtor rows in the Foundation import format (docs/portfolio-format.md), old and dirty."""
+"""Debtor rows in the Foundation import format (docs/portfolio-format.md), old and dirty.
+
+The columns come from the portfolio domain (:data:`COLUMNS`, re-exported here): each row
+this module writes is a list in that order."""
 
 from __future__ import annotations
 
 import random
 from typing import Any
 
+from concilia.portfolio.columns import COLUMNS as COLUMNS
 from concilia.simulate.layout import Layout, mix64, salt_key
 from concilia.simulate.noise import strip_accents, typo
 from concilia.simulate.people import Person
@@ -12,39 +16,6 @@ from concilia.simulate.pools import CREDITORS, CURRENCY, JURISDICTION, LANGUAGE
 from concilia.simulate.profiles import finish_name, iso_date, vary_family
 from concilia.simulate.schemas import NoiseRates
 
-COLUMNS = (
-    "account_reference",
-    "debtor_reference",
-    "given_names",
-    "family_names",
-    "date_of_birth",
-    "national_id",
-    "address_line",
-    "postal_code",
-    "city",
-    "country",
-    "address_since",
-    "previous_address_line",
-    "previous_postal_code",
-    "previous_city",
-    "previous_country",
-    "previous_address_until",
-    "phones",
-    "emails",
-    "employer",
-    "preferred_language",
-    "time_zone",
-    "jurisdiction",
-    "original_creditor",
-    "principal",
-    "interest",
-    "fees",
-    "currency",
-    "interest_rate",
-    "charge_off_date",
-    "last_payment_date",
-    "status",
-)
 _STATUS = (
     ("active", 0.82),
     ("disputed", 0.06),
@@ -158,47 +129,62 @@ def rows(
             if r < acc:
                 status = name
                 break
-        out.append(
-            [
-                f"A{mix64(salt_key(seed, 'account') ^ (person.index * 4 + k)) % 10**12:012d}",
-                ref,
-                given,
-                family,
-                opt(dob),
-                opt(_national_id(person.country, rng)) if rng.random() < 0.6 else "",
-                opt(person.old_street if person.old_city is not None else person.street),
-                opt(person.old_postcode if person.old_city is not None else person.postcode),
-                city_name,
-                city.country,
-                opt(iso_date(person.debt_date - rng.randrange(30, 1500))),
-                *prev,
-                opt("|".join(phones)),
-                opt("|".join(emails)),
-                opt(employer),
-                opt(LANGUAGE[person.country]),
-                opt(city.time_zone),
-                jurisdiction,
-                rng.choice(CREDITORS[person.country]) if rng.random() < 0.4 else "",
-                _amount(principal, person.country, rng, rates),
-                _amount(round(principal * rng.uniform(0, 0.25), 2), person.country, rng, rates),
-                _amount(
-                    round(rng.choice((0.0, 0.0, 35.0, 40.0, 75.5)), 2), person.country, rng, rates
-                ),
-                CURRENCY[person.country],
-                opt(
-                    f"{rng.uniform(2, 22):.1f}".replace(".", ",")
-                    if person.country in ("FR", "ES")
-                    else f"{rng.uniform(2, 22):.1f}"
-                ),
-                iso_date(charge_off),
-                opt(iso_date(last_pay)),
-                status,
-            ]
-        )
+        values = {
+            "account_reference": (
+                f"A{mix64(salt_key(seed, 'account') ^ (person.index * 4 + k)) % 10**12:012d}"
+            ),
+            "debtor_reference": ref,
+            "given_names": given,
+            "family_names": family,
+            "date_of_birth": opt(dob),
+            "national_id": opt(_national_id(person.country, rng)) if rng.random() < 0.6 else "",
+            "address_line": opt(
+                person.old_street if person.old_city is not None else person.street
+            ),
+            "postal_code": opt(
+                person.old_postcode if person.old_city is not None else person.postcode
+            ),
+            "city": city_name,
+            "country": city.country,
+            "address_since": opt(iso_date(person.debt_date - rng.randrange(30, 1500))),
+            "previous_address_line": prev[0],
+            "previous_postal_code": prev[1],
+            "previous_city": prev[2],
+            "previous_country": prev[3],
+            "previous_address_until": prev[4],
+            "phones": opt("|".join(phones)),
+            "emails": opt("|".join(emails)),
+            "employer": opt(employer),
+            "preferred_language": opt(LANGUAGE[person.country]),
+            "time_zone": opt(city.time_zone),
+            "jurisdiction": jurisdiction,
+            "original_creditor": (
+                rng.choice(CREDITORS[person.country]) if rng.random() < 0.4 else ""
+            ),
+            "principal": _amount(principal, person.country, rng, rates),
+            "interest": _amount(
+                round(principal * rng.uniform(0, 0.25), 2), person.country, rng, rates
+            ),
+            "fees": _amount(
+                round(rng.choice((0.0, 0.0, 35.0, 40.0, 75.5)), 2), person.country, rng, rates
+            ),
+            "currency": CURRENCY[person.country],
+            "interest_rate": opt(
+                f"{rng.uniform(2, 22):.1f}".replace(".", ",")
+                if person.country in ("FR", "ES")
+                else f"{rng.uniform(2, 22):.1f}"
+            ),
+            "charge_off_date": iso_date(charge_off),
+            "last_payment_date": opt(iso_date(last_pay)),
+            "status": status,
+        }
+        # In the portfolio domain's column order; a column it adds and this module does not
+        # fill fails here (KeyError) rather than shifting every later cell.
+        out.append([values[c] for c in COLUMNS])
     truth = {
         "debtor_reference": ref,
         "person_id": person.person_id,
-        "accounts": [row[0] for row in out],
+        "accounts": [row[COLUMNS.index("account_reference")] for row in out],
         "noise": sorted(set(tags)),
     }
     return out, truth

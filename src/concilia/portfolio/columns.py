@@ -1,0 +1,86 @@
+"""The columns of the portfolio import format (docs/portfolio-format.md), in the documented
+order: the one definition the parser, the sample writer and the simulator share."""
+
+from __future__ import annotations
+
+COLUMNS = (
+    "account_reference",
+    "debtor_reference",
+    "given_names",
+    "family_names",
+    "date_of_birth",
+    "national_id",
+    "address_line",
+    "postal_code",
+    "city",
+    "country",
+    "address_since",
+    "previous_address_line",
+    "previous_postal_code",
+    "previous_city",
+    "previous_country",
+    "previous_address_until",
+    "phones",
+    "emails",
+    "employer",
+    "preferred_language",
+    "time_zone",
+    "jurisdiction",
+    "original_creditor",
+    "principal",
+    "interest",
+    "fees",
+    "currency",
+    "interest_rate",
+    "charge_off_date",
+    "last_payment_date",
+    "status",
+)
+REQUIRED = (
+    "account_reference",
+    "debtor_reference",
+    "given_names",
+    "family_names",
+    "jurisdiction",
+    "principal",
+    "currency",
+)
+OPTIONAL = tuple(c for c in COLUMNS if c not in REQUIRED)
+
+# The longest value each column may hold once trimmed; the database columns are as wide or
+# wider. Multi-valued cells (phones, emails) are bounded as a whole. Coded columns (country,
+# currency...) get a loose bound: their own check names the allowed values.
+MAX_LENGTH = {
+    "account_reference": 100,
+    "debtor_reference": 100,
+    "given_names": 200,
+    "family_names": 200,
+    "date_of_birth": 40,
+    "national_id": 64,
+    "address_line": 300,
+    "postal_code": 20,
+    "city": 120,
+    "country": 60,
+    "address_since": 40,
+    "previous_address_line": 300,
+    "previous_postal_code": 20,
+    "previous_city": 120,
+    "previous_country": 60,
+    "previous_address_until": 40,
+    "phones": 500,
+    "emails": 500,
+    "employer": 200,
+    "preferred_language": 60,
+    "time_zone": 64,
+    "jurisdiction": 60,
+    "original_creditor": 200,
+    "principal": 40,
+    "interest": 40,
+    "fees": 40,
+    "currency": 60,
+    "interest_rate": 40,
+    "charge_off_date": 40,
+    "last_payment_date": 40,
+    "status": 60,
+}
+assert set(MAX_LENGTH) == set(COLUMNS)
