@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from concilia.auth.dependencies import CurrentPrincipal, DbSession, require_roles
 from concilia.auth.models import Role
 from concilia.auth.schemas import Principal
+from concilia.errors import NotFound
 from concilia.ids import Id
 from concilia.portfolio import service as portfolio_service
 from concilia.tracing.whereabouts import service
@@ -56,9 +57,13 @@ def post_decision(
     """Accept (it becomes evidence) or reject a proposed inference, with a reason; audited."""
     row = service.get(db_session=db_session, inference_id=inference_id)
     if row.debtor_id is not None:
-        portfolio_service.get_debtor_for_principal(
-            db_session=db_session, principal=principal, debtor_id=row.debtor_id
-        )
+        try:
+            portfolio_service.get_debtor_for_principal(
+                db_session=db_session, principal=principal, debtor_id=row.debtor_id
+            )
+        except NotFound:
+            # As if absent: "debtor N not found" would tell another team's agent whose it is.
+            raise service.missing(inference_id) from None
     decided = service.decide(
         db_session=db_session,
         inference_id=inference_id,

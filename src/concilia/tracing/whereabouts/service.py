@@ -228,8 +228,13 @@ def get(*, db_session: Session, inference_id: int) -> WhereaboutsInference:
     """The inference with this id, or NotFound."""
     row = db_session.get(WhereaboutsInference, inference_id)
     if row is None:
-        raise NotFound(f"whereabouts inference {inference_id} not found")
+        raise missing(inference_id)
     return row
+
+
+def missing(inference_id: int) -> NotFound:
+    """The error for an inference that does not exist, or that the reader may not see."""
+    return NotFound(f"whereabouts inference {inference_id} not found")
 
 
 def list_for_debtor(*, db_session: Session, debtor_id: int) -> list[WhereaboutsInference]:
