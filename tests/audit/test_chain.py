@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from concilia.audit import service as audit_service
-from concilia.audit.models import GENESIS_HASH
+from concilia.audit.models import GENESIS_HASH, AuditEntry
+from concilia.errors import Conflict
 
 
 def _fill(db_session: Session, n: int = 5) -> None:
@@ -104,3 +109,90 @@ def test_truncated_tail_is_caught_by_the_anchor(db_session: Session) -> None:
 def test_digest_is_canonical() -> None:
     assert audit_service.digest({"b": 1, "a": 2}) == audit_service.digest({"a": 2, "b": 1})
     assert audit_service.digest({"a": 1}) != audit_service.digest({"a": 2})
+
+
+def _unkeyed(entry: AuditEntry) -> str:
+    """The hash as the chain computed it before it was keyed: SHA-256, no secret."""
+    body = {
+        "seq": entry.seq,
+        "at": entry.at.isoformat(timespec="microseconds"),
+        "actor": entry.actor,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "change_digest": entry.change_digest,
+        "detail": entry.detail,
+    }
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256((entry.prev_hash + text).encode()).hexdigest()
+
+
+def _rechain_without_key(db_session: Session, from_seq: int = 1) -> None:
+    """What a tamperer with database access but no key does after altering an entry."""
+    entries = db_session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
+    prev = GENESIS_HASH
+    for entry in entries:
+        if entry.seq >= from_seq:
+            entry.prev_hash = prev
+            entry.hash = _unkeyed(entry)
+        prev = entry.hash
+    db_session.flush()
+    db_session.expire_all()
+
+
+def test_entry_altered_and_chain_recomputed_without_the_key_is_caught(
+    db_session: Session,
+) -> None:
+    _fill(db_session)
+    _disable_guard(db_session)
+    db_session.execute(text("UPDATE audit_entries SET actor = 'mallory' WHERE seq = 3"))
+    db_session.expire_all()
+    _rechain_without_key(db_session, from_seq=3)
+    result = audit_service.verify(db_session=db_session)
+    assert not result.ok
+    assert result.first_bad_seq == 3 and result.checked == 2
+    assert result.reason is not None and "without the audit key" in result.reason
+
+
+def test_a_chain_checked_with_another_key_does_not_verify(
+    db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fill(db_session, 2)
+    assert audit_service.verify(db_session=db_session).ok
+    other = base64.urlsafe_b64encode(b"k" * 32).decode()
+    monkeypatch.setenv("CONCILIA_AUDIT_KEY", other)
+    result = audit_service.verify(db_session=db_session)
+    assert not result.ok and result.first_bad_seq == 1
+
+
+def test_an_unkeyed_chain_from_before_is_rekeyed_once(db_session: Session) -> None:
+    _fill(db_session)
+    _disable_guard(db_session)
+    _rechain_without_key(db_session)  # as the chain was written before keying
+    assert not audit_service.verify(db_session=db_session).ok
+    assert audit_service.rekey_legacy_chain(db_session=db_session, batch=2) == 5
+    db_session.expire_all()
+    assert audit_service.verify(db_session=db_session).ok
+    assert audit_service.rekey_legacy_chain(db_session=db_session) == 0  # already keyed
+    audit_service.record(
+        db_session=db_session,
+        actor="test",
+        action="test.after",
+        object_type="thing",
+        object_id=6,
+        change={},
+    )
+    assert audit_service.verify(db_session=db_session).checked == 6
+
+
+def test_a_broken_unkeyed_chain_is_not_rekeyed(db_session: Session) -> None:
+    _fill(db_session)
+    _disable_guard(db_session)
+    _rechain_without_key(db_session)
+    db_session.execute(text("UPDATE audit_entries SET actor = 'mallory' WHERE seq = 4"))
+    db_session.expire_all()
+    before = {e.seq: e.hash for e in db_session.scalars(select(AuditEntry))}
+    with pytest.raises(Conflict, match="#4"):
+        audit_service.rekey_legacy_chain(db_session=db_session)
+    db_session.expire_all()
+    assert {e.seq: e.hash for e in db_session.scalars(select(AuditEntry))} == before

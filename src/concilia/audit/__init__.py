@@ -1,1 +1,1 @@
-"""Tamper-evident, append-only audit log (hash chain)."""
+"""Tamper-evident, append-only audit log (a hash chain keyed with HMAC-SHA256)."""

@@ -1,4 +1,5 @@
-"""The audit table: append-only, each row chained to the previous one by SHA-256."""
+"""The audit table: append-only, each row chained to the previous one by HMAC-SHA256 (the key
+is kept outside the database: see ``concilia.audit.key``)."""
 
 from __future__ import annotations
 

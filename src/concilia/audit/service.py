@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -10,9 +11,11 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from concilia.audit.key import audit_key
 from concilia.audit.models import GENESIS_HASH, AuditEntry
 from concilia.audit.schemas import VerifyResult
 from concilia.db import utcnow
+from concilia.errors import Conflict
 
 # Any constant works: it only has to be the same in every process writing the chain.
 _PG_CHAIN_LOCK = 7_263_001
@@ -28,7 +31,7 @@ def digest(change: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_json(change).encode()).hexdigest()
 
 
-def _entry_hash(entry: AuditEntry) -> str:
+def _payload(entry: AuditEntry) -> bytes:
     body = {
         "seq": entry.seq,
         "at": entry.at.isoformat(timespec="microseconds"),
@@ -39,7 +42,17 @@ def _entry_hash(entry: AuditEntry) -> str:
         "change_digest": entry.change_digest,
         "detail": entry.detail,
     }
-    return hashlib.sha256((entry.prev_hash + canonical_json(body)).encode()).hexdigest()
+    return (entry.prev_hash + canonical_json(body)).encode()
+
+
+def _entry_hash(entry: AuditEntry) -> str:
+    # Keyed: without the key (kept outside the database) nobody can recompute the chain.
+    return hmac.new(audit_key(), _payload(entry), hashlib.sha256).hexdigest()
+
+
+def legacy_hash(entry: AuditEntry) -> str:
+    """The unkeyed SHA-256 the chain used before it was keyed (anyone can recompute it)."""
+    return hashlib.sha256(_payload(entry)).hexdigest()
 
 
 def record(
@@ -114,6 +127,11 @@ def verify(*, db_session: Session) -> VerifyResult:
             problem = "previous-hash link broken: entries removed, reordered or altered"
         elif _entry_hash(entry) != entry.hash:
             problem = "content does not match its hash: entry altered"
+            if legacy_hash(entry) == entry.hash:
+                problem += (
+                    " (its hash was computed without the audit key: rewritten by someone who"
+                    " does not hold it, or written before the chain was keyed and never rekeyed)"
+                )
         if problem:
             return VerifyResult(
                 ok=False,
@@ -125,6 +143,49 @@ def verify(*, db_session: Session) -> VerifyResult:
         checked += 1
         expected_seq, prev_hash = entry.seq + 1, entry.hash
     return VerifyResult(ok=True, checked=checked)
+
+
+def rekey_legacy_chain(*, db_session: Session, batch: int = 1000) -> int:
+    """Convert a chain hashed without a key (before keying) to the keyed hash; the count.
+
+    Every entry must first verify under the old unkeyed hash, else Conflict naming the first
+    bad entry and nothing is changed. A chain already keyed is left alone (0). This is the
+    one-time upgrade step the migration runs with the append-only triggers lifted; it is not a
+    command, so a chain rewritten later without the key can never be made to verify.
+    """
+    first = db_session.scalars(select(AuditEntry).order_by(AuditEntry.seq).limit(1)).first()
+    if first is None or _entry_hash(first) == first.hash:
+        return 0
+    expected_seq, prev_hash = 1, GENESIS_HASH
+    while True:
+        rows = db_session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.seq >= expected_seq)
+            .order_by(AuditEntry.seq)
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        for entry in rows:
+            if entry.seq != expected_seq or entry.prev_hash != prev_hash:
+                raise Conflict(f"audit entry #{entry.seq}: the unkeyed chain is broken here")
+            if legacy_hash(entry) != entry.hash:
+                raise Conflict(f"audit entry #{entry.seq}: content does not match its hash")
+            expected_seq, prev_hash = entry.seq + 1, entry.hash
+    # Verified whole: now rewrite, each entry linked to its keyed predecessor.
+    count, new_prev, seq = 0, GENESIS_HASH, 1
+    while True:
+        rows = db_session.scalars(
+            select(AuditEntry).where(AuditEntry.seq >= seq).order_by(AuditEntry.seq).limit(batch)
+        ).all()
+        if not rows:
+            break
+        for entry in rows:
+            entry.prev_hash = new_prev
+            entry.hash = _entry_hash(entry)
+            new_prev, seq, count = entry.hash, entry.seq + 1, count + 1
+        db_session.flush()
+    return count
 
 
 def head(*, db_session: Session) -> str:
