@@ -124,64 +124,135 @@ def test_disabled_rule_does_not_run(pack_dir: Path) -> None:
     assert evaluate(make("UK", preferred_channels=("letter",)), packs).verdict == "allow"
 
 
-def _set_verification(text: str, rule_id: str, replacement: str) -> str:
-    """Replace the `verified:` line of one rule (and nothing else) with the given YAML lines."""
-    start = text.index(f"  - id: {rule_id}\n")
-    at = text.index("    verified: false\n", start)
-    return text[:at] + replacement + text[at + len("    verified: false\n") :]
+_MINI = """jurisdiction: FR
+name: test
+version: "1"
+summary: {{rules: 1, verified: {verified}, policy: {policy}, unverified: {unverified},
+  checked: 2026-12-06}}
+default_time_zones: [Europe/Paris]
+sources:
+  - {{title: t, url: "https://example.org", checked: 2026-12-06, verified: false}}
+rules:
+  - id: FR-X
+    citation: {citation}
+    category: consent
+    check: cease_contact
+    description: {{en: a, fr: b, es: c}}
+{extra}"""
 
 
-_OFFICIAL = (
-    "    verified: true\n"
-    "    evidence:\n"
-    "      - url: https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000000000000\n"
-    "        quote: Texte de l'article.\n"
-    "        checked: 2026-11-23\n"
-    "        kind: {kind}\n"
-)
+def _mini(
+    extra: str, *, citation: str = "CPCE R124-4", counts: tuple[int, int, int] = (1, 0, 0)
+) -> str:
+    v, p, u = counts
+    return _MINI.format(extra=extra, citation=citation, verified=v, policy=p, unverified=u)
 
 
-def test_verified_rule_without_official_evidence_is_refused_at_its_line() -> None:
-    text = (PACKS_DIR / "FR.yaml").read_text()
-    bare = _set_verification(text, "FR-BANKRUPT-DECEASED", "    verified: true\n")
+def _evidence(kind: str, copy_of: str = "", url: str = "https://www.legifrance.gouv.fr/x") -> str:
+    out = (
+        "    evidence:\n"
+        f"      - url: {url}\n"
+        "        quote: Texte de l'article.\n"
+        "        checked: 2026-12-06\n"
+        f"        kind: {kind}\n"
+    )
+    return out + (f"        copy_of: '{copy_of}'\n" if copy_of else "")
+
+
+def test_verified_rule_needs_the_text_official_or_a_named_copy() -> None:
+    bare = _mini("    verified: true\n")
     with pytest.raises(PackError) as exc:
         parse_pack(bare, "FR.yaml")
-    assert "needs an evidence entry of kind official" in exc.value.reason
-    assert exc.value.line == _line_of(bare, "id: FR-BANKRUPT-DECEASED")
-    # A copy of the text on a law firm's site is evidence, but not enough to verify.
-    copied = _set_verification(text, "FR-BANKRUPT-DECEASED", _OFFICIAL.format(kind="reproduction"))
-    with pytest.raises(PackError, match="kind official"):
-        parse_pack(copied, "FR.yaml")
-
-
-def test_verified_rule_with_official_evidence_is_accepted() -> None:
-    text = _set_verification(
-        (PACKS_DIR / "FR.yaml").read_text(),
-        "FR-BANKRUPT-DECEASED",
-        _OFFICIAL.format(kind="official"),
-    )
-    pack = parse_pack(text, "FR.yaml")
-    rule = next(r.spec for r in pack.rules if r.spec.id == "FR-BANKRUPT-DECEASED")
-    assert rule.verified
-    assert [e.url for e in rule.official_evidence] == [
-        "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000000000000"
-    ]
+    assert "needs an evidence entry" in exc.value.reason
+    assert exc.value.line == _line_of(bare, "id: FR-X")
+    # A copy that does not say what it copies, or a summary, does not verify.
+    for extra in (_evidence("reproduction"), _evidence("secondary", "Légifrance")):
+        with pytest.raises(PackError, match="copy_of"):
+            parse_pack(_mini("    verified: true\n" + extra), "FR.yaml")
+    # The official text, or a verbatim copy naming its source ("Source : Legifrance"), verifies.
+    for extra in (_evidence("official"), _evidence("reproduction", "Légifrance (DILA)")):
+        rule = parse_pack(_mini("    verified: true\n" + extra), "FR.yaml").rules[0].spec
+        assert rule.verified and rule.official_evidence
 
 
 def test_evidence_fields_are_validated() -> None:
-    text = (PACKS_DIR / "FR.yaml").read_text()
-    plain_http = _set_verification(
-        text,
-        "FR-BANKRUPT-DECEASED",
-        _OFFICIAL.format(kind="official").replace("https://", "http://"),
+    plain_http = _mini(
+        "    verified: true\n" + _evidence("official", url="http://www.legifrance.gouv.fr/x")
     )
     with pytest.raises(PackError) as exc:
         parse_pack(plain_http, "FR.yaml")
     assert "evidence.0.url" in exc.value.reason
     assert exc.value.line == _line_of(plain_http, "http://www.legifrance")
-    bad_kind = _set_verification(text, "FR-BANKRUPT-DECEASED", _OFFICIAL.format(kind="blog"))
     with pytest.raises(PackError, match=r"evidence\.0\.kind"):
-        parse_pack(bad_kind, "FR.yaml")
+        parse_pack(_mini("    verified: true\n" + _evidence("blog")), "FR.yaml")
+
+
+def test_policy_is_labelled_as_policy_and_never_verified() -> None:
+    policy = "    verified: false\n    basis: policy\n    policy_why: stricter than the law\n"
+    ok = parse_pack(
+        _mini(policy, citation="'Concilia policy (RGPD art. 21)'", counts=(0, 1, 0)), "FR.yaml"
+    )
+    assert ok.rules[0].spec.basis == "policy"
+    with pytest.raises(PackError, match="must start with 'Concilia policy'"):
+        parse_pack(_mini(policy, counts=(0, 1, 0)), "FR.yaml")
+    with pytest.raises(PackError, match="policy_why"):
+        parse_pack(
+            _mini(
+                "    verified: false\n    basis: policy\n",
+                citation="'Concilia policy'",
+                counts=(0, 1, 0),
+            ),
+            "FR.yaml",
+        )
+    # A citation that says policy on a rule presented as law is refused too.
+    with pytest.raises(PackError, match="set basis: policy"):
+        parse_pack(
+            _mini("    verified: false\n", citation="'Concilia policy (x)'", counts=(0, 0, 1)),
+            "FR.yaml",
+        )
+
+
+def test_pack_summary_must_state_the_true_counts() -> None:
+    with pytest.raises(PackError, match="summary says"):
+        parse_pack(_mini("    verified: false\n", counts=(1, 0, 0)), "FR.yaml")
+    assert parse_pack(_mini("    verified: false\n", counts=(0, 0, 1)), "FR.yaml")
+
+
+def test_shipped_packs_state_their_verified_counts() -> None:
+    # Issue 15/24: the packs said 0 of 14 French and 0 of 14 Spanish rules were verified.
+    got = {
+        p.jurisdiction: p.spec.summary.model_dump(exclude={"checked"})
+        for p in PackSet.load(PACKS_DIR)
+    }
+    assert got == {
+        "FR": {"rules": 14, "verified": 3, "policy": 10, "unverified": 1},
+        "ES": {"rules": 14, "verified": 0, "policy": 11, "unverified": 3},
+        "UK": {"rules": 14, "verified": 11, "policy": 2, "unverified": 1},
+        "US": {"rules": 18, "verified": 11, "policy": 2, "unverified": 5},
+    }
+
+
+def test_policy_rules_of_issue_24_are_labelled_policy() -> None:
+    packs = {p.jurisdiction: {r.spec.id: r.spec for r in p.rules} for p in PackSet.load(PACKS_DIR)}
+    for rid in (
+        "FR-CEASE", "FR-CHANNEL-OPT-OUT", "ES-CEASE", "ES-CHANNEL-OPT-OUT",
+        "FR-TIME-BARRED", "ES-TIME-BARRED", "ES-BANKRUPT-DECEASED",
+        "ES-MESSAGE-HOURS", "ES-CALL-FREQUENCY", "ES-VULNERABLE",
+    ):  # fmt: skip
+        rule = packs[rid[:2]][rid]
+        assert rule.basis == "policy" and rule.citation.startswith("Concilia policy"), rid
+        assert rule.policy_why.strip(), rid
+    assert "L218-2" in packs["FR"]["FR-TIME-BARRED"].policy_why
+    assert "L722-5" in packs["FR"]["FR-BANKRUPT-DECEASED"].citation
+    assert "L722-2" not in packs["FR"]["FR-BANKRUPT-DECEASED"].citation
+    # Every rule still leaning on the untransposed directive is policy.
+    for rule in packs["ES"].values():
+        if "2021/2167" in rule.citation:
+            assert rule.basis == "policy", rule.id
+    es_social = packs["ES"]["ES-SOCIAL-PRIVATE"]
+    assert "4393/2000" in es_social.citation and "7.3" in es_social.citation
+    es = next(p for p in PackSet.load(PACKS_DIR) if p.jurisdiction == "ES")
+    assert any("Ley 10/2025" in a.title for a in es.spec.analyses)
 
 
 def test_shipped_rules_say_how_they_were_checked() -> None:

@@ -36,7 +36,8 @@ def test_rules_endpoint_lists_every_jurisdiction(client: Any, auth_headers: Any)
     assert r.status_code == 200
     rules = {x["id"]: x for x in r.json()}
     assert {x["jurisdiction"] for x in r.json()} == {"US", "FR", "ES", "UK"}
-    assert rules["FR-R124-4"]["verified"] is False
+    assert rules["FR-R124-4"]["verified"] is True  # read in copies of the Légifrance text
+    assert rules["FR-TONE"]["verified"] is False
     assert "première lettre" in rules["FR-R124-4"]["description"]
 
 

@@ -36,7 +36,7 @@ US_DISCLOSURE = (
 def test_us_time_barred_needs_disclosure() -> None:
     d = check("US", time_barred=True)
     assert d.verdict == "block" and "US-TIME-BARRED" in fired(d)
-    text = f"Your balance is $120. {US_DISCLOSURE} Reply STOP to opt out."
+    text = f"From a debt collector: your balance is $120. {US_DISCLOSURE} Reply STOP to opt out."
     ok = check("US", time_barred=True, text=text)
     assert ok.verdict == "allow", ok.reasons
 

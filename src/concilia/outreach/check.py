@@ -86,12 +86,22 @@ class MessageIn(BaseModel):
     vulnerable: bool = False
     time_barred: bool = False
     has_attorney: bool = False
+    bankrupt: bool = False
+    deceased: bool = False
     third_party_purpose: str | None = None
     third_party_id: str | None = None
     third_party_asked_again: bool = False
     sender_real_name_profile: bool = True
     first_letter_ref: str | None = None
     first_letter_date: date | None = None
+    # Who sends (CPCE L124-1 binds agencies collecting for others), and the case's parties
+    sender_kind: Literal["agency", "creditor", "lawyer"] = "agency"
+    agency_name: str | None = None
+    agency_address: str | None = None
+    creditor_name: str | None = None
+    creditor_address: str | None = None
+    # US 1006.34: date the validation notice was sent; null means none is recorded
+    validation_notice_at: date | None = None
     address: str | None = None
     address_source: str | None = None
     address_is_work: bool = False
@@ -122,6 +132,8 @@ class MessageIn(BaseModel):
             preferred_channels=tuple(self.preferred_channels),
             opt_outs=tuple(OptOut(o.channel, o.address) for o in self.opt_outs),
             history=tuple(ContactEvent(**e.model_dump()) for e in self.history),
+            # The input states the notice's date (or its absence), so the rule can judge it.
+            validation_notice_tracked=True,
         )
         return Communication(**data)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,6 +31,9 @@ class OutreachSettings(BaseSettings):
     social_provider_token: SecretStr | None = None
     letter_dir: Path | None = None
     rules_dir: Path | None = None
+    # Who the deployment sends as: CPCE R124-4/R124-7 bind only agencies collecting for others
+    # (L124-1); a creditor collecting its own debts or a lawyer sets creditor or lawyer.
+    sender_kind: Literal["agency", "creditor", "lawyer"] = "agency"
 
     def channels(self) -> dict[str, Channel]:
         out: dict[str, Channel] = {}

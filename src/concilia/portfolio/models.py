@@ -199,6 +199,8 @@ class Case(Base):
     vulnerability_possible: Mapped[bool] = mapped_column(Boolean, default=False)
     deceased: Mapped[bool] = mapped_column(Boolean, default=False)
     bankrupt: Mapped[bool] = mapped_column(Boolean, default=False)
+    # US Reg F 1006.34: when the validation notice was sent (None: not recorded yet).
+    validation_notice_at: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Literal
 
@@ -139,6 +140,17 @@ class FirstLetterParams(Params):
     # name of the mention -> patterns that must all be found
     mentions: dict[str, list[Patterns]]
     exempt_kinds: tuple[str, ...] = ("identity_request",)
+    # Senders the text binds (CPCE L124-1: persons collecting for others without a regulated
+    # professional status); a creditor collecting its own debt or a lawyer is outside it.
+    senders: tuple[str, ...] = ("agency", "creditor", "lawyer")
+    # Channels the first step may use (R124-4: "une lettre"); empty: any of ``channels``.
+    first_channels: tuple[str, ...] = ()
+    # Passages to reproduce in full: name -> text, compared after normalising case, spacing,
+    # quotes and punctuation (a fragment does not pass).
+    verbatim: dict[str, str] = Field(default_factory=dict)
+    # Mention -> party whose name and address the case gives; when the case gives them, the
+    # mention is checked against them instead of the mention's patterns.
+    case_parties: dict[str, Literal["agency", "creditor"]] = Field(default_factory=dict)
 
 
 _FR_MONTHS = [
@@ -155,6 +167,13 @@ _FR_MONTHS = [
     "novembre",
     "décembre",
 ]
+_PUNCT = re.compile(r"[^\w']+")
+
+
+def normalise(text: str) -> str:
+    """Case, curly quotes, guillemets, line breaks and punctuation folded away."""
+    folded = text.casefold().replace("\u2019", "'").replace("\u2018", "'")
+    return " ".join(_PUNCT.sub(" ", folded).split())
 
 
 def _date_forms(d: date) -> tuple[str, ...]:
@@ -167,9 +186,40 @@ def _date_forms(d: date) -> tuple[str, ...]:
     )
 
 
+def _party(comm: Communication, party: str) -> tuple[str | None, str | None]:
+    if party == "agency":
+        return comm.agency_name, comm.agency_address
+    return comm.creditor_name, comm.creditor_address
+
+
+def _missing_mentions(comm: Communication, p: FirstLetterParams) -> list[str]:
+    text = normalise(comm.text)
+    missing: list[str] = []
+    for name, required in p.mentions.items():
+        party = p.case_parties.get(name)
+        party_name, party_address = _party(comm, party) if party else (None, None)
+        if party_name:
+            absent = [
+                label
+                for label, value in (("name", party_name), ("address", party_address))
+                if not value or normalise(value) not in text
+            ]
+            if absent:
+                missing.append(f"{name} ({' and '.join(absent)} from the case data)")
+        elif any(pat.search(comm.text) is None for pat in required):
+            missing.append(name)
+    missing += [name for name, passage in p.verbatim.items() if normalise(passage) not in text]
+    return missing
+
+
 @check("first_letter_mentions", FirstLetterParams)
 def first_letter_mentions(comm: Communication, p: FirstLetterParams, ctx: Ctx) -> Hit | None:
-    if comm.channel not in p.channels or comm.kind in p.exempt_kinds or comm.recipient != "debtor":
+    if (
+        comm.channel not in p.channels
+        or comm.kind in p.exempt_kinds
+        or comm.recipient != "debtor"
+        or comm.sender_kind not in p.senders
+    ):
         return None
     is_first = comm.kind == "first_letter" or comm.first_letter_ref is None
     # A message that says nothing about the debt (an identity check) is not the recovery
@@ -177,11 +227,12 @@ def first_letter_mentions(comm: Communication, p: FirstLetterParams, ctx: Ctx) -
     if comm.kind != "first_letter" and p.debt_patterns.search(comm.text) is None:
         return None
     if is_first:
-        missing = [
-            name
-            for name, required in p.mentions.items()
-            if any(pat.search(comm.text) is None for pat in required)
-        ]
+        if p.first_channels and comm.channel not in p.first_channels:
+            return Hit(
+                f"the first step must be a {'/'.join(p.first_channels)}, not {comm.channel}: "
+                "send the first letter before any other message about the debt"
+            )
+        missing = _missing_mentions(comm, p)
         if missing:
             return Hit("first written communication lacks: " + ", ".join(missing))
         return None
@@ -193,6 +244,74 @@ def first_letter_mentions(comm: Communication, p: FirstLetterParams, ctx: Ctx) -
     if not any(form in comm.text for form in _date_forms(comm.first_letter_date)):
         return Hit(f"does not repeat the first letter's date {comm.first_letter_date.isoformat()}")
     return None
+
+
+class CollectorDisclosureParams(Params):
+    channels: tuple[str, ...]
+    patterns: Patterns
+    debt_patterns: Patterns
+    exempt_kinds: tuple[str, ...] = ("limited_content_message",)
+
+
+@check("collector_disclosure", CollectorDisclosureParams)
+def collector_disclosure(comm: Communication, p: CollectorDisclosureParams, ctx: Ctx) -> Hit | None:
+    if (
+        comm.channel not in p.channels
+        or comm.recipient != "debtor"
+        or comm.kind in p.exempt_kinds
+        or not comm.text.strip()
+    ):
+        return None
+    # Only a communication conveys information regarding a debt; the disclosure itself
+    # ("debt collector") does not count as talk about the debt.
+    if p.debt_patterns.search(p.patterns.strip(comm.text)) is None:
+        return None
+    if p.patterns.search(comm.text) is None:
+        return Hit("the message talks about the debt but does not say it is from a debt collector")
+    return None
+
+
+class ValidationNoticeParams(Params):
+    channels: tuple[str, ...] = ("email", "sms", "social_dm", "letter")
+    debt_patterns: Patterns
+    allowed_phrases: Patterns = _NO_PATTERNS
+    notice_kinds: tuple[str, ...] = ("validation_notice",)
+    exempt_kinds: tuple[str, ...] = ("identity_request", "cease_acknowledgement")
+    days_after_initial: int = Field(5, ge=0)
+
+
+@check("validation_notice", ValidationNoticeParams)
+def validation_notice(comm: Communication, p: ValidationNoticeParams, ctx: Ctx) -> Hit | None:
+    if (
+        not comm.validation_notice_tracked
+        or comm.validation_notice_at is not None
+        or comm.recipient != "debtor"
+        or comm.channel not in p.channels
+        or comm.kind in p.notice_kinds
+        or comm.kind in p.exempt_kinds
+    ):
+        return None
+    if p.debt_patterns.search(p.allowed_phrases.strip(comm.text)) is None:
+        return None  # conveys nothing regarding the debt: not an initial communication
+    # The initial communication: the first contact with the consumer that reached them (a call
+    # attempt that did not become a conversation conveyed nothing).
+    reached = [
+        e.at
+        for e in comm.history
+        if e.recipient == "debtor" and (e.channel != "call" or e.conversation)
+    ]
+    if not reached:
+        return Hit(
+            "no validation notice recorded: this initial communication must be the validation "
+            "notice (or the notice must be recorded)"
+        )
+    initial = min(reached)
+    if comm.send_at is not None and (comm.send_at - initial).days < p.days_after_initial:
+        return None
+    return Hit(
+        f"no validation notice recorded, and the initial communication of "
+        f"{initial.date().isoformat()} is more than {p.days_after_initial} days old"
+    )
 
 
 class ToneParams(Params):

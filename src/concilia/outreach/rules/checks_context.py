@@ -43,8 +43,10 @@ def case_stop(comm: Communication, p: CaseStopParams, ctx: Ctx) -> Hit | None:
     return None
 
 
-@check("channel_opt_out", NoParams)
-def channel_opt_out(comm: Communication, p: NoParams, ctx: Ctx) -> Hit | None:
+@check("channel_opt_out", ExemptKindsParams)
+def channel_opt_out(comm: Communication, p: ExemptKindsParams, ctx: Ctx) -> Hit | None:
+    if comm.kind in p.exempt_kinds:
+        return None
     for o in comm.opt_outs:
         if o.channel != comm.channel:
             continue

@@ -85,6 +85,19 @@ class Communication:
     # France: reference and date of the first R124-4 letter, once it was sent
     first_letter_ref: str | None = None
     first_letter_date: date | None = None
+    # Who sends: an agency collecting for others (CPCE L124-1), the creditor itself, or a lawyer.
+    sender_kind: str = "agency"  # agency | creditor | lawyer
+    # Names and addresses from the case, so a letter's mentions are checked against them
+    # rather than against a bare word; None when the caller does not know them.
+    agency_name: str | None = None
+    agency_address: str | None = None
+    creditor_name: str | None = None
+    creditor_address: str | None = None
+    # US 1006.34: when the validation notice was sent (None: not recorded). The rule runs only
+    # when the caller tracks the notice (the check input always does; the outbox once it
+    # reads the case's validation_notice_at).
+    validation_notice_at: date | None = None
+    validation_notice_tracked: bool = False
     # Address used and where it came from (US safe harbour 1006.6(d)(3)-(5))
     address: str | None = None
     address_source: str | None = None

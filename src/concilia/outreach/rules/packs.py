@@ -50,7 +50,15 @@ class Evidence(BaseModel):
     # Légifrance, BOE, EUR-Lex, FCA Handbook, legislation.gov.uk); reproduction: the text copied
     # on another site; secondary: commentary about the text. Only "official" can verify a rule.
     kind: Literal["official", "reproduction", "secondary"]
+    # For a reproduction: the official text the page copies verbatim and how we know (its own
+    # "Source : Legifrance (DILA)" line, "checked against eCFR", or concordant copies). Only a
+    # reproduction that names what it copies can verify a rule; a summary never does.
+    copy_of: str = ""
     note: str = ""
+
+    @property
+    def verifies(self) -> bool:
+        return self.kind == "official" or (self.kind == "reproduction" and bool(self.copy_of))
 
 
 class RuleSpec(BaseModel):
@@ -63,6 +71,11 @@ class RuleSpec(BaseModel):
     params: dict[str, Any] = {}
     description: Texts
     verified: bool
+    # law: the rule applies a legal text. policy: Concilia's own choice (stricter than the law,
+    # or where the law says nothing); its citation starts with "Concilia policy" and
+    # policy_why says why, so nobody mistakes it for a legal requirement.
+    basis: Literal["law", "policy"] = "law"
+    policy_why: str = ""
     evidence: list[Evidence] = []
     note: str = ""
     enabled: bool = True
@@ -75,18 +88,31 @@ class RuleSpec(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _verified_needs_official_text(self) -> RuleSpec:
+    def _verified_needs_the_text(self) -> RuleSpec:
         # "verified" is a claim a compliance officer relies on: it must point at the passage
-        # of an official text that was read, never at memory or a blog.
-        if self.verified and not any(e.kind == "official" for e in self.evidence):
+        # of the text that was read (official site, or a verbatim copy naming what it copies),
+        # never at memory, a summary or a blog.
+        if self.verified and not any(e.verifies for e in self.evidence):
             raise ValueError(
-                "verified: true needs an evidence entry of kind official (url, quote, checked)"
+                "verified: true needs an evidence entry of kind official, or of kind "
+                "reproduction with copy_of (url, quote, checked)"
             )
+        policy_cite = self.citation.startswith("Concilia policy")
+        if self.basis == "policy":
+            if not policy_cite:
+                raise ValueError("a policy rule's citation must start with 'Concilia policy'")
+            if not self.policy_why.strip():
+                raise ValueError("a policy rule needs policy_why: why Concilia goes beyond the law")
+            if self.verified:
+                raise ValueError("a policy rule cannot be verified: it is not a legal requirement")
+        elif policy_cite:
+            raise ValueError("citation says 'Concilia policy' but basis is law: set basis: policy")
         return self
 
     @property
     def official_evidence(self) -> list[Evidence]:
-        return [e for e in self.evidence if e.kind == "official"]
+        """Evidence that can verify: the official text or a named verbatim copy of it."""
+        return [e for e in self.evidence if e.verifies]
 
 
 class Holidays(BaseModel):
@@ -95,15 +121,45 @@ class Holidays(BaseModel):
     subdiv: str | None = None
 
 
+class Summary(BaseModel):
+    """The pack's own statement of how its rules stand; the loader checks it against the rules."""
+
+    model_config = ConfigDict(extra="forbid")
+    rules: int
+    verified: int
+    policy: int
+    unverified: int
+    checked: date
+
+
+class Analysis(BaseModel):
+    """A text read to decide whether it binds a collector's contacts, and the answer."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str
+    conclusion: str = Field(min_length=1)
+    evidence: list[Evidence] = []
+
+
 class PackSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     jurisdiction: Literal["US", "FR", "ES", "UK"]
     name: str
     version: str
+    summary: Summary
     default_time_zones: list[str] = Field(min_length=1)
     holidays: Holidays | None = None
     sources: list[Source] = Field(min_length=1)
+    analyses: list[Analysis] = []
     rules: list[RuleSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _summary_matches(self) -> PackSpec:
+        actual = counts(self.rules)
+        stated = self.summary.model_dump(exclude={"checked"})
+        if stated != actual:
+            raise ValueError(f"summary says {stated} but the rules give {actual}")
+        return self
 
     @field_validator("default_time_zones")
     @classmethod
@@ -116,6 +172,18 @@ class PackSpec(BaseModel):
             except Exception as exc:
                 raise ValueError(f"unknown time zone {name!r}") from exc
         return v
+
+
+def counts(rules: list[RuleSpec]) -> dict[str, int]:
+    """Rules verified against the text, Concilia policy, and law not yet verified."""
+    verified = sum(r.verified for r in rules)
+    policy = sum(r.basis == "policy" for r in rules)
+    return {
+        "rules": len(rules),
+        "verified": verified,
+        "policy": policy,
+        "unverified": len(rules) - verified - policy,
+    }
 
 
 @dataclass(frozen=True, slots=True)

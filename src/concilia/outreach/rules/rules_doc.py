@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from concilia.outreach.rules.packs import PACKS_DIR, PackSet
+from concilia.outreach.rules.packs import PACKS_DIR, Evidence, PackSet, RuleSpec, counts
 
 _KIND = {
     "official": "official text",
@@ -23,17 +23,18 @@ Generated from `src/concilia/outreach/rules/packs/*.yaml` by
 `python -m concilia.outreach.rules.rules_doc > docs/rules/RULES.md` (the packs are the source of
 truth; a test fails when this file and the packs disagree).
 
-**What `verified` means.** `yes`: the passage cited was read in an official copy of the text (the
-issuer's or official publisher's site: CFPB eRegulations, eCFR, Federal Register, Légifrance, BOE,
-EUR-Lex, FCA Handbook, legislation.gov.uk) on the date shown, its URL and a short quote are in the
-rule's `evidence`, and every figure of the rule either comes from that passage or is labelled
-Concilia policy. `no`: the text was read only in an unofficial reproduction, in secondary sources,
-or not at all; the rule's `note` says which. The pack loader refuses `verified: true` without an
-`evidence` entry of kind `official`.
+**What the status means.** `verified`: the passage cited was read in the text of the law, either
+on the official publisher's site (CFPB eRegulations, eCFR, Légifrance, BOE, EUR-Lex, FCA Handbook)
+or in a verbatim copy that names what it copies (e.g. a page marked "Source : Legifrance (DILA)",
+a copy of the eCFR text); the rule's `evidence` holds the URL, the date read, a short quote and,
+for a copy, what it copies (`copy_of`). `policy`: Concilia's own choice, stricter than the law or
+where the law says nothing; its citation starts with "Concilia policy" and `policy_why` says why.
+`unverified`: a legal rule whose text was read only in summaries or secondary sources, or not at
+all; the rule's `note` says which. The loader refuses `verified: true` without such evidence, a
+policy rule whose citation does not say so, and a pack whose `summary` does not match its rules.
 
-Last check: 2026-11-23, from stored copies of public pages (no live web access). Those copies hold
-only the beginning of each page, which is why several official pages were found but could not be
-read as far as the paragraph a rule relies on.
+Checks: 2026-11-23 and 2026-12-06, from stored copies of public pages (no live web access). Every
+rule should still be read on the live official site before production use.
 """
 
 
@@ -41,37 +42,59 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _status(rule: RuleSpec) -> str:
+    if rule.basis == "policy":
+        return "policy"
+    return "verified" if rule.verified else "unverified"
+
+
+def _evidence_line(e: Evidence) -> str:
+    line = f"  - {_KIND[e.kind]}, checked {e.checked.isoformat()}: <{e.url}> — “{_cell(e.quote)}”"
+    if e.copy_of:
+        line += f" [copy of: {_cell(e.copy_of)}]"
+    return line + (f" ({_cell(e.note)})" if e.note else "")
+
+
 def render(packs: PackSet) -> str:
     """The whole document, every pack in jurisdiction order."""
     by_j = {p.jurisdiction: p for p in packs}
-    out = [_INTRO, "| pack | rules | verified | not verified |", "| --- | --- | --- | --- |"]
+    out = [
+        _INTRO,
+        "| pack | rules | verified | Concilia policy | unverified |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for j in sorted(by_j):
-        rules = by_j[j].spec.rules
-        done = sum(r.verified for r in rules)
-        out.append(f"| {j} | {len(rules)} | {done} | {len(rules) - done} |")
+        c = counts(by_j[j].spec.rules)
+        out.append(f"| {j} | {c['rules']} | {c['verified']} | {c['policy']} | {c['unverified']} |")
     out.append("")
     for j in sorted(by_j):
         spec = by_j[j].spec
-        out += [f"## {j} — {spec.name} (version {spec.version})", ""]
+        c = counts(spec.rules)
         out += [
-            "| rule | citation | check | severity | verified | what it does |",
+            f"## {j} — {spec.name} (version {spec.version})",
+            "",
+            f"{c['rules']} rules: {c['verified']} verified, {c['policy']} Concilia policy, "
+            f"{c['unverified']} unverified (summary checked {spec.summary.checked.isoformat()}).",
+            "",
+        ]
+        out += [
+            "| rule | citation | check | severity | status | what it does |",
             "| --- | --- | --- | --- | --- | --- |",
         ]
         for r in spec.rules:
             out.append(
                 f"| {r.id} | {_cell(r.citation)} | `{r.check}` | {r.severity} | "
-                f"{'yes' if r.verified else 'no'} | {_cell(r.description.en)} |"
+                f"{_status(r)} | {_cell(r.description.en)} |"
             )
+        for a in spec.analyses:
+            out += ["", f"Analysis — {a.title}: {_cell(a.conclusion)}"]
+            out += [_evidence_line(e) for e in a.evidence]
         out += ["", "Evidence and notes:", ""]
         for r in spec.rules:
-            status = "verified" if r.verified else "not verified"
-            out.append(f"- **{r.id}** ({status}): {_cell(r.note)}")
-            for e in r.evidence:
-                line = (
-                    f"  - {_KIND[e.kind]}, checked {e.checked.isoformat()}: <{e.url}> "
-                    f"— “{_cell(e.quote)}”"
-                )
-                out.append(line + (f" ({_cell(e.note)})" if e.note else ""))
+            out.append(f"- **{r.id}** ({_status(r)}): {_cell(r.note)}")
+            if r.policy_why:
+                out.append(f"  - why policy: {_cell(r.policy_why)}")
+            out += [_evidence_line(e) for e in r.evidence]
         out += ["", "Sources:", ""]
         for s in spec.sources:
             out.append(
