@@ -1,0 +1,1 @@
+"""The debtor portal: verified self-service entry, the debt, disputes, plans, preferences."""

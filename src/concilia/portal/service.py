@@ -1,0 +1,111 @@
+"""The portal domain's door: entry and debtor sessions (:mod:`entry`) and what a verified
+debtor does with their own cases (:mod:`casework`). No function here commits.
+
+Other domains use: ``link_for`` (the signed portal link a message carries),
+``issue_message_code`` and ``verification_footer`` (the /verify code every outgoing message
+ends with).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from concilia.portal import security
+from concilia.portal.casework import (
+    DISPUTE_REASONS,
+    DebtView,
+    PlanOption,
+    Upload,
+    VerifyResult,
+    agree_plan,
+    check_documents,
+    get_case_for_debtor,
+    get_document,
+    get_preferences,
+    issue_message_code,
+    list_cases_for_debtor,
+    list_disputes,
+    list_documents,
+    minimum_monthly,
+    open_dispute,
+    plan_for_amount,
+    plan_options,
+    report_wrong_person,
+    save_preferences,
+    sniff,
+    verification_footer,
+    verify_message_code,
+    view_debt,
+)
+from concilia.portal.entry import (
+    ContactPoint,
+    Locked,
+    check_code,
+    check_knowledge,
+    contact_points,
+    count_attempts,
+    debtor_actor,
+    end_session,
+    get_flow,
+    get_session,
+    locked_until,
+    record_attempt,
+    send_code,
+    start_by_link,
+    start_by_reference,
+    start_session,
+)
+from concilia.portal.settings import get_portal_settings
+
+__all__ = [
+    "DISPUTE_REASONS",
+    "ContactPoint",
+    "DebtView",
+    "Locked",
+    "PlanOption",
+    "Upload",
+    "VerifyResult",
+    "agree_plan",
+    "check_code",
+    "check_documents",
+    "check_knowledge",
+    "contact_points",
+    "count_attempts",
+    "debtor_actor",
+    "end_session",
+    "get_case_for_debtor",
+    "get_document",
+    "get_flow",
+    "get_preferences",
+    "get_session",
+    "issue_message_code",
+    "link_for",
+    "list_cases_for_debtor",
+    "list_disputes",
+    "list_documents",
+    "locked_until",
+    "minimum_monthly",
+    "open_dispute",
+    "plan_for_amount",
+    "plan_options",
+    "record_attempt",
+    "report_wrong_person",
+    "save_preferences",
+    "send_code",
+    "sniff",
+    "start_by_link",
+    "start_by_reference",
+    "start_session",
+    "verification_footer",
+    "verify_message_code",
+    "view_debt",
+]
+
+
+def link_for(*, case_id: int, now: datetime) -> str:
+    """The portal URL a message about this case carries: signed, for this case only, expiring."""
+    settings = get_portal_settings()
+    token = security.make_link_token(
+        case_id=case_id, expires_at=now + timedelta(days=settings.link_days)
+    )
+    return f"{settings.base_url.rstrip('/')}/portal/l/{token}"

@@ -1,0 +1,33 @@
+"""Portal settings, from ``CONCILIA_PORTAL_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class PortalSettings(BaseSettings):
+    """Limits of the debtor's door; defaults follow the staff login's (5 failures, 15 min)."""
+
+    model_config = SettingsConfigDict(env_prefix="CONCILIA_PORTAL_", extra="ignore")
+
+    base_url: str = "http://127.0.0.1:8000"
+    session_cookie_name: str = "concilia_portal"
+    flow_cookie_name: str = "concilia_portal_flow"
+    session_minutes: int = 30
+    link_days: int = 30
+    otp_minutes: int = 10
+    otp_sends_per_flow: int = 3
+    max_failures_per_reference: int = 5
+    max_failures_per_ip: int = 20
+    window_minutes: int = 15
+    max_verify_lookups_per_ip: int = 30
+    upload_max_bytes: int = 5 * 1024 * 1024
+    upload_max_files: int = 5
+
+
+@lru_cache(maxsize=1)
+def get_portal_settings() -> PortalSettings:
+    """The process-wide portal settings (tests call ``cache_clear()`` after changing env)."""
+    return PortalSettings()

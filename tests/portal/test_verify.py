@@ -1,0 +1,83 @@
+"""/verify: anyone can check whether a message with a given code was sent by the agency."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from concilia.outreach import service as outreach_service
+from concilia.portal import service as portal_service
+from concilia.portal.settings import get_portal_settings
+from tests.portal.conftest import World, csrf_of
+
+SENT_AT = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
+
+
+def _message(db_session: Session, world: World, key: str, *, sent: bool) -> str:
+    code = portal_service.issue_message_code(
+        db_session=db_session, idempotency_key=key, now=SENT_AT
+    )
+    body = "Hello Jane. " + portal_service.verification_footer(code=code, lang="en")
+    msg = outreach_service.enqueue(
+        db_session=db_session, case_id=world.jane.case_id, channel="email", kind="reminder",
+        lang="en", to="jane@example.org", body=body, actor="agent", idempotency_key=key,
+        address_source="consumer_used",
+    )  # fmt: skip
+    if sent:
+        msg.status, msg.sent_at = "sent", SENT_AT
+    db_session.commit()
+    return code
+
+
+def _check(client: TestClient, code: str) -> object:
+    page = client.get("/verify")
+    return client.post("/verify", data={"code": code, "csrf": csrf_of(page.text)})
+
+
+def test_code_is_stable_per_message_and_in_the_footer(world: World, db_session: Session) -> None:
+    a = portal_service.issue_message_code(db_session=db_session, idempotency_key="k1", now=SENT_AT)
+    assert a == portal_service.issue_message_code(
+        db_session=db_session, idempotency_key="k1", now=SENT_AT
+    )
+    b = portal_service.issue_message_code(db_session=db_session, idempotency_key="k2", now=SENT_AT)
+    assert a != b and len(a) == 9 and a[4] == "-"
+    assert a in portal_service.verification_footer(code=a, lang="fr")
+    assert "/verify" in portal_service.verification_footer(code=a, lang="es")
+
+
+def test_a_sent_message_is_confirmed_with_its_date_and_no_debt_detail(
+    client: TestClient, world: World, db_session: Session
+) -> None:
+    code = _message(db_session, world, "case/1/reminder/1", sent=True)
+    page = _check(client, code.lower().replace("-", " "))
+    assert page.status_code == 200  # type: ignore[attr-defined]
+    text = page.text  # type: ignore[attr-defined]
+    assert "Yes: we sent this message on" in text and "24 Nov 2026, 17:00" in text
+    assert "E-mail" in text
+    assert "Jane" not in text and "600" not in text and "US-5550" not in text
+
+
+def test_unknown_or_unsent_codes_are_not_ours(
+    client: TestClient, world: World, db_session: Session
+) -> None:
+    queued = _message(db_session, world, "case/1/reminder/2", sent=False)
+    for code in (queued, "ABCD-EFGH"):
+        text = _check(client, code).text  # type: ignore[attr-defined]
+        assert "We sent no message with this code" in text
+
+
+def test_lookups_are_limited_per_client(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONCILIA_PORTAL_MAX_VERIFY_LOOKUPS_PER_IP", "3")
+    get_portal_settings.cache_clear()
+    answers = [_check(client, f"AAAA-AAA{i}").status_code for i in range(4)]  # type: ignore[attr-defined]
+    assert answers == [200, 200, 200, 429]
+
+
+def test_verify_page_in_spanish(client: TestClient) -> None:
+    page = client.get("/verify", headers={"accept-language": "es-ES,es;q=0.9"})
+    assert "¿Este mensaje es realmente nuestro?" in page.text and '<html lang="es">' in page.text
