@@ -37,7 +37,7 @@ def test_rules_endpoint_lists_every_jurisdiction(client: Any, auth_headers: Any)
     rules = {x["id"]: x for x in r.json()}
     assert {x["jurisdiction"] for x in r.json()} == {"US", "FR", "ES", "UK"}
     assert rules["FR-R124-4"]["verified"] is True  # read in copies of the Légifrance text
-    assert rules["FR-TONE"]["verified"] is False
+    assert rules["ES-TONE"]["verified"] is False
     assert "première lettre" in rules["FR-R124-4"]["description"]
 
 

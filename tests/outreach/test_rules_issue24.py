@@ -2,6 +2,9 @@
 
 from datetime import date, datetime, timedelta
 
+import pytest
+from pydantic import ValidationError
+
 from concilia.outreach.rules import ContactEvent, Decision, OptOut
 from tests.outreach.helpers import BASE, check, fired
 
@@ -83,3 +86,14 @@ def test_fr_es_cease_and_opt_out_let_legally_required_letters_through() -> None:
     assert "ES-CHANNEL-OPT-OUT" not in fired(
         check("ES", kind="formal_notice", opt_outs=(OptOut("sms"),))
     )
+
+
+def test_agency_settings_carry_the_sender_kind(monkeypatch: pytest.MonkeyPatch) -> None:
+    from concilia.outreach.settings import OutreachSettings
+
+    assert OutreachSettings().sender_kind == "agency"
+    monkeypatch.setenv("CONCILIA_OUTREACH_SENDER_KIND", "lawyer")
+    assert OutreachSettings().sender_kind == "lawyer"
+    monkeypatch.setenv("CONCILIA_OUTREACH_SENDER_KIND", "bailiff")
+    with pytest.raises(ValidationError):
+        OutreachSettings()
