@@ -7,11 +7,13 @@ appears without being listed here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +29,40 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/api/outreach/cases/{case_id}/outbox", None),
     ("GET", "/api/tracing/whereabouts/debtors/{debtor_id}", None),
     ("POST", "/api/tracing/whereabouts/debtors/{debtor_id}", {}),
+    ("POST", "/api/console/cases/{case_id}/messages/check", {"channel": "email", "body": "x"}),
+    (
+        "POST",
+        "/api/console/cases/{case_id}/messages",
+        {"channel": "email", "to": "x@example.org", "body": "x"},
+    ),
+    ("POST", "/api/console/cases/{case_id}/calls", {"phone": "+33611223344", "outcome": "busy"}),
+    (
+        "POST",
+        "/api/console/cases/{case_id}/identity-verifications",
+        {"channel": "email", "address": "x@example.org", "method": "date_of_birth"},
+    ),
+    ("GET", "/api/console/cases/{case_id}/replies", None),
+]
+# Console pages (not in the OpenAPI document): a browser signed in to another team.
+PAGES: list[tuple[str, str, dict[str, str] | None]] = [
+    ("GET", "/console/cases/{case_id}", None),
+    ("POST", "/console/cases/{case_id}/candidates/{candidate_id}", {"decision": "accept"}),
+    ("POST", "/console/cases/{case_id}/check", {"body": "x"}),
+    ("POST", "/console/cases/{case_id}/messages", {"channel": "email", "to": "x", "body": "x"}),
+    (
+        "POST",
+        "/console/cases/{case_id}/identity",
+        {"channel": "email", "address": "x", "method": "x"},
+    ),
+    ("POST", "/console/cases/{case_id}/calls/check", {"phone": "+33611223344"}),
+    ("POST", "/console/cases/{case_id}/calls", {"phone": "+33611223344", "outcome": "busy"}),
+    ("POST", "/console/cases/{case_id}/payments", {"amount": "1", "received_on": "2026-11-01"}),
+    ("POST", "/console/cases/{case_id}/promises", {"amount": "1", "due_on": "2026-12-01"}),
+    (
+        "POST",
+        "/console/cases/{case_id}/plans",
+        {"instalments": "2", "frequency": "monthly", "start_on": "2026-12-01"},
+    ),
 ]
 
 
@@ -79,3 +115,48 @@ def test_another_teams_object_is_not_found(
     own = client.request("GET", url, headers=world.north) if method == "GET" else None
     if own is not None:
         assert own.status_code == 200, own.text
+
+
+def test_every_case_page_is_listed() -> None:
+    from concilia.console.router import pages
+
+    present = {
+        (method, route.path)
+        for route in pages.routes
+        if isinstance(route, APIRoute) and "{case_id}" in route.path
+        for method in route.methods or ()
+    }
+    assert present == {(m, p) for m, p, _ in PAGES}
+
+
+def _browser_csrf(client: TestClient, username: str, password: str) -> str:
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    signed = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303
+    home = client.get("/")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', home.text)
+    assert csrf
+    return csrf.group(1)
+
+
+@pytest.mark.parametrize(("method", "path", "data"), PAGES, ids=[f"{m} {p}" for m, p, _ in PAGES])
+def test_another_teams_case_page_is_not_found(
+    client: TestClient,
+    world: World,
+    make_user: Any,
+    method: str,
+    path: str,
+    data: dict[str, str] | None,
+) -> None:
+    _, password = make_user("sasha", "agent", ["south"])
+    csrf = _browser_csrf(client, "sasha", password)
+    url = path.format(candidate_id=1, **world.ids)
+    response = client.request(method, url, data=data, headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 404, response.text
+    assert "Jean-Pierre" not in response.text

@@ -23,6 +23,7 @@ DOMAINS: tuple[str, ...] = (
     "training",
     "privacy",
     "simulate",
+    "console",
     "web",
 )
 

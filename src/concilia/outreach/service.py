@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, Subquery, func, select
 from sqlalchemy.orm import Session
 
 from concilia import crypto
@@ -19,7 +19,13 @@ from concilia.authenticity import service as authenticity_service
 from concilia.db import utcnow
 from concilia.errors import Conflict, NotFound
 from concilia.outreach import context
-from concilia.outreach.models import ContactLog, IdentityCheck, OptOutEntry, OutboxMessage
+from concilia.outreach.models import (
+    ContactLog,
+    IdentityCheck,
+    InboundReply,
+    OptOutEntry,
+    OutboxMessage,
+)
 from concilia.outreach.rules import Decision, PackSet, Reason, evaluate
 from concilia.outreach.rules.model import SOCIAL_CHANNELS
 from concilia.portfolio import service as portfolio_service
@@ -357,3 +363,118 @@ def log_call(
         detail={"outcome": outcome},
     )
     return entry
+
+
+# Console reads and the live check -----------------------------------------------------------
+
+
+def check_draft(
+    *,
+    db_session: Session,
+    case_id: int,
+    channel: str,
+    kind: str,
+    to: str,
+    body: str,
+    at: datetime,
+    packs: PackSet | None = None,
+    tone: ToneFn | None = None,
+) -> Decision:
+    """The verdict an agent's message would get if queued at ``at``; stores nothing.
+
+    The draft goes through :func:`decide`, the one place a message is judged, as an
+    unsaved outbox row, so the live check and the queue can never disagree.
+    """
+    draft = OutboxMessage(
+        case_id=case_id,
+        channel=channel,
+        kind=kind,
+        body=body,
+        automated=False,
+        recipient="debtor",
+        to_encrypted=crypto.encrypt(to, context=context.ADDRESS_CONTEXT),
+        address_source=None,
+        reassigned_check_on=None,
+    )
+    return decide(db_session=db_session, message=draft, at=at, packs=packs, tone=tone)
+
+
+def last_contact_query() -> Subquery:
+    """Each case's latest logged contact, in or out (columns ``case_id``, ``at``)."""
+    return (
+        select(ContactLog.case_id, func.max(ContactLog.at).label("at"))
+        .group_by(ContactLog.case_id)
+        .subquery("last_contact")
+    )
+
+
+def list_case_messages(*, db_session: Session, case_id: int) -> list[OutboxMessage]:
+    """A case's outbox, oldest first."""
+    return list(
+        db_session.scalars(
+            select(OutboxMessage).where(OutboxMessage.case_id == case_id).order_by(OutboxMessage.id)
+        )
+    )
+
+
+def list_case_contacts(*, db_session: Session, case_id: int) -> list[ContactLog]:
+    """A case's contact log (calls, messages sent, replies), oldest first."""
+    return list(
+        db_session.scalars(
+            select(ContactLog).where(ContactLog.case_id == case_id).order_by(ContactLog.at)
+        )
+    )
+
+
+def list_replies(
+    *,
+    db_session: Session,
+    case_ids: Select[Any] | None,
+    case_id: int | None = None,
+    limit: int = 100,
+) -> list[InboundReply]:
+    """Replies on the given cases (a select of case ids; None: every case), newest first."""
+    query = select(InboundReply).where(InboundReply.case_id.is_not(None))
+    if case_ids is not None:
+        query = query.where(InboundReply.case_id.in_(case_ids))
+    if case_id is not None:
+        query = query.where(InboundReply.case_id == case_id)
+    query = query.order_by(InboundReply.received_at.desc(), InboundReply.id.desc()).limit(limit)
+    return list(db_session.scalars(query))
+
+
+def reply_sender(reply: InboundReply) -> str:
+    """Who a reply came from, decrypted (for an authorised reader)."""
+    return crypto.decrypt(reply.sender_encrypted, context=context.ADDRESS_CONTEXT)
+
+
+def message_recipient(message: OutboxMessage) -> str:
+    """Where a message goes, decrypted (for an authorised reader)."""
+    return _address(message)
+
+
+def list_identity_checks(*, db_session: Session, debtor_id: int) -> list[IdentityCheck]:
+    """Identity verifications recorded for a debtor, oldest first."""
+    return list(
+        db_session.scalars(
+            select(IdentityCheck)
+            .where(IdentityCheck.debtor_id == debtor_id)
+            .order_by(IdentityCheck.verified_at)
+        )
+    )
+
+
+def is_identity_verified(
+    *, db_session: Session, debtor_id: int, channel: str, address: str
+) -> bool:
+    """Whether the person at this address was verified to be the debtor."""
+    return (
+        db_session.scalar(
+            select(IdentityCheck.id).where(
+                IdentityCheck.debtor_id == debtor_id,
+                IdentityCheck.channel == channel,
+                IdentityCheck.address_index == context.address_index(address),
+            )
+        )
+        is not None
+    )

@@ -1,0 +1,1 @@
+"""The agent's console: worklist, case page, contact loop (pages and JSON API)."""

@@ -1,0 +1,553 @@
+"""Console pages: the worklist, the case page and its HTMX actions, the replies inbox.
+
+Pages read the browser session (a missing or expired one goes to /login). Every action is
+an HTMX POST through ``CurrentPrincipal``, which checks the session's CSRF token in the
+``X-CSRF-Token`` header (the layout puts it in ``hx-headers``). Personal data never goes
+in a URL: searching by name, phone or e-mail is a POST. The JSON API is in ``api.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from concilia.auth import service as auth_service
+from concilia.auth.dependencies import CurrentPrincipal, DbSession
+from concilia.auth.schemas import Principal
+from concilia.config import get_settings
+from concilia.console import service as console_service
+from concilia.console.api import router as api_router
+from concilia.console.schemas import CALL_OUTCOMES, CHANNELS, IDENTITY_METHODS, WorklistFilters
+from concilia.errors import ConciliaError, InputProblem, InvalidInput, NotFound
+from concilia.outreach import service as outreach_service
+from concilia.portfolio import service as portfolio_service
+from concilia.web.i18n import gettext, language_of
+from concilia.web.templating import get_templates
+
+pages = APIRouter(prefix="/console", include_in_schema=False)
+JURISDICTIONS = ("FR", "ES", "UK", "US")
+
+
+@dataclass(frozen=True)
+class PageAuth:
+    principal: Principal
+    csrf_token: str
+
+
+def _page_auth(request: Request, db_session: Session) -> PageAuth | None:
+    cookie = request.cookies.get(get_settings().session_cookie_name)
+    found = auth_service.get_web_session(db_session=db_session, clear=cookie) if cookie else None
+    if found is None:
+        return None
+    web, user = found
+    return PageAuth(auth_service.principal_for(user, "session"), web.csrf_token)
+
+
+def _render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    context.setdefault("lang", language_of(request))
+    return get_templates().TemplateResponse(request, name, context, status_code=status_code)
+
+
+def _to_login() -> Response:
+    return RedirectResponse("/login", status_code=303)
+
+
+def _error_text(exc: ConciliaError) -> str:
+    if isinstance(exc, InvalidInput) and exc.problems:
+        return "; ".join(f"{p.field}: {p.reason}" for p in exc.problems)
+    return exc.detail
+
+
+# Worklist ----------------------------------------------------------------------------------
+
+
+def _decimal(raw: str | None) -> Decimal | None:
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return Decimal(raw.strip().replace(",", "."))
+    except InvalidOperation:
+        raise InvalidInput(
+            problems=[InputProblem("(query)", 0, "balance", f"{raw!r} is not an amount")]
+        ) from None
+
+
+def _filters(
+    status: str | None,
+    jurisdiction: str | None,
+    flag: str | None,
+    min_balance: str | None,
+    max_balance: str | None,
+    q: str | None,
+    mine: str | None,
+) -> WorklistFilters:
+    return WorklistFilters(
+        status=status or None,
+        jurisdiction=jurisdiction or None,
+        flag=flag or None,
+        min_balance=_decimal(min_balance),
+        max_balance=_decimal(max_balance),
+        q=(q or "").strip() or None,
+        mine=bool(mine),
+    )
+
+
+def _worklist_context(
+    db_session: Session, principal: Principal, filters: WorklistFilters, after: int | None
+) -> dict[str, Any]:
+    error = None
+    try:
+        rows = console_service.worklist(
+            db_session=db_session, principal=principal, filters=filters, after=after
+        )
+    except InvalidInput as exc:
+        rows, error = [], _error_text(exc) or "invalid filter"
+    return {
+        "rows": rows,
+        "filters": filters,
+        "after": after,
+        "next_after": rows[-1].case_id if len(rows) == console_service.PAGE_SIZE else None,
+        "error": error,
+        "stages": portfolio_service.STAGES,
+        "flags": portfolio_service.FLAGS,
+        "jurisdictions": JURISDICTIONS,
+    }
+
+
+@pages.get("/cases", response_class=HTMLResponse)
+def worklist_page(
+    request: Request,
+    db_session: DbSession,
+    status: str | None = None,
+    jurisdiction: str | None = None,
+    flag: str | None = None,
+    min_balance: str | None = None,
+    max_balance: str | None = None,
+    mine: str | None = None,
+    after: Annotated[int | None, Query()] = None,
+) -> Response:
+    """My cases and my team's, by priority; filters in the query string, search by POST."""
+    auth = _page_auth(request, db_session)
+    if auth is None:
+        return _to_login()
+    try:
+        filters = _filters(status, jurisdiction, flag, min_balance, max_balance, None, mine)
+    except InvalidInput:
+        filters = WorklistFilters()
+    context = _worklist_context(db_session, auth.principal, filters, after)
+    context.update(principal=auth.principal, csrf_token=auth.csrf_token, nav="cases")
+    return _render(request, "console/worklist.html", context)
+
+
+@pages.post("/cases/rows", response_class=HTMLResponse)
+def worklist_rows(
+    request: Request,
+    principal: CurrentPrincipal,
+    db_session: DbSession,
+    status: Annotated[str, Form()] = "",
+    jurisdiction: Annotated[str, Form()] = "",
+    flag: Annotated[str, Form()] = "",
+    min_balance: Annotated[str, Form()] = "",
+    max_balance: Annotated[str, Form()] = "",
+    q: Annotated[str, Form(max_length=200)] = "",
+    mine: Annotated[str, Form()] = "",
+    after: Annotated[str, Form()] = "",
+) -> Response:
+    """The worklist's rows for a search (names, phones and e-mails stay out of URLs)."""
+    try:
+        filters = _filters(status, jurisdiction, flag, min_balance, max_balance, q, mine)
+    except InvalidInput:
+        filters = WorklistFilters(q=q or None)
+    context = _worklist_context(
+        db_session, principal, filters, int(after) if after.isdigit() else None
+    )
+    return _render(request, "console/_worklist_rows.html", context)
+
+
+# The case ----------------------------------------------------------------------------------
+
+
+def _case_context(
+    request: Request, db_session: Session, principal: Principal, case_id: int
+) -> dict[str, Any]:
+    case = console_service.get_case(db_session=db_session, principal=principal, case_id=case_id)
+    debtor = portfolio_service.get_debtor(db_session=db_session, debtor_id=case.debt.debtor_id)
+    view = portfolio_service.reveal_debtor(debtor)
+    lang = language_of(request)
+    candidates = console_service.candidates(
+        db_session=db_session, debtor_id=debtor.id, total_label=gettext(lang, "Total")
+    )
+    handles = console_service.contact_handles(db_session=db_session, debtor_id=debtor.id)
+    messages = outreach_service.list_case_messages(db_session=db_session, case_id=case.id)
+    return {
+        "lang": lang,
+        "case": case,
+        "debtor": view,
+        "debt": console_service.debt_view(db_session=db_session, debt=case.debt),
+        "case_flags": [f for f in portfolio_service.FLAGS if getattr(case, f)],
+        "candidates": candidates,
+        "timeline": console_service.timeline(db_session=db_session, case=case),
+        "messages": messages,
+        "identity_checks": outreach_service.list_identity_checks(
+            db_session=db_session, debtor_id=debtor.id
+        ),
+        "addresses": [*view.emails, *view.phones, *handles],
+        "phones": view.phones,
+        "channels": CHANNELS,
+        "identity_methods": IDENTITY_METHODS,
+        "call_outcomes": CALL_OUTCOMES,
+        "frequencies": ("monthly", "weekly"),
+        "principal": principal,
+    }
+
+
+@pages.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(case_id: int, request: Request, db_session: DbSession) -> Response:
+    """One case: identity, debts, suggestions, contact, one timeline."""
+    auth = _page_auth(request, db_session)
+    if auth is None:
+        return _to_login()
+    try:
+        context = _case_context(request, db_session, auth.principal, case_id)
+    except NotFound:
+        return _render(
+            request,
+            "console/not_found.html",
+            {"principal": auth.principal, "csrf_token": auth.csrf_token},
+            status_code=404,
+        )
+    context.update(csrf_token=auth.csrf_token, nav="cases")
+    return _render(request, "console/case.html", context)
+
+
+def _section(
+    request: Request,
+    db_session: Session,
+    principal: Principal,
+    case_id: int,
+    section: str,
+    error: str | None = None,
+    notice: str | None = None,
+) -> Response:
+    """A re-rendered section of the case page, and its timeline swapped out of band."""
+    context = _case_context(request, db_session, principal, case_id)
+    context.update(error=error, notice=notice, section=section, oob=True)
+    return _render(request, "console/_section.html", context)
+
+
+def _act(
+    request: Request,
+    db_session: Session,
+    principal: Principal,
+    case_id: int,
+    section: str,
+    notice: str,
+    action: Any,
+) -> Response:
+    # Resolve the case first, outside the try: another team's case stays a 404.
+    console_service.get_case(db_session=db_session, principal=principal, case_id=case_id)
+    try:
+        action()
+    except NotFound:
+        raise
+    except ConciliaError as exc:
+        # Nothing of a refused action may be committed with the page's unit of work.
+        db_session.rollback()
+        return _section(request, db_session, principal, case_id, section, error=_error_text(exc))
+    db_session.flush()
+    lang = language_of(request)
+    return _section(request, db_session, principal, case_id, section, notice=gettext(lang, notice))
+
+
+@pages.post("/cases/{case_id}/candidates/{candidate_id}", response_class=HTMLResponse)
+def decide_candidate(
+    case_id: int,
+    candidate_id: int,
+    request: Request,
+    principal: CurrentPrincipal,
+    db_session: DbSession,
+    decision: Annotated[str, Form()],
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Accept or reject a tracing candidate, with a reason (audited)."""
+    return _act(
+        request,
+        db_session,
+        principal,
+        case_id,
+        "suggestions",
+        "Decision recorded.",
+        lambda: console_service.decide_candidate(
+            db_session=db_session,
+            principal=principal,
+            case_id=case_id,
+            candidate_id=candidate_id,
+            decision=decision,
+            reason=reason,
+        ),
+    )
+
+
+@pages.post("/cases/{case_id}/check", response_class=HTMLResponse)
+def live_check(
+    case_id: int,
+    request: Request,
+    principal: CurrentPrincipal,
+    db_session: DbSession,
+    channel: Annotated[str, Form()] = "email",
+    to: Annotated[str, Form(max_length=300)] = "",
+    body: Annotated[str, Form(max_length=5000)] = "",
+    kind: Annotated[str, Form(max_length=40)] = "free_text",
+) -> Response:
+    """The compliance and tone verdict of the draft being typed (stores nothing)."""
+    case = console_service.get_case(db_session=db_session, principal=principal, case_id=case_id)
+    if channel not in CHANNELS:
+        channel = "email"
+    decision = console_service.check_message(
+        db_session=db_session,
+        principal=principal,
+        case_id=case.id,
+        channel=channel,
+        to=to,
+        body=body,
+        kind=kind,
+    )
+    debtor = portfolio_service.get_debtor(db_session=db_session, debtor_id=case.debt.debtor_id)
+    return _render(
+        request,
+        "console/_verdict.html",
+        {
+            "decision": decision,
+            "suggestions": console_service.tone_suggestions(body, debtor.preferred_language),
+            "empty": not body.strip(),
+        },
+    )
+
+
+@pages.post("/cases/{case_id}/messages", response_class=HTMLResponse)
+def queue_message(
+    case_id: int,
+    request: Request,
+    principal: CurrentPrincipal,
+    db_session: DbSession,
+    channel: Annotated[str, Form()],
+    to: Annotated[str, Form(max_length=300)],
+    body: Annotated[str, Form(max_length=5000)],
+    subject: Annotated[str, Form(max_length=300)] = "",
+    kind: Annotated[str, Form(max_length=40)] = "free_text",
+    idempotency_key: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Queue the message; outreach checks it again and may block it or hold it for review."""
+    if channel not in CHANNELS:
+        channel = "email"
+    return _act(
+        request,
+        db_session,
+        principal,
+        case_id,
+        "contact",
+        "Message queued; see its status in the outbox.",
+        lambda: console_service.queue_message(
+            db_session=db_session,
+            principal=principal,
+            case_id=case_id,
+            channel=channel,
+            to=to,
+            body=body,
+            subject=subject,
+            kind=kind,
+            idempotency_key=idempotency_key or None,
+        ),
+    )
+
+
+@pages.post("/cases/{case_id}/identity", response_class=HTMLResponse)
+def verify_identity(
+    case_id: int,
+    request: Request,
+    principal: CurrentPrincipal,
+    db_session: DbSession,
+    channel: Annotated[str, Form()],
+    address: Annotated[str, Form(max_length=300)],
+    method: Annotated[str, Form()],
+) -> Response:
+    """Record that the person at this address was verified to be the debtor."""
+    if method not in IDENTITY_METHODS:
+        method = IDENTITY_METHODS[0]
+    return _act(
+        request,
+        db_session,
+        principal,
+        case_id,
+        "contact",
+        "Identity verification recorded.",
+        lambda: console_service.verify_identity(
+            db_session=db_session,
+            principal=principal,
+            case_id=case_id,
+            channel=channel,
+            address=address,
+            method=method,
+        ),
+    )
+
+
+@pages.post("/cases/{case_id}/calls/check", response_class=HTMLResponse)
+def call_check(
+    case_id: int,
+    request: Request,
+    principal: CurrentPrincipal,
+    db_session: DbSession,
+    phone: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """May the agent dial this number now? Shown before the call is made."""
+    decision = console_service.check_call(
+        db_session=db_session, principal=principal, case_id=case_id, phone=phone
+    )
+    return _render(
+        request, "console/_verdict.html", {"decision": decision, "suggestions": [], "empty": False}
+    )
+
+
+@pages.post("/cases/{case_id}/calls", response_class=HTMLResponse)
+def log_call(
+    case_id: int,
+    request: Request,
+    principal: CurrentPrincipal,
+    db_session: DbSession,
+    phone: Annotated[str, Form(max_length=40)],
+    outcome: Annotated[str, Form()],
+) -> Response:
+    """Log a call's outcome (refused when the call check blocks calling now)."""
+    return _act(
+        request,
+        db_session,
+        principal,
+        case_id,
+        "contact",
+        "Call logged.",
+        lambda: console_service.log_call(
+            db_session=db_session,
+            principal=principal,
+            case_id=case_id,
+            phone=phone,
+            outcome=outcome,
+        ),
+    )
+
+
+@pages.post("/cases/{case_id}/payments", response_class=HTMLResponse)
+def record_payment(
+    case_id: int,
+    request: Request,
+    principal: CurrentPrincipal,
+    db_session: DbSession,
+    amount: Annotated[str, Form(max_length=30)],
+    received_on: Annotated[str, Form(max_length=10)],
+) -> Response:
+    """Record a payment; portfolio allocates it to fees, interest and principal."""
+    return _act(
+        request,
+        db_session,
+        principal,
+        case_id,
+        "ledger",
+        "Payment recorded.",
+        lambda: console_service.record_payment(
+            db_session=db_session,
+            principal=principal,
+            case_id=case_id,
+            amount=amount,
+            received_on=received_on,
+        ),
+    )
+
+
+@pages.post("/cases/{case_id}/promises", response_class=HTMLResponse)
+def create_promise(
+    case_id: int,
+    request: Request,
+    principal: CurrentPrincipal,
+    db_session: DbSession,
+    amount: Annotated[str, Form(max_length=30)],
+    due_on: Annotated[str, Form(max_length=10)],
+) -> Response:
+    """Record a promise to pay."""
+    return _act(
+        request,
+        db_session,
+        principal,
+        case_id,
+        "ledger",
+        "Promise recorded.",
+        lambda: console_service.create_promise(
+            db_session=db_session,
+            principal=principal,
+            case_id=case_id,
+            amount=amount,
+            due_on=due_on,
+        ),
+    )
+
+
+@pages.post("/cases/{case_id}/plans", response_class=HTMLResponse)
+def create_plan(
+    case_id: int,
+    request: Request,
+    principal: CurrentPrincipal,
+    db_session: DbSession,
+    instalments: Annotated[str, Form(max_length=4)],
+    frequency: Annotated[str, Form(max_length=10)],
+    start_on: Annotated[str, Form(max_length=10)],
+) -> Response:
+    """Agree a payment plan for the whole balance."""
+    return _act(
+        request,
+        db_session,
+        principal,
+        case_id,
+        "ledger",
+        "Plan agreed.",
+        lambda: console_service.create_plan(
+            db_session=db_session,
+            principal=principal,
+            case_id=case_id,
+            instalments=instalments,
+            frequency=frequency,
+            start_on=start_on,
+        ),
+    )
+
+
+# Replies -----------------------------------------------------------------------------------
+
+
+@pages.get("/replies", response_class=HTMLResponse)
+def replies_page(request: Request, db_session: DbSession) -> Response:
+    """Replies on the cases I may see, newest first, each linked to its case."""
+    auth = _page_auth(request, db_session)
+    if auth is None:
+        return _to_login()
+    replies = console_service.replies(db_session=db_session, principal=auth.principal)
+    return _render(
+        request,
+        "console/replies.html",
+        {
+            "replies": replies,
+            "principal": auth.principal,
+            "csrf_token": auth.csrf_token,
+            "nav": "replies",
+        },
+    )
+
+
+router = APIRouter()
+router.include_router(pages)
+router.include_router(api_router)

@@ -1,0 +1,496 @@
+"""The agent's console: what the worklist and case pages show, and the actions taken there.
+
+The console owns no business rule: every read and write goes through the owning domain's
+service (portfolio, outreach, tracing, signals, audit), with the case first resolved
+through the principal's team scope (another team's case is NotFound, as if absent).
+Nothing here commits; the route's unit of work does.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import phonenumbers
+from sqlalchemy.orm import Session
+
+from concilia.audit import service as audit_service
+from concilia.auth.schemas import Principal
+from concilia.console import waterfall
+from concilia.console.schemas import (
+    CandidateView,
+    Component,
+    DebtView,
+    TimelineItem,
+    WorklistFilters,
+)
+from concilia.db import utcnow
+from concilia.errors import InputProblem, InvalidInput, NotFound
+from concilia.outreach import service as outreach_service
+from concilia.outreach.check import default_tone_checker
+from concilia.outreach.rules import Decision
+from concilia.portfolio import service as portfolio_service
+from concilia.portfolio.money import Money
+from concilia.tracing import service as tracing_service
+
+PAGE_SIZE = 50
+# Regions tried when a searched phone number has no country code, in this order.
+PHONE_REGIONS = ("FR", "ES", "GB", "US")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[\d\s().-]{6,}$")
+
+
+def _bad(field: str, reason: str) -> InvalidInput:
+    return InvalidInput(problems=[InputProblem("(form)", 0, field, reason)])
+
+
+# Worklist ----------------------------------------------------------------------------------
+
+
+def contact_debtor_ids(*, db_session: Session, q: str) -> list[int] | None:
+    """Debtors whose phone or e-mail is ``q``, by blind index; None when ``q`` is neither."""
+    q = q.strip()
+    if _EMAIL.match(q):
+        found = portfolio_service.find_debtors_by_contact(
+            db_session=db_session, kind="email", value=q.lower()
+        )
+        return sorted({d.id for d in found})
+    if not _PHONE.match(q):
+        return None
+    ids: set[int] = set()
+    for region in PHONE_REGIONS:
+        try:
+            parsed = phonenumbers.parse(q, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if not phonenumbers.is_possible_number(parsed):
+            continue
+        e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        found = portfolio_service.find_debtors_by_contact(
+            db_session=db_session, kind="phone", value=e164
+        )
+        ids.update(d.id for d in found)
+        if q.startswith("+"):
+            break  # an international number means one thing only
+    return sorted(ids)
+
+
+def worklist(
+    *,
+    db_session: Session,
+    principal: Principal,
+    filters: WorklistFilters,
+    after: int | None = None,
+    limit: int = PAGE_SIZE,
+) -> list[portfolio_service.WorklistRow]:
+    """A page of the principal's cases by priority (see ``portfolio_service.worklist``)."""
+    debtor_ids = contact_debtor_ids(db_session=db_session, q=filters.q) if filters.q else None
+    return portfolio_service.worklist(
+        db_session=db_session,
+        principal=principal,
+        stage=filters.status,
+        jurisdiction=filters.jurisdiction,
+        flag=filters.flag,
+        min_balance=filters.min_balance,
+        max_balance=filters.max_balance,
+        text=filters.q if debtor_ids is None else None,
+        debtor_ids=debtor_ids,
+        assigned_to_me=filters.mine,
+        last_contact=outreach_service.last_contact_query(),
+        after_case_id=after,
+        limit=limit,
+    )
+
+
+# The case ----------------------------------------------------------------------------------
+
+
+def get_case(*, db_session: Session, principal: Principal, case_id: int) -> Any:
+    """The case if the principal's teams may see it; NotFound otherwise, as if absent."""
+    return portfolio_service.get_case_for_principal(
+        db_session=db_session, principal=principal, case_id=case_id
+    )
+
+
+def debt_view(*, db_session: Session, debt: Any) -> DebtView:
+    """The debt's balance by component: placed, paid (allocated payments) and owed now."""
+    payments = portfolio_service.list_payments(db_session=db_session, debt_id=debt.id)
+    paid = {"principal": Decimal(0), "interest": Decimal(0), "fees": Decimal(0)}
+    for payment in payments:
+        for part in payment.allocations:
+            paid[part.component] = paid.get(part.component, Decimal(0)) + part.amount
+    balance = portfolio_service.balance_of(debt)
+    components = [
+        Component("principal", debt.principal, paid["principal"], balance.principal.amount),
+        Component("interest", debt.interest, paid["interest"], balance.interest.amount),
+        Component("fees", debt.fees, paid["fees"], balance.fees.amount),
+    ]
+    return DebtView(
+        debt=debt,
+        currency=debt.currency,
+        components=components,
+        total_owed=balance.total.amount,
+        credit=debt.credit_balance,
+        payments=payments,
+        promises=portfolio_service.list_promises(db_session=db_session, debt_id=debt.id),
+        plans=portfolio_service.list_plans(db_session=db_session, debt_id=debt.id),
+    )
+
+
+def candidates(*, db_session: Session, debtor_id: int, total_label: str) -> list[CandidateView]:
+    """The debtor's tracing candidates shown for review, each with its waterfall."""
+    out = []
+    for cand in tracing_service.list_candidates(
+        db_session=db_session, debtor_keys=[str(debtor_id)], status=None
+    ):
+        try:
+            lines = tracing_service.explanation(db_session=db_session, candidate=cand)
+        except ValueError:
+            lines = []
+        usable, why = tracing_service.authenticity_lines(
+            db_session=db_session, profile_key=cand.profile_key
+        )
+        svg = waterfall.render(
+            lines,
+            ident=f"cand-{cand.id}",
+            title=f"{cand.network or ''} {cand.profile_key}: {cand.probability:.1%}".strip(),
+            label_total=total_label,
+        )
+        out.append(CandidateView(cand, lines, svg, usable, why))
+    return out
+
+
+def contact_handles(*, db_session: Session, debtor_id: int) -> list[str]:
+    """Social handles an agent accepted as the debtor's (from tracing evidence)."""
+    return [
+        ev.value
+        for ev in tracing_service.list_evidence(db_session=db_session, debtor_key=str(debtor_id))
+        if ev.kind == "contact_handle"
+    ]
+
+
+def replies(*, db_session: Session, principal: Principal, case_id: int | None = None) -> list[Any]:
+    """Replies on the cases the principal may see (or on one of them), newest first."""
+    if case_id is not None:
+        get_case(db_session=db_session, principal=principal, case_id=case_id)
+    return outreach_service.list_replies(
+        db_session=db_session,
+        case_ids=portfolio_service.visible_case_ids(principal=principal),
+        case_id=case_id,
+    )
+
+
+def get_candidate(*, db_session: Session, debtor_id: int, candidate_id: int) -> Any:
+    """A candidate of this debtor; NotFound when it belongs to someone else."""
+    cand = tracing_service.get(db_session=db_session, candidate_id=candidate_id)
+    if cand.debtor_key != str(debtor_id):
+        raise NotFound(f"match candidate {candidate_id} not found")
+    return cand
+
+
+def decide_candidate(
+    *,
+    db_session: Session,
+    principal: Principal,
+    case_id: int,
+    candidate_id: int,
+    decision: str,
+    reason: str,
+) -> None:
+    """Accept or reject a tracing candidate of the case's debtor (audited by tracing)."""
+    case = get_case(db_session=db_session, principal=principal, case_id=case_id)
+    cand = get_candidate(
+        db_session=db_session, debtor_id=case.debt.debtor_id, candidate_id=candidate_id
+    )
+    if decision == "accept":
+        tracing_service.accept(
+            db_session=db_session, candidate_id=cand.id, actor=principal.actor, reason=reason
+        )
+    elif decision == "reject":
+        tracing_service.reject(
+            db_session=db_session, candidate_id=cand.id, actor=principal.actor, reason=reason
+        )
+    else:
+        raise _bad("decision", "accept or reject")
+
+
+def timeline(*, db_session: Session, case: Any) -> list[TimelineItem]:
+    """Everything that happened on a case, newest first: messages, replies, calls, audit."""
+    items: list[TimelineItem] = []
+    for msg in outreach_service.list_case_messages(db_session=db_session, case_id=case.id):
+        items.append(
+            TimelineItem(
+                at=msg.sent_at or msg.created_at,
+                kind="message",
+                title=f"{msg.channel} · {msg.kind} · {msg.status}",
+                detail=msg.body,
+                actor=msg.created_by,
+            )
+        )
+    for reply in outreach_service.list_replies(
+        db_session=db_session, case_ids=None, case_id=case.id
+    ):
+        items.append(
+            TimelineItem(at=reply.received_at, kind="reply", title=reply.channel, detail=reply.text)
+        )
+    for entry in outreach_service.list_case_contacts(db_session=db_session, case_id=case.id):
+        if entry.channel == "call":
+            items.append(
+                TimelineItem(
+                    at=entry.at,
+                    kind="call",
+                    title=f"call · {entry.outcome or ''}",
+                    actor=entry.actor,
+                )
+            )
+    objects = [("case", case.id), ("debt", case.debt_id), ("debtor", case.debt.debtor_id)]
+    for object_type, object_id in objects:
+        entries, _ = audit_service.list_entries(
+            db_session=db_session, object_type=object_type, object_id=str(object_id), limit=100
+        )
+        for e in entries:
+            items.append(
+                TimelineItem(at=e.at, kind="audit", title=e.action, detail="", actor=e.actor)
+            )
+    for cand in tracing_service.list_candidates(
+        db_session=db_session, debtor_keys=[str(case.debt.debtor_id)], status=None
+    ):
+        if cand.decided_at is not None:
+            items.append(
+                TimelineItem(
+                    at=cand.decided_at,
+                    kind="decision",
+                    title=f"tracing · {cand.status} · {cand.network or ''} {cand.profile_key}",
+                    detail=cand.reason or "",
+                    actor=cand.decided_by or "",
+                )
+            )
+    for ev in tracing_service.list_evidence(
+        db_session=db_session, debtor_key=str(case.debt.debtor_id)
+    ):
+        source = (ev.provenance or {}).get("source") or ""
+        items.append(
+            TimelineItem(
+                at=ev.created_at,
+                kind="evidence",
+                title=f"evidence · {ev.kind}: {ev.value}",
+                detail=f"{source} {(ev.provenance or {}).get('url') or ''}".strip(),
+                actor=ev.accepted_by,
+            )
+        )
+    items.sort(key=lambda i: i.at, reverse=True)
+    return items
+
+
+# Contact -----------------------------------------------------------------------------------
+
+
+def tone_suggestions(body: str, lang: str | None) -> list[str]:
+    """The tone checker's better wordings for a draft ("'x' → 'y'")."""
+    tone = default_tone_checker()
+    if tone is None or not body.strip():
+        return []
+    return [
+        f"“{getattr(f, 'text', '')}” → {getattr(f, 'suggestion', '')}"
+        for f in tone(body, lang if lang in ("fr", "es", "en") else None)
+        if getattr(f, "suggestion", "")
+    ]
+
+
+def check_message(
+    *,
+    db_session: Session,
+    principal: Principal,
+    case_id: int,
+    channel: str,
+    to: str,
+    body: str,
+    kind: str = "free_text",
+    at: datetime | None = None,
+) -> Decision:
+    """The compliance and tone verdict a draft would get now; stores nothing."""
+    get_case(db_session=db_session, principal=principal, case_id=case_id)
+    return outreach_service.check_draft(
+        db_session=db_session,
+        case_id=case_id,
+        channel=channel,
+        kind=kind or "free_text",
+        to=to,
+        body=body,
+        at=at or utcnow(),
+        tone=default_tone_checker(),
+    )
+
+
+def queue_message(
+    *,
+    db_session: Session,
+    principal: Principal,
+    case_id: int,
+    channel: str,
+    to: str,
+    body: str,
+    subject: str = "",
+    kind: str = "free_text",
+    idempotency_key: str | None = None,
+) -> Any:
+    """Queue an agent's message (checked again by outreach, which may block or hold it)."""
+    case = get_case(db_session=db_session, principal=principal, case_id=case_id)
+    debtor = portfolio_service.get_debtor(db_session=db_session, debtor_id=case.debt.debtor_id)
+    if not body.strip():
+        raise _bad("body", "the message is empty")
+    if not to.strip():
+        raise _bad("to", "choose an address")
+    return outreach_service.enqueue(
+        db_session=db_session,
+        case_id=case.id,
+        channel=channel,
+        kind=kind or "free_text",
+        lang=debtor.preferred_language,
+        to=to.strip(),
+        body=body,
+        subject=subject,
+        actor=principal.actor,
+        idempotency_key=idempotency_key or f"console:{case.id}:{uuid.uuid4().hex}",
+        automated=False,
+        tone=default_tone_checker(),
+    )
+
+
+def verify_identity(
+    *,
+    db_session: Session,
+    principal: Principal,
+    case_id: int,
+    channel: str,
+    address: str,
+    method: str,
+) -> Any:
+    """Record that the person at this address was verified to be the case's debtor."""
+    case = get_case(db_session=db_session, principal=principal, case_id=case_id)
+    if not address.strip():
+        raise _bad("address", "choose the address the person was verified on")
+    return outreach_service.mark_identity_verified(
+        db_session=db_session,
+        debtor_id=case.debt.debtor_id,
+        channel=channel,
+        address=address.strip(),
+        method=method,
+        actor=principal.actor,
+    )
+
+
+def check_call(*, db_session: Session, principal: Principal, case_id: int, phone: str) -> Decision:
+    """May the agent call this number now (hours in every zone, frequency caps, flags)?"""
+    get_case(db_session=db_session, principal=principal, case_id=case_id)
+    return outreach_service.check_call(
+        db_session=db_session, case_id=case_id, phone=phone, at=utcnow()
+    )
+
+
+def log_call(
+    *,
+    db_session: Session,
+    principal: Principal,
+    case_id: int,
+    phone: str,
+    outcome: str,
+    at: datetime | None = None,
+) -> Any:
+    """Log a call, refused when the call check blocks it (a call is checked before dialling)."""
+    decision = check_call(db_session=db_session, principal=principal, case_id=case_id, phone=phone)
+    if decision.verdict == "block":
+        raise InvalidInput(
+            problems=[
+                InputProblem("(form)", 0, "call", f"{r.rule}: {r.explanation}")
+                for r in decision.reasons
+                if r.severity == "block"
+            ]
+        )
+    return outreach_service.log_call(
+        db_session=db_session,
+        case_id=case_id,
+        at=at or utcnow(),
+        outcome=outcome,
+        actor=principal.actor,
+    )
+
+
+# Money -------------------------------------------------------------------------------------
+
+
+def parse_amount(raw: str, field: str) -> Decimal:
+    """A positive amount typed by an agent ("12,50" or "12.50")."""
+    try:
+        value = Decimal(raw.strip().replace(" ", "").replace(",", "."))
+    except (InvalidOperation, AttributeError):
+        raise _bad(field, f"{raw!r} is not an amount") from None
+    if value <= 0 or value != value.quantize(Decimal("0.01")):
+        raise _bad(field, "a positive amount with at most two decimals")
+    return value
+
+
+def parse_day(raw: str, field: str) -> date:
+    """A date typed in an ``<input type=date>`` (YYYY-MM-DD)."""
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise _bad(field, f"{raw!r} is not a date (YYYY-MM-DD)") from None
+
+
+def record_payment(
+    *, db_session: Session, principal: Principal, case_id: int, amount: str, received_on: str
+) -> Any:
+    """Record a payment on the case's debt, allocated by portfolio's rules."""
+    case = get_case(db_session=db_session, principal=principal, case_id=case_id)
+    payment, _ = portfolio_service.record_payment(
+        db_session=db_session,
+        debt_id=case.debt_id,
+        amount=Money(parse_amount(amount, "amount"), case.debt.currency),
+        received_on=parse_day(received_on, "received_on"),
+        actor=principal.actor,
+        method="agent",
+    )
+    return payment
+
+
+def create_promise(
+    *, db_session: Session, principal: Principal, case_id: int, amount: str, due_on: str
+) -> Any:
+    """Record the debtor's promise to pay on the case's debt."""
+    case = get_case(db_session=db_session, principal=principal, case_id=case_id)
+    return portfolio_service.create_promise(
+        db_session=db_session,
+        debt_id=case.debt_id,
+        amount=Money(parse_amount(amount, "amount"), case.debt.currency),
+        due_on=parse_day(due_on, "due_on"),
+        actor=principal.actor,
+    )
+
+
+def create_plan(
+    *,
+    db_session: Session,
+    principal: Principal,
+    case_id: int,
+    instalments: str,
+    frequency: str,
+    start_on: str,
+) -> Any:
+    """Agree a payment plan for the whole balance of the case's debt."""
+    case = get_case(db_session=db_session, principal=principal, case_id=case_id)
+    try:
+        count = int(instalments)
+    except ValueError:
+        raise _bad("instalments", f"{instalments!r} is not a whole number") from None
+    return portfolio_service.create_plan(
+        db_session=db_session,
+        debt_id=case.debt_id,
+        instalments=count,
+        frequency=frequency,
+        start_on=parse_day(start_on, "start_on"),
+        actor=principal.actor,
+    )
