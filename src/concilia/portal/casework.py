@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_UP, Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -34,7 +35,6 @@ from concilia.portal.models import (
 )
 from concilia.portal.settings import get_portal_settings
 from concilia.portfolio import service as portfolio_service
-from concilia.portfolio.models import Case, Debt, PaymentPlan
 from concilia.portfolio.money import Money
 
 DISPUTE_REASONS = ("not_mine", "already_paid", "wrong_amount", "other")
@@ -64,6 +64,14 @@ class PaymentLine:
 
 
 @dataclass(frozen=True)
+class InstalmentLine:
+    seq: int
+    due_on: date
+    amount: Money
+    status: str
+
+
+@dataclass(frozen=True)
 class DebtView:
     """Everything a verified debtor may see about one case."""
 
@@ -76,7 +84,7 @@ class DebtView:
     stated: dict[str, Money]
     balance: dict[str, Money]
     payments: list[PaymentLine]
-    plan: PaymentPlan | None
+    plan: list[InstalmentLine] | None
     charge_off_date: date | None
     disputed: bool
     paused: bool
@@ -106,8 +114,8 @@ class VerifyResult:
 # Cases of a debtor ----------------------------------------------------------------------------
 
 
-def list_cases_for_debtor(*, db_session: Session, debtor_id: int) -> list[Case]:
-    """The debtor's own cases, oldest first."""
+def list_cases_for_debtor(*, db_session: Session, debtor_id: int) -> list[Any]:
+    """The debtor's own cases (portfolio's), oldest first."""
     cases = []
     for debt in portfolio_service.list_debts_of_debtor(db_session=db_session, debtor_id=debtor_id):
         try:
@@ -119,8 +127,8 @@ def list_cases_for_debtor(*, db_session: Session, debtor_id: int) -> list[Case]:
     return cases
 
 
-def get_case_for_debtor(*, db_session: Session, debtor_id: int, case_id: int) -> Case:
-    """The case if it is this debtor's; NotFound otherwise, as if absent."""
+def get_case_for_debtor(*, db_session: Session, debtor_id: int, case_id: int) -> Any:
+    """The case (portfolio's) if it is this debtor's; NotFound otherwise, as if absent."""
     try:
         case = portfolio_service.get_case(db_session=db_session, case_id=case_id)
     except NotFound:
@@ -137,7 +145,7 @@ def _money(amount: Decimal, currency: str) -> Money:
 def view_debt(*, db_session: Session, debtor_id: int, case_id: int) -> DebtView:
     """The debt of one of the debtor's cases, with payments, their allocation and the plan."""
     case = get_case_for_debtor(db_session=db_session, debtor_id=debtor_id, case_id=case_id)
-    debt: Debt = case.debt
+    debt = case.debt
     cur = debt.currency
     creditor = portfolio_service.get_creditor(db_session=db_session, creditor_id=debt.creditor_id)
     balance = portfolio_service.balance_of(debt)
@@ -171,6 +179,14 @@ def view_debt(*, db_session: Session, debtor_id: int, case_id: int) -> DebtView:
     }
     plans = portfolio_service.list_plans(db_session=db_session, debt_id=debt.id)
     active = next((p for p in plans if p.status == "active"), None)
+    schedule = (
+        [
+            InstalmentLine(i.seq, i.due_on, _money(i.amount, cur), i.status)
+            for i in active.instalments
+        ]
+        if active is not None
+        else None
+    )
     debtor = portfolio_service.get_debtor(db_session=db_session, debtor_id=debtor_id)
     return DebtView(
         case_id=case.id,
@@ -182,7 +198,7 @@ def view_debt(*, db_session: Session, debtor_id: int, case_id: int) -> DebtView:
         stated=stated,
         balance=now,
         payments=payments,
-        plan=active,
+        plan=schedule,
         charge_off_date=debt.charge_off_date,
         disputed=case.disputed,
         paused=case.disputed or case.cease_contact or case.deceased or case.bankrupt,
@@ -400,9 +416,8 @@ def _split(total: Money, count: int) -> Money:
     return first
 
 
-def plan_options(*, debt: Debt) -> list[PlanOption]:
+def plan_options(*, total: Money) -> list[PlanOption]:
     """Proposed monthly plans over the whole balance that respect the minimum instalment."""
-    total = portfolio_service.balance_of(debt).total
     out = []
     for count in PLAN_COUNTS:
         instalment = _split(total, count)
@@ -413,10 +428,9 @@ def plan_options(*, debt: Debt) -> list[PlanOption]:
     return out
 
 
-def plan_for_amount(*, debt: Debt, monthly: Decimal) -> PlanOption | None:
+def plan_for_amount(*, total: Money, monthly: Decimal) -> PlanOption | None:
     """The shortest plan whose instalment is at most ``monthly``; None if it would exceed the
     longest duration or fall under the minimum instalment."""
-    total = portfolio_service.balance_of(debt).total
     if monthly <= 0 or total.amount <= 0:
         return None
     count = int((total.amount / monthly).to_integral_value(rounding=ROUND_UP))
@@ -429,16 +443,15 @@ def plan_for_amount(*, debt: Debt, monthly: Decimal) -> PlanOption | None:
     return PlanOption(count, instalment, total)
 
 
-def minimum_monthly(*, debt: Debt) -> Money:
-    """The smallest monthly amount a plan can accept for this debt."""
-    total = portfolio_service.balance_of(debt).total
+def minimum_monthly(*, total: Money) -> Money:
+    """The smallest monthly amount a plan can accept for this balance."""
     spread = (total.amount / PLAN_MAX_MONTHS).quantize(Decimal("0.01"), rounding=ROUND_UP)
     return Money(max(spread, min(PLAN_MIN_INSTALMENT, total.amount)), total.currency)
 
 
 def agree_plan(
     *, db_session: Session, debtor_id: int, case_id: int, count: int, today: date
-) -> PaymentPlan:
+) -> Any:
     """Turn the chosen option into a portfolio plan over the whole balance (audited there)."""
     case = get_case_for_debtor(db_session=db_session, debtor_id=debtor_id, case_id=case_id)
     if case.disputed or case.cease_contact or case.deceased or case.bankrupt:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,7 +24,6 @@ from concilia.portal.i18n import translate
 from concilia.portal.models import PortalAttempt, PortalFlow, PortalSession
 from concilia.portal.settings import get_portal_settings
 from concilia.portfolio import service as portfolio_service
-from concilia.portfolio.models import Debt, Debtor
 
 ANONYMOUS = "portal:anonymous"
 REFERENCE_CONTEXT = "portal.flow_reference"
@@ -234,7 +234,7 @@ def get_flow(*, db_session: Session, clear: str | None, now: datetime) -> Portal
     return flow
 
 
-def _candidates(db_session: Session, flow: PortalFlow) -> list[Debt]:
+def _candidates(db_session: Session, flow: PortalFlow) -> list[Any]:
     if flow.case_id is not None:
         case = portfolio_service.get_case(db_session=db_session, case_id=flow.case_id)
         return [portfolio_service.get_debt(db_session=db_session, debt_id=case.debt_id)]
@@ -250,9 +250,7 @@ def _postal(value: str | None) -> str:
     return "".join(c for c in (value or "") if c.isalnum()).upper()
 
 
-def _knows(
-    debtor: Debtor, debt: Debt, dob: date | None, postal: str | None, last: str | None
-) -> bool:
+def _knows(debtor: Any, debt: Any, dob: date | None, postal: str | None, last: str | None) -> bool:
     if last is not None:
         tail = "".join(c for c in debt.account_reference if c.isalnum()).upper()[-4:]
         return len(tail) == 4 and hmac.compare_digest(tail, _postal(last))
@@ -281,7 +279,7 @@ def check_knowledge(
     ensure_open(db_session=db_session, reference_key=flow.reference_key, ip_key=ip_key, now=now)
     if flow.typed_reference:
         last_chars = None
-    matched: Debtor | None = None
+    matched: Any = None
     for debt in _candidates(db_session, flow):
         debtor = portfolio_service.get_debtor(db_session=db_session, debtor_id=debt.debtor_id)
         if _knows(debtor, debt, dob, postal_code, last_chars):

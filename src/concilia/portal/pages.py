@@ -87,7 +87,7 @@ def case_page(case_id: int, request: Request, db_session: DbSession) -> Response
         lang,
         view=view,
         notice=notice if notice in allowed else None,
-        first_due=view.plan.instalments[0].due_on if view.plan and view.plan.instalments else None,
+        first_due=view.plan[0].due_on if view.plan else None,
     )
 
 
@@ -217,9 +217,6 @@ def _plan_page(
     **context: object,
 ) -> Response:
     view = casework.view_debt(db_session=db_session, debtor_id=session.debtor_id, case_id=case_id)
-    case = casework.get_case_for_debtor(
-        db_session=db_session, debtor_id=session.debtor_id, case_id=case_id
-    )
     return _page(
         request,
         session,
@@ -227,8 +224,8 @@ def _plan_page(
         lang,
         status,
         view=view,
-        options=casework.plan_options(debt=case.debt),
-        minimum=casework.minimum_monthly(debt=case.debt),
+        options=casework.plan_options(total=view.balance["total"]),
+        minimum=casework.minimum_monthly(total=view.balance["total"]),
         max_months=casework.PLAN_MAX_MONTHS,
         **context,
     )
@@ -274,7 +271,8 @@ def plan_submit(
         except InvalidOperation:
             errors = {"monthly": "amount_invalid"}
             return _plan_page(request, session, lang, case_id, db_session, 400, errors=errors)
-        option = casework.plan_for_amount(debt=case.debt, monthly=amount)
+        total = portfolio_service.balance_of(case.debt).total
+        option = casework.plan_for_amount(total=total, monthly=amount)
         if option is None:
             return _plan_page(
                 request, session, lang, case_id, db_session, 400, too_low=True, monthly=monthly
