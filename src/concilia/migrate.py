@@ -6,7 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, inspect
 
 _HERE = Path(__file__).resolve().parent
 
@@ -29,3 +31,34 @@ def upgrade(connection: Connection | None = None, revision: str = "head") -> Non
 def revision(message: str) -> None:
     """Autogenerate a new migration from the models (developers only)."""
     command.revision(alembic_config(), message=message, autogenerate=True)
+
+
+def heads() -> set[str]:
+    """The revisions the code expects a database to be at."""
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def needs_upgrade(connection: Connection) -> bool:
+    """Whether the database is empty or at an older revision than the code.
+
+    A database with tables but no revision (built from the models directly, as the tests
+    do) is not ours to migrate: False.
+    """
+    current = MigrationContext.configure(connection).get_current_revision()
+    if current is None:
+        return not inspect(connection).get_table_names()
+    return current not in heads()
+
+
+def ensure_embedded(engine: Engine) -> bool:
+    """Migrate the embedded default (SQLite) when nobody has, or when it is behind the code;
+    True when it did. Other databases are left to ``concilia db upgrade``: an operator
+    decides when a shared database changes."""
+    if engine.dialect.name != "sqlite":
+        return False
+    with engine.connect() as connection:
+        if not needs_upgrade(connection):
+            return False
+    with engine.begin() as connection:
+        upgrade(connection)
+    return True
