@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from concilia.audit.models import AuditEntry
 from concilia.auth.models import Team
+from concilia.db import Base, get_engine, reset_engine
 from concilia.portfolio import service as portfolio_service
 from concilia.portfolio.importer import ImportResult
 from concilia.portfolio.models import (
@@ -86,3 +88,21 @@ def do_import(db_session: Session) -> ImportFn:
         return portfolio_service.import_portfolio(db_session=db_session, data=data, **kwargs)
 
     return _import
+
+
+@pytest.fixture
+def cli_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The CLI opens its own sessions: give it a fresh SQLite file with every table."""
+    from concilia.config import get_settings
+
+    # Imported here: at the top, concilia.domains hides concilia.portfolio.service from mypy.
+    from concilia.domains import load_all_models
+
+    monkeypatch.setenv("CONCILIA_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    get_settings.cache_clear()
+    reset_engine()
+    load_all_models()
+    Base.metadata.create_all(get_engine())
+    yield
+    reset_engine()
+    get_settings.cache_clear()

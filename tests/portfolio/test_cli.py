@@ -3,31 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from concilia.cli import app
-from concilia.db import Base, get_engine, reset_engine
-from concilia.domains import load_all_models
 from tests.portfolio.conftest import csv_of, row
-
-
-@pytest.fixture
-def cli_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The CLI opens its own sessions: give it a fresh SQLite file with every table."""
-    from concilia.config import get_settings
-
-    monkeypatch.setenv("CONCILIA_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    get_settings.cache_clear()
-    reset_engine()
-    load_all_models()
-    Base.metadata.create_all(get_engine())
-    yield
-    reset_engine()
-    get_settings.cache_clear()
 
 
 def test_import_reports_counts_then_nothing_changed(tmp_path: Path, cli_database: None) -> None:

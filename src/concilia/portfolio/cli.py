@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from concilia.auth import service as auth_service
 from concilia.db import session_scope
 from concilia.errors import InvalidInput
 from concilia.portfolio import service as portfolio_service
@@ -27,6 +28,11 @@ def _actor() -> str:
         return "cli"
 
 
+def _say_error(text: str) -> None:
+    # One line whatever the terminal's width, and the file's text is never read as markup.
+    err_console.print(text, style="red", markup=False, soft_wrap=True)
+
+
 @app.command("import")
 def import_file(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
@@ -37,26 +43,33 @@ def import_file(
     team: str = typer.Option(DEFAULT_TEAM, help="Team that gets the new cases."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Import a portfolio CSV (docs/portfolio-format.md): all rows or, on any bad row, none."""
-    data = file.read_bytes()
+    """Import a portfolio CSV (docs/portfolio-format.md): all rows or, on any bad row, none.
+
+    Creates or updates only cases of TEAM: a row whose account or debtor already has a case
+    of another team is refused (import that team's rows with its own --team).
+    """
     try:
-        with session_scope() as session:
+        with file.open("rb") as binary, session_scope() as session:
+            found = auth_service.get_team_by_name(db_session=session, name=team.strip())
             result = portfolio_service.import_portfolio(
                 db_session=session,
-                data=data,
+                data=binary,
                 file=file.name,
                 creditor_name=creditor,
                 team_name=team,
                 date_format=date_format,
                 actor=_actor(),
+                team_scope=frozenset({found.id}) if found is not None else frozenset(),
             )
     except InvalidInput as exc:
         if as_json:
             print(json.dumps({"errors": [p.as_dict() for p in exc.problems]}, ensure_ascii=False))
+        elif len(exc.problems) == 1:
+            _say_error(f"{exc.problems[0]}; nothing was written")
         else:
             for problem in exc.problems:
-                err_console.print(str(problem))
-            err_console.print(f"[red]{len(exc.problems)} problem(s); nothing was written[/red]")
+                err_console.print(str(problem), markup=False, soft_wrap=True)
+            _say_error(f"{len(exc.problems)} problem(s); nothing was written")
         raise typer.Exit(1) from None
     if as_json:
         print(json.dumps(result.as_dict(), ensure_ascii=False))

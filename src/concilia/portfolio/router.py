@@ -115,11 +115,19 @@ def create_creditor(body: CreditorIn, principal: Manager, db_session: DbSession)
     return CreditorOut.model_validate(creditor)
 
 
-@router.put("/creditors/{creditor_id}/allocation-order", response_model=CreditorOut)
+@router.put(
+    "/creditors/{creditor_id}/allocation-order",
+    response_model=CreditorOut,
+    responses=problem_responses(NotFound),
+)
 def set_allocation_order(
-    creditor_id: Id, body: AllocationOrderIn, principal: Manager, db_session: DbSession
+    creditor_id: Id, body: AllocationOrderIn, principal: Admin, db_session: DbSession
 ) -> CreditorOut:
-    """Set the creditor's payment allocation order (null: the jurisdiction's default)."""
+    """Set the creditor's payment allocation order (null: the jurisdiction's default).
+
+    Admins only: the order applies to every payment of every case of the creditor, in every
+    team, including cases not imported yet; no team's supervisor answers for all of them.
+    """
     creditor = portfolio_service.set_allocation_order(
         db_session=db_session,
         creditor_id=creditor_id,

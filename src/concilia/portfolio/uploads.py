@@ -11,8 +11,9 @@ from functools import lru_cache
 from fastapi.routing import APIRoute
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from starlette.middleware.body_limit import RequestBodyLimitMiddleware
-from starlette.types import Receive, Scope, Send
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.types import Message, Receive, Scope, Send
 
 
 class UploadSettings(BaseSettings):
@@ -30,11 +31,36 @@ def get_upload_settings() -> UploadSettings:
     return UploadSettings()
 
 
+def _too_large(limit: int) -> HTTPException:
+    return HTTPException(
+        status_code=413,
+        detail=f"the request body is larger than {limit:,} bytes "
+        "(CONCILIA_PORTFOLIO_IMPORT_MAX_BYTES); split the file",
+    )
+
+
 class ImportBodyLimitRoute(APIRoute):
     """A route whose request body may not exceed ``import_max_bytes``: 413 (problem+json) as
-    soon as the Content-Length says so, or as soon as the bytes received pass it, before the
-    rest is read. The limit is read per request, so a changed setting needs no new app."""
+    soon as the Content-Length says so, before any byte is read, or as soon as the bytes
+    received pass the limit. The limit is read per request: a changed setting needs no new app.
+    """
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = get_upload_settings().import_max_bytes
-        await RequestBodyLimitMiddleware(super().handle, max_body_size=limit)(scope, receive, send)
+        length = Headers(scope=scope).get("content-length", "")
+        if length.isdigit() and int(length) > limit:
+            raise _too_large(limit)
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    # Raised inside the form parser: FastAPI passes an HTTPException through
+                    # to the app's problem+json handler, and the rest is never read.
+                    raise _too_large(limit)
+            return message
+
+        await super().handle(scope, counted, send)
