@@ -33,6 +33,10 @@ def make_case(db_session: Session) -> int:
     )
     [debt] = portfolio_service.list_debts_of_debtor(db_session=db_session, debtor_id=debtor.id)
     case = portfolio_service.get_case_for_debt(db_session=db_session, debt_id=debt.id)
+    # The validation notice (12 CFR 1006.34) went out before these collection messages.
+    portfolio_service.record_validation_notice(
+        db_session=db_session, case=case, sent_on=date(2026, 11, 2), actor="test"
+    )
     return int(case.id)
 
 

@@ -1,6 +1,7 @@
 """`concilia outreach run` end to end: a database file, the local SMTP server, the audit log."""
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,9 @@ def test_run_sends_due_email_and_audits(
         )
         [debt] = portfolio_service.list_debts_of_debtor(db_session=s, debtor_id=debtor.id)
         case = portfolio_service.get_case_for_debt(db_session=s, debt_id=debt.id)
+        portfolio_service.record_validation_notice(
+            db_session=s, case=case, sent_on=date(2026, 11, 2), actor="test"
+        )
         outreach_service.mark_identity_verified(
             db_session=s,
             debtor_id=debtor.id,

@@ -17,6 +17,7 @@ from concilia.outreach.models import (
 )
 from concilia.outreach.rules import Communication, ContactEvent, OptOut
 from concilia.outreach.rules.calendar import possible_time_zones
+from concilia.outreach.settings import OutreachSettings
 from concilia.portfolio import service as portfolio_service
 
 ADDRESS_CONTEXT = "outreach.address"
@@ -68,6 +69,8 @@ def build(
     case = portfolio_service.get_case(db_session=db_session, case_id=case_id)
     debt = portfolio_service.get_debt(db_session=db_session, debt_id=case.debt_id)
     debtor = portfolio_service.get_debtor(db_session=db_session, debtor_id=debt.debtor_id)
+    creditor = portfolio_service.get_creditor(db_session=db_session, creditor_id=debtor.creditor_id)
+    settings = OutreachSettings()
     index = address_index(to) if to else None
     verified = channel in ("letter", "call") or (
         index is not None
@@ -135,4 +138,12 @@ def build(
         reassigned_check_at=reassigned_check_on,
         opt_outs=opt_outs,
         history=history(db_session=db_session, debt_id=debt.id, now=at),
+        sender_kind=settings.sender_kind,
+        agency_name=settings.agency_name or None,
+        agency_address=settings.agency_address or None,
+        creditor_name=creditor.name,
+        # The case records when the validation notice went out (12 CFR 1006.34), so the
+        # outbox always tracks it; a case without one is blocked until it is sent.
+        validation_notice_at=case.validation_notice_at,
+        validation_notice_tracked=True,
     )

@@ -34,6 +34,10 @@ class OutreachSettings(BaseSettings):
     # Who the deployment sends as: CPCE R124-4/R124-7 bind only agencies collecting for others
     # (L124-1); a creditor collecting its own debts or a lawyer sets creditor or lawyer.
     sender_kind: Literal["agency", "creditor", "lawyer"] = "agency"
+    # R124-4 2° wants the agency's name and address in the first letter; the check compares
+    # the letter with these when they are set.
+    agency_name: str = ""
+    agency_address: str = ""
 
     def channels(self) -> dict[str, Channel]:
         out: dict[str, Channel] = {}

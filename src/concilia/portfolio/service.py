@@ -367,6 +367,26 @@ def set_case_stage(*, db_session: Session, case: Case, stage: str, actor: str) -
     return case
 
 
+def record_validation_notice(*, db_session: Session, case: Case, sent_on: date, actor: str) -> Case:
+    """Record the day the validation notice (12 CFR 1006.34) went out for a case (audited)."""
+    if case.validation_notice_at != sent_on:
+        before, case.validation_notice_at, case.updated_at = (
+            case.validation_notice_at,
+            sent_on,
+            utcnow(),
+        )
+        audit_service.record(
+            db_session=db_session,
+            actor=actor,
+            action="portfolio.validation_notice_recorded",
+            object_type="case",
+            object_id=case.id,
+            change={"before": before.isoformat() if before else None, "after": sent_on.isoformat()},
+            detail={"sent_on": sent_on.isoformat()},
+        )
+    return case
+
+
 def assign_case(*, db_session: Session, case: Case, agent_id: int | None, actor: str) -> Case:
     """Assign a case to an active member of its team (or unassign it with None)."""
     if agent_id is not None and not auth_service.is_active_team_member(
