@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -59,6 +63,25 @@ def ensure_embedded(engine: Engine) -> bool:
     with engine.connect() as connection:
         if not needs_upgrade(connection):
             return False
-    with engine.begin() as connection:
+    with _exclusive(engine.url.database), engine.begin() as connection:
+        # Two commands started together on a fresh file: the second finds it done.
+        if not needs_upgrade(connection):
+            return False
         upgrade(connection)
     return True
+
+
+@contextmanager
+def _exclusive(database: str | None) -> Iterator[None]:
+    """Hold a lock on the database file's folder (nothing to lock for an in-memory one)."""
+    if not database or database == ":memory:":
+        yield
+        return
+    folder = Path(database).resolve().parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
