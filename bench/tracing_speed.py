@@ -4,7 +4,7 @@ seconds per stage, the number of compared pairs and the peak resident memory.
 
     .venv/bin/python bench/tracing_speed.py --debtors 100000 --profiles 1000000
 
-The data comes from concilia.tracing.testworld (fast to generate at this size, and harsh:
+The data comes from tests/tracing/testworld.py (fast to generate at this size, and harsh:
 small name pools make many namesakes); the quality figures come from tracing_quality.py.
 The world is generated and written to Parquet first, then the pipeline runs in a child
 process that reads it: the peak RSS and CPU seconds reported are the pipeline's own, not
@@ -29,7 +29,9 @@ PROFILES_FILE = "profiles.parquet"
 
 
 def _write_world(args: argparse.Namespace, folder: Path) -> float:
-    from concilia.tracing import testworld
+    # The tests' small world is no part of the product: import it from the repository.
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.tracing import testworld
 
     t = time.perf_counter()
     # testworld makes about 0.94 profiles per person-slot per unit of profiles_per_person.

@@ -1,4 +1,9 @@
-"""The list of domains, in dependency order; app, CLI and metadata discover modules from it."""
+"""The list of domains, in dependency order; app, CLI and metadata discover modules from it.
+
+A domain is listed once its package exists (a new domain adds itself here when it lands);
+a listed domain that does not exist is an error, never skipped: a typo or a half-removed
+domain would otherwise lose its tables, routes or commands without a word.
+"""
 
 from __future__ import annotations
 
@@ -16,25 +21,31 @@ DOMAINS: tuple[str, ...] = (
     "tracing.whereabouts",
     "authenticity",
     "signals",
-    "strategy",
     "outreach",
     "portal",
-    "reputation",
-    "training",
-    "privacy",
     "simulate",
     "console",
     "web",
 )
 
 
+class UnknownDomain(LookupError):
+    """A domain listed in DOMAINS has no package."""
+
+
 def iter_domain_modules(module: str) -> list[tuple[str, ModuleType]]:
-    """Import ``concilia.<domain>.<module>`` for every domain that has one."""
+    """Import ``concilia.<domain>.<module>`` for every domain that has one.
+
+    UnknownDomain when a listed domain has no package; a domain without that module
+    (no router, no cli) is simply not in the result."""
     found: list[tuple[str, ModuleType]] = []
     for domain in DOMAINS:
-        name = f"concilia.{domain}.{module}"
         if importlib.util.find_spec(f"concilia.{domain}") is None:
-            continue
+            raise UnknownDomain(
+                f"concilia.domains.DOMAINS lists {domain!r}, but there is no package "
+                f"concilia.{domain}: create it or remove it from the list"
+            )
+        name = f"concilia.{domain}.{module}"
         if importlib.util.find_spec(name) is None:
             continue
         found.append((domain, importlib.import_module(name)))

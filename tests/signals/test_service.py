@@ -301,7 +301,7 @@ def test_run_all_reads_cases_with_an_accepted_profile(
     db_session.flush()
     cand = MatchCandidate(
         portfolio="acme", debtor_key=str(case.debt.debtor_id), profile_key=str(profile_id),
-        run_id=run.id, match_weight=9.0, final_weight=9.0, probability=0.99, explanation=[],
+        run_id=run.id, match_weight=9.0, final_weight=9.0, probability=0.99, explanation_data=[],
         profile_snapshot={}, status="proposed", debtor_fingerprint="d", profile_fingerprint="p",
         created_at=utcnow(), updated_at=utcnow(),
     )  # fmt: skip
@@ -349,7 +349,7 @@ def test_accepted_profiles_by_debtor_reads_only_accepted_stored_profiles(
                 match_weight=9.0,
                 final_weight=9.0,
                 probability=0.99,
-                explanation=[],
+                explanation_data=[],
                 profile_snapshot={},
                 status=status,
                 debtor_fingerprint="d",

@@ -6,7 +6,7 @@ import csv
 import io
 from collections import Counter
 
-from concilia.simulate.posts import LABELS
+from concilia.simulate.labels import LABELS
 from tests.simulate.conftest import WORLD_PEOPLE, World
 
 

@@ -8,7 +8,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from concilia.tracing import linkage, prepare, scoring, testworld
+from concilia.tracing import linkage, prepare, scoring
+from tests.tracing import testworld
 
 
 @dataclass

@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from concilia.portfolio import service as portfolio_service
-from concilia.tracing import linkage, prepare, runner, testworld
+from concilia.tracing import linkage, prepare, runner
+from tests.tracing import testworld
 
 FAST = linkage.LinkageOptions(train_debtors=200, train_random_profiles=5000, u_max_pairs=2e5)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from concilia.tracing import testworld
+from tests.tracing import testworld
 
 pytestmark = pytest.mark.slow
 

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from concilia.audit.models import AuditEntry
 from concilia.errors import Conflict
-from concilia.tracing import linkage, prepare, runner, scoring, testworld
+from concilia.tracing import linkage, prepare, runner, scoring
 from concilia.tracing import service as tracing_service
 from concilia.tracing.models import Evidence, MatchCandidate, TraceChunk
+from tests.tracing import testworld
 
 FAST = linkage.LinkageOptions(train_debtors=200, train_random_profiles=5000, u_max_pairs=2e5)
 
@@ -212,7 +213,7 @@ def test_stored_competition_matches_resolve_competition(
                 assert cand.probability == pytest.approx(prob, rel=1e-9, abs=1e-12)
             else:
                 assert cand.final_weight == cand.match_weight
-            lines = cand.explanation
+            lines = tracing_service.explanation(db_session=s, candidate=cand)
             assert sum(ln["weight"] for ln in lines) == pytest.approx(cand.final_weight, abs=1e-6)
             assert (lines[-1]["field"] == "competition") == (abs(comp) > 1e-9)
         assert moved > 0

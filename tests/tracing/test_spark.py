@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from concilia.tracing import linkage, prepare, scoring, testworld
+from concilia.tracing import linkage, prepare, scoring
+from tests.tracing import testworld
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 

@@ -98,6 +98,25 @@ def test_only_accepted_profiles_can_be_used(db_session: Session, ids: dict[str, 
         service.run_inference(db_session=db_session, debtor_id=DEBTOR + 1, actor="user:agent")
 
 
+def test_every_accepted_profile_counts_not_the_first_fifty(
+    db_session: Session, tmp_path: Path
+) -> None:
+    """A debtor with 60 accepted profiles: the one accepted last is still theirs (an earlier
+    copy of the query stopped at 50)."""
+    found = world.build(db_session, tmp_path)
+    for other in range(60):
+        world.accept_match(db_session, DEBTOR, 9_000_000 + other)
+    world.accept_match(db_session, DEBTOR, found["ego001"])
+    row = service.run_inference(
+        db_session=db_session,
+        debtor_id=DEBTOR,
+        actor="user:agent",
+        profile_ids=[found["ego001"]],
+    )
+    assert row.profile_id == found["ego001"]
+    assert row.top_city in {"Lyon (FR)", "Villeurbanne (FR)"}
+
+
 def test_accept_makes_it_evidence_and_is_audited(db_session: Session, ids: dict[str, int]) -> None:
     from concilia.audit import service as audit_service
 

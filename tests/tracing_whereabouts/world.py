@@ -209,7 +209,7 @@ def candidate(
         match_weight=10.0,
         final_weight=10.0,
         probability=0.99,
-        explanation=[],
+        explanation_data=[],
         profile_snapshot=snapshot or {},
         status=status,
         debtor_fingerprint="0" * 64,

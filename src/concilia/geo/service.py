@@ -1,4 +1,5 @@
-"""Gazetteer look-ups: find a city by (free-text) name, distances, neighbours.
+"""Gazetteer look-ups: find a city by (free-text) name, the places a text names,
+distances, neighbours.
 
 The data is static, so these functions take no database session.
 """
@@ -9,11 +10,12 @@ import csv
 import math
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from importlib import resources
+from typing import TypeVar
 
-from concilia.geo.models import City
+from concilia.geo.schemas import City
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -235,3 +237,124 @@ def nearest(point: tuple[float, float], country: str | None = None) -> City:
     """The gazetteer city closest to a (lat, lon) point."""
     pool = [c for c in all_cities() if country is None or c.country == country]
     return min(pool, key=lambda c: (distance_km(point, c), c.id))
+
+
+# --- places named in free text (a post, a bio) -------------------------------------------------
+
+# Only capitalised spans are looked up, which keeps "nice day" and "tours" from becoming
+# cities; a span of up to four words ("Saint-Germain-en-Laye", "Newcastle upon Tyne").
+_CAP_SPAN = re.compile(
+    r"(?<![\w#@])([A-ZÀ-Ý][\w'’&.-]*(?:\s+(?:de|del|la|le|du|des|y|of|on|upon|-)?\s*"
+    r"[A-ZÀ-Ý][\w'’&.-]*){0,3})"
+)
+# Capitalised words that open a sentence or name a day or month, never a place or a name.
+NOT_NAMES = frozenset(
+    {
+        "je",
+        "i",
+        "the",
+        "le",
+        "la",
+        "el",
+        "my",
+        "mon",
+        "mi",
+        "new",
+        "nouveau",
+        "nuevo",
+        "premier",
+        "first",
+        "primer",
+        "monday",
+        "lundi",
+        "lunes",
+        "january",
+        "janvier",
+        "enero",
+        "september",
+        "septembre",
+        "septiembre",
+    }
+)
+_T = TypeVar("_T")
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold_words(text: str) -> str:
+    """Accents, case and punctuation folded away, words kept: how text spans are compared."""
+    return re.sub(r"[^0-9a-z]+", " ", _strip_accents(text).casefold()).strip()
+
+
+@lru_cache(maxsize=1)
+def _text_index() -> tuple[dict[str, City], dict[str, City]]:
+    """(accent-folded index, accent-keeping index) of city names and alternate names."""
+    folded: dict[str, City] = {}
+    exact: dict[str, City] = {}
+    # Largest first, so an ambiguous name keeps its most populous city.
+    for city in sorted(all_cities(), key=lambda c: -c.population):
+        for name in (city.name, *city.alt_names):
+            key = fold_words(name)
+            if len(key) > 2:
+                folded.setdefault(key, city)
+                exact.setdefault(name.casefold(), city)
+    return folded, exact
+
+
+def city_named(span: str) -> City | None:
+    """The city a span of text names, largest first; a span written with accents must
+    match them ("Monté" is not "Monte")."""
+    folded, exact = _text_index()
+    if _strip_accents(span) != span:
+        return exact.get(span.casefold())
+    return folded.get(fold_words(span))
+
+
+def _sub_spans(span: str) -> list[str]:
+    words = span.split()
+    out = []
+    for size in range(len(words), 0, -1):
+        for start in range(0, len(words) - size + 1):
+            out.append(" ".join(words[start : start + size]))
+    return out
+
+
+def read_names(text: str, *, other: Callable[[str], _T | None]) -> list[City | _T]:
+    """Places (and the caller's ``other`` names) a text names, in order of mention.
+
+    Each capitalised span is read longest part first; ``other`` is asked before the
+    gazetteer, so a caller's names win over places ("Santander" the bank in a job post).
+    A part inside one already read is not read again ("Saint-Denis" is not also "Denis")."""
+    found: list[City | _T] = []
+    for match in _CAP_SPAN.finditer(text):
+        taken: set[str] = set()
+        for sub in _sub_spans(match.group(1)):
+            key = fold_words(sub)
+            if not key or key in NOT_NAMES or any(key in t for t in taken):
+                continue
+            if (mine := other(sub)) is not None:
+                found.append(mine)
+                taken.add(key)
+            elif (city := city_named(sub)) is not None:
+                found.append(city)
+                taken.add(key)
+    return found
+
+
+def _no_other(_span: str) -> None:
+    return None
+
+
+def places_named(text: str) -> list[City]:
+    """Gazetteer cities a text names ("New life in Lyon", "Leaving Leeds for York"), in
+    order of first mention, each name once: where its writer lives, has lived or went."""
+    out: list[City] = []
+    seen: set[str] = set()
+    for city in read_names(text, other=_no_other):
+        if isinstance(city, City) and fold_words(city.name) not in seen:
+            seen.add(fold_words(city.name))
+            out.append(city)
+    return out

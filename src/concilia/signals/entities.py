@@ -3,10 +3,9 @@
 A gazetteer, not a statistical NER: spaCy's small pipelines are only solid for French and
 English here (the Spanish one needs ``--no-deps`` and is weak on organisations), they cost
 1-2 ms per post, and they tag "Lyon" and "Decathlon" no better than a list does. Places come
-from the project's city gazetteer (``concilia.geo``); employers from a list kept in
-``data/employers.txt`` plus capitalised names after "chez / at / en / para ..." in
-job-related posts. Only capitalised spans are looked up, which keeps "nice day" and
-"tours" from becoming cities.
+from the project's city gazetteer, which reads them out of the text
+(``geo.service.read_names``); employers from a list kept in ``data/employers.txt`` plus
+capitalised names after "chez / at / en / para ..." in job-related posts.
 """
 
 from __future__ import annotations
@@ -16,49 +15,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from concilia.signals.text import strip_accents
+from concilia.geo import service as geo_service
 
 JOB_LABELS = frozenset({"new_job", "promotion", "job_loss"})
-_CAP_SPAN = re.compile(
-    r"(?<![\w#@])([A-ZÀ-Ý][\w'’&.-]*(?:\s+(?:de|del|la|le|du|des|y|of|on|upon|-)?\s*"
-    r"[A-ZÀ-Ý][\w'’&.-]*){0,3})"
-)
 _EMPLOYER_CUE = re.compile(
     r"\b(?:chez|at|for|with|en|para|por|joining|rejoins|rejoindre)\s+(?:the\s+|el\s+|la\s+|le\s+)?"
     r"([A-ZÀ-Ý][\w'’&.-]*(?:\s+[A-ZÀ-Ý][\w'’&.-]*){0,2})"
 )
-_STOP_CAPS = frozenset(
-    {
-        "je",
-        "i",
-        "the",
-        "le",
-        "la",
-        "el",
-        "my",
-        "mon",
-        "mi",
-        "new",
-        "nouveau",
-        "nuevo",
-        "premier",
-        "first",
-        "primer",
-        "monday",
-        "lundi",
-        "lunes",
-        "january",
-        "janvier",
-        "enero",
-        "september",
-        "septembre",
-        "septiembre",
-    }
-)
 
 
 def _fold(text: str) -> str:
-    return re.sub(r"[^0-9a-z]+", " ", strip_accents(text).casefold()).strip()
+    return geo_service.fold_words(text)
 
 
 @dataclass(frozen=True)
@@ -77,40 +44,6 @@ def _employers() -> dict[str, str]:
     return {_fold(name): name for name in names}
 
 
-@lru_cache(maxsize=1)
-def _cities() -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
-    """(accent-folded index, accent-keeping index) of city names and alternate names."""
-    from concilia.geo import service as geo_service
-
-    folded: dict[str, tuple[str, str]] = {}
-    exact: dict[str, tuple[str, str]] = {}
-    # Largest first, so an ambiguous name keeps its most populous city.
-    for city in sorted(geo_service.all_cities(), key=lambda c: -c.population):
-        for name in (city.name, *city.alt_names):
-            key = _fold(name)
-            if len(key) > 2:
-                folded.setdefault(key, (city.name, city.country))
-                exact.setdefault(name.casefold(), (city.name, city.country))
-    return folded, exact
-
-
-def _city(span: str) -> tuple[str, str] | None:
-    """A span written with accents must match them ("Monté" is not "Monte")."""
-    folded, exact = _cities()
-    if strip_accents(span) != span:
-        return exact.get(span.casefold())
-    return folded.get(_fold(span))
-
-
-def _sub_spans(span: str) -> list[str]:
-    words = span.split()
-    out = []
-    for size in range(len(words), 0, -1):
-        for start in range(0, len(words) - size + 1):
-            out.append(" ".join(words[start : start + size]))
-    return out
-
-
 def extract(text: str, *, label: str) -> list[Entity]:
     """Employers and places named in ``text``, in order of first mention, without duplicates."""
     employers = _employers()
@@ -123,22 +56,19 @@ def extract(text: str, *, label: str) -> list[Entity]:
             seen.add(key)
             found.append(entity)
 
-    for match in _CAP_SPAN.finditer(text):
-        taken: set[str] = set()
-        for sub in _sub_spans(match.group(1)):
-            key = _fold(sub)
-            if not key or key in _STOP_CAPS or any(key in t for t in taken):
-                continue
-            if key in employers:
-                add(Entity("employer", employers[key]))
-                taken.add(key)
-            elif (city := _city(sub)) is not None:
-                add(Entity("place", city[0], city[1]))
-                taken.add(key)
+    def employer(span: str) -> Entity | None:
+        name = employers.get(_fold(span))
+        return Entity("employer", name) if name is not None else None
+
+    # The gazetteer reads the capitalised spans; a known employer wins over a place.
+    for named in geo_service.read_names(text, other=employer):
+        add(named if isinstance(named, Entity) else Entity("place", named.name, named.country))
     if label in JOB_LABELS:
         for match in _EMPLOYER_CUE.finditer(text):
             key = _fold(match.group(1))
-            if not key or key in _STOP_CAPS or _city(match.group(1)) is not None:
+            if not key or key in geo_service.NOT_NAMES:
+                continue
+            if geo_service.city_named(match.group(1)) is not None:
                 continue
             if any(k.kind == "employer" and _fold(k.name) in key for k in found):
                 continue

@@ -1,25 +1,11 @@
-"""The event labels, and which of them mean a possible vulnerability."""
+"""The event labels (the one list is ``concilia.simulate.labels``), and which of them mean
+a possible vulnerability."""
 
 from __future__ import annotations
 
-LABELS: tuple[str, ...] = (
-    "new_job",
-    "promotion",
-    "job_loss",
-    "business_opened",
-    "business_closed",
-    "vehicle_purchase",
-    "property_purchase",
-    "luxury_purchase",
-    "travel",
-    "moved",
-    "relationship_end",
-    "new_child",
-    "bereavement",
-    "illness_or_disability",
-    "financial_hardship",
-    "none",
-)
+from concilia.simulate import labels as simulate_labels
+
+LABELS = simulate_labels.LABELS
 LANGS: tuple[str, ...] = ("fr", "es", "en")
 
 # Needed for fair treatment, stored only as a flag without the detail (GDPR art. 9 for

@@ -21,21 +21,16 @@ from sqlalchemy.orm import Session
 from concilia.audit import service as audit_service
 from concilia.db import utcnow
 from concilia.errors import Conflict, InputProblem, InvalidInput, NotFound
-from concilia.signals import ability, classify, entities
+from concilia.portfolio import service as portfolio_service
+from concilia.signals import ability, classify
 from concilia.signals.labels import VULNERABILITY_EVENT, VULNERABILITY_LABELS
 from concilia.signals.model import EventModel
 from concilia.signals.models import SignalAssessment, SignalEvent, SignalRun
+from concilia.sources import service as sources_service
+from concilia.tracing import service as tracing_service
 
 PURPOSE = "credit_assessment"
 DECISIONS = ("accepted", "rejected")
-
-
-def places_named(text: str) -> list[tuple[str, str]]:
-    """Gazetteer cities a post names ("New life in Lyon", "Leaving Leeds for York"), as
-    (city name, country), in order of first mention: where a profile's owner lives, has
-    lived or went, for tracing to weigh."""
-    found = entities.extract(text, label="")
-    return [(e.name, e.country or "") for e in found if e.kind == "place"]
 
 
 @dataclass
@@ -56,9 +51,6 @@ class CaseResult:
 
 def traced_cases(*, db_session: Session) -> Iterator[tuple[int, list[int]]]:
     """(case id, accepted profile ids) for every case whose debtor has an accepted profile."""
-    from concilia.portfolio import service as portfolio_service
-    from concilia.tracing import service as tracing_service
-
     accepted = tracing_service.accepted_profiles_by_debtor(db_session=db_session)
     # Debtor keys are the portfolio's debtor ids as text; any other key names no debtor here.
     for debtor_id, key in sorted((int(key), key) for key in accepted if key.isdigit()):
@@ -69,11 +61,7 @@ def traced_cases(*, db_session: Session) -> Iterator[tuple[int, list[int]]]:
             yield case.id, accepted[key]
 
 
-def accepted_profiles(*, db_session: Session, case_id: int) -> list[int]:
-    """Source profile ids an agent accepted as the case's debtor."""
-    from concilia.portfolio import service as portfolio_service
-    from concilia.tracing import service as tracing_service
-
+def _accepted_profiles_of_case(*, db_session: Session, case_id: int) -> list[int]:
     debtor_key = str(
         portfolio_service.get_case(db_session=db_session, case_id=case_id).debt.debtor_id
     )
@@ -147,8 +135,6 @@ def process_posts(
         events.append(event)
     db_session.flush()
     if special_posts:
-        from concilia.sources import service as sources_service
-
         sources_service.redact_posts(
             db_session=db_session, post_ids=special_posts, reason="special_category", actor=actor
         )
@@ -161,8 +147,6 @@ def process_posts(
     result.band, result.approach = assessment.band, assessment.approach
     result.vulnerability_possible = assessment.vulnerability_possible
     if assessment.vulnerability_possible:
-        from concilia.portfolio import service as portfolio_service
-
         portfolio_service.set_case_flag(
             db_session=db_session,
             case_id=case_id,
@@ -247,10 +231,8 @@ def run_case(
     as_of: datetime | None = None,
 ) -> CaseResult:
     """Read the posts of the case's accepted profiles and store events and the suggestion."""
-    from concilia.sources import service as sources_service
-
     if profile_ids is None:
-        profile_ids = accepted_profiles(db_session=db_session, case_id=case_id)
+        profile_ids = _accepted_profiles_of_case(db_session=db_session, case_id=case_id)
     if run is None:
         key = model.fingerprint if model is not None else classify.model_key(synthetic=True)
         run = start_run(db_session=db_session, actor=actor, model_key=key)

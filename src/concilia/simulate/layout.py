@@ -16,7 +16,7 @@ import random
 import numpy as np
 
 from concilia.geo import service as geo
-from concilia.geo.models import City
+from concilia.geo.schemas import City
 
 MASK64 = (1 << 64) - 1
 NEARBY_KM = 50.0

@@ -8,10 +8,11 @@ import itertools
 import random
 from dataclasses import dataclass, field
 
+from concilia.simulate.labels import EVENT_LABELS
 from concilia.simulate.layout import Layout
 from concilia.simulate.noise import pick, strip_accents
 from concilia.simulate.pools import COMMON_NAMES, EMAIL_DOMAINS, FR_PARTICLES, LANGUAGE, Pool, pool
-from concilia.simulate.posts import EVENT_LABELS, EVENT_WEIGHTS
+from concilia.simulate.posts import EVENT_WEIGHTS
 from concilia.simulate.schemas import SimulationSettings
 
 _EVENT_CUM = list(

@@ -10,25 +10,6 @@ from concilia.simulate import noise, texts_en, texts_es, texts_fr, texts_other
 from concilia.simulate.noise import pick
 from concilia.simulate.schemas import NoiseRates
 
-LABELS: tuple[str, ...] = (
-    "new_job",
-    "promotion",
-    "job_loss",
-    "business_opened",
-    "business_closed",
-    "vehicle_purchase",
-    "property_purchase",
-    "luxury_purchase",
-    "travel",
-    "moved",
-    "relationship_end",
-    "new_child",
-    "bereavement",
-    "illness_or_disability",
-    "financial_hardship",
-    "none",
-)
-EVENT_LABELS = LABELS[:-1]
 # Relative frequency of life events (moves are driven by the `moved` rate instead).
 EVENT_WEIGHTS: dict[str, float] = {
     "new_job": 10,

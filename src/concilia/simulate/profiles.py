@@ -10,11 +10,11 @@ from typing import Any
 import numpy as np
 
 from concilia.geo import service as geo
-from concilia.geo.models import City
+from concilia.geo.schemas import City
 from concilia.simulate import noise
 from concilia.simulate.layout import Layout
 from concilia.simulate.people import Person
-from concilia.simulate.pools import LANGUAGE, nicknames, pool
+from concilia.simulate.pools import nicknames, pool
 from concilia.simulate.schemas import NoiseRates
 
 PROVENANCE_BY = "connector:simulate"
@@ -344,8 +344,3 @@ def random_identity(country: str, rng: random.Random) -> tuple[str, str, str]:
     p = pool(country)
     sex = "F" if rng.random() < 0.6 else "M"
     return _first(p, sex, rng), _family(p, rng), sex
-
-
-def language_of(country: str) -> str:
-    """Main language of a country."""
-    return LANGUAGE[country]

@@ -19,6 +19,8 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from concilia.errors import InputProblem, InvalidInput, NotFound
+from concilia.portfolio import service as portfolio_service
+from concilia.sources import service as sources_service
 
 DEBTOR_FIELDS = [
     "given_names",
@@ -176,8 +178,6 @@ def read_posts_jsonl(path: Path) -> pd.DataFrame:
 def posts_from_database(*, db_session: Session, profile_ids: list[str]) -> pd.DataFrame:
     """Public, unredacted posts of these profiles (database ids as text), from sources
     allowing 'locating'."""
-    from concilia.sources import service as sources_service
-
     posts, _ = sources_service.posts_for_profiles(
         db_session=db_session, profile_ids=[int(p) for p in profile_ids], purpose="locating"
     )
@@ -194,8 +194,6 @@ def posts_from_database(*, db_session: Session, profile_ids: list[str]) -> pd.Da
 def friends_from_database(*, db_session: Session, profile_ids: list[str]) -> pd.DataFrame:
     """Public edges touching these profiles (database ids as text), from sources allowing
     'locating'."""
-    from concilia.sources import service as sources_service
-
     edges = sources_service.friend_edges(
         db_session=db_session, profile_ids=[int(p) for p in profile_ids]
     )
@@ -233,9 +231,6 @@ def from_database(
     *, db_session: Session, portfolio: str | None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Debtors of a creditor (all when None) and profiles of sources allowing 'locating'."""
-    from concilia.portfolio import service as portfolio_service
-    from concilia.sources import service as sources_service
-
     creditor_id = None
     if portfolio is not None:
         creditor = portfolio_service.get_creditor_by_name(db_session=db_session, name=portfolio)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from concilia.db import Base, BigIntId, IdPk, UTCDateTime
 
@@ -71,7 +71,7 @@ class MatchCandidate(Base):
     probability: Mapped[float] = mapped_column(Float)
     # Either the lines themselves or, as batch runs write it, the compact form (levels,
     # term-frequency adjustments, quoted values) rendered with the run's explain_model:
-    # read it through ``explanation``.
+    # read it through ``tracing.service.explanation``.
     explanation_data: Mapped[Any] = mapped_column("explanation", JSON)
     # What the profile showed when scored (city, employer, handle, provenance): the
     # evidence an acceptance creates is taken from here.
@@ -84,27 +84,6 @@ class MatchCandidate(Base):
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-    run: Mapped[TraceRun] = relationship(lazy="select", viewonly=True)
-
-    @property
-    def explanation(self) -> list[dict[str, Any]]:
-        """The plain-word lines, one per field, whose log2 weights add up to final_weight."""
-        data = self.explanation_data
-        if not data or isinstance(data[0], dict):
-            return list(data or [])
-        from concilia.tracing import explain
-
-        run_model = self.run.explain_model if self.run is not None else None
-        if run_model is None:
-            raise ValueError(f"match candidate {self.id}: its run has no explanation model")
-        return explain.render(
-            data, run_model, match_weight=self.match_weight, final_weight=self.final_weight
-        )
-
-    @explanation.setter
-    def explanation(self, lines: list[dict[str, Any]]) -> None:
-        self.explanation_data = lines
 
 
 class Evidence(Base):

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from concilia.geo import service as geo_service
 from concilia.tracing import normalize as nz
 
 # --- the gazetteer --------------------------------------------------------------------------
@@ -35,10 +36,6 @@ def geocode(city: str | None, country: str | None) -> tuple[str, float | None, f
     """
     if not city:
         return "", None, None
-    try:
-        from concilia.geo import service as geo_service
-    except ImportError:  # the gazetteer is optional for the engine itself
-        return nz.city_key(city), None, None
     found = geo_service.lookup(city, country=country or None)
     if found is None and country:
         # A city field is typed by hand; free text (a bio) is not corrected, it names
@@ -60,8 +57,6 @@ def large_city(city_key: str, country: str | None) -> bool:
     """Whether a geocoded city (its folded gazetteer name) has LARGE_CITY inhabitants."""
     if not city_key:
         return False
-    from concilia.geo import service as geo_service
-
     found = geo_service.lookup(city_key, country=country or None)
     return found is not None and found.population >= LARGE_CITY
 
@@ -72,8 +67,6 @@ def known_city(text: str, country: str | None) -> str | None:
     text = text.strip(" ,.;:-–—!")
     if len(text) < 2:
         return None
-    from concilia.geo import service as geo_service
-
     found = geo_service.lookup(text, country=country or None)
     if found is None and "," in text:  # "Austin, TX", "Lyon, France"
         found = geo_service.lookup(text.split(",", 1)[0], country=country or None)
@@ -230,8 +223,6 @@ def friend_places(profiles_raw: pd.DataFrame, edges: pd.DataFrame | None) -> lis
 def post_places(profiles_raw: pd.DataFrame, posts: pd.DataFrame | None) -> list[str | None]:
     """Per profile, the gazetteer cities its public posts name, latest post first:
     'lyon/FR|leeds/GB'. Only the places are kept, not the posts."""
-    from concilia.signals import service as signals_service
-
     out: list[str | None] = [None] * len(profiles_raw)
     if posts is None or posts.empty or profiles_raw.empty:
         return out
@@ -245,8 +236,8 @@ def post_places(profiles_raw: pd.DataFrame, posts: pd.DataFrame | None) -> list[
         if i is None or not isinstance(text, str):
             continue
         seen = found.setdefault(i, [])
-        for name, country in signals_service.places_named(text):
-            place = f"{_clean_key(nz.city_key(name))}/{country}"
+        for city in geo_service.places_named(text):
+            place = f"{_clean_key(nz.city_key(city.name))}/{city.country}"
             if place not in seen and len(seen) < _TOP:
                 seen.append(place)
     for i, named in found.items():

@@ -73,14 +73,17 @@ def list_candidates(
         limit=500,
     )
     shown = [c for c in found if _visible(c, db_session, principal)][:limit]
-    out = []
-    for cand in shown:
-        item = CandidateOut.model_validate(cand)
-        item.authenticity = service.authenticity_lines(
+    return [_out(db_session, cand) for cand in shown]
+
+
+def _out(db_session: DbSession, cand: MatchCandidate) -> CandidateOut:
+    return CandidateOut.of(
+        cand,
+        explanation=service.explanation(db_session=db_session, candidate=cand),
+        authenticity=service.authenticity_lines(
             db_session=db_session, profile_key=cand.profile_key
-        )[1]
-        out.append(item)
-    return out
+        )[1],
+    )
 
 
 @router.post("/candidates/{candidate_id}/accept", response_model=list[EvidenceOut])
@@ -110,7 +113,7 @@ def reject_candidate(
         actor=principal.actor,
         reason=decision.reason,
     )
-    return CandidateOut.model_validate(cand)
+    return _out(db_session, cand)
 
 
 @router.get("/evidence", response_model=list[EvidenceOut])

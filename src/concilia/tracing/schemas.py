@@ -19,8 +19,6 @@ class ExplanationLine(BaseModel):
 class CandidateOut(BaseModel):
     """A proposed (debtor, profile) pair with how sure and why."""
 
-    model_config = ConfigDict(from_attributes=True)
-
     id: int
     debtor_key: str
     profile_key: str
@@ -34,6 +32,20 @@ class CandidateOut(BaseModel):
     decided_by: str | None
     decided_at: datetime | None
     reason: str | None
+
+    @classmethod
+    def of(
+        cls, candidate: Any, *, explanation: list[dict[str, Any]], authenticity: list[str]
+    ) -> CandidateOut:
+        """Build from a stored candidate and its rendered explanation (see the service)."""
+        stored = set(cls.model_fields) - {"explanation", "authenticity"}
+        return cls.model_validate(
+            {
+                **{name: getattr(candidate, name) for name in stored},
+                "explanation": explanation,
+                "authenticity": authenticity,
+            }
+        )
 
 
 class DecisionIn(BaseModel):

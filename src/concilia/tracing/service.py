@@ -15,6 +15,7 @@ from concilia.audit import service as audit_service
 from concilia.authenticity import service as authenticity_service
 from concilia.db import utcnow
 from concilia.errors import Conflict, InputProblem, InvalidInput, NotFound
+from concilia.tracing import explain
 from concilia.tracing.models import Evidence, MatchCandidate, TraceRun, TracingPolicy
 
 # Where candidates shown were right at least 97 % of the time on both simulated worlds of
@@ -52,6 +53,26 @@ def list_candidates(
         query = query.where(MatchCandidate.status == status)
     query = query.order_by(MatchCandidate.probability.desc(), MatchCandidate.id).limit(limit)
     return list(db_session.scalars(query))
+
+
+def explanation(*, db_session: Session, candidate: MatchCandidate) -> list[dict[str, Any]]:
+    """The candidate's plain-word lines, one per field, whose log2 weights add up to its
+    final weight.
+
+    Batch runs store a compact form (levels, term-frequency adjustments, quoted values),
+    rendered here with the run's explanation model; other writers store the lines."""
+    data = candidate.explanation_data
+    if not data or isinstance(data[0], dict):
+        return list(data or [])
+    run = db_session.get(TraceRun, candidate.run_id)
+    if run is None or run.explain_model is None:
+        raise ValueError(f"match candidate {candidate.id}: its run has no explanation model")
+    return explain.render(
+        data,
+        run.explain_model,
+        match_weight=candidate.match_weight,
+        final_weight=candidate.final_weight,
+    )
 
 
 def _require_reason(reason: str) -> str:
@@ -173,13 +194,6 @@ def decisions(*, db_session: Session, portfolio: str) -> list[dict[str, Any]]:
         )
     ).all()
     return [{"debtor_id": d, "profile_id": p, "accepted": s == "accepted"} for d, p, s in rows]
-
-
-def latest_run(*, db_session: Session, portfolio: str) -> TraceRun | None:
-    """The most recent run of a portfolio."""
-    return db_session.scalars(
-        select(TraceRun).where(TraceRun.portfolio == portfolio).order_by(TraceRun.id.desc())
-    ).first()
 
 
 def review_threshold(*, db_session: Session, portfolio: str) -> float:

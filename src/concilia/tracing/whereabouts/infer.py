@@ -34,7 +34,7 @@ import networkx as nx
 import numpy as np
 
 from concilia.geo import service as geo
-from concilia.geo.models import City
+from concilia.geo.schemas import City
 from concilia.tracing.whereabouts.model import Located, Said, features
 from concilia.tracing.whereabouts.params import DEFAULT_PARAMS, Params
 

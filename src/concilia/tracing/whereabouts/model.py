@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from concilia.geo import service as geo
-from concilia.geo.models import City
+from concilia.geo.schemas import City
 
 NEAR_KM = 25.0
 REGION_KM = 100.0

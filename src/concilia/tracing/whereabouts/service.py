@@ -35,18 +35,6 @@ STALE_PROFILE_DAYS = 730
 STALE_PROFILE_WEIGHT = 0.25
 
 
-def accepted_profile_ids(*, db_session: Session, debtor_id: int) -> list[int]:
-    """Profiles an agent accepted as this debtor's (from the tracing review queue)."""
-    accepted = tracing_service.list_candidates(
-        db_session=db_session,
-        debtor_keys=[str(debtor_id)],
-        status="accepted",
-        review_threshold=0.0,
-        limit=50,
-    )
-    return sorted({int(c.profile_key) for c in accepted if c.profile_key.isdigit()})
-
-
 def _usable_profiles(db_session: Session, profile_ids: Sequence[int]) -> list[int]:
     usable = []
     for pid in profile_ids:
@@ -146,7 +134,9 @@ def run_inference(
     accepted for this debtor. Profiles flagged fake or impersonating (without an override)
     are not used. Stores aggregates only, as a proposal for an agent.
     """
-    accepted = accepted_profile_ids(db_session=db_session, debtor_id=debtor_id)
+    accepted = tracing_service.accepted_profiles_by_debtor(
+        db_session=db_session, debtor_keys=[str(debtor_id)]
+    ).get(str(debtor_id), [])
     wanted = list(profile_ids) if profile_ids is not None else accepted
     not_accepted = sorted(set(wanted) - set(accepted))
     if not_accepted:

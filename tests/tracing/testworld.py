@@ -1,5 +1,6 @@
-"""A small synthetic world for the tracing tests (and the bench when the full generator
-`concilia.simulate` is not installed): debtors, public profiles and the true links.
+"""A small synthetic world for the tracing tests and bench/tracing_speed.py (fast to
+generate at a million profiles, unlike `concilia.simulate`): debtors, public profiles and
+the true links. Test code, so it lives with the tests, not in the package.
 
 It reproduces the hard cases the linkage must handle: nicknames, family-first display
 names, a dropped second surname, married names, accents lost, moves to a nearby or distant
