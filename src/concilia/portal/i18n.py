@@ -508,6 +508,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Código de verificación: {code} — compruebe que este mensaje es nuestro en {url}",
         "en": "Verification code: {code} — check this message is from us at {url}",
     },
+    "chat": {"fr": "Discuter avec nous", "es": "Chatear con nosotros", "en": "Chat with us"},
+    "chat_intro": {
+        "fr": "Un conseiller vous répond ici. Vos messages restent dans votre dossier.",
+        "es": "Un asesor le responde aquí. Sus mensajes quedan en su expediente.",
+        "en": "An adviser answers you here. Your messages stay on your file.",
+    },
+    "chat_message": {"fr": "Votre message", "es": "Su mensaje", "en": "Your message"},
+    "chat_send": {"fr": "Envoyer", "es": "Enviar", "en": "Send"},
+    "chat_log": {"fr": "Conversation", "es": "Conversación", "en": "Conversation"},
+    "chat_needs_js": {
+        "fr": "Le chat a besoin de JavaScript. Vous pouvez aussi nous appeler.",
+        "es": "El chat necesita JavaScript. También puede llamarnos.",
+        "en": "The chat needs JavaScript. You can also call us.",
+    },
     "not_found": {
         "fr": "Page introuvable.",
         "es": "Página no encontrada.",

@@ -8,8 +8,9 @@ documents encrypted.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from concilia.db import Base, BigIntId, IdPk, UTCDateTime
@@ -136,3 +137,19 @@ class ContactPreference(Base):
     hours_to: Mapped[int | None] = mapped_column(Integer, nullable=True)
     lang: Mapped[str] = mapped_column(String(5))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ChatMessage(Base):
+    """One message of the live chat of a case; an agent's blocked message is kept (with the
+    reasons) for the agent and the audit, and never delivered."""
+
+    __tablename__ = "portal_chat_messages"
+
+    id: Mapped[IdPk]
+    case_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("cases.id"), index=True)
+    sender: Mapped[str] = mapped_column(String(10))  # debtor | agent
+    author: Mapped[str] = mapped_column(String(200))
+    body_encrypted: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10))  # delivered | blocked
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

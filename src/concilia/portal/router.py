@@ -13,13 +13,14 @@ from fastapi.responses import FileResponse, Response
 from concilia.auth.dependencies import DbSession
 from concilia.db import utcnow
 from concilia.errors import NotFound, TooManyRequests
-from concilia.portal import entry, pages, security, views
+from concilia.portal import chat_router, entry, pages, security, views
 from concilia.portal import service as portal_service
 from concilia.portal.models import PortalFlow
 from concilia.portal.settings import get_portal_settings
 
 router = APIRouter(include_in_schema=False)
 router.include_router(pages.router)
+router.include_router(chat_router.router)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 _MEDIA_TYPES = {".css": "text/css", ".js": "text/javascript"}
 Field = Annotated[str, Form(max_length=200)]

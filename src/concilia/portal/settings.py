@@ -25,6 +25,8 @@ class PortalSettings(BaseSettings):
     max_verify_lookups_per_ip: int = 30
     upload_max_bytes: int = 5 * 1024 * 1024
     upload_max_files: int = 5
+    # Empty: chat messages are fanned out inside this process only (one server process).
+    chat_redis_url: str = ""
 
 
 @lru_cache(maxsize=1)

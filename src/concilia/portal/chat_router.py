@@ -1,0 +1,209 @@
+"""Chat over WebSockets: the debtor's socket (portal session) and the agent's (bearer token
+or staff session), one case each; messages fan out through the broker.
+
+Protocol: the client sends ``{"text": "..."}``; the server sends ``{"type": "message", "id",
+"sender", "text", "at", "status"}`` for every delivered message (the sender's own included:
+that is its acknowledgement), and to an agent whose reply was refused ``{"type": "blocked",
+..., "reasons": [...]}``. Connect with ``?after=<last id received>`` to resume: the server
+sends what came after it, then live messages, each id at most once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from concilia.auth import service as auth_service
+from concilia.auth.dependencies import DbSession
+from concilia.config import get_settings
+from concilia.db import session_scope, utcnow
+from concilia.errors import ConciliaError, NotFound
+from concilia.portal import casework, chat, entry, views
+from concilia.portal.broker import get_broker
+from concilia.portal.settings import get_portal_settings
+from concilia.portfolio import service as portfolio_service
+
+router = APIRouter(include_in_schema=False)
+NOT_ALLOWED = 4404  # the same close code for "no such case" and "not yours"
+# The chat's clock; tests pin it, since the hours rules judge every agent reply.
+clock = utcnow
+
+
+def _same_origin(ws: WebSocket) -> bool:
+    # A browser always sends Origin on a WebSocket: another site's page must not ride the
+    # debtor's or agent's cookies (cross-site WebSocket hijacking).
+    origin = ws.headers.get("origin")
+    if origin is None:
+        return True
+    host = ws.headers.get("host", "")
+    return origin.split("://", 1)[-1].rstrip("/") == host
+
+
+def _after(ws: WebSocket) -> int:
+    raw = ws.query_params.get("after", "0")
+    return int(raw) if raw.isdigit() and len(raw) < 19 else 0
+
+
+def _debtor_of(ws: WebSocket, case_id: int) -> str | None:
+    """The debtor's audit actor if the portal session owns the case, else None."""
+    clear = ws.cookies.get(get_portal_settings().session_cookie_name)
+    with session_scope(ws.app.state.session_factory) as db_session:
+        session = entry.get_session(db_session=db_session, clear=clear, now=utcnow())
+        if session is None:
+            return None
+        try:
+            casework.get_case_for_debtor(
+                db_session=db_session, debtor_id=session.debtor_id, case_id=case_id
+            )
+        except NotFound:
+            return None
+        return entry.debtor_actor(session.debtor_id)
+
+
+def _agent_of(ws: WebSocket, case_id: int) -> tuple[str, bool] | None:
+    """(actor, may write) for a staff member who may see the case, else None."""
+    authorization = ws.headers.get("authorization", "")
+    with session_scope(ws.app.state.session_factory) as db_session:
+        principal = None
+        if authorization.lower().startswith("bearer "):
+            principal = auth_service.principal_from_token(
+                db_session=db_session, clear=authorization[7:].strip()
+            )
+        else:
+            cookie = ws.cookies.get(get_settings().session_cookie_name)
+            found = (
+                auth_service.get_web_session(db_session=db_session, clear=cookie)
+                if cookie
+                else None
+            )
+            principal = auth_service.principal_for(found[1], "session") if found else None
+        if principal is None:
+            return None
+        try:
+            portfolio_service.get_case_for_principal(
+                db_session=db_session, principal=principal, case_id=case_id
+            )
+        except NotFound:
+            return None
+        return principal.actor, principal.role.value != "auditor"
+
+
+def _history(ws: WebSocket, case_id: int, after: int, for_agent: bool) -> list[dict[str, Any]]:
+    with session_scope(ws.app.state.session_factory) as db_session:
+        rows = chat.history(
+            db_session=db_session, case_id=case_id, after_id=after, for_agent=for_agent
+        )
+        return [chat.payload(m, for_agent=for_agent) for m in rows]
+
+
+def _post(ws: WebSocket, case_id: int, sender: str, actor: str, text: str) -> dict[str, Any]:
+    with session_scope(ws.app.state.session_factory) as db_session:
+        if sender == "debtor":
+            msg = chat.post_from_debtor(
+                db_session=db_session,
+                case_id=case_id,
+                debtor_actor=actor,
+                text=text,
+                at=clock(),
+            )
+        else:
+            msg = chat.post_from_agent(
+                db_session=db_session,
+                case_id=case_id,
+                agent_actor=actor,
+                text=text,
+                at=clock(),
+                tone=getattr(ws.app.state, "chat_tone", None),  # None: outreach default
+            )
+        return chat.payload(msg, for_agent=sender == "agent")
+
+
+async def _serve(ws: WebSocket, case_id: int, sender: str, actor: str, may_write: bool) -> None:
+    for_agent = sender == "agent"
+    sending = asyncio.Lock()
+    seen: set[int] = set()
+
+    async def send(message: dict[str, Any]) -> None:
+        async with sending:
+            await ws.send_json(message)
+
+    async with get_broker().subscribe(case_id) as queue:
+        # Subscribed before reading the backlog: a message posted in between is in both,
+        # and ``seen`` drops the second copy.
+        for message in await run_in_threadpool(_history, ws, case_id, _after(ws), for_agent):
+            seen.add(message["id"])
+            await send(message)
+
+        async def forward() -> None:
+            while True:
+                message = await queue.get()
+                if message["id"] not in seen:
+                    seen.add(message["id"])
+                    await send(message)
+
+        pump = asyncio.create_task(forward())
+        try:
+            while True:
+                data = await ws.receive_json()
+                text = str(data.get("text", "")) if isinstance(data, dict) else ""
+                if not may_write:
+                    await send({"type": "error", "detail": "read-only access"})
+                    continue
+                try:
+                    message = await run_in_threadpool(_post, ws, case_id, sender, actor, text)
+                except ConciliaError as exc:
+                    await send({"type": "error", "detail": exc.detail})
+                    continue
+                if message["status"] == "delivered":
+                    await get_broker().publish(case_id, message)
+                else:
+                    seen.add(message["id"])
+                    await send({**message, "type": "blocked"})
+        except WebSocketDisconnect:
+            pass
+        finally:
+            pump.cancel()
+
+
+@router.websocket("/portal/cases/{case_id}/chat/ws")
+async def debtor_socket(ws: WebSocket, case_id: int) -> None:
+    """The debtor's side of the chat of one of their cases."""
+    actor = await run_in_threadpool(_debtor_of, ws, case_id) if _same_origin(ws) else None
+    if actor is None:
+        await ws.close(code=NOT_ALLOWED)
+        return
+    await ws.accept()
+    await _serve(ws, case_id, "debtor", actor, True)
+
+
+@router.websocket("/api/portal/cases/{case_id}/chat/ws")
+async def agent_socket(ws: WebSocket, case_id: int) -> None:
+    """The agent's side: a case of the agent's teams; auditors read only."""
+    found = await run_in_threadpool(_agent_of, ws, case_id) if _same_origin(ws) else None
+    if found is None:
+        await ws.close(code=NOT_ALLOWED)
+        return
+    await ws.accept()
+    await _serve(ws, case_id, "agent", found[0], found[1])
+
+
+@router.get("/portal/cases/{case_id}/chat")
+def chat_page(case_id: int, request: Request, db_session: DbSession) -> Response:
+    """The debtor's chat page (the socket does the rest, from /portal/static/chat.js)."""
+    session = views.current_session(request, db_session)
+    lang = views.lang_of(request, session.lang if session else None)
+    if session is None:
+        return views.to_entry(request)
+    try:
+        casework.get_case_for_debtor(
+            db_session=db_session, debtor_id=session.debtor_id, case_id=case_id
+        )
+    except NotFound:
+        return views.not_found(request, lang)
+    return views.render(
+        request, "chat.html", lang, signed_in=True, csrf=session.csrf_token, case_id=case_id
+    )
