@@ -6,7 +6,8 @@ Sending, delivery status and replies are in :mod:`concilia.outreach.outbox`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -19,6 +20,8 @@ from concilia.authenticity import service as authenticity_service
 from concilia.db import utcnow
 from concilia.errors import Conflict, NotFound
 from concilia.outreach import context
+from concilia.outreach.channels import Channel, OutgoingMessage
+from concilia.outreach.check import default_tone_checker
 from concilia.outreach.models import (
     ContactLog,
     IdentityCheck,
@@ -28,6 +31,7 @@ from concilia.outreach.models import (
 )
 from concilia.outreach.rules import Decision, PackSet, Reason, evaluate
 from concilia.outreach.rules.model import SOCIAL_CHANNELS
+from concilia.outreach.settings import OutreachSettings
 from concilia.portfolio import service as portfolio_service
 from concilia.sources import service as sources_service
 
@@ -478,3 +482,80 @@ def is_identity_verified(
         )
         is not None
     )
+
+
+def send_requested(
+    *,
+    db_session: Session,
+    debtor_id: int,
+    channel: str,
+    to: str,
+    subject: str,
+    body: str,
+    idempotency_key: str,
+    actor: str,
+    channels: Mapping[str, Channel] | None = None,
+) -> bool:
+    """Send at once a message the person asked for (e.g. a portal sign-in code); True if sent.
+
+    It says nothing about any debt and answers the person's own request, so it bypasses the
+    outbox, its collection rules and the frequency count; it is audited without the address.
+    """
+    available = channels if channels is not None else OutreachSettings().channels()
+    transport = available.get(channel)
+    result = (
+        transport.send(
+            OutgoingMessage(
+                channel=channel, to=to, body=body, subject=subject, idempotency_key=idempotency_key
+            )
+        )
+        if transport is not None
+        else None
+    )
+    sent = result is not None and result.status in ("sent", "delivered")
+    audit_service.record(
+        db_session=db_session,
+        actor=actor,
+        action="outreach.requested_sent" if sent else "outreach.requested_failed",
+        object_type="debtor",
+        object_id=debtor_id,
+        change={"channel": channel, "to_index": context.address_index(to), "key": idempotency_key},
+        detail={
+            "channel": channel,
+            "configured": transport is not None,
+            "error": result.error if result is not None and not sent else None,
+        },
+    )
+    return sent
+
+
+def check_chat(
+    *,
+    db_session: Session,
+    case_id: int,
+    text: str,
+    at: datetime,
+    packs: PackSet | None = None,
+    tone: ToneFn | None = None,
+) -> Decision:
+    """Judge an agent's live-chat reply in the debtor's portal before it is delivered.
+
+    The same engine and tone check (outreach's default checker unless one is given) as any
+    written message; the person is the one the portal
+    verified (a signed-in debtor), so identity counts as verified. Nothing is relaxed: a rule
+    that blocks (hours included) blocks the reply, and the agent is told why.
+    """
+    comm = context.build(
+        db_session=db_session,
+        case_id=case_id,
+        channel="portal_chat",
+        to="",
+        text=text,
+        kind="chat_reply",
+        at=at,
+        automated=False,
+    )
+    comm = replace(comm, identity_verified=True)
+    tone = tone if tone is not None else default_tone_checker()
+    flags = list(tone(text, comm.lang)) if tone is not None and text else []
+    return evaluate(comm, packs, tone_flags=flags)
