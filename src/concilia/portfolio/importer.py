@@ -459,13 +459,13 @@ def write_file(
     )
     problems = Problems(file)
 
-    def rows() -> Iterator[tuple[int, PortfolioRow]]:
-        return enumerate(iter_rows(binary, file=file, date_format=date_format, problems=problems))
-
-    last = index.debtor_last
-    for batch in _batches(r for ordinal, r in rows() if last[ordinal]):
+    last = iter_rows(
+        binary, file=file, date_format=date_format, problems=problems, only=index.debtor_last
+    )
+    for batch in _batches(last):
         writer.debtors(batch, result)
-    for batch in _batches(r for _, r in rows()):
+    every = iter_rows(binary, file=file, date_format=date_format, problems=problems, debtor=False)
+    for batch in _batches(every):
         writer.debts(batch, result)
     # The file was validated: a problem now means it changed under us.
     problems.raise_if_any()

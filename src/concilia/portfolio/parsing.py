@@ -196,11 +196,23 @@ def iter_records(
 
 
 def iter_rows(
-    binary: IO[bytes], *, file: str, date_format: str, problems: Problems
+    binary: IO[bytes],
+    *,
+    file: str,
+    date_format: str,
+    problems: Problems,
+    only: npt.NDArray[np.bool_] | None = None,
+    debtor: bool = True,
 ) -> Iterator[PortfolioRow]:
-    """Every row that parses; the others go to ``problems``."""
-    for number, cells in iter_records(binary, file=file, problems=problems):
-        parsed = parse_row(file, number, cells, date_format, problems)
+    """Every row that parses; the others go to ``problems``.
+
+    On a validated file (where the n-th record is the n-th row), ``only`` picks rows by
+    ordinal without parsing the others, and ``debtor=False`` reads the debts' cells alone.
+    """
+    for ordinal, (number, cells) in enumerate(iter_records(binary, file=file, problems=problems)):
+        if only is not None and not only[ordinal]:
+            continue
+        parsed = parse_row(file, number, cells, date_format, problems, debtor=debtor)
         if parsed is not None:
             yield parsed
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from concilia.errors import InputProblem
 from concilia.portfolio.columns import MAX_LENGTH
@@ -117,6 +117,8 @@ class _RowReader:
     def __init__(self, file: str, row: int, cells: dict[str, str], problems: ProblemSink):
         self.file, self.row, self.cells, self.problems = file, row, cells, problems
         self.bad = False
+        # One search over the whole row instead of one per cell: most rows are clean.
+        self.clean = _CONTROL.search("".join(cells.values())) is None
 
     def fail(self, column: str, reason: str) -> None:
         self.bad = True
@@ -132,7 +134,7 @@ class _RowReader:
         if len(value) > limit:
             self.fail(column, f"longer than {limit} characters")
             return None
-        bad = control_character(value)
+        bad = None if self.clean else control_character(value)
         if bad is not None:
             self.fail(column, f"holds a control character (U+{ord(bad):04X})")
             return None
@@ -179,36 +181,10 @@ class _RowReader:
             return None
 
 
-def parse_row(
-    file: str, row: int, cells: dict[str, str], fmt: str, problems: ProblemSink
-) -> PortfolioRow | None:
-    """The row's values, or None after adding each bad cell to ``problems``."""
-    r = _RowReader(file, row, cells, problems)
-    account_reference = r.text("account_reference", required=True)
-    debtor_reference = r.text("debtor_reference", required=True)
+def _debtor_part(r: _RowReader, fmt: str, jurisdiction: str | None) -> dict[str, Any]:
+    """The debtor's fields of a row (names, identifiers, addresses, contacts, preferences)."""
     given_names = r.text("given_names", required=True)
     family_names = r.text("family_names", required=True)
-    jurisdiction = r.choice("jurisdiction", JURISDICTIONS, upper=True)
-    if jurisdiction is None and not r.cells.get("jurisdiction", "").strip():
-        r.fail("jurisdiction", "required value is empty")
-    currency = r.choice("currency", tuple(CURRENCY_EXPONENTS), upper=True)
-    if currency is None and not r.cells.get("currency", "").strip():
-        r.fail("currency", "required value is empty")
-    principal = r.amount("principal", currency, required=True)
-    interest = r.amount("interest", currency)
-    fees = r.amount("fees", currency)
-    rate: Decimal | None = None
-    rate_text = r.text("interest_rate")
-    if rate_text is not None:
-        try:
-            rate = parse_decimal(rate_text)
-            exponent = rate.as_tuple().exponent
-            if rate < 0 or rate > MAX_RATE:
-                r.fail("interest_rate", f"{rate_text!r} is outside 0 to {MAX_RATE} percent")
-            elif isinstance(exponent, int) and exponent < -6:
-                r.fail("interest_rate", f"{rate_text!r} has more than 6 decimals")
-        except BadValue as exc:
-            r.fail("interest_rate", str(exc))
     dob = r.date("date_of_birth", fmt)
     if dob is not None and not date(1900, 1, 1) <= dob <= date.today():
         r.fail("date_of_birth", f"{dob.isoformat()} is not a plausible date of birth")
@@ -249,31 +225,87 @@ def parse_row(
     zone = r.text("time_zone")
     if zone is not None and not valid_zone(zone):
         r.fail("time_zone", f"{zone!r} is not an IANA time zone")
+    return {
+        "given_names": given_names or "",
+        "family_names": family_names or "",
+        "date_of_birth": dob,
+        "national_id": r.text("national_id"),
+        "address": address,
+        "previous_address": previous,
+        "phones": tuple(dict.fromkeys(phones)),
+        "emails": tuple(dict.fromkeys(emails)),
+        "employer": r.text("employer"),
+        "preferred_language": language or DEFAULT_LANGUAGE.get(jurisdiction or "", ""),
+        "time_zone": zone or DEFAULT_TIME_ZONE.get(jurisdiction or "", ""),
+    }
+
+
+# What a debts-only reading puts in the debtor's fields: it never reads them.
+_NO_DEBTOR: dict[str, Any] = {
+    "given_names": "",
+    "family_names": "",
+    "date_of_birth": None,
+    "national_id": None,
+    "address": None,
+    "previous_address": None,
+    "phones": (),
+    "emails": (),
+    "employer": None,
+    "preferred_language": "",
+    "time_zone": "",
+}
+
+
+def parse_row(
+    file: str,
+    row: int,
+    cells: dict[str, str],
+    fmt: str,
+    problems: ProblemSink,
+    *,
+    debtor: bool = True,
+) -> PortfolioRow | None:
+    """The row's values, or None after adding each bad cell to ``problems``.
+
+    ``debtor=False`` reads the debt's cells only and leaves the debtor's fields empty: for a
+    pass over an already validated file that writes debts (it is about twice as fast).
+    """
+    r = _RowReader(file, row, cells, problems)
+    account_reference = r.text("account_reference", required=True)
+    debtor_reference = r.text("debtor_reference", required=True)
+    jurisdiction = r.choice("jurisdiction", JURISDICTIONS, upper=True)
+    if jurisdiction is None and not r.cells.get("jurisdiction", "").strip():
+        r.fail("jurisdiction", "required value is empty")
+    currency = r.choice("currency", tuple(CURRENCY_EXPONENTS), upper=True)
+    if currency is None and not r.cells.get("currency", "").strip():
+        r.fail("currency", "required value is empty")
+    principal = r.amount("principal", currency, required=True)
+    interest = r.amount("interest", currency)
+    fees = r.amount("fees", currency)
+    rate: Decimal | None = None
+    rate_text = r.text("interest_rate")
+    if rate_text is not None:
+        try:
+            rate = parse_decimal(rate_text)
+            exponent = rate.as_tuple().exponent
+            if rate < 0 or rate > MAX_RATE:
+                r.fail("interest_rate", f"{rate_text!r} is outside 0 to {MAX_RATE} percent")
+            elif isinstance(exponent, int) and exponent < -6:
+                r.fail("interest_rate", f"{rate_text!r} has more than 6 decimals")
+        except BadValue as exc:
+            r.fail("interest_rate", str(exc))
+    person = _debtor_part(r, fmt, jurisdiction) if debtor else _NO_DEBTOR
     status = r.choice("status", STATUSES, upper=False) or "active"
     charge_off = r.date("charge_off_date", fmt)
     last_payment = r.date("last_payment_date", fmt)
-    national_id = r.text("national_id")
-    employer = r.text("employer")
     original_creditor = r.text("original_creditor")
     if r.bad:
         return None
-    assert account_reference and debtor_reference and given_names and family_names
-    assert jurisdiction and currency
+    assert account_reference and debtor_reference and jurisdiction and currency
     return PortfolioRow(
         row=row,
         account_reference=account_reference,
         debtor_reference=debtor_reference,
-        given_names=given_names,
-        family_names=family_names,
-        date_of_birth=dob,
-        national_id=national_id,
-        address=address,
-        previous_address=previous,
-        phones=tuple(dict.fromkeys(phones)),
-        emails=tuple(dict.fromkeys(emails)),
-        employer=employer,
-        preferred_language=language or DEFAULT_LANGUAGE[jurisdiction],
-        time_zone=zone or DEFAULT_TIME_ZONE[jurisdiction],
         jurisdiction=jurisdiction,
         original_creditor=original_creditor,
         principal=principal,
@@ -284,4 +316,5 @@ def parse_row(
         charge_off_date=charge_off,
         last_payment_date=last_payment,
         status=status,
+        **person,
     )
