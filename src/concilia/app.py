@@ -12,8 +12,9 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from concilia import __version__, openapi
+from concilia import __version__, apidocs, middleware, openapi
 from concilia.auth.dependencies import current_principal
+from concilia.config import get_settings
 from concilia.db import get_session_factory
 from concilia.domains import iter_domain_modules
 from concilia.errors import ConciliaError, InvalidInput
@@ -82,8 +83,19 @@ def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
         version=__version__,
         description="Lawful, private and humane use of public social-network data in debt "
         "recovery. Errors are application/problem+json (RFC 9457).",
+        # Served by concilia.apidocs from local files: there is no CDN at run time.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.session_factory = session_factory or get_session_factory()
+    settings = get_settings()
+    middleware.install(
+        app,
+        max_body_bytes=settings.max_body_bytes,
+        max_import_bytes=settings.max_import_bytes,
+        import_paths=settings.import_paths,
+    )
+    apidocs.install(app)
     _install_error_handlers(app)
 
     @app.get(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
 import os
 import secrets
 from functools import lru_cache
@@ -10,6 +11,16 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a host name or address only reaches this machine."""
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _default_var_dir() -> Path:
@@ -28,16 +39,31 @@ class Settings(BaseSettings):
     data_key: SecretStr | None = None
     session_cookie_name: str = "concilia_session"
     session_hours: int = 12
-    cookie_secure: bool = False
+    # Secure cookies unless told otherwise, or unless the server listens on a loopback
+    # address only (local development and `make demo` over plain http).
+    cookie_secure: bool = True
     api_token_days: int = 90
+    # Failed sign-ins (within login_window_minutes) allowed per (account, address) and,
+    # times login_ip_factor, per address; past them the address waits
+    # login_backoff_seconds, doubled at each further failure, at most the max.
     login_max_failures: int = 5
-    login_window_minutes: int = 15
+    login_ip_factor: int = 4
+    login_backoff_seconds: int = 60
+    login_backoff_max_minutes: int = 60
+    login_window_minutes: int = 60
+    # Request bodies: a small limit for everything, a larger one for file imports.
+    max_body_bytes: int = 1_048_576
+    # Above portfolio's own file limit (512 MiB), leaving room for the multipart envelope.
+    max_import_bytes: int = 513 * 1_048_576
+    import_paths: tuple[str, ...] = ("/api/portfolio/imports",)
     default_page_size: int = 50
     max_page_size: int = 500
     host: str = "127.0.0.1"
     port: int = 8000
 
     def model_post_init(self, __context: object) -> None:
+        if "cookie_secure" not in self.model_fields_set and is_loopback(self.host):
+            self.cookie_secure = False
         if not self.database_url:
             self.database_url = f"sqlite:///{self.var_dir / 'concilia.db'}"
 
@@ -52,7 +78,8 @@ class Settings(BaseSettings):
         path = self.var_dir / name
         if path.exists():
             return path.read_text().strip()
-        self.var_dir.mkdir(parents=True, exist_ok=True)
+        # Keys and the embedded database live here: no other local account may list or read it.
+        self.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         value = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
         # Exclusive create so two processes starting together cannot write different keys.
         try:

@@ -6,13 +6,15 @@ through :func:`session_scope` or the ``get_db`` request dependency.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 from sqlalchemy import BigInteger, DateTime, Engine, Integer, MetaData, create_engine, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -61,10 +63,48 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Execution option set by :func:`begin_write`: on SQLite the transaction starts with
+# BEGIN IMMEDIATE (takes the write lock at once, waiting up to the busy timeout).
+WRITE_OPTION = "concilia_write"
+SQLITE_BUSY_TIMEOUT_S = 30
+# Pooled connections per engine, and how many requests may hold a session at once (fewer,
+# leaving room for work outside a request's unit of work, e.g. /health).
+POOL_SIZE = 10
+POOL_MAX_OVERFLOW = 20
+REQUEST_SESSIONS = POOL_SIZE + POOL_MAX_OVERFLOW - 4
+_SQLITE_SIDE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Create the database file 0600 (SQLite gives its -wal/-shm the same mode) or tighten it.
+
+    The file holds names and addresses in clear: no other local account may read it.
+    """
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for suffix in _SQLITE_SIDE_FILES:
+        side = Path(f"{path}{suffix}")
+        # Missing, or someone else's file: SQLite will say what it can do with it.
+        with suppress(FileNotFoundError, PermissionError):
+            if side.stat().st_mode & 0o077:
+                side.chmod(0o600)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and a private file."""
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        _private_sqlite_file(url)
+        kwargs.setdefault(
+            "connect_args", {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}
+        )
+        if make_url(url).database not in (None, "", ":memory:"):
+            kwargs.setdefault("pool_size", POOL_SIZE)
+            kwargs.setdefault("max_overflow", POOL_MAX_OVERFLOW)
         engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")
@@ -73,6 +113,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
             cursor.close()
             # pysqlite opens transactions lazily, only before DML, which breaks SAVEPOINTs
             # and lets a read-then-write (the audit chain) span two transactions. Take over
@@ -81,11 +122,27 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            # A deferred transaction that has read and then writes cannot wait for the lock:
+            # when another writer committed meanwhile SQLite answers SQLITE_BUSY at once
+            # (its snapshot is stale), whatever the busy timeout. Writers therefore take the
+            # lock up front; readers stay deferred and never block anyone (WAL).
+            immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", POOL_SIZE)
+    kwargs.setdefault("max_overflow", POOL_MAX_OVERFLOW)
     return create_engine(url, **kwargs)
+
+
+def begin_write(session: Session) -> None:
+    """Start the session's transaction as a writer (call before its first query).
+
+    On SQLite this is BEGIN IMMEDIATE, so a unit of work that reads then writes waits for
+    the write lock instead of failing with "database is locked"; elsewhere it changes nothing.
+    """
+    session.connection(execution_options={WRITE_OPTION: True})
 
 
 _engine: Engine | None = None
@@ -98,14 +155,7 @@ def get_engine() -> Engine:
     if _engine is None:
         from concilia.config import get_settings
 
-        settings = get_settings()
-        if settings.database_url.startswith("sqlite:///"):
-            from pathlib import Path
-
-            Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(
-                parents=True, exist_ok=True
-            )
-        _engine = make_engine(settings.database_url)
+        _engine = make_engine(get_settings().database_url)
     return _engine
 
 

@@ -8,6 +8,7 @@ from rich.console import Console
 from concilia.auth import service as auth_service
 from concilia.auth.models import Role
 from concilia.db import session_scope
+from concilia.errors import NotFound
 
 app = typer.Typer(help="Users, roles and API tokens.", no_args_is_help=True)
 console = Console()
@@ -61,3 +62,21 @@ def token(username: str, name: str = typer.Option("cli"), days: int = typer.Opti
             db_session=session, user_id=user.id, name=name, days=days
         )
     print(clear)
+
+
+@app.command("reset-password")
+def reset_password(username: str) -> None:
+    """Give a user a new one-time password (printed once); they must change it at sign-in.
+
+    Their sessions and API tokens end at once; the reset is audited.
+    """
+    try:
+        with session_scope() as session:
+            one_time = auth_service.reset_password(
+                db_session=session, username=username, actor="cli"
+            )
+    except NotFound as exc:
+        console.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"password of [bold]{username}[/bold] reset; sessions and tokens ended")
+    console.print(f"one-time password (shown once): [bold]{one_time}[/bold]")

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, status
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 
+from concilia.auth import pages
 from concilia.auth import service as auth_service
 from concilia.auth.dependencies import CurrentPrincipal, DbSession, require_roles
 from concilia.auth.models import Role
+from concilia.auth.pages import client_ip
 from concilia.auth.schemas import (
+    CsrfOut,
     LoginIn,
+    PasswordChangeIn,
     Principal,
     TeamIn,
     TeamOut,
@@ -25,24 +27,28 @@ from concilia.auth.schemas import (
     UserUpdate,
 )
 from concilia.config import get_settings
-from concilia.errors import ConciliaError, TooManyRequests, Unauthorized, problem_responses
+from concilia.errors import (
+    ConciliaError,
+    Forbidden,
+    TooManyRequests,
+    Unauthorized,
+    problem_responses,
+)
 from concilia.ids import Id
-from concilia.web.templating import get_templates
 
 router = APIRouter(tags=["auth"])
 AdminPrincipal = Annotated[Principal, Depends(require_roles(Role.admin))]
-_LOGIN_CSRF_COOKIE = "concilia_login_csrf"
 
 
-def _client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+class PasswordChangeRequired(Forbidden):
+    title = "Password change required"
 
 
 @router.post(
     "/api/auth/token",
     response_model=TokenCreated,
     status_code=201,
-    responses=problem_responses(Unauthorized, TooManyRequests),
+    responses=problem_responses(Unauthorized, PasswordChangeRequired, TooManyRequests),
 )
 def issue_token(body: LoginIn, request: Request, db_session: DbSession) -> TokenCreated:
     """Exchange a username and password for a bearer token (rate-limited)."""
@@ -51,16 +57,65 @@ def issue_token(body: LoginIn, request: Request, db_session: DbSession) -> Token
             db_session=db_session,
             username=body.username,
             password=body.password,
-            ip=_client_ip(request),
+            ip=client_ip(request),
         )
     except ConciliaError:
         # The failed attempt must be kept even though the request fails.
         db_session.commit()
         raise
+    if user.must_change_password:
+        # The successful attempt is kept (it clears the failure count).
+        db_session.commit()
+        raise PasswordChangeRequired(
+            "this account has a one-time password: set a new one with POST /api/auth/password "
+            "(or at /password in the browser) before a token can be issued"
+        )
     token, clear = auth_service.create_token(
         db_session=db_session, user_id=user.id, name=body.token_name
     )
     return TokenCreated(**TokenOut.model_validate(token).model_dump(), token=clear)
+
+
+@router.post(
+    "/api/auth/password",
+    status_code=204,
+    responses=problem_responses(ConciliaError, Unauthorized, TooManyRequests),
+)
+def change_password(body: PasswordChangeIn, request: Request, db_session: DbSession) -> Response:
+    """Replace a password, knowing the current (or one-time) one; ends every session and token.
+
+    No token is needed: it is how an account with a one-time password gets a real one.
+    """
+    try:
+        user = auth_service.authenticate(
+            db_session=db_session,
+            username=body.username,
+            password=body.current_password,
+            ip=client_ip(request),
+        )
+    except ConciliaError:
+        db_session.commit()
+        raise
+    auth_service.change_password(
+        db_session=db_session,
+        user=user,
+        new_password=body.new_password,
+        actor=f"user:{user.username}",
+    )
+    return Response(status_code=204)
+
+
+@router.get("/api/auth/csrf", response_model=CsrfOut, responses=problem_responses(Unauthorized))
+def session_csrf(request: Request, db_session: DbSession) -> CsrfOut:
+    """The signed-in browser session's CSRF token, for same-origin scripts (e.g. /docs).
+
+    Another site cannot read it: the answer is same-origin JSON, with no CORS.
+    """
+    cookie = request.cookies.get(get_settings().session_cookie_name)
+    found = auth_service.get_web_session(db_session=db_session, clear=cookie) if cookie else None
+    if found is None:
+        raise Unauthorized("no signed-in browser session")
+    return CsrfOut(csrf_token=found[0].csrf_token)
 
 
 @router.get("/api/auth/me", response_model=UserOut)
@@ -131,93 +186,5 @@ def create_team(body: TeamIn, principal: AdminPrincipal, db_session: DbSession) 
     return TeamOut.model_validate(team)
 
 
-# --- web pages -------------------------------------------------------------------------
-
-
-def _login_page(request: Request, error: str | None = None, username: str = "") -> Response:
-    # Login CSRF: a double-submit token, since there is no session yet to bind it to.
-    token = secrets.token_urlsafe(32)
-    response = get_templates().TemplateResponse(
-        request,
-        "login.html",
-        {"csrf_token": token, "error": error, "username": username},
-        status_code=status.HTTP_401_UNAUTHORIZED if error else status.HTTP_200_OK,
-    )
-    response.set_cookie(
-        _LOGIN_CSRF_COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=get_settings().cookie_secure,
-    )
-    return response
-
-
-@router.get("/login", response_class=HTMLResponse, include_in_schema=False)
-def login_form(request: Request) -> Response:
-    """The sign-in page."""
-    return _login_page(request)
-
-
-@router.post("/login", include_in_schema=False)
-def login_submit(
-    request: Request,
-    db_session: DbSession,
-    username: Annotated[str, Form()],
-    password: Annotated[str, Form()],
-    csrf_token: Annotated[str, Form()],
-) -> Response:
-    """Check the password and start a browser session."""
-    cookie = request.cookies.get(_LOGIN_CSRF_COOKIE, "")
-    if not cookie or not hmac.compare_digest(cookie, csrf_token):
-        return _login_page(request, "The form expired; please try again.", username)
-    try:
-        user = auth_service.authenticate(
-            db_session=db_session, username=username, password=password, ip=_client_ip(request)
-        )
-    except ConciliaError as exc:
-        db_session.commit()
-        return _login_page(request, exc.detail, username)
-    _, clear = auth_service.create_web_session(db_session=db_session, user=user)
-    settings = get_settings()
-    response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
-    response.set_cookie(
-        settings.session_cookie_name,
-        clear,
-        httponly=True,
-        samesite="lax",
-        secure=settings.cookie_secure,
-        max_age=settings.session_hours * 3600,
-    )
-    response.delete_cookie(_LOGIN_CSRF_COOKIE)
-    return response
-
-
-@router.post("/logout", include_in_schema=False)
-def logout(
-    request: Request, db_session: DbSession, csrf_token: Annotated[str, Form()] = ""
-) -> Response:
-    """End the browser session (the form carries the session's CSRF token)."""
-    settings = get_settings()
-    cookie = request.cookies.get(settings.session_cookie_name)
-    found = auth_service.get_web_session(db_session=db_session, clear=cookie) if cookie else None
-    if found is not None and hmac.compare_digest(found[0].csrf_token, csrf_token):
-        auth_service.end_web_session(db_session=db_session, clear=cookie or "")
-    response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
-    response.delete_cookie(settings.session_cookie_name)
-    return response
-
-
-@router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def home(request: Request, db_session: DbSession) -> Response:
-    """The console's home page (signed-in users only)."""
-    cookie = request.cookies.get(get_settings().session_cookie_name)
-    found = auth_service.get_web_session(db_session=db_session, clear=cookie) if cookie else None
-    if found is None:
-        return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
-    web, user = found
-    return get_templates().TemplateResponse(
-        request,
-        "home.html",
-        {"principal": auth_service.principal_for(user, "session"), "csrf_token": web.csrf_token},
-    )
+# The sign-in pages live in pages.py; mounted here so the app discovers one router.
+router.include_router(pages.router)

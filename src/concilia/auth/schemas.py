@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,18 +43,24 @@ class TeamOut(BaseModel):
     name: str
 
 
+# Bounds match the columns; a password is hashed, so its bound only caps the hashing work.
+USERNAME_MAX = 100
+PASSWORD_MAX = 1024
+TeamName = Annotated[str, Field(min_length=1, max_length=100)]
+
+
 class UserIn(BaseModel):
-    username: str = Field(min_length=2, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")
-    full_name: str = ""
+    username: str = Field(min_length=2, max_length=USERNAME_MAX, pattern=r"^[A-Za-z0-9_.@-]+$")
+    full_name: str = Field("", max_length=200)
     role: Role
-    teams: list[str] = Field(default_factory=list)
-    password: str | None = Field(default=None, min_length=12)
+    teams: list[TeamName] = Field(default_factory=list, max_length=100)
+    password: str | None = Field(default=None, min_length=12, max_length=PASSWORD_MAX)
 
 
 class UserUpdate(BaseModel):
-    full_name: str | None = None
+    full_name: str | None = Field(None, max_length=200)
     role: Role | None = None
-    teams: list[str] | None = None
+    teams: list[TeamName] | None = Field(None, max_length=100)
     is_active: bool | None = None
 
 
@@ -73,9 +80,19 @@ class UserCreated(UserOut):
 
 
 class LoginIn(BaseModel):
-    username: str
-    password: str
-    token_name: str = "api"
+    username: str = Field(min_length=1, max_length=USERNAME_MAX)
+    password: str = Field(min_length=1, max_length=PASSWORD_MAX)
+    token_name: str = Field("api", min_length=1, max_length=100)
+
+
+class PasswordChangeIn(BaseModel):
+    username: str = Field(min_length=1, max_length=USERNAME_MAX)
+    current_password: str = Field(min_length=1, max_length=PASSWORD_MAX)
+    new_password: str = Field(min_length=12, max_length=PASSWORD_MAX)
+
+
+class CsrfOut(BaseModel):
+    csrf_token: str
 
 
 class TokenOut(BaseModel):

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
-from datetime import timedelta
+import threading
+import time
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from concilia.audit import service as audit_service
@@ -16,7 +19,7 @@ from concilia.auth.models import ApiToken, LoginAttempt, Role, Team, User, WebSe
 from concilia.auth.schemas import Principal
 from concilia.config import get_settings
 from concilia.db import utcnow
-from concilia.errors import Conflict, NotFound, TooManyRequests, Unauthorized
+from concilia.errors import ConciliaError, Conflict, NotFound, TooManyRequests, Unauthorized
 
 _hasher = PasswordHasher()
 # A real hash to verify against when the user does not exist, so timing does not reveal it.
@@ -85,6 +88,12 @@ def get_user_by_username(*, db_session: Session, username: str) -> User | None:
 def list_users(*, db_session: Session) -> list[User]:
     """All users by username."""
     return list(db_session.scalars(select(User).order_by(User.username)))
+
+
+def is_active_team_member(*, db_session: Session, user_id: int, team_id: int) -> bool:
+    """True when the user exists, is active and belongs to the team."""
+    user = db_session.get(User, user_id)
+    return user is not None and user.is_active and any(t.id == team_id for t in user.teams)
 
 
 def create_user(
@@ -174,19 +183,50 @@ def update_user(
     return user
 
 
-def set_password(*, db_session: Session, user_id: int, password: str, actor: str) -> None:
-    """Replace a user's password (audited, the hash only)."""
-    user = get_user(db_session=db_session, user_id=user_id)
-    user.password_hash = hash_password(password)
+def change_password(*, db_session: Session, user: User, new_password: str, actor: str) -> None:
+    """Replace a user's password; every session and token of theirs ends (audited, no hash)."""
+    if _verifies(user.password_hash, new_password):
+        raise ConciliaError("the new password must differ from the current one")
+    try:
+        user.password_hash = hash_password(new_password)
+    except ValueError as exc:
+        raise ConciliaError(str(exc)) from exc
     user.must_change_password = False
+    _revoke_all(db_session=db_session, user_id=user.id)
+    db_session.flush()
     audit_service.record(
         db_session=db_session,
         actor=actor,
         action="auth.password_changed",
         object_type="user",
         object_id=user.id,
-        change={"password_hash": _sha256(user.password_hash)},
+        change={"password": "changed"},
     )
+
+
+def reset_password(*, db_session: Session, username: str, actor: str) -> str:
+    """Give a user a new one-time password (returned once) that must be changed at sign-in.
+
+    Their sessions and tokens end at once. NotFound when there is no such user.
+    """
+    user = get_user_by_username(db_session=db_session, username=username)
+    if user is None:
+        raise NotFound(f"user {username!r} not found")
+    one_time = generate_password()
+    user.password_hash = hash_password(one_time)
+    user.must_change_password = True
+    _revoke_all(db_session=db_session, user_id=user.id)
+    db_session.flush()
+    audit_service.record(
+        db_session=db_session,
+        actor=actor,
+        action="auth.password_reset",
+        object_type="user",
+        object_id=user.id,
+        change={"password": "reset", "must_change_password": True},
+        detail={"username": username},
+    )
+    return one_time
 
 
 def _revoke_all(*, db_session: Session, user_id: int) -> None:
@@ -201,47 +241,75 @@ def _revoke_all(*, db_session: Session, user_id: int) -> None:
         web.revoked_at = now
 
 
-def _check_rate_limit(*, db_session: Session, username: str, ip: str) -> None:
+def _failures(
+    *, db_session: Session, since: datetime, username: str | None, ip: str
+) -> tuple[int, datetime | None]:
+    conditions = [LoginAttempt.ip == ip, LoginAttempt.success.is_(False), LoginAttempt.at > since]
+    if username is not None:
+        conditions.append(LoginAttempt.username == username)
+    row = db_session.execute(
+        select(func.count(), func.max(LoginAttempt.at)).where(*conditions)
+    ).one()
+    return int(row[0] or 0), row[1]
+
+
+def _wait_left(count: int, last: datetime | None, threshold: int, now: datetime) -> timedelta:
+    """Back-off: past the threshold each failure doubles the wait, up to the cap."""
     settings = get_settings()
-    since = utcnow() - timedelta(minutes=settings.login_window_minutes)
+    if count < threshold or last is None:
+        return timedelta(0)
+    seconds = settings.login_backoff_seconds * 2 ** min(count - threshold, 30)
+    wait = min(timedelta(seconds=seconds), timedelta(minutes=settings.login_backoff_max_minutes))
+    return max(timedelta(0), last + wait - now)
+
+
+def _check_rate_limit(*, db_session: Session, username: str, ip: str) -> None:
+    """Refuse a sign-in from an address that failed too often, for this account or any.
+
+    Failures count per (account, address) and per address only, never per account alone:
+    someone guessing from elsewhere cannot lock the real user out. A success from an address
+    clears that address's count for the account, not the address's overall count.
+    """
+    settings = get_settings()
+    now = utcnow()
+    since = now - timedelta(minutes=settings.login_window_minutes)
     last_success = db_session.scalar(
         select(func.max(LoginAttempt.at)).where(
-            LoginAttempt.username == username, LoginAttempt.success.is_(True)
-        )
-    )
-    window_start = max(since, last_success) if last_success else since
-    by_user = db_session.scalar(
-        select(func.count()).where(
             LoginAttempt.username == username,
-            LoginAttempt.success.is_(False),
-            LoginAttempt.at > window_start,
+            LoginAttempt.ip == ip,
+            LoginAttempt.success.is_(True),
         )
     )
-    # An address trying many accounts is throttled too, with more room for shared offices.
-    by_ip = db_session.scalar(
-        select(func.count()).where(
-            LoginAttempt.ip == ip, LoginAttempt.success.is_(False), LoginAttempt.at > since
-        )
+    pair_since = max(since, last_success) if last_success else since
+    pair = _failures(db_session=db_session, since=pair_since, username=username, ip=ip)
+    by_ip = _failures(db_session=db_session, since=since, username=None, ip=ip)
+    wait = max(
+        _wait_left(*pair, settings.login_max_failures, now),
+        _wait_left(*by_ip, settings.login_max_failures * settings.login_ip_factor, now),
     )
-    if (by_user or 0) >= settings.login_max_failures or (by_ip or 0) >= (
-        settings.login_max_failures * 4
-    ):
-        raise TooManyRequests(
-            f"too many failed sign-ins; try again in {settings.login_window_minutes} minutes"
-        )
+    if wait > timedelta(0):
+        minutes = max(1, math.ceil(wait.total_seconds() / 60))
+        unit = "minute" if minutes == 1 else "minutes"
+        raise TooManyRequests(f"too many failed sign-ins; try again in {minutes} {unit}")
+
+
+def _verifies(password_hash: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(password_hash, password))
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
 
 
 def authenticate(*, db_session: Session, username: str, password: str, ip: str) -> User:
-    """Check a password under the rate limit; every attempt is recorded."""
+    """Check a password under the rate limit; every attempt is recorded.
+
+    Web sign-in and API tokens both come here, so they share one rule and one message.
+    """
     _check_rate_limit(db_session=db_session, username=username, ip=ip)
     user = get_user_by_username(db_session=db_session, username=username)
-    ok = False
-    try:
-        ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        ok = False
+    ok = _verifies(user.password_hash if user else _DUMMY_HASH, password)
     ok = ok and user is not None and user.is_active
-    db_session.add(LoginAttempt(username=username, ip=ip, at=utcnow(), success=ok))
+    db_session.add(LoginAttempt(username=username, ip=ip[:64], at=utcnow(), success=ok))
     db_session.flush()
     if not ok or user is None:
         raise Unauthorized("wrong username or password")
@@ -315,17 +383,67 @@ def revoke_token(*, db_session: Session, principal: Principal, token_id: int) ->
     return token
 
 
-def principal_from_token(*, db_session: Session, clear: str) -> Principal | None:
-    """The principal behind a live bearer token, or None."""
+# A token's last use is a hint for its owner ("unused for months: revoke it"), not an audit
+# record: it is written at most once a minute, outside the request's transaction.
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+_touched: dict[str, float] = {}
+_touched_lock = threading.Lock()
+
+
+def live_token(*, db_session: Session, clear: str) -> tuple[ApiToken, User] | None:
+    """The unexpired, unrevoked token with this clear value and its active user, or None."""
     token = db_session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(clear)))
-    now = utcnow()
-    if token is None or token.revoked_at is not None or token.expires_at <= now:
+    if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
         return None
     user = db_session.get(User, token.user_id)
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or user.must_change_password:
         return None
-    token.last_used_at = now
-    return principal_for(user, "token")
+    return token, user
+
+
+def principal_from_token(*, db_session: Session, clear: str) -> Principal | None:
+    """The principal behind a live bearer token, or None; reads only."""
+    found = live_token(db_session=db_session, clear=clear)
+    return principal_for(found[1], "token") if found else None
+
+
+def claim_token_touch(token: ApiToken) -> bool:
+    """Whether this process should record the token's use now (at most once an interval).
+
+    The claim is taken before the write so that concurrent requests with the same token do
+    not all queue for the database's write lock.
+    """
+    now = time.monotonic()
+    if token.last_used_at is not None and utcnow() - token.last_used_at < TOKEN_TOUCH_INTERVAL:
+        return False
+    with _touched_lock:
+        last = _touched.get(token.token_hash)
+        if last is not None and now - last < TOKEN_TOUCH_INTERVAL.total_seconds():
+            return False
+        _touched[token.token_hash] = now
+    return True
+
+
+def forget_token_touches() -> None:
+    """Forget this process's touch claims (tests, or after the clock jumps)."""
+    with _touched_lock:
+        _touched.clear()
+
+
+def touch_token(*, db_session: Session, token_id: int) -> None:
+    """Record that a token was used now, unless another process did so within the interval."""
+    now = utcnow()
+    db_session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            or_(
+                ApiToken.last_used_at.is_(None),
+                ApiToken.last_used_at < now - TOKEN_TOUCH_INTERVAL,
+            ),
+        )
+        .values(last_used_at=now)
+    )
 
 
 def create_web_session(*, db_session: Session, user: User) -> tuple[WebSession, str]:
@@ -352,20 +470,28 @@ def create_web_session(*, db_session: Session, user: User) -> tuple[WebSession, 
     return web, clear
 
 
-def get_web_session(*, db_session: Session, clear: str) -> tuple[WebSession, User] | None:
-    """The live session and its user for a cookie value, or None."""
+def get_web_session(
+    *, db_session: Session, clear: str, pending_ok: bool = False
+) -> tuple[WebSession, User] | None:
+    """The live session and its user for a cookie value, or None.
+
+    A user who must still replace a one-time password has no usable session: only the
+    password page and sign-out pass ``pending_ok=True`` to see it.
+    """
     web = db_session.scalar(select(WebSession).where(WebSession.token_hash == _sha256(clear)))
     if web is None or web.revoked_at is not None or web.expires_at <= utcnow():
         return None
     user = db_session.get(User, web.user_id)
     if user is None or not user.is_active:
         return None
+    if user.must_change_password and not pending_ok:
+        return None
     return web, user
 
 
 def end_web_session(*, db_session: Session, clear: str) -> None:
-    """Sign a browser out."""
-    found = get_web_session(db_session=db_session, clear=clear)
+    """Sign a browser out (also a session still waiting for a password change)."""
+    found = get_web_session(db_session=db_session, clear=clear, pending_ok=True)
     if found is None:
         return
     web, user = found
