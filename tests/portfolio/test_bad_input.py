@@ -162,3 +162,40 @@ def test_form_fields_are_bounded_over_the_api(client: TestClient, auth_headers: 
         )
         assert sent.status_code == 422, (form, sent.text)
         assert sent.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/creditors", {"name": "Bank\x00"}),
+        ("/creditors", {"name": "B" * 201}),
+        ("/creditors", {"name": "Bank", "allocation_order": ["fees"] * 1000}),
+    ],
+)
+def test_request_schemas_are_bounded_and_clean(
+    client: TestClient, db_session: Session, auth_headers: Any, path: str, body: dict[str, Any]
+) -> None:
+    admin = auth_headers("ada", "admin", [])
+    before = counts(db_session)
+    sent = client.post(f"{P}{path}", json=body, headers=admin)
+    assert sent.status_code == 422, sent.text
+    assert sent.headers["content-type"].startswith("application/problem+json")
+    assert counts(db_session) == before
+
+
+def test_payment_text_fields_refuse_control_characters(
+    client: TestClient, db_session: Session, do_import: ImportFn, auth_headers: Any
+) -> None:
+    do_import(csv_of(row()), team_name="north")
+    db_session.commit()
+    north = auth_headers("nina", "agent", ["north"])
+    case_id = client.get(f"{P}/cases", headers=north).json()["items"][0]["id"]
+    payment = {"amount": "1.00", "currency": "EUR", "received_on": "2026-01-02"}
+    for extra in ({"method": "card\x00"}, {"reference": "R\x1b1"}, {"reference": "r" * 101}):
+        sent = client.post(
+            f"{P}/cases/{case_id}/payments", json={**payment, **extra}, headers=north
+        )
+        assert sent.status_code == 422, (extra, sent.text)
+    reason = {"value": True, "reason": "said\x00so"}
+    flagged = client.put(f"{P}/cases/{case_id}/flags/vulnerable", json=reason, headers=north)
+    assert flagged.status_code == 422

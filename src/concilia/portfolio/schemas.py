@@ -6,9 +6,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 PositiveAmount = Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=2)]
+# No control character (NUL, escape, line breaks...) in a one-line value.
+_ONE_LINE = r"^[^\x00-\x1f\x7f-\x9f]*$"
+# Free text may hold tabs and line breaks, nothing else of the control characters.
+_FREE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+Component = Literal["fees", "interest", "principal"]
+AllocationOrder = Annotated[list[Component], Field(max_length=3)]
 Currency = Literal["EUR", "GBP", "USD"]
 Flag = Literal[
     "disputed",
@@ -23,14 +29,14 @@ Stage = Literal["new", "contacting", "negotiating", "promised", "plan", "paid", 
 
 
 class CreditorIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    allocation_order: list[Literal["fees", "interest", "principal"]] | None = None
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_ONE_LINE)]
+    allocation_order: AllocationOrder | None = None
 
 
 class AllocationOrderIn(BaseModel):
     """None restores the jurisdiction's default order."""
 
-    allocation_order: list[Literal["fees", "interest", "principal"]] | None
+    allocation_order: AllocationOrder | None
 
 
 class CreditorOut(BaseModel):
@@ -153,7 +159,7 @@ class CaseUpdate(BaseModel):
 
 class FlagIn(BaseModel):
     value: bool
-    reason: str = Field(min_length=3, max_length=500)
+    reason: Annotated[str, StringConstraints(min_length=3, max_length=500, pattern=_FREE_TEXT)]
 
 
 class AssignIn(BaseModel):
@@ -164,8 +170,10 @@ class PaymentIn(BaseModel):
     amount: PositiveAmount
     currency: Currency
     received_on: date
-    method: str = Field("transfer", max_length=30)
-    reference: str | None = Field(None, max_length=100)
+    method: Annotated[str, StringConstraints(min_length=1, max_length=30, pattern=_ONE_LINE)] = (
+        "transfer"
+    )
+    reference: Annotated[str, StringConstraints(max_length=100, pattern=_ONE_LINE)] | None = None
 
 
 class AllocationOut(BaseModel):
