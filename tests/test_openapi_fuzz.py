@@ -20,11 +20,13 @@ from typing import Any
 import pytest
 import schemathesis
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
+from sqlalchemy.exc import DataError, IntegrityError
 
 EXAMPLES = int(os.environ.get("CONCILIA_FUZZ_EXAMPLES", "12"))
 
@@ -217,6 +219,30 @@ def test_out_of_range_ids_and_unknown_languages_are_refused(
     assert answer.status_code == 422, answer.text
     assert answer.headers["content-type"] == "application/problem+json"
     assert answer.json()["status"] == 422
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (OverflowError("Python int too large to convert to SQLite INTEGER"), 422),
+        (DataError("SELECT", {}, ValueError("bigint out of range")), 422),
+        (IntegrityError("INSERT", {}, ValueError("UNIQUE constraint failed")), 409),
+    ],
+)
+def test_driver_errors_from_input_are_problems_not_server_errors(
+    app: FastAPI, error: Exception, status: int
+) -> None:
+    """Ids inside bodies reach the driver: its refusal is the client's input, not a 500."""
+
+    def fail() -> None:
+        raise error
+
+    app.add_api_route("/test-driver-error", fail)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        answer = client.get("/test-driver-error")
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert "SELECT" not in answer.text and "INSERT" not in answer.text
 
 
 def test_a_known_language_still_lists_the_rules_in_it(

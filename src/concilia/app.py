@@ -70,6 +70,12 @@ def _install_error_handlers(app: FastAPI) -> None:
         detail = "a value in the request cannot be stored (out of range, or a NUL character)"
         return problem(422, "Invalid request", detail, request)
 
+    @app.exception_handler(OverflowError)
+    async def _overflow(request: Request, exc: OverflowError) -> JSONResponse:
+        # SQLite's driver refuses an integer past 64 bits with a bare OverflowError.
+        detail = "a number in the request is too large"
+        return problem(422, "Invalid request", detail, request)
+
     @app.exception_handler(IntegrityError)
     async def _integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
         detail = "the request conflicts with stored data (a duplicate, or a missing reference)"

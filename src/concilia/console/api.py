@@ -26,6 +26,7 @@ from concilia.console.schemas import (
     WorklistRowOut,
 )
 from concilia.errors import InvalidInput, NotFound, problem_responses
+from concilia.ids import Id
 from concilia.portfolio import service as portfolio_service
 
 router = APIRouter(prefix="/api/console", tags=["console"], include_in_schema=True)
@@ -71,7 +72,7 @@ def worklist(
 
 @router.post("/cases/{case_id}/messages/check", response_model=VerdictOut, responses=SCOPED)
 def check_message(
-    case_id: int, body: CheckIn, principal: CurrentPrincipal, db_session: DbSession
+    case_id: Id, body: CheckIn, principal: CurrentPrincipal, db_session: DbSession
 ) -> VerdictOut:
     """The compliance and tone verdict a draft would get now (stores nothing)."""
     decision = console_service.check_message(
@@ -96,7 +97,7 @@ def check_message(
     "/cases/{case_id}/messages", response_model=QueuedOut, status_code=201, responses=SCOPED
 )
 def queue_message(
-    case_id: int, body: MessageIn, principal: CurrentPrincipal, db_session: DbSession
+    case_id: Id, body: MessageIn, principal: CurrentPrincipal, db_session: DbSession
 ) -> QueuedOut:
     """Queue a message for a case; it may come back blocked or held for review, with reasons."""
     msg = console_service.queue_message(
@@ -115,7 +116,7 @@ def queue_message(
 
 @router.post("/cases/{case_id}/calls", response_model=CallOut, status_code=201, responses=SCOPED)
 def log_call(
-    case_id: int, body: CallIn, principal: CurrentPrincipal, db_session: DbSession
+    case_id: Id, body: CallIn, principal: CurrentPrincipal, db_session: DbSession
 ) -> CallOut:
     """Log a call; refused (422, with the rules) when the call check blocks calling now."""
     entry = console_service.log_call(
@@ -136,7 +137,7 @@ def log_call(
     responses=SCOPED,
 )
 def verify_identity(
-    case_id: int, body: IdentityIn, principal: CurrentPrincipal, db_session: DbSession
+    case_id: Id, body: IdentityIn, principal: CurrentPrincipal, db_session: DbSession
 ) -> IdentityOut:
     """Record that the person at an address was verified to be the case's debtor."""
     check = console_service.verify_identity(
@@ -160,9 +161,7 @@ def list_replies(principal: CurrentPrincipal, db_session: DbSession) -> list[Rep
 
 
 @router.get("/cases/{case_id}/replies", response_model=list[ReplyOut], responses=SCOPED)
-def case_replies(
-    case_id: int, principal: CurrentPrincipal, db_session: DbSession
-) -> list[ReplyOut]:
+def case_replies(case_id: Id, principal: CurrentPrincipal, db_session: DbSession) -> list[ReplyOut]:
     """Replies on one case, newest first."""
     return [
         ReplyOut.model_validate(r)

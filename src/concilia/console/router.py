@@ -24,6 +24,7 @@ from concilia.console import service as console_service
 from concilia.console.api import router as api_router
 from concilia.console.schemas import CALL_OUTCOMES, CHANNELS, IDENTITY_METHODS, WorklistFilters
 from concilia.errors import ConciliaError, InputProblem, InvalidInput, NotFound
+from concilia.ids import Id
 from concilia.outreach import service as outreach_service
 from concilia.portfolio import service as portfolio_service
 from concilia.web.i18n import gettext, language_of
@@ -175,7 +176,7 @@ def worklist_rows(
 
 
 def _case_context(
-    request: Request, db_session: Session, principal: Principal, case_id: int
+    request: Request, db_session: Session, principal: Principal, case_id: Id
 ) -> dict[str, Any]:
     case = console_service.get_case(db_session=db_session, principal=principal, case_id=case_id)
     debtor = portfolio_service.get_debtor(db_session=db_session, debtor_id=case.debt.debtor_id)
@@ -209,7 +210,7 @@ def _case_context(
 
 
 @pages.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(case_id: int, request: Request, db_session: DbSession) -> Response:
+def case_page(case_id: Id, request: Request, db_session: DbSession) -> Response:
     """One case: identity, debts, suggestions, contact, one timeline."""
     auth = _page_auth(request, db_session)
     if auth is None:
@@ -231,7 +232,7 @@ def _section(
     request: Request,
     db_session: Session,
     principal: Principal,
-    case_id: int,
+    case_id: Id,
     section: str,
     error: str | None = None,
     notice: str | None = None,
@@ -246,7 +247,7 @@ def _act(
     request: Request,
     db_session: Session,
     principal: Principal,
-    case_id: int,
+    case_id: Id,
     section: str,
     notice: str,
     action: Any,
@@ -268,8 +269,8 @@ def _act(
 
 @pages.post("/cases/{case_id}/candidates/{candidate_id}", response_class=HTMLResponse)
 def decide_candidate(
-    case_id: int,
-    candidate_id: int,
+    case_id: Id,
+    candidate_id: Id,
     request: Request,
     principal: CurrentPrincipal,
     db_session: DbSession,
@@ -297,7 +298,7 @@ def decide_candidate(
 
 @pages.post("/cases/{case_id}/check", response_class=HTMLResponse)
 def live_check(
-    case_id: int,
+    case_id: Id,
     request: Request,
     principal: CurrentPrincipal,
     db_session: DbSession,
@@ -333,7 +334,7 @@ def live_check(
 
 @pages.post("/cases/{case_id}/messages", response_class=HTMLResponse)
 def queue_message(
-    case_id: int,
+    case_id: Id,
     request: Request,
     principal: CurrentPrincipal,
     db_session: DbSession,
@@ -370,7 +371,7 @@ def queue_message(
 
 @pages.post("/cases/{case_id}/identity", response_class=HTMLResponse)
 def verify_identity(
-    case_id: int,
+    case_id: Id,
     request: Request,
     principal: CurrentPrincipal,
     db_session: DbSession,
@@ -401,7 +402,7 @@ def verify_identity(
 
 @pages.post("/cases/{case_id}/calls/check", response_class=HTMLResponse)
 def call_check(
-    case_id: int,
+    case_id: Id,
     request: Request,
     principal: CurrentPrincipal,
     db_session: DbSession,
@@ -418,7 +419,7 @@ def call_check(
 
 @pages.post("/cases/{case_id}/calls", response_class=HTMLResponse)
 def log_call(
-    case_id: int,
+    case_id: Id,
     request: Request,
     principal: CurrentPrincipal,
     db_session: DbSession,
@@ -445,7 +446,7 @@ def log_call(
 
 @pages.post("/cases/{case_id}/payments", response_class=HTMLResponse)
 def record_payment(
-    case_id: int,
+    case_id: Id,
     request: Request,
     principal: CurrentPrincipal,
     db_session: DbSession,
@@ -472,7 +473,7 @@ def record_payment(
 
 @pages.post("/cases/{case_id}/promises", response_class=HTMLResponse)
 def create_promise(
-    case_id: int,
+    case_id: Id,
     request: Request,
     principal: CurrentPrincipal,
     db_session: DbSession,
@@ -499,7 +500,7 @@ def create_promise(
 
 @pages.post("/cases/{case_id}/plans", response_class=HTMLResponse)
 def create_plan(
-    case_id: int,
+    case_id: Id,
     request: Request,
     principal: CurrentPrincipal,
     db_session: DbSession,
