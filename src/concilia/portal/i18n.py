@@ -522,6 +522,53 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "El chat necesita JavaScript. También puede llamarnos.",
         "en": "The chat needs JavaScript. You can also call us.",
     },
+    "pay": {"fr": "Payer", "es": "Pagar", "en": "Pay"},
+    "pay_heading": {"fr": "Payer en ligne", "es": "Pagar en línea", "en": "Pay online"},
+    "pay_intro": {
+        "fr": "Vous réglez sur la page sécurisée de notre prestataire de paiement ; nous ne "
+        "voyons ni ne gardons jamais vos données de carte.",
+        "es": "Paga en la página segura de nuestro proveedor de pagos; nunca vemos ni "
+        "guardamos los datos de su tarjeta.",
+        "en": "You pay on our payment provider's secure page; we never see or keep your card "
+        "details.",
+    },
+    "pay_amount": {"fr": "Montant à payer", "es": "Importe a pagar", "en": "Amount to pay"},
+    "pay_amount_invalid": {
+        "fr": "Un montant supérieur à 0 et au plus égal au reste dû.",
+        "es": "Un importe mayor que 0 y como máximo el saldo pendiente.",
+        "en": "An amount above 0 and at most the balance.",
+    },
+    "pay_go": {
+        "fr": "Continuer vers le paiement",
+        "es": "Continuar al pago",
+        "en": "Continue to payment",
+    },
+    "provider_heading": {
+        "fr": "Prestataire de paiement (test local)",
+        "es": "Proveedor de pagos (prueba local)",
+        "en": "Payment provider (local test)",
+    },
+    "provider_confirm": {"fr": "Payer {amount}", "es": "Pagar {amount}", "en": "Pay {amount}"},
+    "pay_done": {
+        "fr": "Merci : paiement de {amount} reçu. Reste dû : {balance}.",
+        "es": "Gracias: pago de {amount} recibido. Saldo pendiente: {balance}.",
+        "en": "Thank you: payment of {amount} received. Balance now: {balance}.",
+    },
+    "pay_failed": {
+        "fr": "Le paiement a été refusé. Aucun montant n'a été débité.",
+        "es": "El pago ha sido rechazado. No se ha cargado ningún importe.",
+        "en": "The payment was declined. Nothing was taken.",
+    },
+    "pay_pending": {
+        "fr": "Le paiement est en cours de confirmation.",
+        "es": "El pago se está confirmando.",
+        "en": "The payment is being confirmed.",
+    },
+    "receipt": {
+        "fr": "Télécharger le reçu (PDF)",
+        "es": "Descargar el recibo (PDF)",
+        "en": "Download the receipt (PDF)",
+    },
     "not_found": {
         "fr": "Page introuvable.",
         "es": "Página no encontrada.",

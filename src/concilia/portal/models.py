@@ -153,3 +153,26 @@ class ChatMessage(Base):
     status: Mapped[str] = mapped_column(String(10))  # delivered | blocked
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PortalPayment(Base):
+    """A card payment started in the portal: the provider holds the card, we hold its
+    reference and the outcome (never a card number)."""
+
+    __tablename__ = "portal_payments"
+
+    id: Mapped[IdPk]
+    case_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("cases.id"), index=True)
+    debtor_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("debtors.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    provider: Mapped[str] = mapped_column(String(30))
+    provider_ref: Mapped[str] = mapped_column(String(64), unique=True)
+    # What the (fake) provider says; the local provider keeps its own state here.
+    provider_status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending|paid|failed
+    ledger_payment_id: Mapped[int | None] = mapped_column(
+        BigIntId, ForeignKey("payments.id"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
