@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -149,7 +149,3 @@ def render(kind: str, lang: str, *, channel: str, ctx: TemplateContext) -> Rende
     if not sep:
         raise ValueError(f"template {kind}.{lang}.j2 has no {_SEPARATOR} line")
     return Rendered(kind, lang, channel, _tidy(subject), _tidy(body))
-
-
-def context_as_dict(ctx: TemplateContext) -> dict[str, Any]:
-    return asdict(ctx)

@@ -19,15 +19,9 @@ from concilia.audit import service as audit_service
 from concilia.outreach import context, letter
 from concilia.outreach.channels import Attachment, Channel, OutgoingMessage
 from concilia.outreach.compose import Rendered
-from concilia.outreach.models import ContactLog, InboundReply, OutboxMessage
+from concilia.outreach.models import InboundReply, OutboxMessage
 from concilia.outreach.rules import PackSet
-from concilia.outreach.service import (
-    ToneFn,
-    decide,
-    needs_review,
-    only_time_reasons,
-    record_opt_out,
-)
+from concilia.outreach.service import ToneFn, judge, log_contact, record_opt_out
 from concilia.portfolio import service as portfolio_service
 
 MAX_ATTEMPTS = 5
@@ -115,19 +109,13 @@ def send_one(
     tone: ToneFn | None = None,
 ) -> str:
     """Check and send one message; returns what happened (sent, blocked, waiting, ...)."""
-    decision = decide(db_session=db_session, message=msg, at=now, packs=packs, tone=tone)
-    msg.verdict = decision.verdict
-    msg.reasons = [r.as_dict() for r in decision.reasons]
+    outcome, decision = judge(db_session=db_session, message=msg, at=now, packs=packs, tone=tone)
     msg.updated_at = now
-    if decision.verdict == "block" and not only_time_reasons(decision):
-        msg.status = "blocked"
-        _audit(db_session, msg, "outreach.blocked", actor, rules=[r.rule for r in decision.reasons])
-        return "blocked"
-    if needs_review(decision) and not msg.approved_by:
-        msg.status = "review"
-        _audit(db_session, msg, "outreach.review", actor, rules=[r.rule for r in decision.reasons])
-        return "review"
-    if only_time_reasons(decision):
+    if outcome in ("blocked", "review"):
+        rules = [r.rule for r in decision.reasons]
+        _audit(db_session, msg, f"outreach.{outcome}", actor, rules=rules)
+        return outcome
+    if outcome == "waiting":
         msg.next_attempt_at = now + WAIT_STEP
         return "waiting"
     to = crypto.decrypt(msg.to_encrypted, context=context.ADDRESS_CONTEXT)
@@ -139,18 +127,15 @@ def send_one(
         msg.sent_at = now
         msg.next_attempt_at = None
         msg.last_error = None
-        case = portfolio_service.get_case(db_session=db_session, case_id=msg.case_id)
-        db_session.add(
-            ContactLog(
-                case_id=msg.case_id,
-                debt_id=case.debt_id,
-                channel=msg.channel,
-                direction="out",
-                recipient=msg.recipient,
-                at=now,
-                outbox_id=msg.id,
-                actor=actor,
-            )
+        log_contact(
+            db_session=db_session,
+            case_id=msg.case_id,
+            channel=msg.channel,
+            direction="out",
+            recipient=msg.recipient,
+            at=now,
+            outbox_id=msg.id,
+            actor=actor,
         )
         _audit(db_session, msg, "outreach.sent", actor, attempts=msg.attempts)
         return "sent"
@@ -262,17 +247,14 @@ def ingest_replies(
         db_session.add(reply)
         db_session.flush()
         if origin is not None:
-            case = portfolio_service.get_case(db_session=db_session, case_id=origin.case_id)
-            db_session.add(
-                ContactLog(
-                    case_id=origin.case_id,
-                    debt_id=case.debt_id,
-                    channel=m.channel,
-                    direction="in",
-                    at=m.received_at,
-                    outbox_id=origin.id,
-                    actor="debtor",
-                )
+            log_contact(
+                db_session=db_session,
+                case_id=origin.case_id,
+                channel=m.channel,
+                direction="in",
+                at=m.received_at,
+                outbox_id=origin.id,
+                actor="debtor",
             )
         audit_service.record(
             db_session=db_session,

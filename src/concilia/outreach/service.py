@@ -124,7 +124,36 @@ def only_time_reasons(decision: Decision) -> bool:
 
 
 def needs_review(decision: Decision) -> bool:
+    """A rule asks a compliance officer to look before the message goes."""
     return any(r.severity == "review" for r in decision.reasons)
+
+
+def judge(
+    *,
+    db_session: Session,
+    message: OutboxMessage,
+    at: datetime,
+    packs: PackSet | None = None,
+    tone: ToneFn | None = None,
+) -> tuple[str, Decision]:
+    """Decide a message as the case stands at ``at``: the one place a verdict becomes what
+    happens to it, at queueing and at every send.
+
+    Records the verdict and reasons on the message and answers ``blocked`` (a rule forbids
+    it; status blocked), ``review`` (a rule wants an officer and none approved it; status
+    review), ``waiting`` (only the clock blocks it) or ``clear`` (it may go now)."""
+    decision = decide(db_session=db_session, message=message, at=at, packs=packs, tone=tone)
+    message.verdict = decision.verdict
+    message.reasons = [r.as_dict() for r in decision.reasons]
+    if decision.verdict == "block" and not only_time_reasons(decision):
+        message.status = "blocked"
+        return "blocked", decision
+    if needs_review(decision) and not message.approved_by:
+        message.status = "review"
+        return "review", decision
+    if only_time_reasons(decision):
+        return "waiting", decision
+    return "clear", decision
 
 
 def enqueue(
@@ -184,15 +213,10 @@ def enqueue(
     )
     db_session.add(msg)
     db_session.flush()
-    decision = decide(
+    # A message the clock holds back stays queued: the outbox sends it when its window opens.
+    _, decision = judge(
         db_session=db_session, message=msg, at=not_before or now, packs=packs, tone=tone
     )
-    msg.verdict = decision.verdict
-    msg.reasons = [r.as_dict() for r in decision.reasons]
-    if decision.verdict == "block" and not only_time_reasons(decision):
-        msg.status = "blocked"
-    elif needs_review(decision):
-        msg.status = "review"
     audit_service.record(
         db_session=db_session,
         actor=actor,
@@ -336,27 +360,59 @@ def check_call(
     return evaluate(comm, packs)
 
 
+def log_contact(
+    *,
+    db_session: Session,
+    case_id: int,
+    channel: str,
+    direction: str,
+    at: datetime,
+    actor: str,
+    recipient: str = "debtor",
+    outbox_id: int | None = None,
+    outcome: str | None = None,
+    conversation: bool = False,
+    counts: bool = True,
+) -> ContactLog:
+    """Add a contact or attempt, in or out, to the case's log: the history the frequency
+    rules count (a message sent, a reply received, a call)."""
+    case = portfolio_service.get_case(db_session=db_session, case_id=case_id)
+    entry = ContactLog(
+        case_id=case_id,
+        debt_id=case.debt_id,
+        channel=channel,
+        direction=direction,
+        recipient=recipient,
+        at=at,
+        outcome=outcome,
+        conversation=conversation,
+        counts=counts,
+        outbox_id=outbox_id,
+        actor=actor,
+    )
+    db_session.add(entry)
+    db_session.flush()
+    return entry
+
+
 def log_call(
     *, db_session: Session, case_id: int, at: datetime, outcome: str, actor: str
 ) -> ContactLog:
     """An agent logs a call attempt; it counts towards the frequency limits from now on."""
     if outcome not in CALL_OUTCOMES:
         raise Conflict(f"outcome {outcome!r} is not one of {CALL_OUTCOMES}")
-    case = portfolio_service.get_case(db_session=db_session, case_id=case_id)
-    entry = ContactLog(
+    entry = log_contact(
+        db_session=db_session,
         case_id=case_id,
-        debt_id=case.debt_id,
         channel="call",
         direction="out",
         at=at,
+        actor=actor,
         outcome=outcome,
         conversation=outcome == "conversation",
         # Reg F does not count a call that did not connect to the dialled number.
         counts=outcome != "not_connected",
-        actor=actor,
     )
-    db_session.add(entry)
-    db_session.flush()
     audit_service.record(
         db_session=db_session,
         actor=actor,
