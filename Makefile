@@ -38,6 +38,7 @@ demo: install
 	$(BIN)/concilia db upgrade
 	$(BIN)/concilia auth create-admin admin
 	$(BIN)/concilia portfolio import data/sample/portfolio.csv --creditor "Demo Bank" --team demo
+	$(BIN)/concilia console demo
 	$(BIN)/concilia serve
 
 serve: install

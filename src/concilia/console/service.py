@@ -10,31 +10,32 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import phonenumbers
 from sqlalchemy.orm import Session
 
-from concilia.audit import service as audit_service
 from concilia.auth.schemas import Principal
 from concilia.console import waterfall
+from concilia.console.money import create_plan, create_promise, record_payment
 from concilia.console.schemas import (
     CandidateView,
     Component,
     DebtView,
-    TimelineItem,
     WorklistFilters,
 )
+from concilia.console.timeline import timeline
 from concilia.db import utcnow
 from concilia.errors import InputProblem, InvalidInput, NotFound
 from concilia.outreach import service as outreach_service
 from concilia.outreach.check import default_tone_checker
 from concilia.outreach.rules import Decision
 from concilia.portfolio import service as portfolio_service
-from concilia.portfolio.money import Money
 from concilia.tracing import service as tracing_service
+
+__all__ = ["create_plan", "create_promise", "record_payment", "timeline"]
 
 PAGE_SIZE = 50
 # Regions tried when a searched phone number has no country code, in this order.
@@ -217,74 +218,6 @@ def decide_candidate(
         raise _bad("decision", "accept or reject")
 
 
-def timeline(*, db_session: Session, case: Any) -> list[TimelineItem]:
-    """Everything that happened on a case, newest first: messages, replies, calls, audit."""
-    items: list[TimelineItem] = []
-    for msg in outreach_service.list_case_messages(db_session=db_session, case_id=case.id):
-        items.append(
-            TimelineItem(
-                at=msg.sent_at or msg.created_at,
-                kind="message",
-                title=f"{msg.channel} · {msg.kind} · {msg.status}",
-                detail=msg.body,
-                actor=msg.created_by,
-            )
-        )
-    for reply in outreach_service.list_replies(
-        db_session=db_session, case_ids=None, case_id=case.id
-    ):
-        items.append(
-            TimelineItem(at=reply.received_at, kind="reply", title=reply.channel, detail=reply.text)
-        )
-    for entry in outreach_service.list_case_contacts(db_session=db_session, case_id=case.id):
-        if entry.channel == "call":
-            items.append(
-                TimelineItem(
-                    at=entry.at,
-                    kind="call",
-                    title=f"call · {entry.outcome or ''}",
-                    actor=entry.actor,
-                )
-            )
-    objects = [("case", case.id), ("debt", case.debt_id), ("debtor", case.debt.debtor_id)]
-    for object_type, object_id in objects:
-        entries, _ = audit_service.list_entries(
-            db_session=db_session, object_type=object_type, object_id=str(object_id), limit=100
-        )
-        for e in entries:
-            items.append(
-                TimelineItem(at=e.at, kind="audit", title=e.action, detail="", actor=e.actor)
-            )
-    for cand in tracing_service.list_candidates(
-        db_session=db_session, debtor_keys=[str(case.debt.debtor_id)], status=None
-    ):
-        if cand.decided_at is not None:
-            items.append(
-                TimelineItem(
-                    at=cand.decided_at,
-                    kind="decision",
-                    title=f"tracing · {cand.status} · {cand.network or ''} {cand.profile_key}",
-                    detail=cand.reason or "",
-                    actor=cand.decided_by or "",
-                )
-            )
-    for ev in tracing_service.list_evidence(
-        db_session=db_session, debtor_key=str(case.debt.debtor_id)
-    ):
-        source = (ev.provenance or {}).get("source") or ""
-        items.append(
-            TimelineItem(
-                at=ev.created_at,
-                kind="evidence",
-                title=f"evidence · {ev.kind}: {ev.value}",
-                detail=f"{source} {(ev.provenance or {}).get('url') or ''}".strip(),
-                actor=ev.accepted_by,
-            )
-        )
-    items.sort(key=lambda i: i.at, reverse=True)
-    return items
-
-
 # Contact -----------------------------------------------------------------------------------
 
 
@@ -415,82 +348,5 @@ def log_call(
         case_id=case_id,
         at=at or utcnow(),
         outcome=outcome,
-        actor=principal.actor,
-    )
-
-
-# Money -------------------------------------------------------------------------------------
-
-
-def parse_amount(raw: str, field: str) -> Decimal:
-    """A positive amount typed by an agent ("12,50" or "12.50")."""
-    try:
-        value = Decimal(raw.strip().replace(" ", "").replace(",", "."))
-    except (InvalidOperation, AttributeError):
-        raise _bad(field, f"{raw!r} is not an amount") from None
-    if value <= 0 or value != value.quantize(Decimal("0.01")):
-        raise _bad(field, "a positive amount with at most two decimals")
-    return value
-
-
-def parse_day(raw: str, field: str) -> date:
-    """A date typed in an ``<input type=date>`` (YYYY-MM-DD)."""
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        raise _bad(field, f"{raw!r} is not a date (YYYY-MM-DD)") from None
-
-
-def record_payment(
-    *, db_session: Session, principal: Principal, case_id: int, amount: str, received_on: str
-) -> Any:
-    """Record a payment on the case's debt, allocated by portfolio's rules."""
-    case = get_case(db_session=db_session, principal=principal, case_id=case_id)
-    payment, _ = portfolio_service.record_payment(
-        db_session=db_session,
-        debt_id=case.debt_id,
-        amount=Money(parse_amount(amount, "amount"), case.debt.currency),
-        received_on=parse_day(received_on, "received_on"),
-        actor=principal.actor,
-        method="agent",
-    )
-    return payment
-
-
-def create_promise(
-    *, db_session: Session, principal: Principal, case_id: int, amount: str, due_on: str
-) -> Any:
-    """Record the debtor's promise to pay on the case's debt."""
-    case = get_case(db_session=db_session, principal=principal, case_id=case_id)
-    return portfolio_service.create_promise(
-        db_session=db_session,
-        debt_id=case.debt_id,
-        amount=Money(parse_amount(amount, "amount"), case.debt.currency),
-        due_on=parse_day(due_on, "due_on"),
-        actor=principal.actor,
-    )
-
-
-def create_plan(
-    *,
-    db_session: Session,
-    principal: Principal,
-    case_id: int,
-    instalments: str,
-    frequency: str,
-    start_on: str,
-) -> Any:
-    """Agree a payment plan for the whole balance of the case's debt."""
-    case = get_case(db_session=db_session, principal=principal, case_id=case_id)
-    try:
-        count = int(instalments)
-    except ValueError:
-        raise _bad("instalments", f"{instalments!r} is not a whole number") from None
-    return portfolio_service.create_plan(
-        db_session=db_session,
-        debt_id=case.debt_id,
-        instalments=count,
-        frequency=frequency,
-        start_on=parse_day(start_on, "start_on"),
         actor=principal.actor,
     )
