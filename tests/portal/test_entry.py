@@ -183,6 +183,7 @@ def test_every_attempt_is_audited_without_personal_data(
         select(AuditEntry).where(AuditEntry.action.like("portal.%")).order_by(AuditEntry.seq)
     ).all()
     actions = [e.action for e in entries]
+    assert actions.count("portal.reference_passed") == 2  # two flows opened by reference
     assert actions.count("portal.knowledge_failed") == 1
     assert actions.count("portal.knowledge_passed") == 1
     assert actions.count("portal.code_passed") == 1

@@ -212,6 +212,12 @@ def start_by_reference(
     """Open a flow for a typed reference, whether it exists or not (nothing is revealed)."""
     ref_key = security.reference_key(reference)
     ensure_open(db_session=db_session, reference_key=ref_key, ip_key=ip_key, now=now)
+    # Audited like every try at the door; "passed" says only that a flow was opened, since
+    # whether the reference exists is not revealed, not even to the audit reader.
+    record_attempt(
+        db_session=db_session, step="reference", reference_key=ref_key, ip_key=ip_key,
+        success=True, now=now,
+    )  # fmt: skip
     return _new_flow(
         db_session=db_session,
         reference_key=ref_key,

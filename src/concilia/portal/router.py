@@ -23,7 +23,7 @@ router.include_router(pages.router)
 router.include_router(chat_router.router)
 router.include_router(payment_pages.router)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-_MEDIA_TYPES = {".css": "text/css", ".js": "text/javascript"}
+_MEDIA_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
 Field = Annotated[str, Form(max_length=200)]
 
 

@@ -1,0 +1,309 @@
+"""Portal load on this machine: page latency for N signed-in debtors and message delivery
+latency over M concurrent chat connections, against a real server (uvicorn, loopback).
+
+Seeds a fresh database (temporary SQLite file, or a fresh PostgreSQL schema with
+``--postgres``) with one debtor per user, signs each in directly (a portal session, not the
+one-time-code walk, which is tested elsewhere), starts uvicorn, then:
+
+* pages: every user loops over ``/portal/home`` and its own case page for ``--seconds``,
+  waiting ``--think`` seconds between pages (0: a closed loop, the server's ceiling);
+* chat: ``--connections`` debtor sockets spread over the users' cases; on each case the first
+  socket sends ``--messages`` messages ``--interval`` seconds apart, and the latency is
+  measured from the send to the arrival at every other socket of the case (fan-out through
+  the broker; with ``--workers 2`` the sockets land on both processes and Redis carries the
+  messages).
+
+Prints one JSON object (p50/p95/max in milliseconds, counts, errors).
+
+    .venv/bin/python bench/portal_load.py [--users 100] [--connections 500] [--messages 5]
+        [--seconds 20] [--workers 1] [--postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+PG_URL = os.environ.get(
+    "CONCILIA_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+HEADER = (
+    "account_reference,debtor_reference,given_names,family_names,date_of_birth,address_line,"
+    "postal_code,city,country,emails,phones,jurisdiction,time_zone,preferred_language,"
+    "principal,interest,fees,currency,charge_off_date"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _csv(users: int) -> bytes:
+    rows = [HEADER]
+    for i in range(users):
+        rows.append(
+            f"B-{i:05d},D-{i:05d},Person{i},Bench,1980-01-{(i % 28) + 1:02d},1 rue X,69003,"
+            f"Lyon,FR,p{i}@bench.example,+336{i:08d},FR,Europe/Paris,fr,{500 + i}.00,0.00,"
+            "0.00,EUR,2025-01-15"
+        )
+    return ("\n".join(rows) + "\n").encode()
+
+
+def _seed(url: str, users: int) -> list[tuple[int, str]]:
+    """Tables, one debtor per user and a portal session each: (case id, cookie value)."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import sessionmaker
+
+    from concilia.db import Base, make_engine, utcnow
+    from concilia.domains import load_all_models
+    from concilia.portal import service as portal_service
+    from concilia.portfolio import service as portfolio_service
+    from concilia.portfolio.models import Case, Debt
+
+    load_all_models()
+    engine = make_engine(url)
+    Base.metadata.create_all(engine)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    out = []
+    with factory() as session:
+        portfolio_service.import_portfolio(
+            db_session=session, data=_csv(users), file="bench.csv", creditor_name="Bench Bank",
+            actor="bench",
+        )  # fmt: skip
+        rows = session.execute(select(Case.id, Debt.debtor_id).join(Debt, Case.debt)).all()
+        for case_id, debtor_id in rows:
+            _, clear = portal_service.start_session(
+                db_session=session, debtor_id=debtor_id, lang="fr", now=utcnow()
+            )
+            out.append((int(case_id), clear))
+        session.commit()
+    engine.dispose()
+    return out
+
+
+def _percentiles(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"p50": 0.0, "p95": 0.0, "max": 0.0}
+    ordered = sorted(values)
+
+    def at(share: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 1)
+
+    return {"p50": at(0.50), "p95": at(0.95), "max": round(ordered[-1], 1)}
+
+
+async def _pages(
+    base: str, people: list[tuple[int, str]], seconds: float, think: float
+) -> dict[str, Any]:
+    deadline = time.monotonic() + seconds
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+
+    async def user(case_id: int, cookie: str) -> None:
+        async with httpx.AsyncClient(
+            base_url=base, cookies={"concilia_portal": cookie}, timeout=60
+        ) as client:
+            turn = 0
+            while time.monotonic() < deadline:
+                path = "/portal/home" if turn % 2 == 0 else f"/portal/cases/{case_id}"
+                turn += 1
+                started = time.perf_counter()
+                try:
+                    status = (await client.get(path)).status_code
+                except httpx.HTTPError:
+                    status = 0
+                latencies.append((time.perf_counter() - started) * 1000)
+                statuses[str(status)] = statuses.get(str(status), 0) + 1
+                await asyncio.sleep(think)
+
+    await asyncio.gather(*(user(c, k) for c, k in people))
+    return {"requests": len(latencies), "statuses": statuses, **_percentiles(latencies)}
+
+
+async def _chat(
+    ws_base: str, people: list[tuple[int, str]], connections: int, messages: int, interval: float
+) -> dict[str, Any]:
+    import websockets
+
+    sent_at: dict[str, float] = {}
+    delays: list[float] = []
+    errors = 0
+    by_case: dict[int, list[Any]] = {}
+    sockets = []
+    for i in range(connections):
+        case_id, cookie = people[i % len(people)]
+        ws = await websockets.connect(
+            f"{ws_base}/portal/cases/{case_id}/chat/ws",
+            additional_headers={"Cookie": f"concilia_portal={cookie}"},
+            max_queue=None,
+        )
+        sockets.append(ws)
+        by_case.setdefault(case_id, []).append(ws)
+    expected = sum(messages * (len(group) - 1) for group in by_case.values())
+    done = asyncio.Event()
+
+    async def listen(ws: Any, is_sender: bool) -> None:
+        async for raw in ws:
+            data = json.loads(raw)
+            arrived = time.perf_counter()
+            if data.get("type") == "message" and not is_sender and data["text"] in sent_at:
+                delays.append((arrived - sent_at[data["text"]]) * 1000)
+                if len(delays) >= expected:
+                    done.set()
+
+    listeners = [
+        asyncio.create_task(listen(ws, ws is group[0]))
+        for group in by_case.values()
+        for ws in group
+    ]
+
+    async def speak(ws: Any) -> None:
+        nonlocal errors
+        for _ in range(messages):
+            text = f"bench {uuid.uuid4().hex}"
+            sent_at[text] = time.perf_counter()
+            try:
+                await ws.send(json.dumps({"text": text}))
+            except Exception:  # a dropped socket is counted, not fatal to the run
+                errors += 1
+            await asyncio.sleep(interval)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(speak(group[0]) for group in by_case.values()))
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(done.wait(), timeout=60)
+    elapsed = time.perf_counter() - started
+    for task in listeners:
+        task.cancel()
+    for ws in sockets:
+        await ws.close()
+    return {
+        "connections": connections,
+        "cases": len(by_case),
+        "messages_sent": messages * len(by_case),
+        "deliveries_expected": expected,
+        "deliveries": len(delays),
+        "send_errors": errors,
+        "seconds": round(elapsed, 1),
+        **_percentiles(delays),
+    }
+
+
+def _server(url: str, var_dir: Path, port: int, workers: int) -> subprocess.Popen[str]:
+    env = {**os.environ, "CONCILIA_DATABASE_URL": url, "CONCILIA_VAR_DIR": str(var_dir)}
+    if workers > 1:
+        env["CONCILIA_PORTAL_CHAT_REDIS_URL"] = os.environ.get(
+            "CONCILIA_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"
+        )
+    return subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "concilia.app:create_app", "--factory", "--host",
+         "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level",
+         "warning", "--no-access-log"],
+        env=env, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--connections", type=int, default=500)
+    parser.add_argument("--messages", type=int, default=5, help="per case, from one socket")
+    parser.add_argument("--seconds", type=float, default=20.0, help="of page load")
+    parser.add_argument("--think", type=float, default=1.0, help="seconds between a user's pages")
+    parser.add_argument("--interval", type=float, default=1.0, help="seconds between messages")
+    parser.add_argument("--workers", type=int, default=1, help=">1 uses Redis pub/sub")
+    parser.add_argument("--postgres", action="store_true")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        var_dir = Path(tmp)
+        # The seeding and the server must share the keys: both read this var/.
+        os.environ["CONCILIA_VAR_DIR"] = str(var_dir)
+        schema = None
+        if args.postgres:
+            from sqlalchemy import text
+
+            from concilia.db import make_engine
+
+            schema = f"bench_{uuid.uuid4().hex[:10]}"
+            admin = make_engine(PG_URL)
+            with admin.begin() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            admin.dispose()
+            url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+        else:
+            url = f"sqlite:///{var_dir / 'portal.db'}"
+        os.environ["CONCILIA_DATABASE_URL"] = url
+        people = _seed(url, args.users)
+        port = _free_port()
+        server = _server(url, var_dir, port, args.workers)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if server.poll() is not None:
+                    raise RuntimeError(
+                        f"server exited: {server.stderr.read() if server.stderr else ''}"
+                    )
+                time.sleep(0.1)
+            pages = asyncio.run(_pages(base, people, args.seconds, args.think))
+            chat = asyncio.run(
+                _chat(
+                    f"ws://127.0.0.1:{port}",
+                    people,
+                    args.connections,
+                    args.messages,
+                    args.interval,
+                )
+            )
+        finally:
+            server.terminate()
+            try:
+                server.communicate(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+            if schema:
+                from sqlalchemy import text
+
+                from concilia.db import make_engine
+
+                admin = make_engine(PG_URL)
+                with admin.begin() as conn:
+                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+                admin.dispose()
+    result = {
+        "bench": "portal_load",
+        "database": "postgresql" if args.postgres else "sqlite",
+        "workers": args.workers,
+        "users": args.users,
+        "think_s": args.think,
+        "message_interval_s": args.interval,
+        "load_average_1m": round(os.getloadavg()[0], 1),
+        "pages_ms": pages,
+        "chat_delivery_ms": chat,
+        "targets": {"page_p95_ms": 150, "chat_p95_ms": 200},
+    }
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

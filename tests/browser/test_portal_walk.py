@@ -1,0 +1,363 @@
+"""The debtor's walks in a real browser (Debian's chromium through Playwright), axe-core on
+every page (no serious or critical violation), a phone-sized screen.
+
+1. The link from an e-mail in a local SMTP server → knowledge check → one-time code (read
+   from the same server) → the balance → a plan → pays with the fake provider → the
+   receipt; then /verify confirms the e-mail's code.
+2. A "not my debt" dispute stops collection (outreach's rules block a call).
+3. Chat: the debtor in the browser, the agent on the agent socket; the agent's threat is
+   blocked (the agent is told why) and never shows in the debtor's page, the polite reply
+   does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.conftest import drop_test_engine, make_test_engine
+
+CHROMIUM = os.environ.get("CONCILIA_CHROMIUM", "/usr/bin/chromium")
+HERE = Path(__file__).resolve().parent
+AXE_SOURCE = (HERE / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+ARTIFACTS = HERE / "artifacts"
+CSV = (
+    b"account_reference,debtor_reference,given_names,family_names,date_of_birth,address_line,"
+    b"postal_code,city,country,emails,phones,jurisdiction,time_zone,preferred_language,"
+    b"principal,interest,fees,currency,charge_off_date\n"
+    b"ACC-7781,D-1,Marie,Martin,1980-05-17,3 rue Exemple,69003,Lyon,FR,marie@example.org,"
+    b"+33611223344,FR,Europe/Paris,fr,1000.00,50.00,30.00,EUR,2025-01-15\n"
+)
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM}"),
+]
+
+
+class _Sink:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+    def body(self, index: int = -1) -> str:
+        payload = self.messages[index].get_payload(decode=True)
+        assert isinstance(payload, bytes)
+        return payload.decode()
+
+
+@dataclass
+class Server:
+    url: str
+    factory: sessionmaker[Session]
+    case_id: int
+    sink: _Sink
+    smtp_port: int
+    token: str
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _seed(factory: sessionmaker[Session]) -> tuple[int, str]:
+    from concilia.auth import service as auth_service
+    from concilia.auth.models import Role
+    from concilia.portfolio import service as portfolio_service
+
+    with factory() as s:
+        portfolio_service.import_portfolio(
+            db_session=s, data=CSV, file="walk.csv", creditor_name="Banque Exemple",
+            team_name="walk", actor="test",
+        )  # fmt: skip
+        [debtor] = portfolio_service.find_debtors_by_contact(
+            db_session=s, kind="email", value="marie@example.org"
+        )
+        [debt] = portfolio_service.list_debts_of_debtor(db_session=s, debtor_id=debtor.id)
+        case = portfolio_service.get_case_for_debt(db_session=s, debt_id=debt.id)
+        user, _ = auth_service.create_user(
+            db_session=s, username="agent", role=Role.agent, password="walk-correct-horse",
+            teams=["walk"], actor="test",
+        )  # fmt: skip
+        _, token = auth_service.create_token(db_session=s, user_id=user.id, name="walk")
+        s.commit()
+        return int(case.id), token
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    import uvicorn
+    from aiosmtpd.controller import Controller
+
+    from concilia.app import create_app
+    from concilia.outreach.check import default_tone_checker
+    from concilia.portal.settings import get_portal_settings
+
+    sink = _Sink()
+    smtp_port = _free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    port = _free_port()
+    env = {
+        "CONCILIA_OUTREACH_SMTP_HOST": "127.0.0.1",
+        "CONCILIA_OUTREACH_SMTP_PORT": str(smtp_port),
+        "CONCILIA_OUTREACH_SMTP_SENDER": "portal@agency.example",
+        "CONCILIA_PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
+    }
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    get_portal_settings.cache_clear()
+    engine, schema = make_test_engine("sqlite", tmp_path_factory.mktemp("portal-walk"))
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    case_id, token = _seed(factory)
+    tone = default_tone_checker()  # loads its model now, not during the walk
+    if tone is not None:
+        tone("Bonjour.", "fr")
+    app = create_app(session_factory=factory)
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert uv.started, "the server did not start"
+    yield Server(f"http://127.0.0.1:{port}", factory, case_id, sink, smtp_port, token)
+    uv.should_exit = True
+    thread.join(timeout=10)
+    controller.stop()
+    drop_test_engine(engine, schema)
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    get_portal_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright_api.sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--headless=new"]
+        )
+        yield launched
+        launched.close()
+
+
+def _axe(page: Any, name: str) -> None:
+    """axe-core on the page: no serious or critical violation; a screenshot is kept."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"portal-{name}.png"), full_page=True)
+    page.evaluate(AXE_SOURCE)
+    result = page.evaluate("async () => await axe.run(document)")
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert bad == [], f"{name}: {bad}"
+
+
+def _phone(browser: Any) -> Any:
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": 390, "height": 844}, accept_downloads=True
+    )
+    return context
+
+
+def _email_with_link(server: Server) -> tuple[str, str]:
+    """An e-mail from the agency carrying the portal link and the /verify code, sent through
+    outreach's outbox to the local SMTP server; returns (link, code)."""
+    from concilia.outreach import service as outreach_service
+    from concilia.outreach.channels import OutgoingMessage
+    from concilia.outreach.channels.email import SmtpChannel
+    from concilia.portal import service as portal_service
+
+    key = f"walk/{server.case_id}/first_contact"
+    with server.factory() as s:
+        now = datetime.now(UTC)
+        code = portal_service.issue_message_code(db_session=s, idempotency_key=key, now=now)
+        link = portal_service.link_for(case_id=server.case_id, now=now)
+        body = (
+            "Bonjour, nous souhaitons échanger avec vous. Votre espace : " + link + "\n"
+            + portal_service.verification_footer(code=code, lang="fr")
+        )  # fmt: skip
+        msg = outreach_service.enqueue(
+            db_session=s, case_id=server.case_id, channel="email", kind="identity_request",
+            lang="fr", to="marie@example.org", subject="Votre espace", body=body,
+            actor="walk", idempotency_key=key, address_source="consumer_used",
+        )  # fmt: skip
+        channel = SmtpChannel(host="127.0.0.1", port=server.smtp_port, sender="a@agency.example")
+        # The walk is about the portal: the e-mail goes straight through outreach's SMTP
+        # channel (the outbox's own walk is the agent's), and the outbox row says it was sent.
+        result = channel.send(
+            OutgoingMessage(channel="email", to="marie@example.org", body=body,
+                            subject="Votre espace", idempotency_key=key)
+        )  # fmt: skip
+        assert result.status == "sent"
+        msg.status, msg.sent_at = "sent", now
+        s.commit()
+    mail = server.sink.body()
+    found = re.search(r"(http://127\.0\.0\.1:\d+/portal/l/[a-z2-7]+)", mail)
+    assert found, mail
+    return found.group(1), code
+
+
+def _sign_in(page: Any, server: Server, link: str) -> None:
+    page.goto(link)
+    assert page.url.endswith("/portal/check")
+    _axe(page, "01-check")
+    page.get_by_role("textbox", name=re.compile("^Date de naissance")).fill("17/05/1980")
+    page.get_by_role("textbox", name="Code postal").fill("69003")
+    before = len(server.sink.messages)
+    page.get_by_role("button", name="Continuer").click()
+    _axe(page, "02-code")
+    page.get_by_label(re.compile("Par e-mail")).check()
+    page.get_by_role("button", name="Envoyer le code").click()
+    deadline = time.monotonic() + 10
+    while len(server.sink.messages) == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    code = re.search(r"\b(\d{6})\b", server.sink.body())
+    assert code
+    page.get_by_label("Code reçu").fill(code.group(1))
+    page.get_by_role("button", name="Valider").click()
+    assert page.url.endswith("/portal/home")
+
+
+def test_link_verify_balance_plan_pay_receipt(server: Server, browser: Any) -> None:
+    link, code = _email_with_link(server)
+    context = _phone(browser)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _sign_in(page, server, link)
+    _axe(page, "03-home")
+    page.get_by_role("link", name=re.compile("Voir")).first.click()
+    _axe(page, "04-case")
+    assert "1 080,00" in page.inner_text("main").replace("\u202f", " ").replace("\xa0", " ")
+    page.get_by_role("link", name="Convenir d'un échéancier").click()
+    _axe(page, "05-plan")
+    page.get_by_role("radio", name=re.compile("6 mensualités")).check()
+    page.get_by_role("button", name="Accepter cet échéancier").click()
+    assert "Échéancier convenu" in page.inner_text("main")
+    page.get_by_role("link", name="Payer").click()
+    _axe(page, "06-pay")
+    page.get_by_label(re.compile("Montant à payer")).fill("180,00")
+    page.get_by_role("button", name="Continuer vers le paiement").click()
+    _axe(page, "07-provider")
+    page.get_by_role("button", name=re.compile("^Payer")).click()
+    _axe(page, "08-paid")
+    assert "paiement de 180,00" in page.inner_text("main").replace("\u202f", " ").replace(
+        "\xa0", " "
+    )
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("reçu")).click()
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    verify = context.new_page()
+    verify.goto(server.url + "/verify")
+    verify.get_by_label("Code de vérification").fill(code)
+    verify.get_by_role("button", name="Vérifier").click()
+    assert "nous avons envoyé ce message" in verify.inner_text("main")
+    _axe(verify, "09-verify")
+    assert errors == []
+    context.close()
+
+
+def _fresh_link(server: Server) -> str:
+    from concilia.portal import service as portal_service
+
+    return portal_service.link_for(case_id=server.case_id, now=datetime.now(UTC))
+
+
+def test_chat_blocked_agent_message_never_arrives(server: Server, browser: Any) -> None:
+    import asyncio
+
+    import websockets
+
+    from concilia.portal import chat_router
+
+    # Inside every pack's hours, whatever the time the walk runs.
+    chat_router.clock = lambda: datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+    context = _phone(browser)
+    page = context.new_page()
+    _sign_in(page, server, _fresh_link(server))
+    page.goto(f"{server.url}/portal/cases/{server.case_id}/chat")
+    _axe(page, "11-chat")
+    page.get_by_label("Votre message").fill("Bonjour, puis-je payer en plusieurs fois ?")
+    page.get_by_role("button", name="Envoyer").click()
+    page.wait_for_selector("li.chat-debtor")
+    threat = "Payez maintenant ou nous préviendrons votre employeur et vos voisins de votre dette."
+    polite = "Bonjour Marie, oui, nous pouvons en parler ensemble."
+    ws_url = server.url.replace("http://", "ws://") + (
+        f"/api/portal/cases/{server.case_id}/chat/ws"
+    )
+
+    async def agent() -> list[dict[str, Any]]:
+        got = []
+        async with websockets.connect(
+            ws_url, additional_headers={"Authorization": f"Bearer {server.token}"}
+        ) as ws:
+            got.append(json.loads(await ws.recv()))  # the debtor's question (history)
+            await ws.send(json.dumps({"text": threat}))
+            got.append(json.loads(await ws.recv()))
+            await ws.send(json.dumps({"text": polite}))
+            got.append(json.loads(await ws.recv()))
+        return got
+
+    # Playwright's sync API owns this thread's event loop: the agent runs on its own.
+    seen: list[dict[str, Any]] = []
+    worker = threading.Thread(target=lambda: seen.extend(asyncio.run(agent())))
+    worker.start()
+    worker.join(timeout=60)
+    assert seen[1]["type"] == "blocked" and seen[1]["reasons"]
+    assert seen[2]["text"] == polite
+    page.wait_for_selector("li.chat-agent")
+    text = page.inner_text("#chat-log")
+    assert polite in text and "employeur" not in text
+    context.close()
+
+
+def test_not_my_debt_dispute_stops_collection(server: Server, browser: Any) -> None:
+    from concilia.outreach import service as outreach_service
+    from concilia.portfolio import service as portfolio_service
+
+    link = _fresh_link(server)
+    context = _phone(browser)
+    page = context.new_page()
+    _sign_in(page, server, link)
+    page.goto(f"{server.url}/portal/cases/{server.case_id}/dispute")
+    _axe(page, "10-dispute")
+    page.get_by_label("Ce n'est pas ma dette").check()
+    page.get_by_label("Expliquez (facultatif)").fill("Je n'ai jamais eu de compte chez eux.")
+    page.get_by_role("button", name="Envoyer la contestation").click()
+    assert "le recouvrement est suspendu" in page.inner_text("main")
+    with server.factory() as s:
+        case = portfolio_service.get_case(db_session=s, case_id=server.case_id)
+        assert case.disputed
+        decision = outreach_service.check_call(
+            db_session=s, case_id=server.case_id, phone="+33611223344",
+            at=datetime(2026, 11, 24, 10, 0, tzinfo=UTC),
+        )  # fmt: skip
+        assert decision.verdict == "block"
+    context.close()
