@@ -20,6 +20,7 @@ from concilia.outreach.service import ToneFn
 from concilia.portal.models import ChatMessage
 
 TEXT_CONTEXT = "portal.chat"
+ERASED = "[erased]"  # the stored text of a message whose author's data was erased
 MAX_TEXT = 2000
 
 
@@ -114,7 +115,9 @@ def payload(msg: ChatMessage, *, for_agent: bool) -> dict[str, Any]:
         "type": "message",
         "id": msg.id,
         "sender": msg.sender,
-        "text": crypto.decrypt(msg.body_encrypted, context=TEXT_CONTEXT),
+        "text": ""
+        if msg.body_encrypted == ERASED
+        else crypto.decrypt(msg.body_encrypted, context=TEXT_CONTEXT),
         "at": msg.created_at.isoformat(),
         "status": msg.status,
     }

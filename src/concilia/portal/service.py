@@ -56,6 +56,7 @@ from concilia.portal.entry import (
     start_session,
 )
 from concilia.portal.settings import get_portal_settings
+from concilia.portal.subject import erase_debtor, export_debtor
 
 __all__ = [
     "DISPUTE_REASONS",
@@ -73,6 +74,8 @@ __all__ = [
     "count_attempts",
     "debtor_actor",
     "end_session",
+    "erase_debtor",
+    "export_debtor",
     "get_case_for_debtor",
     "get_document",
     "get_flow",
