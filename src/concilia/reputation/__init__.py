@@ -1,0 +1,1 @@
+"""E-reputation: what is said about the agency (sentiment, topic, negative spikes)."""
