@@ -24,6 +24,8 @@ DOMAINS: tuple[str, ...] = (
     "outreach",
     "portal",
     "simulate",
+    "reputation",
+    "training",
     "console",
     "web",
 )

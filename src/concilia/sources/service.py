@@ -319,3 +319,9 @@ def profiles_at_address(*, db_session: Session, address: str) -> list[int]:
         return []
     query = select(Profile.id).where(Profile.handle.in_({handle, handle.lower()}))
     return sorted(db_session.scalars(query))
+
+
+def list_mentions(*, db_session: Session, after_id: int = 0, limit: int = 500) -> list[Mention]:
+    """Imported mentions with an id above ``after_id``, by id (reputation reads in batches)."""
+    query = select(Mention).where(Mention.id > after_id).order_by(Mention.id).limit(limit)
+    return list(db_session.scalars(query))

@@ -1,0 +1,1 @@
+"""Staff training: courses, quizzes, certification, the social-media policy and its acknowledgements."""
