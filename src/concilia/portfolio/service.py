@@ -41,7 +41,13 @@ from concilia.portfolio.debtors import (
     iter_debtors_for_tracing,
     reveal_debtor,
 )
-from concilia.portfolio.importer import DEFAULT_TEAM, ImportResult, validate_file, write_file
+from concilia.portfolio.importer import (
+    DEFAULT_TEAM,
+    ImportResult,
+    audit_import,
+    validate_file,
+    write_file,
+)
 from concilia.portfolio.ledger import (
     balance_of,
     create_plan,
@@ -122,20 +128,25 @@ def create_creditor(
         raise InvalidInput(problems=[InputProblem("(request)", 0, "name", "empty creditor name")])
     if get_creditor_by_name(db_session=db_session, name=name) is not None:
         raise Conflict(f"creditor {name!r} already exists")
-    order = _checked_order(allocation_order)
-    creditor = Creditor(name=name, allocation_order=order, created_at=utcnow())
+    creditor = Creditor(name=name, allocation_order=_checked_order(allocation_order))
+    creditor.created_at = utcnow()
     db_session.add(creditor)
     db_session.flush()
+    _audit_creditor_created(db_session=db_session, creditor=creditor, actor=actor)
+    return creditor
+
+
+def _audit_creditor_created(*, db_session: Session, creditor: Creditor, actor: str) -> None:
+    order = creditor.allocation_order
     audit_service.record(
         db_session=db_session,
         actor=actor,
         action="portfolio.creditor_created",
         object_type="creditor",
         object_id=creditor.id,
-        change={"name": name, "allocation_order": order},
-        detail={"name": name, "allocation_order": order},
+        change={"name": creditor.name, "allocation_order": order},
+        detail={"name": creditor.name, "allocation_order": order},
     )
-    return creditor
 
 
 def _checked_order(order: list[str] | None) -> list[str] | None:
@@ -215,9 +226,14 @@ def import_portfolio(
         team_scope=team_scope,
         date_format=date_format,
     )
+    new_creditor = creditor is None
     if creditor is None:
-        creditor = create_creditor(db_session=db_session, name=creditor_name, actor=actor)
-    return write_file(
+        # Audited once the rows are written (see importer.audit_import).
+        creditor = Creditor(name=creditor_name.strip(), allocation_order=None)
+        creditor.created_at = utcnow()
+        db_session.add(creditor)
+        db_session.flush()
+    result = write_file(
         db_session=db_session,
         binary=binary,
         index=index,
@@ -228,6 +244,10 @@ def import_portfolio(
         actor=actor,
         date_format=date_format,
     )
+    if new_creditor:
+        _audit_creditor_created(db_session=db_session, creditor=creditor, actor=actor)
+    audit_import(db_session=db_session, result=result, creditor_id=creditor.id, actor=actor)
+    return result
 
 
 # Cases -------------------------------------------------------------------------------------
