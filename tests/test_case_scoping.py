@@ -47,6 +47,12 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
 PAGES: list[tuple[str, str, dict[str, str] | None]] = [
     ("GET", "/console/cases/{case_id}", None),
     ("POST", "/console/cases/{case_id}/candidates/{candidate_id}", {"decision": "accept"}),
+    ("POST", "/console/cases/{case_id}/signals", {"decision": "accept", "reason": "x"}),
+    (
+        "POST",
+        "/console/cases/{case_id}/whereabouts/{inference_id}",
+        {"decision": "accept", "reason": "x"},
+    ),
     ("POST", "/console/cases/{case_id}/check", {"body": "x"}),
     ("POST", "/console/cases/{case_id}/messages", {"channel": "email", "to": "x", "body": "x"}),
     (
@@ -156,7 +162,7 @@ def test_another_teams_case_page_is_not_found(
 ) -> None:
     _, password = make_user("sasha", "agent", ["south"])
     csrf = _browser_csrf(client, "sasha", password)
-    url = path.format(candidate_id=1, **world.ids)
+    url = path.format(candidate_id=1, inference_id=1, **world.ids)
     response = client.request(method, url, data=data, headers={"X-CSRF-Token": csrf})
     assert response.status_code == 404, response.text
     assert "Jean-Pierre" not in response.text

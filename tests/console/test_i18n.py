@@ -8,7 +8,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from concilia.web import i18n
+import concilia.web.i18n as i18n
 
 SRC = Path(i18n.__file__).resolve().parent.parent
 

@@ -187,29 +187,38 @@ class SinkReplies:
 # Steps ------------------------------------------------------------------------------------
 
 
-def ensure_staff(db_session: Session, say: Callable[[str], None]) -> None:
-    """Users agent, supervisor and compliance in team demo; one-time passwords printed once."""
+def ensure_users(say: Callable[[str], None]) -> None:
+    """Users agent, supervisor and compliance in team demo (one-time passwords printed once),
+    and ``demo``, who takes the demo's decisions so the audit names them as such.
+
+    Created through `concilia auth create-user` with no transaction of ours open, so the
+    next session sees them (SQLite keeps an open reader on its snapshot)."""
+    with session_scope() as db_session:
+        present = {
+            name
+            for name in [*(u for u, _ in STAFF), DEMO_USER]
+            if auth_service.get_user_by_username(db_session=db_session, username=name)
+        }
     for username, role in STAFF:
-        if auth_service.get_user_by_username(db_session=db_session, username=username):
+        if username in present:
             say(f"user {username!r} exists (new password: concilia auth reset-password {username})")
             continue
         output = run_step(
             "auth", "create-user", username, "--role", role, "--team", TEAM, quiet=True
         )
         say(output.strip())
-
-
-def demo_principal(db_session: Session) -> Principal:
-    """The ``demo`` user who takes the demo's decisions, so the audit names them as such."""
-    user = auth_service.get_user_by_username(db_session=db_session, username=DEMO_USER)
-    if user is None:
+    if DEMO_USER not in present:
         run_step(
             "auth", "create-user", DEMO_USER, "--role", "agent", "--team", TEAM,
             "--full-name", "Demo script (not a person)", quiet=True,
         )  # fmt: skip
-        db_session.expire_all()
-        user = auth_service.get_user_by_username(db_session=db_session, username=DEMO_USER)
-    assert user is not None
+
+
+def demo_principal(db_session: Session) -> Principal:
+    """The ``demo`` user's principal (see :func:`ensure_users`)."""
+    user = auth_service.get_user_by_username(db_session=db_session, username=DEMO_USER)
+    if user is None:
+        raise RuntimeError(f"user {DEMO_USER!r} is missing: run ensure_users first")
     return auth_service.principal_for(user, "token")
 
 
@@ -369,8 +378,8 @@ def run(var_dir: Path, say: Callable[[str], None] = print) -> dict[str, Any]:
     say("scoring profiles for fakes, linking debtors to profiles ...")
     run_step("authenticity", "score", "--actor", "demo")
     run_step("trace", "run", "--portfolio", CREDITOR)
+    ensure_users(say)
     with session_scope() as db_session:
-        ensure_staff(db_session, say)
         principal = demo_principal(db_session)
         report["decisions"] = take_decisions(db_session, principal)
     say("reading accepted profiles' public posts ...")

@@ -195,6 +195,8 @@ def _case_context(
         "case_flags": [f for f in portfolio_service.FLAGS if getattr(case, f)],
         "candidates": candidates,
         "timeline": console_service.timeline(db_session=db_session, case=case),
+        "assessment": console_service.signals_assessment(db_session=db_session, case_id=case.id),
+        "whereabouts": console_service.whereabouts(db_session=db_session, debtor_id=debtor.id),
         "messages": messages,
         "identity_checks": outreach_service.list_identity_checks(
             db_session=db_session, debtor_id=debtor.id
@@ -290,6 +292,62 @@ def decide_candidate(
             principal=principal,
             case_id=case_id,
             candidate_id=candidate_id,
+            decision=decision,
+            reason=reason,
+        ),
+    )
+
+
+@pages.post("/cases/{case_id}/signals", response_class=HTMLResponse)
+def decide_signals(
+    case_id: int,
+    request: Request,
+    principal: CurrentPrincipal,
+    db_session: DbSession,
+    decision: Annotated[str, Form()],
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Accept or reject the ability-to-pay suggestion, with a reason (audited)."""
+    return _act(
+        request,
+        db_session,
+        principal,
+        case_id,
+        "suggestions",
+        "Decision recorded.",
+        lambda: console_service.decide_signals(
+            db_session=db_session,
+            principal=principal,
+            case_id=case_id,
+            decision=decision,
+            reason=reason,
+        ),
+    )
+
+
+@pages.post("/cases/{case_id}/whereabouts/{inference_id}", response_class=HTMLResponse)
+def decide_whereabouts(
+    case_id: int,
+    inference_id: int,
+    request: Request,
+    principal: CurrentPrincipal,
+    db_session: DbSession,
+    decision: Annotated[str, Form()],
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Accept or reject a likely-city inference, with a reason (audited)."""
+    return _act(
+        request,
+        db_session,
+        principal,
+        case_id,
+        "suggestions",
+        "Decision recorded.",
+        lambda: console_service.decide_whereabouts(
+            db_session=db_session,
+            principal=principal,
+            case_id=case_id,
+            inference_id=inference_id,
             decision=decision,
             reason=reason,
         ),

@@ -33,7 +33,9 @@ from concilia.outreach import service as outreach_service
 from concilia.outreach.check import default_tone_checker
 from concilia.outreach.rules import Decision
 from concilia.portfolio import service as portfolio_service
+from concilia.signals import service as signals_service
 from concilia.tracing import service as tracing_service
+from concilia.tracing.whereabouts import service as whereabouts_service
 
 __all__ = ["create_plan", "create_promise", "record_payment", "timeline"]
 
@@ -349,4 +351,56 @@ def log_call(
         at=at or utcnow(),
         outcome=outcome,
         actor=principal.actor,
+    )
+
+
+# Signals and whereabouts --------------------------------------------------------------------
+
+
+def signals_assessment(*, db_session: Session, case_id: int) -> Any:
+    """The case's ability-to-pay suggestion from public posts, if signals ran on it."""
+    return signals_service.get_assessment(db_session=db_session, case_id=case_id)
+
+
+def whereabouts(*, db_session: Session, debtor_id: int) -> list[Any]:
+    """The debtor's likely-city inferences from the public friend graph, newest first."""
+    return whereabouts_service.list_for_debtor(db_session=db_session, debtor_id=debtor_id)
+
+
+def decide_signals(
+    *, db_session: Session, principal: Principal, case_id: int, decision: str, reason: str
+) -> None:
+    """Accept or reject the case's ability-to-pay suggestion (audited by signals)."""
+    get_case(db_session=db_session, principal=principal, case_id=case_id)
+    signals_service.decide(
+        db_session=db_session,
+        case_id=case_id,
+        decision={"accept": "accepted", "reject": "rejected"}.get(decision, decision),
+        actor=principal.actor,
+        reason=reason,
+    )
+
+
+def decide_whereabouts(
+    *,
+    db_session: Session,
+    principal: Principal,
+    case_id: int,
+    inference_id: int,
+    decision: str,
+    reason: str,
+) -> None:
+    """Accept or reject a whereabouts inference of the case's debtor (audited by tracing)."""
+    case = get_case(db_session=db_session, principal=principal, case_id=case_id)
+    row = whereabouts_service.get(db_session=db_session, inference_id=inference_id)
+    if row.debtor_id != case.debt.debtor_id:
+        raise whereabouts_service.missing(inference_id)
+    if decision not in ("accept", "reject"):
+        raise _bad("decision", "accept or reject")
+    whereabouts_service.decide(
+        db_session=db_session,
+        inference_id=inference_id,
+        accept=decision == "accept",
+        actor=principal.actor,
+        reason=reason,
     )
