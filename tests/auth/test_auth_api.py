@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from concilia.auth import service as auth_service
+import concilia.auth.service as auth_service
 from concilia.auth.models import ApiToken, User
 from concilia.db import utcnow
 

@@ -219,8 +219,8 @@ class SourceDeclaration(BaseModel):
     retention_days: dict[ItemKind, Annotated[int, Field(ge=1, le=3650)]] = Field(
         default_factory=dict
     )
-    terms_url: str | None = None
-    notes: str = ""
+    terms_url: str | None = Field(None, max_length=500)
+    notes: str = Field("", max_length=5000)
 
     @field_validator("terms_url")
     @classmethod
@@ -260,9 +260,9 @@ class ManualCaptureIn(BaseModel):
 
     source: Annotated[str, StringConstraints(pattern=NAME_PATTERN)]
     kind: Literal["profile"] = "profile"
-    url: str
-    legal_basis: str
-    visibility: str
+    url: str = Field(max_length=1000)
+    legal_basis: str = Field(max_length=200)
+    visibility: str = Field(max_length=50)
     fields: dict[str, Any]
 
     @field_validator("url")
