@@ -1,1 +1,1 @@
-"""Staff training: courses, quizzes, certification, the social-media policy and its acknowledgements."""
+"""Staff training: courses, quizzes, certificates, the social-media policy, acknowledgements."""

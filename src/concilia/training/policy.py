@@ -1,0 +1,138 @@
+"""The social-media policy document, rendered from the rule packs, the declared sources and
+the settings."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from concilia.training import content
+
+_TEMPLATES = Path(__file__).parent / "templates"
+
+TEXTS: dict[str, dict[str, object]] = {
+    "en": {
+        "title": "Social-media policy",
+        "version": "Version",
+        "rules": "Rule packs",
+        "who": "Who may use social channels",
+        "who_text": "Only staff holding a valid training certificate who have acknowledged "
+        "this version of the policy. Concilia refuses social private messages, manual profile "
+        "captures and social evidence to anyone else.",
+        "networks": "Networks and what their terms allow",
+        "source": "Source",
+        "platform": "Network",
+        "purposes": "Allowed purposes",
+        "automated": "Automated messages",
+        "terms": "Terms",
+        "yes": "yes",
+        "no": "no",
+        "no_sources": "No source is declared: no social network may be used.",
+        "never": "What is never done",
+        "never_items": [
+            "A public post, comment, reaction or tag about a debt.",
+            "A friend or connection request under a false identity or from a fake profile.",
+            "Contacting friends, relatives, colleagues or employers about the debt.",
+            "Saying anything about the debt before the person's identity is verified.",
+            "Storing health, religion, politics, sexuality, union membership or ethnicity.",
+            "Using a network's data for a purpose its terms do not allow.",
+        ],
+    },
+    "fr": {
+        "title": "Politique d'usage des réseaux sociaux",
+        "version": "Version",
+        "rules": "Règles",
+        "who": "Qui peut utiliser les canaux sociaux",
+        "who_text": "Seuls les collaborateurs titulaires d'un certificat de formation valide "
+        "qui ont pris connaissance de cette version de la politique. Concilia refuse à toute "
+        "autre personne les messages privés sociaux, les captures manuelles de profils et les "
+        "preuves issues des réseaux.",
+        "networks": "Réseaux et ce que leurs conditions permettent",
+        "source": "Source",
+        "platform": "Réseau",
+        "purposes": "Finalités permises",
+        "automated": "Messages automatiques",
+        "terms": "Conditions",
+        "yes": "oui",
+        "no": "non",
+        "no_sources": "Aucune source déclarée : aucun réseau ne peut être utilisé.",
+        "never": "Ce qui n'est jamais fait",
+        "never_items": [
+            "Une publication, un commentaire, une réaction ou une identification publique au "
+            "sujet d'une dette.",
+            "Une demande d'ami ou de connexion sous une fausse identité ou avec un faux profil.",
+            "Contacter amis, proches, collègues ou employeur au sujet de la dette.",
+            "Parler de la dette avant d'avoir vérifié l'identité de la personne.",
+            "Enregistrer santé, religion, opinions politiques, sexualité, syndicat ou origine.",
+            "Utiliser les données d'un réseau pour une finalité que ses conditions excluent.",
+        ],
+    },
+    "es": {
+        "title": "Política de uso de redes sociales",
+        "version": "Versión",
+        "rules": "Reglas",
+        "who": "Quién puede usar los canales sociales",
+        "who_text": "Solo el personal con un certificado de formación vigente que haya "
+        "aceptado esta versión de la política. Concilia rechaza a cualquier otra persona los "
+        "mensajes privados sociales, las capturas manuales de perfiles y las pruebas de redes.",
+        "networks": "Redes y lo que permiten sus condiciones",
+        "source": "Fuente",
+        "platform": "Red",
+        "purposes": "Finalidades permitidas",
+        "automated": "Mensajes automáticos",
+        "terms": "Condiciones",
+        "yes": "sí",
+        "no": "no",
+        "no_sources": "No hay fuentes declaradas: no puede usarse ninguna red.",
+        "never": "Lo que nunca se hace",
+        "never_items": [
+            "Una publicación, comentario, reacción o etiqueta pública sobre una deuda.",
+            "Una solicitud de amistad o conexión con identidad falsa o perfil falso.",
+            "Contactar a amigos, familiares, compañeros o empleadores sobre la deuda.",
+            "Hablar de la deuda antes de verificar la identidad de la persona.",
+            "Guardar salud, religión, política, sexualidad, afiliación sindical u origen.",
+            "Usar los datos de una red para una finalidad que sus condiciones no permiten.",
+        ],
+    },
+}
+
+
+class PolicySource:
+    """A declared source as the policy shows it."""
+
+    def __init__(
+        self,
+        name: str,
+        platform: str | None,
+        allowed_purposes: list[str],
+        automated_messaging: bool,
+        terms_url: str | None,
+    ) -> None:
+        self.name, self.platform = name, platform
+        self.allowed_purposes, self.automated_messaging = allowed_purposes, automated_messaging
+        self.terms_url = terms_url
+
+
+def render(
+    *, sources: list[PolicySource], agency: str, lang: str = "en", version_label: str = ""
+) -> str:
+    """The policy as one HTML document."""
+    env = Environment(
+        loader=FileSystemLoader(str(_TEMPLATES)), autoescape=select_autoescape(["html"])
+    )
+    return env.get_template("training/policy.html").render(
+        t=TEXTS[lang],
+        lang=lang,
+        agency=agency,
+        sources=sorted(sources, key=lambda s: s.name),
+        packs=[p for _, p in sorted(content.packs().items())],
+        packs_version=content.packs_version(),
+        version_label=version_label,
+    )
+
+
+def fingerprint(*, sources: list[PolicySource], agency: str) -> str:
+    """SHA-256 of the policy's content (English, without its version label)."""
+    return hashlib.sha256(render(sources=sources, agency=agency).encode()).hexdigest()
