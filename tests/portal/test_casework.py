@@ -249,3 +249,26 @@ def test_knowledge_answer_after_wrong_person_is_impossible(
     client.post("/portal/not-me", data={"csrf": csrf, "channel": "sms", "address": ""})
     after = answer(client, page.text, dob="17/05/1980", postal_code="69003")
     assert after.url.path == "/portal"
+
+
+def test_budget_sizes_the_plan_and_is_not_stored(
+    client: TestClient, world: World, smtp: Sink, db_session: Session
+) -> None:
+    sign_in(client, world.marie, smtp)
+    url = f"/portal/cases/{world.marie.case_id}/plan"
+    budget = {"earnings": "1800", "benefits": "200,50", "home": "900", "food": "400",
+              "utilities": "150", "transport": "100,50", "other_costs": "350"}  # fmt: skip
+    page = client.post(url, data={"csrf": session_csrf(client), "action": "budget", **budget})
+    assert page.status_code == 200
+    # 2000.50 in, 1900.50 out: 100.00 left, so 11 monthly payments on 1,080.00.
+    assert "You have €100.00 left each month." in page.text
+    assert "11 monthly payments of €98.18" in page.text
+    broke = client.post(
+        url, data={"csrf": session_csrf(client), "action": "budget", "earnings": "900",
+                   "home": "900"},
+    )  # fmt: skip
+    assert broke.status_code == 400 and "breathing space" in broke.text
+    bad = client.post(url, data={"csrf": session_csrf(client), "action": "budget", "food": "lots"})
+    assert bad.status_code == 400 and 'id="food-error"' in bad.text
+    audit = db_session.scalars(select(AuditEntry)).all()
+    assert all("1800" not in str(e.detail) for e in audit)  # nothing of the budget kept

@@ -53,6 +53,21 @@ PLAN_COUNTS = (3, 6, 12)
 PLAN_MAX_MONTHS = 24
 PLAN_MIN_INSTALMENT = Decimal("10")
 PLAN_FIRST_DUE_DAYS = 7
+# The UK Standard Financial Statement's headings, monthly; what is typed is used for the
+# calculation only and never stored (minimisation).
+BUDGET_INCOME = ("earnings", "benefits", "pensions", "other_income")
+BUDGET_OUTGOINGS = (
+    "home",
+    "utilities",
+    "care_health",
+    "transport",
+    "school",
+    "insurance",
+    "communications",
+    "food",
+    "personal",
+    "other_costs",
+)
 
 
 @dataclass(frozen=True)
@@ -441,6 +456,13 @@ def plan_for_amount(*, total: Money, monthly: Decimal) -> PlanOption | None:
     if count > 1 and instalment.amount < PLAN_MIN_INSTALMENT:
         return None
     return PlanOption(count, instalment, total)
+
+
+def disposable_income(values: dict[str, Decimal]) -> Decimal:
+    """Monthly income less outgoings, from the statement's headings (missing ones are 0)."""
+    income = sum((values.get(k, Decimal(0)) for k in BUDGET_INCOME), Decimal(0))
+    spent = sum((values.get(k, Decimal(0)) for k in BUDGET_OUTGOINGS), Decimal(0))
+    return income - spent
 
 
 def minimum_monthly(*, total: Money) -> Money:

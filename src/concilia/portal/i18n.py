@@ -569,6 +569,116 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Descargar el recibo (PDF)",
         "en": "Download the receipt (PDF)",
     },
+    "budget_heading": {
+        "fr": "Ou : calculons ensemble ce que vous pouvez payer",
+        "es": "O bien: calculemos juntos lo que puede pagar",
+        "en": "Or: let us work out together what you can pay",
+    },
+    "budget_intro": {
+        "fr": "Montants mensuels. Nous ne les enregistrons pas : ils servent seulement à ce "
+        "calcul.",
+        "es": "Importes mensuales. No los guardamos: solo sirven para este cálculo.",
+        "en": "Monthly amounts. We do not store them: they are only used for this calculation.",
+    },
+    "budget_income": {
+        "fr": "Revenus",
+        "es": "Ingresos",
+        "en": "Income",
+    },
+    "budget_outgoings": {
+        "fr": "Dépenses",
+        "es": "Gastos",
+        "en": "Outgoings",
+    },
+    "b_earnings": {
+        "fr": "Salaires",
+        "es": "Salarios",
+        "en": "Earnings",
+    },
+    "b_benefits": {
+        "fr": "Prestations sociales",
+        "es": "Prestaciones sociales",
+        "en": "Benefits",
+    },
+    "b_pensions": {
+        "fr": "Pensions et retraites",
+        "es": "Pensiones",
+        "en": "Pensions",
+    },
+    "b_other_income": {
+        "fr": "Autres revenus",
+        "es": "Otros ingresos",
+        "en": "Other income",
+    },
+    "b_home": {
+        "fr": "Logement (loyer, crédit, charges)",
+        "es": "Vivienda (alquiler, hipoteca, gastos)",
+        "en": "Home and contents (rent, mortgage)",
+    },
+    "b_utilities": {
+        "fr": "Énergie et eau",
+        "es": "Suministros (luz, agua, gas)",
+        "en": "Utilities",
+    },
+    "b_care_health": {
+        "fr": "Santé et garde",
+        "es": "Salud y cuidados",
+        "en": "Care and health",
+    },
+    "b_transport": {
+        "fr": "Transports",
+        "es": "Transporte",
+        "en": "Transport and travel",
+    },
+    "b_school": {
+        "fr": "Frais de scolarité",
+        "es": "Gastos escolares",
+        "en": "School costs",
+    },
+    "b_insurance": {
+        "fr": "Assurances",
+        "es": "Seguros",
+        "en": "Pensions and insurance",
+    },
+    "b_communications": {
+        "fr": "Téléphone, internet, loisirs",
+        "es": "Teléfono, internet, ocio",
+        "en": "Communications and leisure",
+    },
+    "b_food": {
+        "fr": "Alimentation et ménage",
+        "es": "Alimentación y hogar",
+        "en": "Food and housekeeping",
+    },
+    "b_personal": {
+        "fr": "Dépenses personnelles",
+        "es": "Gastos personales",
+        "en": "Personal costs",
+    },
+    "b_other_costs": {
+        "fr": "Autres dépenses",
+        "es": "Otros gastos",
+        "en": "Other costs",
+    },
+    "budget_compute": {
+        "fr": "Calculer",
+        "es": "Calcular",
+        "en": "Work it out",
+    },
+    "budget_result": {
+        "fr": "Il vous reste {amount} par mois.",
+        "es": "Le quedan {amount} al mes.",
+        "en": "You have {amount} left each month.",
+    },
+    "budget_none": {
+        "fr": "Votre budget ne laisse rien pour un paiement aujourd'hui. Appelez-nous : nous "
+        "pouvons suspendre le recouvrement le temps de trouver une solution (par exemple un "
+        "répit).",
+        "es": "Su presupuesto no deja nada para un pago hoy. Llámenos: podemos suspender el "
+        "cobro mientras buscamos una solución.",
+        "en": "Your budget leaves nothing for a payment today. Call us: we can pause "
+        "collection while we find a solution (for example a breathing space).",
+    },
     "not_found": {
         "fr": "Page introuvable.",
         "es": "Página no encontrada.",

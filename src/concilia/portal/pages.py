@@ -8,10 +8,11 @@ does not exist.
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from concilia.auth.dependencies import DbSession
 from concilia.db import utcnow
@@ -21,6 +22,7 @@ from concilia.portal.i18n import LANGS
 from concilia.portal.models import PortalSession
 from concilia.portal.settings import get_portal_settings
 from concilia.portfolio import service as portfolio_service
+from concilia.portfolio.money import Money
 
 router = APIRouter(include_in_schema=False)
 Field = Annotated[str, Form(max_length=200)]
@@ -224,6 +226,7 @@ def _plan_page(
         lang,
         status,
         view=view,
+        budget_fields=(casework.BUDGET_INCOME, casework.BUDGET_OUTGOINGS),
         options=casework.plan_options(total=view.balance["total"]),
         minimum=casework.minimum_monthly(total=view.balance["total"]),
         max_months=casework.PLAN_MAX_MONTHS,
@@ -243,6 +246,11 @@ def plan_page(case_id: int, request: Request, db_session: DbSession) -> Response
         return views.not_found(request, lang)
 
 
+async def _form(request: Request) -> FormData:
+    # Read in the event loop so the route itself can stay a plain (threaded) function.
+    return await request.form()
+
+
 @router.post("/portal/cases/{case_id}/plan")
 def plan_submit(
     case_id: int,
@@ -252,8 +260,10 @@ def plan_submit(
     action: Field = "accept",
     count: Field = "",
     monthly: Field = "",
+    form: Annotated[FormData, Depends(_form)] = FormData(),
 ) -> Response:
-    """``action=compute``: a plan for what the debtor can pay; ``action=accept``: agree it."""
+    """``action=compute``: a plan for what the debtor can pay; ``action=budget``: for what
+    their income and outgoings leave; ``action=accept``: agree it."""
     session, lang = _signed_in(request, db_session)
     if session is None:
         return views.to_entry(request)
@@ -265,6 +275,8 @@ def plan_submit(
         )
     except NotFound:
         return views.not_found(request, lang)
+    if action == "budget":
+        return _budget(request, session, lang, case_id, db_session, case, form)
     if action == "compute":
         try:
             amount = Decimal(monthly.strip().replace(",", ".").replace(" ", ""))
@@ -300,6 +312,51 @@ def plan_submit(
         errors = {"count": "option_required"}
         return _plan_page(request, session, lang, case_id, db_session, 400, errors=errors)
     return views.redirect(request, f"/portal/cases/{case_id}?notice=plan_agreed")
+
+
+def _budget(
+    request: Request,
+    session: PortalSession,
+    lang: str,
+    case_id: int,
+    db_session: DbSession,
+    case: Any,
+    form: FormData,
+) -> Response:
+    """The Standard Financial Statement's sum: a plan sized on what is left each month."""
+    values: dict[str, Decimal] = {}
+    errors: dict[str, str] = {}
+    for key in casework.BUDGET_INCOME + casework.BUDGET_OUTGOINGS:
+        raw = str(form.get(key, "")).strip().replace(",", ".").replace(" ", "")
+        if not raw:
+            continue
+        try:
+            values[key] = Decimal(raw)
+        except InvalidOperation:
+            errors[key] = "amount_invalid"
+            continue
+        if values[key] < 0 or values[key] > Decimal("10000000"):
+            errors[key] = "amount_invalid"
+    typed = {k: str(form.get(k, "")) for k in casework.BUDGET_INCOME + casework.BUDGET_OUTGOINGS}
+    if errors:
+        return _plan_page(
+            request, session, lang, case_id, db_session, 400, errors=errors, budget=typed
+        )
+    left = casework.disposable_income(values)
+    total = portfolio_service.balance_of(case.debt).total
+    option = casework.plan_for_amount(total=total, monthly=left) if left > 0 else None
+    return _plan_page(
+        request,
+        session,
+        lang,
+        case_id,
+        db_session,
+        200 if option else 400,
+        budget=typed,
+        budget_left=Money.of(max(left, Decimal(0)), total.currency),
+        custom=option,
+        budget_none=option is None,
+    )
 
 
 def _prefs_page(
