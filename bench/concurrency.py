@@ -57,7 +57,7 @@ def _seed(url: str, clients: int, cases: int) -> tuple[list[str], list[tuple[int
     from sqlalchemy.orm import sessionmaker
 
     from concilia.auth import service as auth_service
-    from concilia.auth.models import Role
+    from concilia.auth.roles import Role
     from concilia.db import Base, make_engine
     from concilia.domains import load_all_models
     from concilia.portfolio import service as portfolio_service

@@ -150,7 +150,7 @@ def client(app) -> Iterator[TestClient]:
 def make_user(db_session: Session):
     """Create a user with a role and teams; returns (user, password)."""
     from concilia.auth import service as auth_service
-    from concilia.auth.models import Role
+    from concilia.auth.roles import Role
 
     def _make(username: str, role: str = "agent", teams: list[str] | None = None):
         password = f"pw-{username}-correct-horse"

@@ -19,7 +19,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from concilia.auth import service as auth_service
-from concilia.auth.models import ApiToken, Role
+from concilia.auth.models import ApiToken
+from concilia.auth.roles import Role
 from concilia.db import utcnow
 from tests.conftest import BACKENDS, drop_test_engine, make_test_engine
 

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from concilia.auth import service as auth_service
-from concilia.auth.models import Role, User
+from concilia.auth.models import User
+from concilia.auth.roles import Role
 
 NEW_PASSWORD = "a-brand-new-password-42"
 

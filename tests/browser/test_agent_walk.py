@@ -59,7 +59,7 @@ def _free_port() -> int:
 
 def _seed(factory: sessionmaker[Session]) -> tuple[int, int]:
     from concilia.auth import service as auth_service
-    from concilia.auth.models import Role
+    from concilia.auth.roles import Role
     from concilia.db import utcnow
     from concilia.portfolio import service as portfolio_service
     from concilia.portfolio.models import Case, Debt

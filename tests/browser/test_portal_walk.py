@@ -82,7 +82,7 @@ def _free_port() -> int:
 
 def _seed(factory: sessionmaker[Session]) -> tuple[int, str]:
     from concilia.auth import service as auth_service
-    from concilia.auth.models import Role
+    from concilia.auth.roles import Role
     from concilia.portfolio import service as portfolio_service
 
     with factory() as s:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.websockets import WebSocketDisconnect
 
 from concilia.auth import service as auth_service
-from concilia.auth.models import Role
+from concilia.auth.roles import Role
 from concilia.portal import chat_router
 from concilia.portal.broker import LocalBroker, RedisBroker
 from concilia.portal.models import ChatMessage

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from concilia.audit import service as audit_service
 from concilia.audit.schemas import AuditEntryOut, VerifyResult
 from concilia.auth.dependencies import DbSession, require_roles
-from concilia.auth.models import Role
+from concilia.auth.roles import Role
 from concilia.auth.schemas import Principal
 from concilia.pagination import Page, Pagination
 

@@ -6,7 +6,7 @@ import typer
 from rich.console import Console
 
 from concilia.auth import service as auth_service
-from concilia.auth.models import Role
+from concilia.auth.roles import Role
 from concilia.db import session_scope
 from concilia.errors import NotFound
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from concilia.auth import service as auth_service
-from concilia.auth.models import Role
+from concilia.auth.roles import Role
 from concilia.auth.schemas import Principal
 from concilia.config import get_settings
 from concilia.db import REQUEST_SESSIONS, begin_write

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import Boolean, Column, Enum, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from concilia.auth.roles import Role
 from concilia.db import Base, BigIntId, IdPk, UTCDateTime
-
-
-class Role(enum.StrEnum):
-    """What a user may do; the auditor only reads."""
-
-    admin = "admin"
-    supervisor = "supervisor"
-    agent = "agent"
-    compliance_officer = "compliance_officer"
-    auditor = "auditor"
-
 
 user_teams = Table(
     "user_teams",

@@ -10,8 +10,8 @@ from fastapi.responses import Response
 from concilia.auth import pages
 from concilia.auth import service as auth_service
 from concilia.auth.dependencies import CurrentPrincipal, DbSession, require_roles
-from concilia.auth.models import Role
 from concilia.auth.pages import client_ip
+from concilia.auth.roles import Role
 from concilia.auth.schemas import (
     CsrfOut,
     LoginIn,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from concilia.auth.models import Role
+from concilia.auth.roles import Role
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from concilia.audit import service as audit_service
-from concilia.auth.models import ApiToken, LoginAttempt, Role, Team, User, WebSession
+from concilia.auth.models import ApiToken, LoginAttempt, Team, User, WebSession
+from concilia.auth.roles import Role
 from concilia.auth.schemas import Principal
 from concilia.config import get_settings
 from concilia.db import utcnow

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from concilia.auth.dependencies import CurrentPrincipal, DbSession, require_roles
-from concilia.auth.models import Role
+from concilia.auth.roles import Role
 from concilia.auth.schemas import Principal
 from concilia.authenticity import service
 from concilia.authenticity.schemas import FlagOut, OverrideIn, ScoreIn, ScoreOut, UsabilityOut

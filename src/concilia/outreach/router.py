@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from concilia.auth.dependencies import CurrentPrincipal, DbSession, require_roles
-from concilia.auth.models import Role
+from concilia.auth.roles import Role
 from concilia.auth.schemas import Principal
 from concilia.errors import ConciliaError
 from concilia.ids import Id

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 
 from concilia.auth import service as auth_service
 from concilia.auth.dependencies import CurrentPrincipal, DbSession, require_roles
-from concilia.auth.models import Role
+from concilia.auth.roles import Role
 from concilia.auth.schemas import Principal
 from concilia.errors import Forbidden, InvalidInput, NotFound, problem_responses
 from concilia.ids import Id

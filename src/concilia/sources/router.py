@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 
 from concilia.auth.dependencies import CurrentPrincipal, DbSession, require_roles
-from concilia.auth.models import Role
+from concilia.auth.roles import Role
 from concilia.auth.schemas import Principal
 from concilia.errors import NotFound
 from concilia.ids import Id
