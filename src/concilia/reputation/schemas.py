@@ -36,3 +36,19 @@ class AlertOut(BaseModel):
     baseline: float
     threshold: int
     p_value: float
+
+
+class ClassifyIn(BaseModel):
+    """Texts to classify (at most 500 per request)."""
+
+    mentions: list[MentionIn] = Field(min_length=1, max_length=500)
+
+
+class SummaryOut(BaseModel):
+    """Classified mentions over a period: negatives per day, counts by sentiment and topic."""
+
+    since: date
+    until: date
+    negatives_per_day: list[tuple[date, int]]
+    sentiment: dict[str, int]
+    topic: dict[str, int]
