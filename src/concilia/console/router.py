@@ -21,6 +21,7 @@ from concilia.auth.dependencies import CurrentPrincipal, DbSession
 from concilia.auth.schemas import Principal
 from concilia.config import get_settings
 from concilia.console import service as console_service
+from concilia.console import team as team_view
 from concilia.console.api import router as api_router
 from concilia.console.schemas import CALL_OUTCOMES, CHANNELS, IDENTITY_METHODS, WorklistFilters
 from concilia.errors import ConciliaError, InputProblem, InvalidInput, NotFound
@@ -583,6 +584,28 @@ def create_plan(
             start_on=start_on,
         ),
     )
+
+
+# Team --------------------------------------------------------------------------------------
+
+
+@pages.get("/team", response_class=HTMLResponse)
+def team_page(request: Request, db_session: DbSession) -> Response:
+    """The supervisor's dashboard: recovered per week, contact rate, promises, blocks."""
+    auth = _page_auth(request, db_session)
+    if auth is None:
+        return _to_login()
+    context: dict[str, Any] = {
+        "principal": auth.principal,
+        "csrf_token": auth.csrf_token,
+        "nav": "team",
+    }
+    if not team_view.may_see(auth.principal):
+        return _render(request, "console/forbidden.html", context, status_code=403)
+    context["team"] = team_view.figures(
+        db_session=db_session, principal=auth.principal, lang=language_of(request)
+    )
+    return _render(request, "console/team.html", context)
 
 
 # Replies -----------------------------------------------------------------------------------

@@ -615,3 +615,40 @@ def check_chat(
     tone = tone if tone is not None else default_tone_checker()
     flags = list(tone(text, comm.lang)) if tone is not None and text else []
     return evaluate(comm, packs, tone_flags=flags)
+
+
+# Team dashboard (the console's supervisor page) ---------------------------------------------
+
+
+def status_counts(*, db_session: Session, case_ids: Select[Any]) -> dict[str, int]:
+    """Outbox messages of these cases by status (``review`` is the compliance backlog)."""
+    rows = db_session.execute(
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.case_id.in_(case_ids))
+        .group_by(OutboxMessage.status)
+    ).all()
+    return {status: int(count) for status, count in rows}
+
+
+def blocks_by_rule(*, db_session: Session, case_ids: Select[Any]) -> dict[str, int]:
+    """How often each rule blocked a message of these cases, most frequent first."""
+    counts: dict[str, int] = {}
+    for reasons in db_session.scalars(
+        select(OutboxMessage.reasons).where(
+            OutboxMessage.case_id.in_(case_ids), OutboxMessage.status == "blocked"
+        )
+    ):
+        for reason in reasons or []:
+            if reason.get("severity") == "block":
+                counts[reason["rule"]] = counts.get(reason["rule"], 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def call_outcomes(*, db_session: Session, case_ids: Select[Any]) -> dict[str, int]:
+    """Logged calls of these cases by outcome (``conversation`` is a right-party contact)."""
+    rows = db_session.execute(
+        select(ContactLog.outcome, func.count())
+        .where(ContactLog.case_id.in_(case_ids), ContactLog.channel == "call")
+        .group_by(ContactLog.outcome)
+    ).all()
+    return {str(outcome): int(count) for outcome, count in rows}

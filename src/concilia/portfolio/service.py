@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import IO, Any, TypeVar
 
@@ -60,7 +60,7 @@ from concilia.portfolio.ledger import (
     set_promise_status,
     split_instalments,
 )
-from concilia.portfolio.models import Case, Creditor, Debt, Debtor, PromiseToPay
+from concilia.portfolio.models import Case, Creditor, Debt, Debtor, Payment, PromiseToPay
 from concilia.portfolio.parsing import DEFAULT_DATE_FORMAT
 from concilia.portfolio.rows import control_character
 
@@ -663,3 +663,34 @@ def set_preferred_language(*, db_session: Session, debtor_id: int, lang: str, ac
 def visible_case_ids(*, principal: Principal) -> Select[tuple[int]]:
     """A select of the ids of every case the principal may see (to filter other domains' rows)."""
     return _scoped(select(Case.id), principal)
+
+
+# Team dashboard (the console's supervisor page) ---------------------------------------------
+
+
+def payments_by_week(
+    *, db_session: Session, principal: Principal, since: date
+) -> list[tuple[date, str, Decimal]]:
+    """Money received on the principal's cases since a day, by ISO week (its Monday) and
+    currency, oldest week first."""
+    rows = db_session.execute(
+        select(Payment.received_on, Payment.currency, Payment.amount)
+        .join(Case, Case.debt_id == Payment.debt_id)
+        .where(Payment.received_on >= since, Case.id.in_(visible_case_ids(principal=principal)))
+    ).all()
+    totals: dict[tuple[date, str], Decimal] = {}
+    for received_on, currency, amount in rows:
+        monday = received_on - timedelta(days=received_on.weekday())
+        totals[(monday, currency)] = totals.get((monday, currency), Decimal(0)) + amount
+    return [(week, currency, total) for (week, currency), total in sorted(totals.items())]
+
+
+def promise_counts(*, db_session: Session, principal: Principal) -> dict[str, int]:
+    """How many promises on the principal's cases are pending, kept, broken or cancelled."""
+    rows = db_session.execute(
+        select(PromiseToPay.status, func.count())
+        .join(Case, Case.debt_id == PromiseToPay.debt_id)
+        .where(Case.id.in_(visible_case_ids(principal=principal)))
+        .group_by(PromiseToPay.status)
+    ).all()
+    return {status: int(count) for status, count in rows}
