@@ -38,7 +38,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     from concilia.app import create_app
     from concilia.auth import service as auth_service
-    from concilia.auth.models import Role
+    from concilia.auth.roles import Role
 
     engine, schema = make_test_engine("sqlite", tmp_path_factory.mktemp("docs"))
     factory = sessionmaker(bind=engine, expire_on_commit=False)
