@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from concilia.reputation import classifier, labels, language, lexicon
 
 
@@ -44,3 +46,46 @@ def test_lexicon_baseline_handles_negation() -> None:
     assert lexicon.sentiment("Créancia n'a jamais été agressive, très patiente", "fr") == "positive"
     assert lexicon.sentiment("Esto es acoso, qué vergüenza", "es") == "negative"
     assert lexicon.sentiment("This is harassment and a total scam", "en") == "negative"
+
+
+def test_trained_model_is_kept_on_disk_and_reloaded(monkeypatch) -> None:
+    calls: list[int] = []
+
+    def fast_train(rows, config=classifier.DEFAULT_CONFIG):
+        calls.append(len(rows))
+        return classifier.MentionClassifier(
+            classifier.FeatureConfig(chars=False, embeddings=False)
+        ).fit([r.text for r in rows], [r.sentiment for r in rows], [r.topic for r in rows])
+
+    monkeypatch.setattr(classifier, "train", fast_train)
+    path = classifier._cache_path()
+    path.unlink(missing_ok=True)
+    classifier.get_model.cache_clear()
+    try:
+        first = classifier.get_model()
+        assert path.exists() and calls == [len(labels.load("tune"))]
+        classifier.get_model.cache_clear()
+        second = classifier.get_model()
+        assert calls == [len(labels.load("tune"))]  # loaded, not trained again
+        text = ["Merci Recouvrex pour votre patience"]
+        assert second.predict(text) == first.predict(text)
+    finally:
+        classifier.get_model.cache_clear()
+        path.unlink(missing_ok=True)
+
+
+@pytest.mark.slow
+def test_shipped_model_on_clear_cases() -> None:
+    model = classifier.train(labels.load("tune"))
+    got = model.predict(
+        [
+            "Solvéo m'appelle dix fois par jour, c'est du harcèlement",
+            "Attention, faux SMS au nom de Deudalia avec un lien de pago, es una estafa",
+            "Thank you Northgate, the advisor was kind and patient",
+        ]
+    )
+    assert [(p.sentiment, p.topic) for p in got] == [
+        ("negative", "harassment"),
+        ("negative", "scam_warning"),
+        ("positive", "praise"),
+    ]

@@ -6,9 +6,12 @@ downloaded); ``get_model()`` trains it once per process, in about a second plus 
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -16,6 +19,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from concilia.config import get_settings
 from concilia.reputation import labels
 
 if TYPE_CHECKING:
@@ -146,7 +150,31 @@ def train(
     )
 
 
+def _cache_path() -> Path:
+    """Where the trained model is kept: named by the training data, code version and settings,
+    so a change to any of them trains afresh."""
+    key = hashlib.sha256(
+        labels.TUNE_FILE.read_bytes() + f"{MODEL_VERSION}{DEFAULT_CONFIG}".encode()
+    ).hexdigest()[:16]
+    return get_settings().var_dir / "models" / f"reputation-{key}.pickle"
+
+
 @lru_cache(maxsize=1)
 def get_model() -> MentionClassifier:
-    """The shipped model, trained on the tuning part at first use (the blind part is never used)."""
-    return train(labels.load("tune"))
+    """The shipped model, trained on the tuning part at first use (the blind part is never used)
+    and kept under var/models so later processes load it instead of training again."""
+    path = _cache_path()
+    if path.exists():
+        try:
+            # Our own file, written below into var/ (private to the deployment's account).
+            loaded = pickle.loads(path.read_bytes())
+            if isinstance(loaded, MentionClassifier):
+                return loaded
+        except Exception:  # a file from another scikit-learn version: train again
+            pass
+    model = train(labels.load("tune"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(pickle.dumps(model))
+    tmp.replace(path)
+    return model

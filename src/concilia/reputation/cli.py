@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import IO
@@ -82,11 +83,31 @@ def classify(
 
 
 @app.command()
-def ingest() -> None:
-    """Classify the mentions sources imported since the last run (one transaction)."""
-    with session_scope() as db_session:
-        done = service.ingest(db_session=db_session, actor=_actor())
-    typer.echo(f"classified {done} mention(s)")
+def ingest(
+    every: float = typer.Option(
+        0, "--every", min=0, help="Repeat every N seconds until stopped (0: one pass)."
+    ),
+    spike_days: int = typer.Option(
+        90, min=8, help="After classifying, scan this many days for spikes of negative mentions."
+    ),
+) -> None:
+    """Classify the mentions sources imported since the last pass, then raise spike alerts.
+
+    One transaction per pass: a crash loses at most the pass in flight."""
+    while True:
+        until = utcnow().date()
+        with session_scope() as db_session:
+            done = service.ingest(db_session=db_session, actor=_actor())
+            alerts = service.scan_spikes(
+                db_session=db_session,
+                actor=_actor(),
+                since=until - timedelta(days=spike_days - 1),
+                until=until,
+            )
+        typer.echo(f"classified {done} mention(s), {len(alerts)} new spike alert(s)")
+        if not every:
+            return
+        time.sleep(every)
 
 
 @app.command()
