@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -205,3 +207,31 @@ def test_pages_carry_a_strict_policy_and_no_inline_code(client: TestClient) -> N
     css = client.get("/portal/static/portal.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
     assert client.get("/portal/static/..%2Fmodels.py").status_code == 404
+
+
+def test_code_by_sms_through_the_local_provider(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concilia.outreach.channels.provider_stub import ProviderStub
+
+    with ProviderStub(token="sms-token") as stub:
+        monkeypatch.setenv("CONCILIA_OUTREACH_SMS_PROVIDER_URL", stub.url)
+        monkeypatch.setenv("CONCILIA_OUTREACH_SMS_PROVIDER_TOKEN", "sms-token")
+        page = start_typed(client, world.marie.reference)
+        page = answer(client, page.text, dob=world.marie.dob, postal_code=world.marie.postal_code)
+        found = re.search(r'name="contact" value="(\d+)"[^>]*>\s*By text to •••• 44', page.text)
+        assert found, page.text
+        sent = client.post(
+            "/portal/code/send", data={"csrf": csrf_of(page.text), "contact": found.group(1)}
+        )
+        assert sent.status_code == 200
+        [message] = stub.state.messages.values()
+        assert message["to"] == "+33611223344" and message["channel"] == "sms"
+        code = re.search(r"\b(\d{6})\b", message["text"])
+        assert code
+        home = client.post(
+            "/portal/code/verify",
+            data={"csrf": csrf_of(sent.text), "code": code.group(1)},
+            follow_redirects=True,
+        )
+        assert home.url.path == "/portal/home"
