@@ -206,3 +206,15 @@ def test_cli_reset_password_prints_a_one_time_password(cli_db: str) -> None:
         assert found.must_change_password
     missing = CliRunner().invoke(app, ["auth", "reset-password", "nobody"])
     assert missing.exit_code == 1 and "not found" in missing.output
+
+
+def test_cli_issues_no_token_before_the_password_is_changed(cli_db: str) -> None:
+    from concilia.cli import app
+    from concilia.db import session_scope
+
+    with session_scope() as session:
+        auth_service.create_user(
+            db_session=session, username="pending", role=Role.agent, actor="test"
+        )
+    result = CliRunner().invoke(app, ["auth", "token", "pending"])
+    assert result.exit_code == 1 and "one-time password" in result.output

@@ -58,6 +58,10 @@ def token(username: str, name: str = typer.Option("cli"), days: int = typer.Opti
         if user is None:
             console.print(f"[red]no user {username!r}[/red]")
             raise typer.Exit(1)
+        if user.must_change_password:
+            # Such a token would be refused anyway (auth_service.live_token): say why now.
+            console.print(f"[red]{username!r} must first replace the one-time password[/red]")
+            raise typer.Exit(1)
         _, clear = auth_service.create_token(
             db_session=session, user_id=user.id, name=name, days=days
         )
