@@ -20,6 +20,7 @@ from concilia.auth import service as auth_service
 from concilia.auth.dependencies import CurrentPrincipal, DbSession
 from concilia.auth.schemas import Principal
 from concilia.config import get_settings
+from concilia.console import compliance as compliance_view
 from concilia.console import service as console_service
 from concilia.console import team as team_view
 from concilia.console.api import router as api_router
@@ -606,6 +607,88 @@ def team_page(request: Request, db_session: DbSession) -> Response:
         db_session=db_session, principal=auth.principal, lang=language_of(request)
     )
     return _render(request, "console/team.html", context)
+
+
+# Compliance --------------------------------------------------------------------------------
+
+
+def _compliance(
+    request: Request,
+    db_session: Session,
+    auth: PageAuth,
+    object_type: str = "",
+    object_id: str = "",
+    verified: Any = None,
+    error: str | None = None,
+) -> Response:
+    context: dict[str, Any] = {
+        "principal": auth.principal,
+        "csrf_token": auth.csrf_token,
+        "nav": "compliance",
+    }
+    if not compliance_view.may_see(auth.principal):
+        return _render(request, "console/forbidden.html", context, status_code=403)
+    context.update(
+        queue=compliance_view.queue(db_session=db_session, principal=auth.principal),
+        rules=compliance_view.rules(),
+        entries=compliance_view.audit_entries(
+            db_session=db_session, object_type=object_type, object_id=object_id
+        ),
+        object_type=object_type,
+        object_id=object_id,
+        verified=verified,
+        error=error,
+        may_approve=compliance_view.may_approve(auth.principal),
+    )
+    return _render(request, "console/compliance.html", context)
+
+
+@pages.get("/compliance", response_class=HTMLResponse)
+def compliance_page(
+    request: Request,
+    db_session: DbSession,
+    object_type: Annotated[str, Query(max_length=100)] = "",
+    object_id: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """Held and blocked messages with reasons, the rule packs, audit search."""
+    auth = _page_auth(request, db_session)
+    if auth is None:
+        return _to_login()
+    return _compliance(request, db_session, auth, object_type, object_id)
+
+
+@pages.post("/compliance/messages/{message_id}/approve", response_class=HTMLResponse)
+def approve_message(
+    message_id: int, request: Request, principal: CurrentPrincipal, db_session: DbSession
+) -> Response:
+    """A compliance officer releases a message held for review (audited by outreach)."""
+    auth = _page_auth(request, db_session)
+    if auth is None or not compliance_view.may_approve(principal):
+        return _render(
+            request,
+            "console/forbidden.html",
+            {"principal": principal, "csrf_token": auth.csrf_token if auth else ""},
+            status_code=403,
+        )
+    error = None
+    try:
+        compliance_view.approve(db_session=db_session, principal=principal, message_id=message_id)
+    except NotFound:
+        raise
+    except ConciliaError as exc:
+        db_session.rollback()
+        error = _error_text(exc)
+    return _compliance(request, db_session, auth, error=error)
+
+
+@pages.post("/compliance/audit/verify", response_class=HTMLResponse)
+def verify_audit(request: Request, principal: CurrentPrincipal, db_session: DbSession) -> Response:
+    """Walk the audit chain and show the result."""
+    auth = _page_auth(request, db_session)
+    if auth is None or not compliance_view.may_see(principal):
+        return _to_login()
+    result = compliance_view.verify(db_session=db_session)
+    return _compliance(request, db_session, auth, verified=result)
 
 
 # Replies -----------------------------------------------------------------------------------

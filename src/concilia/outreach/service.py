@@ -652,3 +652,17 @@ def call_outcomes(*, db_session: Session, case_ids: Select[Any]) -> dict[str, in
         .group_by(ContactLog.outcome)
     ).all()
     return {str(outcome): int(count) for outcome, count in rows}
+
+
+def list_messages(
+    *, db_session: Session, case_ids: Select[Any], statuses: tuple[str, ...], limit: int = 100
+) -> list[OutboxMessage]:
+    """Messages of these cases in these statuses, newest first (the compliance queue)."""
+    return list(
+        db_session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.case_id.in_(case_ids), OutboxMessage.status.in_(statuses))
+            .order_by(OutboxMessage.updated_at.desc(), OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )
