@@ -7,7 +7,6 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from concilia.errors import InvalidInput
 from concilia.reputation import classifier
 from concilia.reputation.cli import app
 from tests.reputation.conftest import KeywordModel
@@ -43,7 +42,8 @@ def test_bad_lines_are_all_named_and_nothing_is_written(tmp_path) -> None:
     src.write_text('{"text": "ok calls"}\n{"lang": "fr"}\nnot json\n', encoding="utf-8")
     out = tmp_path / "out.jsonl"
     result = CliRunner().invoke(app, ["classify", str(src), "--out", str(out)])
-    assert isinstance(result.exception, InvalidInput)
-    problems = [(p.row, p.field) for p in result.exception.problems]
-    assert problems == [(2, "text"), (3, "-")]
+    assert result.exit_code == 1
+    assert f"{src}: line 2: text: Field required" in result.stderr
+    assert f"{src}: line 3: -: " in result.stderr
+    assert ": line 1:" not in result.stderr
     assert not out.exists()

@@ -62,11 +62,19 @@ def classify(
     out: Path | None = typer.Option(None, "--out", help="Write here instead of stdout."),
 ) -> None:
     """Add lang, sentiment, topic and confidence to each mention (nothing written on bad input)."""
-    if file == "-":
-        rows = read_mentions(sys.stdin, "<stdin>")
-    else:
-        with Path(file).open(encoding="utf-8") as handle:
-            rows = read_mentions(handle, file)
+    try:
+        if file == "-":
+            rows = read_mentions(sys.stdin, "<stdin>")
+        else:
+            with Path(file).open(encoding="utf-8") as handle:
+                rows = read_mentions(handle, file)
+    except InvalidInput as exc:
+        # Every bad line, not only the count: the file can be fixed in one go.
+        for problem in exc.problems:
+            typer.echo(
+                f"{problem.file}: line {problem.row}: {problem.field}: {problem.reason}", err=True
+            )
+        raise typer.Exit(1) from exc
     results = service.classify_texts(
         texts=[str(r["text"]) for r in rows],
         langs=[r["lang"] if isinstance(r["lang"], str) else None for r in rows],
