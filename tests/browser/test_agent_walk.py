@@ -88,6 +88,14 @@ def _seed(factory: sessionmaker[Session]) -> tuple[int, int]:
         )
         auth_service.create_user(
             db_session=s,
+            username="supervisor",
+            role=Role.supervisor,
+            password=PASSWORD,
+            teams=["walk"],
+            actor="test",
+        )
+        auth_service.create_user(
+            db_session=s,
             username="agent",
             role=Role.agent,
             password=PASSWORD,
@@ -290,6 +298,26 @@ def test_agent_walk(server: Server, browser: Any, tmp_path: Path) -> None:
     page.get_by_role("link", name=f"Dossier {server.case_id}").click()
     timeline = page.locator("#timeline")
     assert timeline.get_by_text("je vous propose un échéancier").is_visible()
+    assert errors == [], errors
+    context.close()
+
+
+def test_supervisor_walk(server: Server, browser: Any) -> None:
+    """The supervisor signs in (English browser), opens the team page, reads its charts."""
+    errors: list[str] = []
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{server.url}/login")
+    page.get_by_label("Username").fill("supervisor")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{server.url}/console/cases")
+    page.get_by_role("link", name="Team").click()
+    page.wait_for_url("**/console/team")
+    assert page.get_by_role("heading", name="Team", level=1).is_visible()
+    assert page.get_by_text("Right-party contact rate").is_visible()
+    _axe(page, "07-team")
     assert errors == [], errors
     context.close()
 
