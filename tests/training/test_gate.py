@@ -147,3 +147,10 @@ def test_policy_renders_sources_rules_and_never_list(db_session) -> None:
     assert "fausse identité" in html and "(draft)" in html
     service.publish_policy(db_session=db_session, actor="admin")
     assert "Version 1" in service.render_policy(db_session=db_session, lang="en")
+
+
+def test_policy_pdf_is_a_pdf_with_the_current_version(db_session) -> None:
+    _declare(db_session, "pro", ["locating", "contact"])
+    service.publish_policy(db_session=db_session, actor="admin")
+    pdf = service.render_policy_pdf(db_session=db_session, lang="es")
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 2000

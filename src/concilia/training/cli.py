@@ -43,7 +43,7 @@ def show_course(slug: str, lang: str = typer.Option("en", help="en, fr or es."))
 
 @app.command()
 def policy(
-    out: Path = typer.Option(..., "--out", help="The HTML file to write."),
+    out: Path = typer.Option(..., "--out", help="The file to write: .html, or .pdf for a PDF."),
     lang: str = typer.Option("en", help="en, fr or es."),
     publish: bool = typer.Option(False, help="Publish it as a new version if it changed."),
 ) -> None:
@@ -53,8 +53,12 @@ def policy(
             version, created = service.publish_policy(db_session=db_session, actor=_actor())
             state = "published" if created else "unchanged"
             typer.echo(f"policy version {version.number} ({state})")
-        html = service.render_policy(db_session=db_session, lang=lang)
-    out.write_text(html, encoding="utf-8")
+        if out.suffix.lower() == ".pdf":
+            out.write_bytes(service.render_policy_pdf(db_session=db_session, lang=lang))
+        else:
+            out.write_text(
+                service.render_policy(db_session=db_session, lang=lang), encoding="utf-8"
+            )
     typer.echo(f"wrote {out}")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from fpdf import FPDF
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from concilia.training import content
@@ -136,3 +137,64 @@ def render(
 def fingerprint(*, sources: list[PolicySource], agency: str) -> str:
     """SHA-256 of the policy's content (English, without its version label)."""
     return hashlib.sha256(render(sources=sources, agency=agency).encode()).hexdigest()
+
+
+_FONT_CANDIDATES = (
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    Path("/usr/share/fonts/dejavu/DejaVuSans.ttf"),
+)
+_FOLD = {"\u202f": " ", "\u00a0": " ", "—": "-", "–": "-", "’": "'", "«": '"', "»": '"'}
+
+
+def render_pdf(
+    *, sources: list[PolicySource], agency: str, lang: str = "en", version_label: str = ""
+) -> bytes:
+    """The policy as an A4 PDF (same content as the HTML, laid out as text)."""
+    t = TEXTS[lang]
+    font = next((p for p in _FONT_CANDIDATES if p.exists()), None)
+
+    def fix(text: str) -> str:
+        if font is not None:
+            return text
+        # No Unicode font on this system: the PDF core font takes Latin-1 only.
+        for a, b in _FOLD.items():
+            text = text.replace(a, b)
+        return text.encode("latin-1", "replace").decode("latin-1")
+
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_margins(18, 18, 18)
+    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf.set_title(str(t["title"]))
+    family = "helvetica"
+    if font is not None:
+        pdf.add_font("body", "", str(font))
+        family = "body"
+    pdf.add_page()
+
+    def para(text: str, size: int = 10, gap: float = 1.5) -> None:
+        pdf.set_font(family, size=size)
+        pdf.multi_cell(0, size * 0.5, fix(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(gap)
+
+    para(str(t["title"]), 16, 2)
+    para(f"{agency} · {t['version']} {version_label} · {t['rules']} {content.packs_version()}", 8)
+    para(str(t["who"]), 13)
+    para(str(t["who_text"]))
+    para(str(t["networks"]), 13)
+    if not sources:
+        para(str(t["no_sources"]))
+    for s in sorted(sources, key=lambda s: s.name):
+        automated = t["yes"] if s.automated_messaging else t["no"]
+        para(
+            f"• {s.name} ({s.platform or '—'}): {t['purposes']}: "
+            f"{', '.join(s.allowed_purposes) or '—'}; {t['automated']}: {automated}; "
+            f"{t['terms']}: {s.terms_url or '—'}"
+        )
+    para(str(t["never"]), 13)
+    for item in t["never_items"]:  # type: ignore[attr-defined]
+        para(f"• {item}")
+    for _, pack in sorted(content.packs().items()):
+        para(f"{pack.name} ({pack.jurisdiction})", 13)
+        for r in pack.rules:
+            para(f"• {r.id} — {r.description[lang]} ({r.citation})", 9, 1)
+    return bytes(pdf.output())

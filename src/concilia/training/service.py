@@ -205,6 +205,15 @@ def render_policy(*, db_session: Session, lang: str = "en") -> str:
     return policy.render(sources=sources, agency=agency, lang=lang, version_label=label)
 
 
+def render_policy_pdf(*, db_session: Session, lang: str = "en") -> bytes:
+    """The policy as it stands now, as a PDF."""
+    sources, agency = _policy_sources(db_session), _settings().agency()
+    current = current_policy(db_session=db_session)
+    digest = policy.fingerprint(sources=sources, agency=agency)
+    label = str(current.number) if current and current.content_sha256 == digest else "(draft)"
+    return policy.render_pdf(sources=sources, agency=agency, lang=lang, version_label=label)
+
+
 def publish_policy(*, db_session: Session, actor: str) -> tuple[PolicyVersion, bool]:
     """Publish the policy as a new version when its content changed; (version, created)."""
     sources, agency = _policy_sources(db_session), _settings().agency()
