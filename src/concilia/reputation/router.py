@@ -5,17 +5,23 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse, Response
 
+from concilia.auth import service as auth_service
 from concilia.auth.dependencies import DbSession, require_roles
 from concilia.auth.roles import Role
 from concilia.auth.schemas import Principal
+from concilia.config import get_settings
 from concilia.db import utcnow
 from concilia.errors import InputProblem, InvalidInput
-from concilia.reputation import service
+from concilia.reputation import charts, service
 from concilia.reputation.schemas import AlertOut, Classified, ClassifyIn, SummaryOut
+from concilia.web.i18n import language_of
+from concilia.web.templating import get_templates
 
-router = APIRouter(prefix="/api/reputation", tags=["reputation"])
+api = APIRouter(prefix="/api/reputation", tags=["reputation"])
+pages = APIRouter(prefix="/console/reputation", include_in_schema=False)
 
 Staff = Annotated[
     Principal,
@@ -27,7 +33,7 @@ Staff = Annotated[
 ]
 
 
-@router.post("/classify", response_model=list[Classified])
+@api.post("/classify", response_model=list[Classified])
 def classify(body: ClassifyIn, principal: Staff) -> list[Classified]:
     """Language, sentiment, topic and confidence of each text (nothing is stored)."""
     return service.classify_texts(
@@ -35,7 +41,7 @@ def classify(body: ClassifyIn, principal: Staff) -> list[Classified]:
     )
 
 
-@router.get("/summary", response_model=SummaryOut)
+@api.get("/summary", response_model=SummaryOut)
 def summary(
     db_session: DbSession,
     principal: Staff,
@@ -59,7 +65,43 @@ def summary(
     )
 
 
-@router.get("/alerts", response_model=list[AlertOut])
+@api.get("/alerts", response_model=list[AlertOut])
 def alerts(db_session: DbSession, principal: Staff) -> list[AlertOut]:
     """Spike alerts of negative mentions, newest first."""
     return [AlertOut.model_validate(a) for a in service.list_alerts(db_session=db_session)]
+
+
+@pages.get("")
+def dashboard(request: Request, db_session: DbSession) -> Response:
+    """Negative mentions per day (spike days marked), counts by sentiment and topic, alerts."""
+    cookie = request.cookies.get(get_settings().session_cookie_name)
+    found = auth_service.get_web_session(db_session=db_session, clear=cookie) if cookie else None
+    if found is None:
+        return RedirectResponse("/login", status_code=303)
+    until = utcnow().date()
+    since = until - timedelta(days=89)
+    series = service.daily_counts(db_session=db_session, since=since, until=until)
+    alerts = service.list_alerts(db_session=db_session)
+    counts = service.summary(db_session=db_session, since=since, until=until)
+    context = {
+        "lang": language_of(request),
+        "csrf_token": found[0].csrf_token,
+        "principal": auth_service.principal_for(found[1], "session"),
+        "since": since,
+        "until": until,
+        "chart": charts.daily_columns(
+            series,
+            ident="negatives",
+            title="Negative mentions per day",
+            alerts={a.day for a in alerts},
+        ),
+        "sentiment": sorted(counts["sentiment"].items()),
+        "topic": sorted(counts["topic"].items(), key=lambda kv: -kv[1]),
+        "alerts": alerts,
+    }
+    return get_templates().TemplateResponse(request, "reputation/dashboard.html", context)
+
+
+router = APIRouter()
+router.include_router(api)
+router.include_router(pages)
