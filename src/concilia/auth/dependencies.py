@@ -1,9 +1,12 @@
 """FastAPI dependencies every domain's router uses: the unit of work and the principal.
 
 ``DbSession`` commits when the route returns (before the response is sent) and rolls back
-on any error. ``CurrentPrincipal`` accepts a bearer token or a web-session cookie; cookie
-requests that change state must carry the session's CSRF token, and auditors never change
-state.
+on any error; a request that may change state (not GET/HEAD/OPTIONS) begins as a writer
+(``db.begin_write``), and a bearer token's last use is recorded after the request's own
+transaction, at most once a minute. ``CurrentPrincipal`` accepts a bearer token or a
+web-session cookie; cookie requests that change state must carry the session's CSRF token,
+auditors never change state, and an account with a one-time password gets nothing but the
+password change.
 """
 
 from __future__ import annotations
