@@ -51,7 +51,13 @@ def test_social_channels_need_certificate_and_current_policy(db_session, make_us
     _declare(db_session, "pro", ["locating", "contact"])
     assert not service.may_use_social_channels(db_session=db_session, user_id=user.id)
     with pytest.raises(Forbidden, match=r"social_dm refused: no valid .* certificate"):
-        service.require_social_channels(db_session=db_session, user_id=user.id, action="social_dm")
+        service.require_social_channels(
+            db_session=db_session, user_id=user.id, action="social_dm", actor="user:sofia"
+        )
+    refused = db_session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "training.social_channels_refused")
+    ).one()
+    assert refused.detail["action"] == "social_dm" and refused.object_id == str(user.id)
 
     attempt, certificate = _pass_quiz(db_session, user.id)
     assert attempt.passed and certificate is not None

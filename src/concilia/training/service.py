@@ -321,14 +321,33 @@ def may_use_social_channels(
 
 
 def require_social_channels(
-    *, db_session: Session, user_id: int, action: str, jurisdiction: str | None = None
+    *,
+    db_session: Session,
+    user_id: int,
+    action: str,
+    jurisdiction: str | None = None,
+    actor: str | None = None,
 ) -> None:
-    """Forbidden, with the reason, unless the staff member may use social channels."""
+    """Forbidden, with the reason, unless the staff member may use social channels.
+
+    With ``actor``, a refusal is also audited (``training.social_channels_refused``) in the
+    caller's transaction: a caller that wants the refusal kept commits before re-raising."""
     reason = social_channel_refusal(
         db_session=db_session, user_id=user_id, jurisdiction=jurisdiction
     )
-    if reason is not None:
-        raise Forbidden(f"{action} refused: {reason}")
+    if reason is None:
+        return
+    if actor is not None:
+        audit_service.record(
+            db_session=db_session,
+            actor=actor,
+            action="training.social_channels_refused",
+            object_type="user",
+            object_id=user_id,
+            change={"action": action, "reason": reason},
+            detail={"action": action, "reason": reason, "jurisdiction": jurisdiction},
+        )
+    raise Forbidden(f"{action} refused: {reason}")
 
 
 def team_status(
