@@ -53,7 +53,7 @@ def _unbounded(
             or "enum" in schema
             or "const" in schema
             or schema.get("format") in ("binary", "date", "date-time", "time", "uuid")
-            # An uploaded file: bounded by the body limit of its path (max_import_bytes).
+            # An uploaded file: bounded by the body limit of its path (its router's body_limits()).
             or "contentMediaType" in schema
             or _bounded_by_pattern(schema)
         )
@@ -168,9 +168,7 @@ def test_imports_have_their_own_larger_limit() -> None:
     routes = [Route("/api/portfolio/imports", echo, methods=["POST"])]
     routes.append(Route("/api/other", echo, methods=["POST"]))
     app = Starlette(routes=routes)
-    install(
-        app, max_body_bytes=1000, max_import_bytes=5000, import_paths=("/api/portfolio/imports",)
-    )
+    install(app, max_body_bytes=1000, limits={"/api/portfolio/imports": 5000})
     client = TestClient(app)
     assert client.post("/api/portfolio/imports", content=b"x" * 4000).text == "4000"
     assert client.post("/api/other", content=b"x" * 4000).status_code == 413
@@ -215,3 +213,19 @@ def test_session_cookie_is_secure_unless_served_on_loopback() -> None:
     assert Settings(host="0.0.0.0").cookie_secure is True
     assert Settings(host="concilia.example").cookie_secure is True
     assert Settings(host="0.0.0.0", cookie_secure=False).cookie_secure is False
+
+
+def test_each_upload_route_declares_its_own_body_limit(app: Any) -> None:
+    from concilia.config import get_settings
+    from concilia.middleware import BodyLimitMiddleware
+    from concilia.portal.settings import get_portal_settings
+    from concilia.portfolio.uploads import get_upload_settings
+
+    [entry] = [m for m in app.user_middleware if m.cls is BodyLimitMiddleware]
+    limit_for = entry.kwargs["limit_for"]
+    portal = get_portal_settings()
+    assert limit_for("/api/auth/token") == get_settings().max_body_bytes
+    # A dispute with its documents at their limits still fits; any other form does not.
+    assert limit_for("/portal/cases/7/dispute") > portal.upload_max_bytes * portal.upload_max_files
+    assert limit_for("/portal/verify") == get_settings().max_body_bytes
+    assert limit_for("/api/portfolio/imports") > get_upload_settings().import_max_bytes

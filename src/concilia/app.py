@@ -94,13 +94,13 @@ def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.session_factory = session_factory or get_session_factory()
-    settings = get_settings()
-    middleware.install(
-        app,
-        max_body_bytes=settings.max_body_bytes,
-        max_import_bytes=settings.max_import_bytes,
-        import_paths=settings.import_paths,
-    )
+    routers = iter_domain_modules("router")
+    limits: dict[str, int] = {}
+    for _domain, module in routers:
+        declared = getattr(module, "body_limits", None)
+        if declared is not None:
+            limits.update(declared())
+    middleware.install(app, max_body_bytes=get_settings().max_body_bytes, limits=limits)
     apidocs.install(app)
     _install_error_handlers(app)
 
@@ -123,7 +123,7 @@ def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
             )
         return JSONResponse({"status": "ok", "database": "ok", "version": __version__})
 
-    for _domain, module in iter_domain_modules("router"):
+    for _domain, module in routers:
         app.include_router(module.router)
     openapi.install(app, principal=current_principal)
     return app

@@ -71,6 +71,10 @@ def serve(
     from concilia.app import create_app
     from concilia.config import get_settings
 
+    if host is not None:
+        # Settings derive from the listening address (cookies are Secure off loopback).
+        os.environ["CONCILIA_HOST"] = host
+        get_settings.cache_clear()
     settings = get_settings()
     bind_host, bind_port = host or settings.host, port or settings.port
     base = f"http://{bind_host}:{bind_port}"

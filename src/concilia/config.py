@@ -51,11 +51,9 @@ class Settings(BaseSettings):
     login_backoff_seconds: int = 60
     login_backoff_max_minutes: int = 60
     login_window_minutes: int = 60
-    # Request bodies: a small limit for everything, a larger one for file imports.
+    # Request bodies: a small limit for everything; a route that takes files declares its own
+    # larger limit through its router module's body_limits() (from its domain's settings).
     max_body_bytes: int = 1_048_576
-    # Above portfolio's own file limit (512 MiB), leaving room for the multipart envelope.
-    max_import_bytes: int = 513 * 1_048_576
-    import_paths: tuple[str, ...] = ("/api/portfolio/imports",)
     default_page_size: int = 50
     max_page_size: int = 500
     host: str = "127.0.0.1"

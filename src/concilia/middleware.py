@@ -161,25 +161,25 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def limit_for_path(
-    *, default: int, large: int, large_prefixes: tuple[str, ...]
-) -> Callable[[str], int]:
-    """The body limit of a path: ``large`` under one of ``large_prefixes``, else ``default``."""
+def limit_for_path(*, default: int, limits: dict[str, int]) -> Callable[[str], int]:
+    """The body limit of a path: the one of the longest prefix in ``limits``, else ``default``."""
+    ordered = sorted(limits.items(), key=lambda item: len(item[0]), reverse=True)
 
     def _limit(path: str) -> int:
-        return large if path.startswith(large_prefixes) else default
+        for prefix, limit in ordered:
+            if path.startswith(prefix):
+                return limit
+        return default
 
     return _limit
 
 
-def install(
-    app: Any, *, max_body_bytes: int, max_import_bytes: int, import_paths: tuple[str, ...]
-) -> None:
-    """Add both middlewares to a Starlette/FastAPI app (headers outermost)."""
+def install(app: Any, *, max_body_bytes: int, limits: dict[str, int]) -> None:
+    """Add both middlewares to a Starlette/FastAPI app (headers outermost).
+
+    ``limits`` maps a path prefix to the larger body it accepts (a file upload's route).
+    """
     app.add_middleware(
-        BodyLimitMiddleware,
-        limit_for=limit_for_path(
-            default=max_body_bytes, large=max_import_bytes, large_prefixes=import_paths
-        ),
+        BodyLimitMiddleware, limit_for=limit_for_path(default=max_body_bytes, limits=limits)
     )
     app.add_middleware(SecurityHeadersMiddleware)

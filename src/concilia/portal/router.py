@@ -376,3 +376,15 @@ def verify_submit(
         result=result,
         code=security.normalise_message_code(code),
     )
+
+
+# Room for the multipart envelope around the documents (boundaries, part headers, fields).
+ENVELOPE_BYTES = 1_048_576
+
+
+def body_limits() -> dict[str, int]:
+    """The request-body limit of the dispute form (its documents), read by the app's
+    body-limit middleware; the form checks each document's own size and count."""
+    settings = get_portal_settings()
+    documents = settings.upload_max_bytes * settings.upload_max_files
+    return {"/portal/cases/": documents + ENVELOPE_BYTES}

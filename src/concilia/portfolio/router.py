@@ -44,7 +44,7 @@ from concilia.portfolio.schemas import (
     PromiseOut,
     PromiseUpdate,
 )
-from concilia.portfolio.uploads import ImportBodyLimitRoute
+from concilia.portfolio.uploads import ImportBodyLimitRoute, get_upload_settings
 
 router = APIRouter(prefix="/api/portfolio", tags=["portfolio"])
 Manager = Annotated[Principal, Depends(require_roles(Role.admin, Role.supervisor))]
@@ -400,3 +400,12 @@ def get_debtor(debtor_id: Id, principal: CurrentPrincipal, db_session: DbSession
         db_session=db_session, principal=principal, debtor_id=debtor_id
     )
     return _debtor_out(portfolio_service.reveal_debtor(debtor))
+
+
+# Room for the multipart envelope around the file (boundaries, part headers, form fields).
+ENVELOPE_BYTES = 1_048_576
+
+
+def body_limits() -> dict[str, int]:
+    """The request-body limit of the import route, read by the app's body-limit middleware."""
+    return {"/api/portfolio/imports": get_upload_settings().import_max_bytes + ENVELOPE_BYTES}
