@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Path, status
 
 from concilia.auth.dependencies import CurrentPrincipal, DbSession, require_roles
 from concilia.auth.roles import Role
@@ -77,7 +77,9 @@ def capture_profile(
 
 
 @router.get("/{name}", response_model=SourceOut)
-def get_source(name: str, db_session: DbSession, principal: CurrentPrincipal) -> SourceOut:
+def get_source(
+    name: Annotated[str, Path(max_length=100)], db_session: DbSession, principal: CurrentPrincipal
+) -> SourceOut:
     """One declared source (any signed-in user)."""
     source = service.get_by_name(db_session=db_session, name=name)
     if source is None:
