@@ -534,7 +534,11 @@ def worklist(
     )
     due = (
         select(PromiseToPay.debt_id, func.min(PromiseToPay.due_on).label("due_on"))
-        .where(PromiseToPay.status == "pending")
+        .where(
+            PromiseToPay.status == "pending",
+            # Only the principal's cases' promises: no grouping of every team's.
+            PromiseToPay.debt_id.in_(_scoped(select(Case.debt_id), principal)),
+        )
         .group_by(PromiseToPay.debt_id)
         .subquery("due")
     )
