@@ -1,4 +1,5 @@
-"""Audit routes: read the log and verify the chain (admins, compliance officers, auditors)."""
+"""Audit log routes: read the log and verify the chain (admins, compliance officers, auditors),
+through audit's service."""
 
 from __future__ import annotations
 
