@@ -327,3 +327,23 @@ def test_review_then_approval(db_session: Session, case_id: int, smtp_server: An
         db_session=db_session, channels={"email": smtp(smtp_server)}, now=NOON_NY, tone=tone
     )
     assert report.sent == [msg.id]
+
+
+def test_a_sent_validation_notice_is_recorded_on_the_case_and_frees_collection(
+    db_session: Session, case_id: int, smtp_server: Any
+) -> None:
+    case = portfolio_service.get_case(db_session=db_session, case_id=case_id)
+    case.validation_notice_at = None  # this case has had no notice yet
+    verify(db_session, case_id, "email", "jane@example.org")
+    blocked = enqueue(db_session, case_id, idempotency_key="before-notice")
+    assert blocked.status == "blocked"
+    assert "US-VALIDATION-NOTICE" in {r["rule"] for r in blocked.reasons}
+    notice = enqueue(db_session, case_id, kind="validation_notice", idempotency_key="notice")
+    assert notice.status == "queued"
+    report = outbox.run_due(
+        db_session=db_session, channels={"email": smtp(smtp_server)}, now=NOON_NY
+    )
+    assert report.sent == [notice.id]
+    assert case.validation_notice_at == NOON_NY.date()
+    after = enqueue(db_session, case_id, idempotency_key="after-notice")
+    assert after.status == "queued"

@@ -24,6 +24,8 @@ from concilia.outreach.rules import PackSet
 from concilia.outreach.service import ToneFn, judge, log_contact, record_opt_out
 from concilia.portfolio import service as portfolio_service
 
+VALIDATION_NOTICE_KIND = "validation_notice"
+
 MAX_ATTEMPTS = 5
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=1)
@@ -138,6 +140,13 @@ def send_one(
             actor=actor,
         )
         _audit(db_session, msg, "outreach.sent", actor, attempts=msg.attempts)
+        if msg.kind == VALIDATION_NOTICE_KIND:
+            # The case now holds the notice (12 CFR 1006.34), which later messages are judged by.
+            case = portfolio_service.get_case(db_session=db_session, case_id=msg.case_id)
+            if case.validation_notice_at is None:
+                portfolio_service.record_validation_notice(
+                    db_session=db_session, case=case, sent_on=now.date(), actor=actor
+                )
         return "sent"
     msg.last_error = result.error
     if result.retryable and msg.attempts < MAX_ATTEMPTS:
