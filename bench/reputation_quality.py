@@ -25,7 +25,9 @@ from concilia.reputation import classifier, labels, lexicon
 CANDIDATES: dict[str, classifier.FeatureConfig] = {
     "ngrams": classifier.FeatureConfig(embeddings=False),
     "embeddings": classifier.FeatureConfig(chars=False, words=False),
-    "ngrams+embeddings": classifier.DEFAULT_CONFIG,
+    "ngrams+embeddings": classifier.FeatureConfig(),
+    "ngrams+embeddings+lexicon": classifier.FeatureConfig(lexicon_weight=3.0),
+    "embeddings+lexicon (shipped)": classifier.DEFAULT_CONFIG,
 }
 TARGETS = {"sentiment_macro_f1": 0.80, "topic_macro_f1": 0.75}
 
