@@ -156,6 +156,11 @@ def seeded(client: Any, auth_headers: Callable[..., dict[str, str]]) -> Iterator
         data={"creditor": "Fuzz Bank"},
     )
     assert answer.status_code == 200, answer.text
+    # The mention classifier loads its encoder and trains on first use (tens of seconds on a
+    # busy machine); this test is about answers, not about that first wait.
+    from concilia.reputation.classifier import get_model
+
+    get_model()
     yield headers
 
 

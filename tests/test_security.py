@@ -19,8 +19,6 @@ PENDING_PARAMETERS = {
     "GET /api/console/cases query:status",
     "GET /api/console/cases query:jurisdiction",
     "GET /api/console/cases query:flag",
-    "GET /api/training/courses query:lang",
-    "GET /api/training/policy query:lang",
 }
 _UNBOUNDED_QUANTIFIER = re.compile(r"(?<!\\)[*+]|\{\d+,\}")
 

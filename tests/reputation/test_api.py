@@ -33,7 +33,7 @@ def test_classify_summary_and_alerts(client, auth_headers) -> None:
     summary = client.get(
         "/api/reputation/summary?since=2026-10-01&until=2026-10-03", headers=agent
     ).json()
-    assert [n for _, n in summary["negatives_per_day"]] == [0, 0, 0]
+    assert [d["negatives"] for d in summary["negatives_per_day"]] == [0, 0, 0]
     assert client.get("/api/reputation/alerts", headers=agent).json() == []
     assert client.get("/api/reputation/alerts").status_code == 401
     bad = client.get("/api/reputation/summary?since=2026-10-05&until=2026-10-01", headers=agent)

@@ -16,7 +16,7 @@ from concilia.config import get_settings
 from concilia.db import utcnow
 from concilia.errors import InputProblem, InvalidInput
 from concilia.reputation import charts, service
-from concilia.reputation.schemas import AlertOut, Classified, ClassifyIn, SummaryOut
+from concilia.reputation.schemas import AlertOut, Classified, ClassifyIn, DayCount, SummaryOut
 from concilia.web.i18n import language_of
 from concilia.web.templating import get_templates
 
@@ -59,7 +59,10 @@ def summary(
     return SummaryOut(
         since=since,
         until=until,
-        negatives_per_day=service.daily_counts(db_session=db_session, since=since, until=until),
+        negatives_per_day=[
+            DayCount(day=day, negatives=n)
+            for day, n in service.daily_counts(db_session=db_session, since=since, until=until)
+        ],
         sentiment=counts["sentiment"],
         topic=counts["topic"],
     )

@@ -44,11 +44,18 @@ class ClassifyIn(BaseModel):
     mentions: list[MentionIn] = Field(min_length=1, max_length=500)
 
 
+class DayCount(BaseModel):
+    """Negative mentions on one UTC day."""
+
+    day: date
+    negatives: int
+
+
 class SummaryOut(BaseModel):
     """Classified mentions over a period: negatives per day, counts by sentiment and topic."""
 
     since: date
     until: date
-    negatives_per_day: list[tuple[date, int]]
+    negatives_per_day: list[DayCount]
     sentiment: dict[str, int]
     topic: dict[str, int]
