@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 14:26:53.592294
+Create Date: 2026-12-06 05:43:31.448104
 """
 
 from __future__ import annotations
@@ -78,6 +78,64 @@ def upgrade() -> None:
         batch_op.create_index("ix_login_attempts_ip_at", ["ip", "at"], unique=False)
         batch_op.create_index("ix_login_attempts_username_at", ["username", "at"], unique=False)
 
+    op.create_table(
+        "portal_attempts",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("step", sa.String(length=20), nullable=False),
+        sa.Column("reference_key", sa.String(length=64), nullable=True),
+        sa.Column("ip_key", sa.String(length=64), nullable=False),
+        sa.Column("success", sa.Boolean(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_portal_attempts")),
+    )
+    with op.batch_alter_table("portal_attempts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_portal_attempts_at"), ["at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_portal_attempts_ip_key"), ["ip_key"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_portal_attempts_reference_key"), ["reference_key"], unique=False
+        )
+
+    op.create_table(
+        "portal_message_codes",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("code", sa.String(length=16), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_portal_message_codes")),
+        sa.UniqueConstraint("code", name=op.f("uq_portal_message_codes_code")),
+        sa.UniqueConstraint(
+            "idempotency_key", name=op.f("uq_portal_message_codes_idempotency_key")
+        ),
+    )
+    op.create_table(
+        "reputation_spike_alerts",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("negatives", sa.Integer(), nullable=False),
+        sa.Column("baseline", sa.Float(), nullable=False),
+        sa.Column("threshold", sa.Integer(), nullable=False),
+        sa.Column("p_value", sa.Float(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("acknowledged_by", sa.String(length=200), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reputation_spike_alerts")),
+        sa.UniqueConstraint("day", name=op.f("uq_reputation_spike_alerts_day")),
+    )
     op.create_table(
         "signals_runs",
         sa.Column(
@@ -174,6 +232,23 @@ def upgrade() -> None:
     with op.batch_alter_table("tracing_runs", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_tracing_runs_portfolio"), ["portfolio"], unique=False)
 
+    op.create_table(
+        "training_policy_versions",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("content_sha256", sa.String(length=64), nullable=False),
+        sa.Column("html", sa.Text(), nullable=False),
+        sa.Column("packs_version", sa.String(length=300), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_by", sa.String(length=200), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_training_policy_versions")),
+        sa.UniqueConstraint("number", name=op.f("uq_training_policy_versions_number")),
+    )
     op.create_table(
         "users",
         sa.Column(
@@ -439,6 +514,76 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_tracing_chunks_run_id"), ["run_id"], unique=False)
 
     op.create_table(
+        "training_policy_acknowledgements",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "policy_version_id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            nullable=False,
+        ),
+        sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["policy_version_id"],
+            ["training_policy_versions.id"],
+            name=op.f(
+                "fk_training_policy_acknowledgements_policy_version_id_training_policy_versions"
+            ),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_training_policy_acknowledgements_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_training_policy_acknowledgements")),
+        sa.UniqueConstraint(
+            "user_id",
+            "policy_version_id",
+            name=op.f("uq_training_policy_acknowledgements_user_id_policy_version_id"),
+        ),
+    )
+    with op.batch_alter_table("training_policy_acknowledgements", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_training_policy_acknowledgements_user_id"), ["user_id"], unique=False
+        )
+
+    op.create_table(
+        "training_quiz_attempts",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("lang", sa.String(length=5), nullable=False),
+        sa.Column("jurisdiction", sa.String(length=5), nullable=True),
+        sa.Column("questions", sa.JSON(), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("score", sa.Float(), nullable=True),
+        sa.Column("passed", sa.Boolean(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_training_quiz_attempts_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_training_quiz_attempts")),
+    )
+    with op.batch_alter_table("training_quiz_attempts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_training_quiz_attempts_user_id"), ["user_id"], unique=False
+        )
+
+    op.create_table(
         "user_teams",
         sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("team_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -677,6 +822,90 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "portal_contact_preferences",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "debtor_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("channel", sa.String(length=30), nullable=True),
+        sa.Column("hours_from", sa.Integer(), nullable=True),
+        sa.Column("hours_to", sa.Integer(), nullable=True),
+        sa.Column("lang", sa.String(length=5), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["debtor_id"],
+            ["debtors.id"],
+            name=op.f("fk_portal_contact_preferences_debtor_id_debtors"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_portal_contact_preferences")),
+        sa.UniqueConstraint("debtor_id", name=op.f("uq_portal_contact_preferences_debtor_id")),
+    )
+    op.create_table(
+        "portal_sessions",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("csrf_token", sa.String(length=64), nullable=False),
+        sa.Column(
+            "debtor_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("lang", sa.String(length=5), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["debtor_id"], ["debtors.id"], name=op.f("fk_portal_sessions_debtor_id_debtors")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_portal_sessions")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_portal_sessions_token_hash")),
+    )
+    with op.batch_alter_table("portal_sessions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_portal_sessions_debtor_id"), ["debtor_id"], unique=False
+        )
+
+    op.create_table(
+        "reputation_classifications",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "mention_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("posted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("lang", sa.String(length=5), nullable=False),
+        sa.Column("sentiment", sa.String(length=10), nullable=False),
+        sa.Column("topic", sa.String(length=20), nullable=False),
+        sa.Column("confidence", sa.Float(), nullable=False),
+        sa.Column("model_version", sa.String(length=20), nullable=False),
+        sa.Column("classified_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["mention_id"],
+            ["source_mentions.id"],
+            name=op.f("fk_reputation_classifications_mention_id_source_mentions"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reputation_classifications")),
+        sa.UniqueConstraint("mention_id", name=op.f("uq_reputation_classifications_mention_id")),
+    )
+    with op.batch_alter_table("reputation_classifications", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_reputation_classifications_posted_at"), ["posted_at"], unique=False
+        )
+
+    op.create_table(
         "source_friend_edges",
         sa.Column(
             "id",
@@ -858,6 +1087,47 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "training_certificates",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "attempt_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("jurisdiction", sa.String(length=5), nullable=True),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_by", sa.String(length=200), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["attempt_id"],
+            ["training_quiz_attempts.id"],
+            name=op.f("fk_training_certificates_attempt_id_training_quiz_attempts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_training_certificates_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_training_certificates")),
+        sa.UniqueConstraint("attempt_id", name=op.f("uq_training_certificates_attempt_id")),
+    )
+    with op.batch_alter_table("training_certificates", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_training_certificates_expires_at"), ["expires_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_training_certificates_user_id"), ["user_id"], unique=False
+        )
+
+    op.create_table(
         "whereabouts_inferences",
         sa.Column(
             "id",
@@ -942,6 +1212,7 @@ def upgrade() -> None:
         sa.Column("vulnerability_possible", sa.Boolean(), nullable=False),
         sa.Column("deceased", sa.Boolean(), nullable=False),
         sa.Column("bankrupt", sa.Boolean(), nullable=False),
+        sa.Column("validation_notice_at", sa.Date(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -1084,6 +1355,117 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_outreach_outbox_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_outreach_outbox_to_index"), ["to_index"], unique=False)
+
+    op.create_table(
+        "portal_chat_messages",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("case_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("sender", sa.String(length=10), nullable=False),
+        sa.Column("author", sa.String(length=200), nullable=False),
+        sa.Column("body_encrypted", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("reasons", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_portal_chat_messages_case_id_cases")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_portal_chat_messages")),
+    )
+    with op.batch_alter_table("portal_chat_messages", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_portal_chat_messages_case_id"), ["case_id"], unique=False
+        )
+
+    op.create_table(
+        "portal_disputes",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("case_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "debtor_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("reason", sa.String(length=30), nullable=False),
+        sa.Column("statement_encrypted", sa.Text(), nullable=True),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_portal_disputes_case_id_cases")
+        ),
+        sa.ForeignKeyConstraint(
+            ["debtor_id"], ["debtors.id"], name=op.f("fk_portal_disputes_debtor_id_debtors")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_portal_disputes")),
+    )
+    with op.batch_alter_table("portal_disputes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_portal_disputes_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_portal_disputes_debtor_id"), ["debtor_id"], unique=False
+        )
+
+    op.create_table(
+        "portal_flows",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("flow_hash", sa.String(length=64), nullable=False),
+        sa.Column("reference_key", sa.String(length=64), nullable=False),
+        sa.Column("case_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("typed_reference", sa.Boolean(), nullable=False),
+        sa.Column("reference_encrypted", sa.Text(), nullable=True),
+        sa.Column("debtor_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("knowledge_method", sa.String(length=20), nullable=True),
+        sa.Column("knowledge_ok_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("otp_hash", sa.String(length=64), nullable=True),
+        sa.Column(
+            "otp_contact_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("otp_sends", sa.Integer(), nullable=False),
+        sa.Column("otp_expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("lang", sa.String(length=5), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_portal_flows_case_id_cases")
+        ),
+        sa.ForeignKeyConstraint(
+            ["debtor_id"], ["debtors.id"], name=op.f("fk_portal_flows_debtor_id_debtors")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_portal_flows")),
+        sa.UniqueConstraint("flow_hash", name=op.f("uq_portal_flows_flow_hash")),
+    )
+    op.create_table(
+        "portal_wrong_person_reports",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("case_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("channel", sa.String(length=30), nullable=True),
+        sa.Column("address_matched", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_portal_wrong_person_reports_case_id_cases")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_portal_wrong_person_reports")),
+    )
+    with op.batch_alter_table("portal_wrong_person_reports", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_portal_wrong_person_reports_case_id"), ["case_id"], unique=False
+        )
 
     op.create_table(
         "signals_assessments",
@@ -1260,6 +1642,36 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_payments_debt_id"), ["debt_id"], unique=False)
 
     op.create_table(
+        "portal_documents",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "dispute_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("media_type", sa.String(length=50), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("content_encrypted", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["dispute_id"],
+            ["portal_disputes.id"],
+            name=op.f("fk_portal_documents_dispute_id_portal_disputes"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_portal_documents")),
+    )
+    with op.batch_alter_table("portal_documents", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_portal_documents_dispute_id"), ["dispute_id"], unique=False
+        )
+
+    op.create_table(
         "payment_allocations",
         sa.Column(
             "id",
@@ -1285,6 +1697,49 @@ def upgrade() -> None:
             batch_op.f("ix_payment_allocations_payment_id"), ["payment_id"], unique=False
         )
 
+    op.create_table(
+        "portal_payments",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("case_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "debtor_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("amount_cents", sa.Integer(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("provider", sa.String(length=30), nullable=False),
+        sa.Column("provider_ref", sa.String(length=64), nullable=False),
+        sa.Column("provider_status", sa.String(length=10), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column(
+            "ledger_payment_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("paid_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_portal_payments_case_id_cases")
+        ),
+        sa.ForeignKeyConstraint(
+            ["debtor_id"], ["debtors.id"], name=op.f("fk_portal_payments_debtor_id_debtors")
+        ),
+        sa.ForeignKeyConstraint(
+            ["ledger_payment_id"],
+            ["payments.id"],
+            name=op.f("fk_portal_payments_ledger_payment_id_payments"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_portal_payments")),
+        sa.UniqueConstraint("provider_ref", name=op.f("uq_portal_payments_provider_ref")),
+    )
+    with op.batch_alter_table("portal_payments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_portal_payments_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_portal_payments_debtor_id"), ["debtor_id"], unique=False
+        )
+
     # ### end Alembic commands ###
     # The audit log is append-only at the database level.
     from concilia.audit.models import append_only_statements
@@ -1295,10 +1750,19 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("portal_payments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_portal_payments_debtor_id"))
+        batch_op.drop_index(batch_op.f("ix_portal_payments_case_id"))
+
+    op.drop_table("portal_payments")
     with op.batch_alter_table("payment_allocations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payment_allocations_payment_id"))
 
     op.drop_table("payment_allocations")
+    with op.batch_alter_table("portal_documents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_portal_documents_dispute_id"))
+
+    op.drop_table("portal_documents")
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payments_debt_id"))
 
@@ -1325,6 +1789,20 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_signals_assessments_run_id"))
 
     op.drop_table("signals_assessments")
+    with op.batch_alter_table("portal_wrong_person_reports", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_portal_wrong_person_reports_case_id"))
+
+    op.drop_table("portal_wrong_person_reports")
+    op.drop_table("portal_flows")
+    with op.batch_alter_table("portal_disputes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_portal_disputes_debtor_id"))
+        batch_op.drop_index(batch_op.f("ix_portal_disputes_case_id"))
+
+    op.drop_table("portal_disputes")
+    with op.batch_alter_table("portal_chat_messages", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_portal_chat_messages_case_id"))
+
+    op.drop_table("portal_chat_messages")
     with op.batch_alter_table("outreach_outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outreach_outbox_to_index"))
         batch_op.drop_index(batch_op.f("ix_outreach_outbox_status"))
@@ -1356,6 +1834,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_whereabouts_inferences_case_id"))
 
     op.drop_table("whereabouts_inferences")
+    with op.batch_alter_table("training_certificates", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_training_certificates_user_id"))
+        batch_op.drop_index(batch_op.f("ix_training_certificates_expires_at"))
+
+    op.drop_table("training_certificates")
     with op.batch_alter_table("tracing_evidence", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tracing_evidence_debtor_key"))
         batch_op.drop_index(batch_op.f("ix_tracing_evidence_candidate_id"))
@@ -1379,6 +1862,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_source_friend_edges_friend_id"))
 
     op.drop_table("source_friend_edges")
+    with op.batch_alter_table("reputation_classifications", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_reputation_classifications_posted_at"))
+
+    op.drop_table("reputation_classifications")
+    with op.batch_alter_table("portal_sessions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_portal_sessions_debtor_id"))
+
+    op.drop_table("portal_sessions")
+    op.drop_table("portal_contact_preferences")
     with op.batch_alter_table("outreach_opt_outs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outreach_opt_outs_debtor_id"))
 
@@ -1406,6 +1898,14 @@ def downgrade() -> None:
     op.drop_table("authenticity_flags")
     op.drop_table("web_sessions")
     op.drop_table("user_teams")
+    with op.batch_alter_table("training_quiz_attempts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_training_quiz_attempts_user_id"))
+
+    op.drop_table("training_quiz_attempts")
+    with op.batch_alter_table("training_policy_acknowledgements", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_training_policy_acknowledgements_user_id"))
+
+    op.drop_table("training_policy_acknowledgements")
     with op.batch_alter_table("tracing_chunks", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tracing_chunks_run_id"))
 
@@ -1438,6 +1938,7 @@ def downgrade() -> None:
     op.drop_table("debtors")
     op.drop_table("api_tokens")
     op.drop_table("users")
+    op.drop_table("training_policy_versions")
     with op.batch_alter_table("tracing_runs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tracing_runs_portfolio"))
 
@@ -1446,6 +1947,14 @@ def downgrade() -> None:
     op.drop_table("teams")
     op.drop_table("sources")
     op.drop_table("signals_runs")
+    op.drop_table("reputation_spike_alerts")
+    op.drop_table("portal_message_codes")
+    with op.batch_alter_table("portal_attempts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_portal_attempts_reference_key"))
+        batch_op.drop_index(batch_op.f("ix_portal_attempts_ip_key"))
+        batch_op.drop_index(batch_op.f("ix_portal_attempts_at"))
+
+    op.drop_table("portal_attempts")
     with op.batch_alter_table("login_attempts", schema=None) as batch_op:
         batch_op.drop_index("ix_login_attempts_username_at")
         batch_op.drop_index("ix_login_attempts_ip_at")
