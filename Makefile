@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-fast test-slow lint typecheck serve clean bench
+
+.PHONY: chromium install demo test test-fast test-slow lint typecheck serve clean bench
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -29,8 +30,13 @@ test-fast: install
 test-slow: install
 	$(BIN)/pytest -q -m slow $(PYTEST_ARGS)
 
+# The browser tests (tests/browser) drive Debian's chromium: installed here when missing.
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
 # Locally the slow tests run with RUN_SLOW=1; CI (CI=true) always runs them.
-test: lint typecheck test-fast
+test: lint typecheck chromium test-fast
 	@if [ "$${CI:-}" = "true" ] || [ -n "$${RUN_SLOW:-}" ]; then $(MAKE) --no-print-directory test-slow; \
 	else echo "slow tests skipped locally (RUN_SLOW=1 make test runs them; CI always does)"; fi
 
