@@ -10,9 +10,9 @@ touches the database.
 from __future__ import annotations
 
 import csv
-from array import array
 import hashlib
 import io
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
