@@ -37,9 +37,9 @@ SCOPED = problem_responses(NotFound, InvalidInput)
 def worklist(
     principal: CurrentPrincipal,
     db_session: DbSession,
-    status: str | None = None,
-    jurisdiction: str | None = None,
-    flag: str | None = None,
+    status: Annotated[str | None, Query(max_length=30)] = None,
+    jurisdiction: Annotated[str | None, Query(max_length=2)] = None,
+    flag: Annotated[str | None, Query(max_length=30)] = None,
     mine: bool = False,
     after: Annotated[int | None, Query(description="the last case id of the previous page")] = None,
 ) -> WorklistOut:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 
 from concilia.auth import service as auth_service
 from concilia.auth.dependencies import CurrentPrincipal, DbSession, require_roles
@@ -194,7 +194,7 @@ def list_cases(
     principal: CurrentPrincipal,
     db_session: DbSession,
     page: Pagination,
-    stage: str | None = None,
+    stage: Annotated[str | None, Query(max_length=30)] = None,
     flag: Flag | None = None,
     creditor_id: Id | None = None,
     mine: bool = False,
