@@ -28,11 +28,6 @@ router = APIRouter(include_in_schema=False)
 Field = Annotated[str, Form(max_length=200)]
 
 
-def _signed_in(request: Request, db_session: DbSession) -> tuple[PortalSession | None, str]:
-    session = views.current_session(request, db_session)
-    return session, views.lang_of(request, session.lang if session else None)
-
-
 def _page(
     request: Request,
     session: PortalSession,
@@ -55,7 +50,7 @@ def _page(
 @router.get("/portal/home")
 def home(request: Request, db_session: DbSession) -> Response:
     """The debtor's own cases."""
-    session, lang = _signed_in(request, db_session)
+    session, lang = views.signed_in(request, db_session)
     if session is None:
         return views.to_entry(request)
     rows = []
@@ -71,7 +66,7 @@ def home(request: Request, db_session: DbSession) -> Response:
 @router.get("/portal/cases/{case_id}")
 def case_page(case_id: int, request: Request, db_session: DbSession) -> Response:
     """The debt: amounts, payments and their allocation, plan, what the law requires."""
-    session, lang = _signed_in(request, db_session)
+    session, lang = views.signed_in(request, db_session)
     if session is None:
         return views.to_entry(request)
     try:
@@ -119,7 +114,7 @@ def _dispute_page(
 @router.get("/portal/cases/{case_id}/dispute")
 def dispute_page(case_id: int, request: Request, db_session: DbSession) -> Response:
     """The dispute form."""
-    session, lang = _signed_in(request, db_session)
+    session, lang = views.signed_in(request, db_session)
     if session is None:
         return views.to_entry(request)
     try:
@@ -152,7 +147,7 @@ async def dispute_submit(
     documents: list[UploadFile] | None = None,
 ) -> Response:
     """A dispute: collection pauses and the team is told."""
-    session, lang = _signed_in(request, db_session)
+    session, lang = views.signed_in(request, db_session)
     if session is None:
         return views.to_entry(request)
     if not views.session_csrf_ok(session, request, csrf):
@@ -191,7 +186,7 @@ async def dispute_submit(
 @router.get("/portal/cases/{case_id}/documents/{document_id}")
 def document(case_id: int, document_id: int, request: Request, db_session: DbSession) -> Response:
     """One of the debtor's own documents, always as a download of its sniffed type."""
-    session, lang = _signed_in(request, db_session)
+    session, lang = views.signed_in(request, db_session)
     if session is None:
         return views.to_entry(request)
     try:
@@ -237,7 +232,7 @@ def _plan_page(
 @router.get("/portal/cases/{case_id}/plan")
 def plan_page(case_id: int, request: Request, db_session: DbSession) -> Response:
     """Proposed plans, and the affordable-amount calculator."""
-    session, lang = _signed_in(request, db_session)
+    session, lang = views.signed_in(request, db_session)
     if session is None:
         return views.to_entry(request)
     try:
@@ -264,7 +259,7 @@ def plan_submit(
 ) -> Response:
     """``action=compute``: a plan for what the debtor can pay; ``action=budget``: for what
     their income and outgoings leave; ``action=accept``: agree it."""
-    session, lang = _signed_in(request, db_session)
+    session, lang = views.signed_in(request, db_session)
     if session is None:
         return views.to_entry(request)
     if not views.session_csrf_ok(session, request, csrf):
@@ -383,7 +378,7 @@ def _prefs_page(
 @router.get("/portal/preferences")
 def preferences_page(request: Request, db_session: DbSession) -> Response:
     """Channel, hours, language and channels to stop."""
-    session, lang = _signed_in(request, db_session)
+    session, lang = views.signed_in(request, db_session)
     if session is None:
         return views.to_entry(request)
     return _prefs_page(request, session, lang, db_session)
@@ -406,7 +401,7 @@ def preferences_submit(
     stop: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     """Save the preferences; a stopped channel becomes an opt-out outreach honours."""
-    session, lang = _signed_in(request, db_session)
+    session, lang = views.signed_in(request, db_session)
     if session is None:
         return views.to_entry(request)
     if not views.session_csrf_ok(session, request, csrf):
@@ -433,7 +428,7 @@ def preferences_submit(
 @router.post("/portal/logout")
 def logout(request: Request, db_session: DbSession, csrf: Field = "") -> Response:
     """Sign out."""
-    session, lang = _signed_in(request, db_session)
+    session, lang = views.signed_in(request, db_session)
     if session is None:
         return views.to_entry(request)
     if not views.session_csrf_ok(session, request, csrf):

@@ -19,11 +19,6 @@ router = APIRouter(include_in_schema=False)
 Field = Annotated[str, Form(max_length=200)]
 
 
-def _signed_in(request: Request, db_session: DbSession) -> tuple[PortalSession | None, str]:
-    session = views.current_session(request, db_session)
-    return session, views.lang_of(request, session.lang if session else None)
-
-
 def _pay_page(
     request: Request, session: PortalSession, lang: str, view: casework.DebtView,
     status: int = 200, **context: object,
@@ -39,7 +34,7 @@ def _pay_page(
 @router.get("/portal/cases/{case_id}/pay")
 def pay_page(case_id: int, request: Request, db_session: DbSession) -> Response:
     """How much to pay now."""
-    session, lang = _signed_in(request, db_session)
+    session, lang = views.signed_in(request, db_session)
     if session is None:
         return views.to_entry(request)
     try:
@@ -56,7 +51,7 @@ def pay_start(
     case_id: int, request: Request, db_session: DbSession, csrf: Field = "", amount: Field = ""
 ) -> Response:
     """Start a checkout and go to the provider's page."""
-    session, lang = _signed_in(request, db_session)
+    session, lang = views.signed_in(request, db_session)
     if session is None:
         return views.to_entry(request)
     if not views.session_csrf_ok(session, request, csrf):
@@ -86,7 +81,7 @@ def pay_start(
 @router.get("/portal/fake-provider/{ref}")
 def provider_page(ref: str, request: Request, db_session: DbSession) -> Response:
     """The local provider's page (a real provider's is on its own site)."""
-    session, lang = _signed_in(request, db_session)
+    session, lang = views.signed_in(request, db_session)
     if session is None:
         return views.to_entry(request)
     row = payments.find_checkout(db_session=db_session, provider_ref=ref[:64])
@@ -102,7 +97,7 @@ def provider_page(ref: str, request: Request, db_session: DbSession) -> Response
 @router.post("/portal/fake-provider/{ref}")
 def provider_pay(ref: str, request: Request, db_session: DbSession, csrf: Field = "") -> Response:
     """The person presses "pay" on the provider's page; back to the portal."""
-    session, lang = _signed_in(request, db_session)
+    session, lang = views.signed_in(request, db_session)
     if session is None:
         return views.to_entry(request)
     if not views.session_csrf_ok(session, request, csrf):
@@ -117,7 +112,7 @@ def provider_pay(ref: str, request: Request, db_session: DbSession, csrf: Field 
 @router.get("/portal/cases/{case_id}/pay/{payment_id}")
 def pay_return(case_id: int, payment_id: int, request: Request, db_session: DbSession) -> Response:
     """Back from the provider: record the payment once, say what happened."""
-    session, lang = _signed_in(request, db_session)
+    session, lang = views.signed_in(request, db_session)
     if session is None:
         return views.to_entry(request)
     try:
@@ -140,7 +135,7 @@ def pay_return(case_id: int, payment_id: int, request: Request, db_session: DbSe
 @router.get("/portal/cases/{case_id}/pay/{payment_id}/receipt.pdf")
 def receipt(case_id: int, payment_id: int, request: Request, db_session: DbSession) -> Response:
     """The receipt of a payment made in the portal."""
-    session, lang = _signed_in(request, db_session)
+    session, lang = views.signed_in(request, db_session)
     if session is None:
         return views.to_entry(request)
     try:

@@ -152,6 +152,12 @@ def session_csrf_ok(session: PortalSession, request: Request, form_value: str | 
     return sent is not None and security.csrf_ok_exact(session.csrf_token, sent)
 
 
+def signed_in(request: Request, db_session: Session) -> tuple[PortalSession | None, str]:
+    """The verified debtor's session (or None) and the language to answer in."""
+    session = current_session(request, db_session)
+    return session, lang_of(request, session.lang if session else None)
+
+
 def to_entry(request: Request) -> Response:
     """Back to the door (no session, or it expired)."""
     return redirect(request, "/portal?expired=1")
