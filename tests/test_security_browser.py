@@ -3,39 +3,23 @@ a signed-in session passes (Swagger UI adds the session's CSRF header)."""
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import sessionmaker
 
+from tests.browser.support import MARKS, free_port, launch, serving
 from tests.conftest import drop_test_engine, make_test_engine
 
-CHROMIUM = os.environ.get("CONCILIA_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "docs-correct-horse-battery"
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM}"),
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
     from concilia.app import create_app
     from concilia.auth import service as auth_service
     from concilia.auth.roles import Role
@@ -47,28 +31,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             db_session=session, username="docs", role=Role.admin, password=PASSWORD, actor="test"
         )
         session.commit()
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(session_factory=factory), host="127.0.0.1", port=port, log_level="warning"
-    )
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert uv.started, "the server did not start"
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(session_factory=factory), free_port()) as url:
+        yield url
     drop_test_engine(engine, schema)
 
 
 def test_docs_run_under_the_csp_and_write_with_the_session(server: str) -> None:
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--headless=new"]
-        )
+        browser = launch(p)
         page = browser.new_page()
         problems: list[str] = []
 

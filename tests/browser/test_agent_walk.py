@@ -10,11 +10,7 @@ Screenshots are kept in tests/browser/artifacts/.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,21 +22,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.browser.support import ARTIFACTS, MARKS, axe_check, free_port, serving
 from tests.conftest import drop_test_engine, make_test_engine
 from tests.portfolio.conftest import csv_of, row
 
-CHROMIUM = os.environ.get("CONCILIA_CHROMIUM", "/usr/bin/chromium")
-HERE = Path(__file__).resolve().parent
-AXE = HERE / "vendor" / "axe.min.js"
-AXE_SOURCE = AXE.read_text(encoding="utf-8")
-ARTIFACTS = HERE / "artifacts"
 PASSWORD = "walk-correct-horse-battery"
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM}"),
-]
+pytest.importorskip("playwright.sync_api")
+pytestmark = MARKS
 
 
 @dataclass
@@ -49,12 +38,6 @@ class Server:
     factory: sessionmaker[Session]
     case_id: int
     candidate_id: int
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _seed(factory: sessionmaker[Session]) -> tuple[int, int]:
@@ -134,8 +117,6 @@ def _seed(factory: sessionmaker[Session]) -> tuple[int, int]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    import uvicorn
-
     from concilia.app import create_app
 
     engine, schema = make_test_engine("sqlite", tmp_path_factory.mktemp("walk"))
@@ -147,48 +128,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tone = default_tone_checker()
     if tone is not None:
         tone("Bonjour.", "fr")
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(session_factory=factory), host="127.0.0.1", port=port, log_level="warning"
-    )
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert uv.started, "the server did not start"
-    yield Server(f"http://127.0.0.1:{port}", factory, case_id, candidate_id)
-    uv.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(session_factory=factory), free_port()) as url:
+        yield Server(url, factory, case_id, candidate_id)
     drop_test_engine(engine, schema)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--headless=new"]
-        )
-        yield launched
-        launched.close()
-
-
-def _axe(page: Any, name: str) -> None:
-    """Run axe-core on the page; fail on serious or critical violations; keep a screenshot."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    # caret="initial": hiding the caret injects a style element the CSP (rightly) refuses.
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, caret="initial")
-    # Evaluated through the browser's debugging protocol, not as a page script: the
-    # app's CSP (script-src 'self') stays on, so a violation by the app still shows.
-    page.evaluate(AXE_SOURCE)
-    result = page.evaluate("async () => await axe.run(document)")
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert bad == [], f"{name}: {bad}"
 
 
 def _office_hours_utc() -> datetime:
@@ -212,13 +154,13 @@ def test_agent_walk(server: Server, browser: Any, tmp_path: Path) -> None:
 
     # Sign in.
     page.goto(f"{server.url}/login")
-    _axe(page, "01-login")
+    axe_check(page, "01-login")
     page.get_by_label("Identifiant").fill("agent")
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.goto(f"{server.url}/console/cases")
     assert page.get_by_role("heading", name="Liste de travail", level=1).is_visible()
-    _axe(page, "02-worklist")
+    axe_check(page, "02-worklist")
 
     # Keyboard: the biggest balance first; j moves, Enter opens.
     page.locator("body").click(position={"x": 5, "y": 300})
@@ -227,7 +169,7 @@ def test_agent_walk(server: Server, browser: Any, tmp_path: Path) -> None:
     page.wait_for_url(f"**/console/cases/{server.case_id}")
     assert page.get_by_text("Jean-Pierre").first.is_visible()
     assert page.locator("svg.waterfall").count() == 1
-    _axe(page, "03-case")
+    axe_check(page, "03-case")
 
     # Read the explanation in words, accept with a reason.
     page.get_by_text("Explication en mots").click()
@@ -249,7 +191,7 @@ def test_agent_walk(server: Server, browser: Any, tmp_path: Path) -> None:
     )
     blocked_text = verdict.inner_text()
     assert "Bloqué" in blocked_text
-    _axe(page, "04-blocked")
+    axe_check(page, "04-blocked")
 
     # Fix it: verify the identity on this address, and say it without a threat.
     page.locator("#id-address").select_option("jp.delafontaine@example.org")
@@ -271,7 +213,7 @@ def test_agent_walk(server: Server, browser: Any, tmp_path: Path) -> None:
     page.get_by_label("Objet").fill("Votre dossier")
     page.get_by_role("button", name="Mettre le message en file").click()
     page.get_by_text("Message mis en file").wait_for()
-    _axe(page, "05-queued")
+    axe_check(page, "05-queued")
 
     # The outbox delivers to a local SMTP sink (at office hours), the debtor answers.
     sink = MailSink(tmp_path / "mail").start()
@@ -294,7 +236,7 @@ def test_agent_walk(server: Server, browser: Any, tmp_path: Path) -> None:
 
     page.goto(f"{server.url}/console/replies")
     assert page.get_by_text("je vous propose un échéancier").is_visible()
-    _axe(page, "06-replies")
+    axe_check(page, "06-replies")
     page.get_by_role("link", name=f"Dossier {server.case_id}").click()
     timeline = page.locator("#timeline")
     assert timeline.get_by_text("je vous propose un échéancier").is_visible()
@@ -317,7 +259,7 @@ def test_supervisor_walk(server: Server, browser: Any) -> None:
     page.wait_for_url("**/console/team")
     assert page.get_by_role("heading", name="Team", level=1).is_visible()
     assert page.get_by_text("Right-party contact rate").is_visible()
-    _axe(page, "07-team")
+    axe_check(page, "07-team")
     assert errors == [], errors
     context.close()
 

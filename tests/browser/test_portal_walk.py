@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -29,12 +28,9 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.browser.support import MARKS, axe_check, free_port, serving
 from tests.conftest import drop_test_engine, make_test_engine
 
-CHROMIUM = os.environ.get("CONCILIA_CHROMIUM", "/usr/bin/chromium")
-HERE = Path(__file__).resolve().parent
-AXE_SOURCE = (HERE / "vendor" / "axe.min.js").read_text(encoding="utf-8")
-ARTIFACTS = HERE / "artifacts"
 CSV = (
     b"account_reference,debtor_reference,given_names,family_names,date_of_birth,address_line,"
     b"postal_code,city,country,emails,phones,jurisdiction,time_zone,preferred_language,"
@@ -43,11 +39,8 @@ CSV = (
     b"+33611223344,FR,Europe/Paris,fr,1000.00,50.00,30.00,EUR,2025-01-15\n"
 )
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM}"),
-]
+pytest.importorskip("playwright.sync_api")
+pytestmark = MARKS
 
 
 class _Sink:
@@ -72,12 +65,6 @@ class Server:
     sink: _Sink
     smtp_port: int
     token: str
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _seed(factory: sessionmaker[Session]) -> tuple[int, str]:
@@ -106,7 +93,6 @@ def _seed(factory: sessionmaker[Session]) -> tuple[int, str]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    import uvicorn
     from aiosmtpd.controller import Controller
 
     from concilia.app import create_app
@@ -114,10 +100,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     from concilia.portal.settings import get_portal_settings
 
     sink = _Sink()
-    smtp_port = _free_port()
+    smtp_port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=smtp_port)
     controller.start()
-    port = _free_port()
+    port = free_port()
     env = {
         "CONCILIA_OUTREACH_SMTP_HOST": "127.0.0.1",
         "CONCILIA_OUTREACH_SMTP_PORT": str(smtp_port),
@@ -133,17 +119,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tone = default_tone_checker()  # loads its model now, not during the walk
     if tone is not None:
         tone("Bonjour.", "fr")
-    app = create_app(session_factory=factory)
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert uv.started, "the server did not start"
-    yield Server(f"http://127.0.0.1:{port}", factory, case_id, sink, smtp_port, token)
-    uv.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(session_factory=factory), port) as url:
+        yield Server(url, factory, case_id, sink, smtp_port, token)
     controller.stop()
     drop_test_engine(engine, schema)
     for key, value in saved.items():
@@ -152,30 +129,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         else:
             os.environ[key] = value
     get_portal_settings.cache_clear()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--headless=new"]
-        )
-        yield launched
-        launched.close()
-
-
-def _axe(page: Any, name: str) -> None:
-    """axe-core on the page: no serious or critical violation; a screenshot is kept."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"portal-{name}.png"), full_page=True)
-    page.evaluate(AXE_SOURCE)
-    result = page.evaluate("async () => await axe.run(document)")
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert bad == [], f"{name}: {bad}"
 
 
 def _phone(browser: Any) -> Any:
@@ -226,12 +179,12 @@ def _email_with_link(server: Server) -> tuple[str, str]:
 def _sign_in(page: Any, server: Server, link: str) -> None:
     page.goto(link)
     assert page.url.endswith("/portal/check")
-    _axe(page, "01-check")
+    axe_check(page, "portal-01-check")
     page.get_by_role("textbox", name=re.compile("^Date de naissance")).fill("17/05/1980")
     page.get_by_role("textbox", name="Code postal").fill("69003")
     before = len(server.sink.messages)
     page.get_by_role("button", name="Continuer").click()
-    _axe(page, "02-code")
+    axe_check(page, "portal-02-code")
     page.get_by_label(re.compile("Par e-mail")).check()
     page.get_by_role("button", name="Envoyer le code").click()
     deadline = time.monotonic() + 10
@@ -251,22 +204,22 @@ def test_link_verify_balance_plan_pay_receipt(server: Server, browser: Any) -> N
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     _sign_in(page, server, link)
-    _axe(page, "03-home")
+    axe_check(page, "portal-03-home")
     page.get_by_role("link", name=re.compile("Voir")).first.click()
-    _axe(page, "04-case")
+    axe_check(page, "portal-04-case")
     assert "1 080,00" in page.inner_text("main").replace("\u202f", " ").replace("\xa0", " ")
     page.get_by_role("link", name="Convenir d'un échéancier").click()
-    _axe(page, "05-plan")
+    axe_check(page, "portal-05-plan")
     page.get_by_role("radio", name=re.compile("6 mensualités")).check()
     page.get_by_role("button", name="Accepter cet échéancier").click()
     assert "Échéancier convenu" in page.inner_text("main")
     page.get_by_role("link", name="Payer").click()
-    _axe(page, "06-pay")
+    axe_check(page, "portal-06-pay")
     page.get_by_label(re.compile("Montant à payer")).fill("180,00")
     page.get_by_role("button", name="Continuer vers le paiement").click()
-    _axe(page, "07-provider")
+    axe_check(page, "portal-07-provider")
     page.get_by_role("button", name=re.compile("^Payer")).click()
-    _axe(page, "08-paid")
+    axe_check(page, "portal-08-paid")
     assert "paiement de 180,00" in page.inner_text("main").replace("\u202f", " ").replace(
         "\xa0", " "
     )
@@ -279,7 +232,7 @@ def test_link_verify_balance_plan_pay_receipt(server: Server, browser: Any) -> N
     verify.get_by_label("Code de vérification").fill(code)
     verify.get_by_role("button", name="Vérifier").click()
     assert "nous avons envoyé ce message" in verify.inner_text("main")
-    _axe(verify, "09-verify")
+    axe_check(verify, "portal-09-verify")
     assert errors == []
     context.close()
 
@@ -303,7 +256,7 @@ def test_chat_blocked_agent_message_never_arrives(server: Server, browser: Any) 
     page = context.new_page()
     _sign_in(page, server, _fresh_link(server))
     page.goto(f"{server.url}/portal/cases/{server.case_id}/chat")
-    _axe(page, "11-chat")
+    axe_check(page, "portal-11-chat")
     page.get_by_label("Votre message").fill("Bonjour, puis-je payer en plusieurs fois ?")
     page.get_by_role("button", name="Envoyer").click()
     page.wait_for_selector("li.chat-debtor")
@@ -347,7 +300,7 @@ def test_not_my_debt_dispute_stops_collection(server: Server, browser: Any) -> N
     page = context.new_page()
     _sign_in(page, server, link)
     page.goto(f"{server.url}/portal/cases/{server.case_id}/dispute")
-    _axe(page, "10-dispute")
+    axe_check(page, "portal-10-dispute")
     page.get_by_label("Ce n'est pas ma dette").check()
     page.get_by_label("Expliquez (facultatif)").fill("Je n'ai jamais eu de compte chez eux.")
     page.get_by_role("button", name="Envoyer la contestation").click()
