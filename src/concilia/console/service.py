@@ -102,9 +102,6 @@ def worklist(
         text=filters.q if debtor_ids is None else None,
         debtor_ids=debtor_ids,
         assigned_to_me=filters.mine,
-        last_contact=outreach_service.last_contact_query(
-            portfolio_service.visible_case_ids(principal=principal)
-        ),
         after_case_id=after,
         limit=limit,
     )

@@ -392,6 +392,7 @@ def log_contact(
     )
     db_session.add(entry)
     db_session.flush()
+    portfolio_service.note_contact(db_session=db_session, case_id=case_id, at=at)
     return entry
 
 

@@ -29,6 +29,7 @@ from concilia.portfolio.models import (
     PromiseToPay,
 )
 from concilia.portfolio.money import Money, quantum
+from concilia.portfolio.worklist import refresh_worklist_keys
 
 FREQUENCIES = ("weekly", "monthly")
 PROMISE_STATUSES = ("pending", "kept", "broken", "cancelled")
@@ -141,6 +142,7 @@ def record_payment(
     db_session.flush()
     _apply_to_plan(db_session=db_session, debt=debt, amount=amount, payment=payment)
     _keep_promise(db_session=db_session, debt=debt, amount=amount, received_on=received_on)
+    refresh_worklist_keys(db_session=db_session, debt_ids=[debt.id])
     parts = {c.value: str(m.amount) for c, m in split.parts.items()}
     audit_service.record(
         db_session=db_session,
@@ -234,6 +236,7 @@ def create_promise(
     )
     db_session.add(promise)
     db_session.flush()
+    refresh_worklist_keys(db_session=db_session, debt_ids=[debt.id])
     audit_service.record(
         db_session=db_session,
         actor=actor,
@@ -261,6 +264,7 @@ def set_promise_status(
         raise NotFound(f"promise {promise_id} not found")
     if promise.status != status:
         before, promise.status = promise.status, status
+        refresh_worklist_keys(db_session=db_session, debt_ids=[promise.debt_id])
         audit_service.record(
             db_session=db_session,
             actor=actor,

@@ -16,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Index,
     String,
@@ -203,8 +204,37 @@ class Case(Base):
     validation_notice_at: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The worklist's sort keys, copied here (see portfolio.worklist) so a page of the
+    # worklist is one walk down one index instead of a join and a sort of every case.
+    # What the debt's balance totals now, in its currency (kept by the ledger and imports).
+    balance_total: Mapped[Decimal] = mapped_column(Amount(), default=Decimal(0))
+    # The earliest due date of a pending promise (None: no pending promise).
+    next_promise_due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # The latest contact in or out (outreach logs it through note_contact).
+    last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Written by the strategy domain (set_priorities): higher first; None sorts last.
+    priority: Mapped[float | None] = mapped_column(Float, nullable=True)
+    priority_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
     debt: Mapped[Debt] = relationship(lazy="joined", innerjoin=True)
+
+
+def _worklist_index(name: str, *leading: Any) -> Index:
+    # PostgreSQL only: SQLite refuses NULLS FIRST/LAST in an index (it still sorts right).
+    return Index(
+        name,
+        *leading,
+        Case.priority.desc().nulls_last(),
+        Case.next_promise_due.asc().nulls_last(),
+        Case.balance_total.desc(),
+        Case.last_contact_at.asc().nulls_first(),
+        Case.id,
+    ).ddl_if(dialect="postgresql")
+
+
+# An agent's page walks the first (one team); a supervisor of every team walks the second.
+_worklist_index("ix_cases_worklist_team", Case.team_id)
+_worklist_index("ix_cases_worklist")
 
 
 class Payment(Base):

@@ -9,22 +9,15 @@ signals, tracing), which decide access themselves. No function here commits.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import IO, Any, TypeVar
 
 from sqlalchemy import (
-    BigInteger,
     Select,
-    Subquery,
     exists,
     func,
-    literal,
-    or_,
     select,
-    tuple_,
-    type_coerce,
 )
 from sqlalchemy.orm import Session
 
@@ -63,24 +56,24 @@ from concilia.portfolio.ledger import (
 from concilia.portfolio.models import Case, Creditor, Debt, Debtor, Payment, PromiseToPay
 from concilia.portfolio.parsing import DEFAULT_DATE_FORMAT
 from concilia.portfolio.rows import control_character
+from concilia.portfolio.worklist import (
+    FLAGS,
+    STAGES,
+    WorklistRow,
+    note_contact,
+    refresh_worklist_keys,
+    set_priorities,
+    worklist,
+)
 
 S = TypeVar("S", bound=Select[Any])
-FLAGS = (
-    "disputed",
-    "dispute_answered",
-    "cease_contact",
-    "vulnerable",
-    "vulnerability_possible",
-    "deceased",
-    "bankrupt",
-)
-STAGES = ("new", "contacting", "negotiating", "promised", "plan", "paid", "closed")
 
 __all__ = [
     "FLAGS",
     "STAGES",
     "DebtorView",
     "ImportResult",
+    "WorklistRow",
     "balance_of",
     "create_plan",
     "create_promise",
@@ -91,10 +84,14 @@ __all__ = [
     "list_plans",
     "list_promises",
     "mark_broken_promises",
+    "note_contact",
     "record_payment",
+    "refresh_worklist_keys",
     "reveal_debtor",
+    "set_priorities",
     "set_promise_status",
     "split_instalments",
+    "worklist",
 ]
 
 
@@ -478,157 +475,6 @@ def list_debts_of_debtor(*, db_session: Session, debtor_id: int) -> list[Debt]:
     return list(
         db_session.scalars(select(Debt).where(Debt.debtor_id == debtor_id).order_by(Debt.id))
     )
-
-
-# Worklist (the console's list of cases) ----------------------------------------------------
-
-# Sort sentinels: no promise sorts after every real date, no contact before every real one.
-_NO_PROMISE = date(9999, 12, 31)
-
-
-@dataclass(frozen=True)
-class WorklistRow:
-    """One line of an agent's worklist."""
-
-    case_id: int
-    stage: str
-    flags: tuple[str, ...]
-    assigned_agent_id: int | None
-    debtor_name: str
-    debtor_reference: str
-    account_reference: str
-    jurisdiction: str
-    currency: str
-    balance: Decimal
-    promise_due: date | None
-    last_contact_at: datetime | None
-
-
-def worklist(
-    *,
-    db_session: Session,
-    principal: Principal,
-    stage: str | None = None,
-    jurisdiction: str | None = None,
-    flag: str | None = None,
-    min_balance: Decimal | None = None,
-    max_balance: Decimal | None = None,
-    text: str | None = None,
-    debtor_ids: list[int] | None = None,
-    assigned_to_me: bool = False,
-    last_contact: Subquery | None = None,
-    after_case_id: int | None = None,
-    limit: int = 50,
-) -> list[WorklistRow]:
-    """The principal's cases by priority, a page after ``after_case_id`` (keyset).
-
-    Priority: the earliest pending promise due first, then the largest balance, then the
-    longest since the last contact (``last_contact``: a subquery of ``case_id``, ``at``
-    given by the domain that logs contacts), then the case id. The cursor is a case id, not
-    its sort values, so no amount or date goes into a URL. ``text`` matches a debtor's
-    names or either reference; ``debtor_ids`` restricts to debtors found another way
-    (e.g. by a contact's blind index).
-    """
-    balance = type_coerce(
-        Debt.principal_balance + Debt.interest_balance + Debt.fees_balance, BigInteger
-    )
-    due = (
-        select(PromiseToPay.debt_id, func.min(PromiseToPay.due_on).label("due_on"))
-        .where(
-            PromiseToPay.status == "pending",
-            # Only the principal's cases' promises: no grouping of every team's.
-            PromiseToPay.debt_id.in_(_scoped(select(Case.debt_id), principal)),
-        )
-        .group_by(PromiseToPay.debt_id)
-        .subquery("due")
-    )
-    promise_key = func.coalesce(due.c.due_on, literal(_NO_PROMISE, type_=PromiseToPay.due_on.type))
-    contact_col = last_contact.c.at if last_contact is not None else None
-    keys: list[Any] = [promise_key, -balance]
-    if contact_col is not None:
-        # Never contacted first, then the oldest contact.
-        keys += [contact_col.is_not(None), contact_col]
-    keys.append(Case.id)
-    query = (
-        select(
-            Case,
-            Debt.debtor_id,
-            Debt.account_reference,
-            Debt.currency,
-            balance.label("balance_cents"),
-            due.c.due_on,
-            Debtor.given_names,
-            Debtor.family_names,
-            Debtor.debtor_reference,
-            Debtor.jurisdiction,
-            *([contact_col.label("last_contact_at")] if contact_col is not None else []),
-        )
-        .join(Debt, Debt.id == Case.debt_id)
-        .join(Debtor, Debtor.id == Debt.debtor_id)
-        .outerjoin(due, due.c.debt_id == Debt.id)
-    )
-    if last_contact is not None:
-        query = query.outerjoin(last_contact, last_contact.c.case_id == Case.id)
-    query = _scoped(query, principal)
-    problems = []
-    if stage:
-        if stage not in STAGES:
-            problems.append(InputProblem("(query)", 0, "status", f"unknown {stage!r}"))
-        query = query.where(Case.stage == stage)
-    if flag:
-        if flag not in FLAGS:
-            problems.append(InputProblem("(query)", 0, "flag", f"unknown {flag!r}"))
-        else:
-            query = query.where(getattr(Case, flag).is_(True))
-    if problems:
-        raise InvalidInput(problems=problems)
-    if jurisdiction:
-        query = query.where(Debtor.jurisdiction == jurisdiction.upper())
-    if min_balance is not None:
-        query = query.where(balance >= int(min_balance.scaleb(2)))
-    if max_balance is not None:
-        query = query.where(balance <= int(max_balance.scaleb(2)))
-    if assigned_to_me:
-        query = query.where(Case.assigned_agent_id == principal.user_id)
-    if debtor_ids is not None:
-        query = query.where(Debt.debtor_id.in_(debtor_ids or [-1]))
-    if text and text.strip():
-        pattern = f"%{text.strip().lower()}%"
-        full_name = func.lower(Debtor.given_names + " " + Debtor.family_names)
-        query = query.where(
-            or_(
-                full_name.like(pattern),
-                func.lower(Debtor.family_names + " " + Debtor.given_names).like(pattern),
-                func.lower(Debtor.debtor_reference) == text.strip().lower(),
-                func.lower(Debt.account_reference) == text.strip().lower(),
-            )
-        )
-    if after_case_id is not None:
-        # The cursor's own sort values, read in the same shape as the page's.
-        cursor = db_session.execute(
-            query.with_only_columns(*keys).where(Case.id == after_case_id)
-        ).first()
-        if cursor is not None:
-            values = [literal(v, type_=k.type) for k, v in zip(keys, cursor, strict=True)]
-            query = query.where(tuple_(*keys) > tuple_(*values))
-    rows = db_session.execute(query.order_by(*keys).limit(limit)).all()
-    return [
-        WorklistRow(
-            case_id=r.Case.id,
-            stage=r.Case.stage,
-            flags=tuple(f for f in FLAGS if getattr(r.Case, f)),
-            assigned_agent_id=r.Case.assigned_agent_id,
-            debtor_name=f"{r.given_names} {r.family_names}",
-            debtor_reference=r.debtor_reference,
-            account_reference=r.account_reference,
-            jurisdiction=r.jurisdiction,
-            currency=r.currency,
-            balance=Decimal(int(r.balance_cents)).scaleb(-2),
-            promise_due=r.due_on,
-            last_contact_at=r.last_contact_at if last_contact is not None else None,
-        )
-        for r in rows
-    ]
 
 
 # Debtor portal ------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from concilia.portfolio.records import (
     debtor_values,
     new_debtor_children,
 )
+from concilia.portfolio.worklist import refresh_worklist_keys
 
 BATCH = 2_000
 T = TypeVar("T")
@@ -301,6 +302,8 @@ class BatchWriter:
         if new_debts:
             self._insert_debts(new_debts)
         _bulk_update(db, Debt, updates)
+        # Restated amounts move the balance the worklist sorts on.
+        refresh_worklist_keys(db_session=db, debt_ids=[u["id"] for u in updates])
         if newly_disputed:
             db.execute(
                 update(Case)
@@ -346,6 +349,9 @@ class BatchWriter:
                     "vulnerability_possible": False,
                     "deceased": False,
                     "bankrupt": False,
+                    "balance_total": d["principal_balance"]
+                    + d["interest_balance"]
+                    + d["fees_balance"],
                     "created_at": self.now,
                     "updated_at": self.now,
                 }
