@@ -27,6 +27,7 @@ DOMAINS: tuple[str, ...] = (
     "simulate",
     "reputation",
     "training",
+    "privacy",
     "console",
     "web",
 )

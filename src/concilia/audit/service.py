@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from concilia.audit import personal_data as personal_data
 from concilia.audit.key import audit_key
 from concilia.audit.models import GENESIS_HASH, AuditEntry
 from concilia.audit.schemas import VerifyResult

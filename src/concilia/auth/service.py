@@ -15,6 +15,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from concilia.audit import service as audit_service
+from concilia.auth import personal_data as personal_data
 from concilia.auth.models import ApiToken, LoginAttempt, Team, User, WebSession
 from concilia.auth.roles import Role
 from concilia.auth.schemas import Principal

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from concilia.audit import service as audit_service
 from concilia.authenticity import model as fake_model
+from concilia.authenticity import personal_data as personal_data
 from concilia.authenticity.features import FEATURES, BatchContext, ProfileRecord, features_of
 from concilia.authenticity.impersonation import find_impersonators
 from concilia.authenticity.models import AuthenticityFlag

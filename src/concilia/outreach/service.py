@@ -20,6 +20,7 @@ from concilia.authenticity import service as authenticity_service
 from concilia.db import utcnow
 from concilia.errors import Conflict, NotFound
 from concilia.outreach import context
+from concilia.outreach import personal_data as personal_data
 from concilia.outreach.channels import Channel, OutgoingMessage
 from concilia.outreach.check import default_tone_checker
 from concilia.outreach.models import (

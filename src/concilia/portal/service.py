@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from concilia.portal import personal_data as personal_data
 from concilia.portal import security
 from concilia.portal.casework import (
     DISPUTE_REASONS,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from concilia.audit import service as audit_service
 from concilia.db import utcnow
 from concilia.reputation import classifier, language
+from concilia.reputation import personal_data as personal_data
 from concilia.reputation.models import MentionClassification, SpikeAlert
 from concilia.reputation.schemas import Classified
 from concilia.reputation.spikes import SpikeSettings, detect

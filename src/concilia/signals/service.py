@@ -23,6 +23,7 @@ from concilia.db import utcnow
 from concilia.errors import Conflict, InputProblem, InvalidInput, NotFound
 from concilia.portfolio import service as portfolio_service
 from concilia.signals import ability, classify
+from concilia.signals import personal_data as personal_data
 from concilia.signals.labels import VULNERABILITY_EVENT, VULNERABILITY_LABELS
 from concilia.signals.model import EventModel
 from concilia.signals.models import SignalAssessment, SignalEvent, SignalRun

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from concilia.audit import service as audit_service
 from concilia.db import utcnow
 from concilia.errors import Conflict, Forbidden, InputProblem, InvalidInput, NotFound
+from concilia.sources import personal_data as personal_data
 from concilia.sources.checks import check_item
 from concilia.sources.importer import ImportReport, get_active_source, run_import
 from concilia.sources.models import FriendEdge, Mention, Post, Profile, ProfileContact, Source

@@ -16,6 +16,7 @@ from concilia.authenticity import service as authenticity_service
 from concilia.db import utcnow
 from concilia.errors import Conflict, InputProblem, InvalidInput, NotFound
 from concilia.tracing import explain
+from concilia.tracing import personal_data as personal_data
 from concilia.tracing.models import Evidence, MatchCandidate, TraceRun, TracingPolicy
 
 # Where candidates shown were right at least 97 % of the time on both simulated worlds of

@@ -14,6 +14,7 @@ from concilia.db import utcnow
 from concilia.errors import Conflict, Forbidden, InputProblem, InvalidInput, NotFound
 from concilia.sources import service as sources_service
 from concilia.training import content, policy
+from concilia.training import personal_data as personal_data
 from concilia.training.models import (
     Certificate,
     PolicyAcknowledgement,

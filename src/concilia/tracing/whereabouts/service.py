@@ -22,6 +22,7 @@ from concilia.db import utcnow
 from concilia.errors import Conflict, Forbidden, InputProblem, InvalidInput, NotFound
 from concilia.sources import service as sources_service
 from concilia.tracing import service as tracing_service
+from concilia.tracing.whereabouts import personal_data as personal_data
 from concilia.tracing.whereabouts.employer import infer_employer
 from concilia.tracing.whereabouts.infer import PlaceStatement, WhereaboutsResult, ego_graph, infer
 from concilia.tracing.whereabouts.mentions import statements_from_posts

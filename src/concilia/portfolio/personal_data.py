@@ -1,0 +1,311 @@
+"""Portfolio's answer for a data subject (see ``concilia.privacy.contract``): export, erasure.
+
+Erasure pseudonymises the debtor row instead of deleting it: the debts, payments, promises
+and plans hang off it and are accounting and claim records the agency must keep (art. 17(3)(b)
+and (e) GDPR; commercial books: FR Code de commerce L123-22, ES Código de Comercio art. 30).
+What identifies the person — names, date of birth, national id, employer, addresses, contact
+points, their blind indexes and the keyed fingerprint of the imported fields — goes.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from concilia import crypto
+from concilia.portfolio.debtors import reveal_debtor
+from concilia.portfolio.models import (
+    Case,
+    Creditor,
+    Debt,
+    Debtor,
+    DebtorAddress,
+    DebtorContact,
+    Payment,
+    PaymentPlan,
+    PromiseToPay,
+)
+from concilia.portfolio.records import CONTACT_CONTEXT
+
+ERASED_NAME = "[erased]"
+_CLAIM = "art. 17(3)(e) GDPR: establishment, exercise or defence of legal claims"
+_BOOKS = "art. 17(3)(b) GDPR: legal obligation to keep accounting records"
+
+PERSONAL_DATA: dict[str, tuple[str, str]] = {
+    "debtors": (
+        "the row with the creditor's reference, jurisdiction, language and time zone; names "
+        "replaced by a marker, identifiers, employer, indexes and fingerprint removed",
+        f"{_CLAIM}; {_BOOKS} (the debts and payments are booked against it)",
+    ),
+    "debtor_addresses": ("nothing", "deleted"),
+    "debtor_contacts": ("nothing (values and blind indexes)", "deleted"),
+    "debts": ("amounts, balances, dates and account reference", f"{_BOOKS}; {_CLAIM}"),
+    "cases": ("stage, flags and dates (no identifying data)", _CLAIM),
+    "payments": ("amounts, dates, method and reference", _BOOKS),
+    "payment_allocations": ("the split of each payment", _BOOKS),
+    "promises_to_pay": ("amounts, dates, status", _CLAIM),
+    "payment_plans": ("amounts, dates, status", _CLAIM),
+    "instalments": ("due dates, amounts, status", _CLAIM),
+}
+_PROVENANCE = {"source": "creditor portfolio file", "legal_basis": "art. 6(1)(f) GDPR"}
+_PURPOSES = ["debt_recovery"]
+
+
+def _item(table: str, record_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "domain": "portfolio",
+        "table": table,
+        "record_id": record_id,
+        "data": data,
+        "provenance": _PROVENANCE,
+        "purposes": _PURPOSES,
+        "legal_basis": "art. 6(1)(f) GDPR (legitimate interest in recovering the debt)",
+        "retain_until": None,
+    }
+
+
+def _debts(db_session: Session, debtor_id: int) -> list[Debt]:
+    return list(db_session.scalars(select(Debt).where(Debt.debtor_id == debtor_id)))
+
+
+def export_subject(
+    *,
+    db_session: Session,
+    debtor_id: int,
+    case_ids: Sequence[int],
+    profile_ids: Sequence[int],
+) -> list[dict[str, Any]]:
+    """The debtor (identifiers decrypted), addresses, contacts, debts, cases and money."""
+    debtor = db_session.get(Debtor, debtor_id)
+    if debtor is None:
+        return []
+    view = reveal_debtor(debtor)
+    items = [
+        _item(
+            "debtors",
+            debtor.id,
+            {
+                "debtor_reference": debtor.debtor_reference,
+                "given_names": debtor.given_names,
+                "family_names": debtor.family_names,
+                "date_of_birth": view.date_of_birth.isoformat() if view.date_of_birth else None,
+                "national_id": view.national_id,
+                "employer": debtor.employer,
+                "preferred_language": debtor.preferred_language,
+                "time_zone": debtor.time_zone,
+                "jurisdiction": debtor.jurisdiction,
+            },
+        )
+    ]
+    for a in debtor.addresses:
+        items.append(
+            _item(
+                "debtor_addresses",
+                a.id,
+                {
+                    "line": a.line,
+                    "postal_code": a.postal_code,
+                    "city": a.city,
+                    "country": a.country,
+                    "valid_from": a.valid_from.isoformat() if a.valid_from else None,
+                    "valid_to": a.valid_to.isoformat() if a.valid_to else None,
+                    "source": a.source,
+                },
+            )
+        )
+    for c in debtor.contacts:
+        items.append(
+            _item(
+                "debtor_contacts",
+                c.id,
+                {
+                    "kind": c.kind,
+                    "value": crypto.decrypt(c.value_encrypted, context=CONTACT_CONTEXT[c.kind]),
+                    "source": c.source,
+                    "valid_to": c.valid_to.isoformat() if c.valid_to else None,
+                },
+            )
+        )
+    debts = _debts(db_session, debtor_id)
+    debt_ids = [d.id for d in debts]
+    for d in debts:
+        items.append(
+            _item(
+                "debts",
+                d.id,
+                {
+                    "account_reference": d.account_reference,
+                    "original_creditor": d.original_creditor,
+                    "currency": d.currency,
+                    "principal": str(d.principal),
+                    "interest": str(d.interest),
+                    "fees": str(d.fees),
+                    "balance": str(d.principal_balance + d.interest_balance + d.fees_balance),
+                    "status": d.status,
+                    "charge_off_date": d.charge_off_date.isoformat() if d.charge_off_date else None,
+                },
+            )
+        )
+    for case in db_session.scalars(select(Case).where(Case.debt_id.in_(debt_ids))):
+        items.append(
+            _item(
+                "cases",
+                case.id,
+                {
+                    "debt_id": case.debt_id,
+                    "stage": case.stage,
+                    "disputed": case.disputed,
+                    "cease_contact": case.cease_contact,
+                    "vulnerable": case.vulnerable,
+                    "vulnerability_possible": case.vulnerability_possible,
+                    "created_at": case.created_at.isoformat(),
+                },
+            )
+        )
+    for p in db_session.scalars(select(Payment).where(Payment.debt_id.in_(debt_ids))):
+        items.append(
+            _item(
+                "payments",
+                p.id,
+                {
+                    "debt_id": p.debt_id,
+                    "amount": str(p.amount),
+                    "currency": p.currency,
+                    "received_on": p.received_on.isoformat(),
+                    "method": p.method,
+                },
+            )
+        )
+    for pr in db_session.scalars(select(PromiseToPay).where(PromiseToPay.debt_id.in_(debt_ids))):
+        items.append(
+            _item(
+                "promises_to_pay",
+                pr.id,
+                {"amount": str(pr.amount), "due_on": pr.due_on.isoformat(), "status": pr.status},
+            )
+        )
+    for plan in db_session.scalars(select(PaymentPlan).where(PaymentPlan.debt_id.in_(debt_ids))):
+        items.append(
+            _item(
+                "payment_plans",
+                plan.id,
+                {
+                    "total": str(plan.total),
+                    "frequency": plan.frequency,
+                    "start_on": plan.start_on.isoformat(),
+                    "status": plan.status,
+                    "instalments": [
+                        {
+                            "due_on": i.due_on.isoformat(),
+                            "amount": str(i.amount),
+                            "status": i.status,
+                        }
+                        for i in plan.instalments
+                    ],
+                },
+            )
+        )
+    return items
+
+
+def _outcome(table: str, action: str, rows: int) -> dict[str, Any]:
+    keeps, ground = PERSONAL_DATA[table]
+    return {
+        "domain": "portfolio",
+        "table": table,
+        "action": action,
+        "rows": rows,
+        "keeps": keeps,
+        "legal_ground": ground,
+    }
+
+
+def erase_subject(
+    *,
+    db_session: Session,
+    debtor_id: int,
+    case_ids: Sequence[int],
+    profile_ids: Sequence[int],
+    actor: str,
+    now: datetime,
+    scope: str,
+) -> list[dict[str, Any]]:
+    """Pseudonymise the debtor, delete addresses and contacts; keep the money records.
+
+    An objection (art. 21) concerns the social data only: the portfolio is left alone."""
+    if scope != "erasure":
+        return []
+    debtor = db_session.get(Debtor, debtor_id)
+    if debtor is None:
+        return []
+    addresses = db_session.execute(
+        delete(DebtorAddress).where(DebtorAddress.debtor_id == debtor_id)
+    )
+    contacts = db_session.execute(delete(DebtorContact).where(DebtorContact.debtor_id == debtor_id))
+    debtor.given_names = ERASED_NAME
+    debtor.family_names = ERASED_NAME
+    debtor.dob_encrypted = debtor.dob_index = None
+    debtor.national_id_encrypted = debtor.national_id_index = None
+    debtor.employer = None
+    # A random value: a re-import of the same person must not recognise the old fingerprint,
+    # and the old one was a keyed hash of the very fields being erased.
+    debtor.fingerprint = secrets.token_hex(32)
+    debtor.updated_at = now
+    db_session.expire(debtor, ["addresses", "contacts"])
+    db_session.flush()
+    debt_ids = [d.id for d in _debts(db_session, debtor_id)]
+
+    def count(model: Any) -> int:
+        return len(list(db_session.scalars(select(model.id).where(model.debt_id.in_(debt_ids)))))
+
+    return [
+        _outcome("debtors", "pseudonymised", 1),
+        _outcome("debtor_addresses", "deleted", int(getattr(addresses, "rowcount", 0))),
+        _outcome("debtor_contacts", "deleted", int(getattr(contacts, "rowcount", 0))),
+        _outcome("debts", "kept", len(debt_ids)),
+        _outcome("cases", "kept", count(Case)),
+        _outcome("payments", "kept", count(Payment)),
+        _outcome("promises_to_pay", "kept", count(PromiseToPay)),
+        _outcome("payment_plans", "kept", count(PaymentPlan)),
+    ]
+
+
+def find_subject(
+    *, db_session: Session, creditor: str, debtor_reference: str
+) -> tuple[int, list[int]] | None:
+    """The debtor id and case ids for a creditor's name and its debtor reference, or None."""
+    debtor_id = db_session.scalar(
+        select(Debtor.id)
+        .join(Creditor, Creditor.id == Debtor.creditor_id)
+        .where(Creditor.name == creditor, Debtor.debtor_reference == debtor_reference)
+    )
+    if debtor_id is None:
+        return None
+    case_ids = db_session.scalars(
+        select(Case.id).join(Debt, Debt.id == Case.debt_id).where(Debt.debtor_id == debtor_id)
+    )
+    return debtor_id, sorted(case_ids)
+
+
+def closed_debtors(*, db_session: Session, before: datetime) -> list[tuple[int, list[int]]]:
+    """Debtors not yet erased whose every case is closed or paid and untouched since
+    ``before``, with their case ids (the retention schedule erases them)."""
+    rows = db_session.execute(
+        select(Debt.debtor_id, Case.id, Case.stage, Case.updated_at)
+        .join(Case, Case.debt_id == Debt.id)
+        .join(Debtor, Debtor.id == Debt.debtor_id)
+        .where(Debtor.given_names != ERASED_NAME)
+        .order_by(Debt.debtor_id, Case.id)
+    )
+    cases: dict[int, list[int]] = {}
+    open_debtors: set[int] = set()
+    for debtor_id, case_id, stage, updated_at in rows:
+        cases.setdefault(debtor_id, []).append(case_id)
+        if stage not in ("closed", "paid") or updated_at >= before:
+            open_debtors.add(debtor_id)
+    return [(d, ids) for d, ids in cases.items() if d not in open_debtors]

@@ -1,0 +1,40 @@
+"""Privacy's only door: subject requests (access, erasure, restriction, objection), the
+retention purge, the art. 30 register, art. 14 notices and the log of who read what."""
+
+from __future__ import annotations
+
+from concilia.privacy.contract import ExportItem, SubjectRef, TableOutcome
+from concilia.privacy.handlers import declared_tables
+from concilia.privacy.models import PRIVACY_TABLES
+from concilia.privacy.purge import purge
+from concilia.privacy.subjects import (
+    RESPONSE_DAYS,
+    collect,
+    erase,
+    erase_closed,
+    export,
+    list_requests,
+    object_to_social,
+    open_request,
+    resolve,
+    restrict,
+)
+
+__all__ = [
+    "PRIVACY_TABLES",
+    "RESPONSE_DAYS",
+    "ExportItem",
+    "SubjectRef",
+    "TableOutcome",
+    "collect",
+    "declared_tables",
+    "erase",
+    "erase_closed",
+    "export",
+    "list_requests",
+    "object_to_social",
+    "open_request",
+    "purge",
+    "resolve",
+    "restrict",
+]
