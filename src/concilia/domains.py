@@ -14,6 +14,7 @@ from types import ModuleType
 DOMAINS: tuple[str, ...] = (
     "audit",
     "auth",
+    "certification",
     "compliance",
     "geo",
     "portfolio",

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.browser.support import ARTIFACTS, MARKS, axe_check, free_port, serving
+from tests.certification.support import certify
 from tests.conftest import drop_test_engine, make_test_engine
 from tests.portfolio.conftest import csv_of, row
 
@@ -85,6 +86,7 @@ def _seed(factory: sessionmaker[Session]) -> tuple[int, int]:
             teams=["walk"],
             actor="test",
         )
+        certify(s, "agent")  # accepting social evidence needs certified staff
         debt = s.scalar(select(Debt).where(Debt.account_reference == "ACC-1"))
         assert debt is not None
         case = s.scalar(select(Case).where(Case.debt_id == debt.id))

@@ -14,6 +14,7 @@ from concilia.db import utcnow
 from concilia.signals import service as signals_service
 from concilia.signals.models import SignalAssessment
 from concilia.tracing.models import Evidence, MatchCandidate, TraceRun
+from tests.certification.support import certify
 from tests.console.conftest import ConsoleWorld
 
 Browser = tuple[TestClient, dict[str, str]]
@@ -58,6 +59,7 @@ def test_accepting_a_candidate_makes_evidence_audited_as_the_agent(
     agent_browser: Browser, console_world: ConsoleWorld, db_session: Session
 ) -> None:
     client, headers = agent_browser
+    certify(db_session, "nina")  # accepting social evidence needs certified staff
     cand = _candidate(db_session, console_world.north_debtor, "501")
     page = client.get(f"/console/cases/{console_world.north_case}")
     assert 'class="waterfall"' in page.text and "given name exact" in page.text

@@ -13,7 +13,9 @@ from concilia.outreach import outbox
 from concilia.outreach import service as outreach_service
 from concilia.outreach.channels.email import SmtpChannel
 from concilia.outreach.channels.http_provider import HttpProviderChannel
+from concilia.outreach.rules.model import SOCIAL_CHANNELS
 from concilia.portfolio import service as portfolio_service
+from tests.certification.support import certify
 
 CSV = (
     b"account_reference,debtor_reference,given_names,family_names,emails,phones,jurisdiction,"
@@ -69,6 +71,9 @@ def enqueue(db_session: Session, case_id: int, **kw: Any) -> Any:
         address_source="consumer_used",
     )
     base.update(kw)
+    if base["channel"] in SOCIAL_CHANNELS:
+        # Social channels need certified staff (issue 20): the default agent is certified.
+        base["actor"] = certify(db_session, "agent")
     return outreach_service.enqueue(db_session=db_session, case_id=case_id, **base)
 
 

@@ -279,6 +279,7 @@ def test_run_all_reads_cases_with_an_accepted_profile(
     from concilia.db import utcnow
     from concilia.tracing import service as tracing_service
     from concilia.tracing.models import MatchCandidate, TraceRun
+    from tests.certification.support import certify
 
     portfolio_service.import_portfolio(
         db_session=db_session,
@@ -309,7 +310,10 @@ def test_run_all_reads_cases_with_an_accepted_profile(
     db_session.flush()
     assert list(signals_service.traced_cases(db_session=db_session)) == []
     tracing_service.accept(
-        db_session=db_session, candidate_id=cand.id, actor="test", reason="same person"
+        db_session=db_session,
+        candidate_id=cand.id,
+        actor=certify(db_session, "tracer"),
+        reason="same person",
     )
     assert list(signals_service.traced_cases(db_session=db_session)) == [(case.id, [profile_id])]
     record = signals_service.run_all(db_session=db_session, actor="test", model=signals_model)

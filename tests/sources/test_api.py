@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from concilia.audit.models import AuditEntry
 from concilia.sources.models import Profile
+from tests.certification.support import certify
 
 DECLARATION = {
     "name": "hand-social",
@@ -59,6 +60,8 @@ def test_manual_capture_records_provenance_and_audits(
 ) -> None:
     client.post("/api/sources", json=DECLARATION, headers=auth_headers("adm", "admin"))
     agent = auth_headers("alice", "agent")
+    certify(db_session, "alice")  # capturing by hand needs certified staff
+    db_session.commit()
     response = client.post("/api/sources/captures", json=_capture(), headers=agent)
     assert response.status_code == 201, response.text
     body = response.json()
@@ -88,6 +91,8 @@ def test_capture_refuses_restricted_items_and_other_kinds_of_source(
     export = dict(DECLARATION, name="social-export", kind="platform_export")
     client.post("/api/sources", json=export, headers=admin)
     agent = auth_headers("alice", "agent")
+    certify(db_session, "alice")  # capturing by hand needs certified staff
+    db_session.commit()
     restricted = client.post(
         "/api/sources/captures", json=_capture(visibility="friends"), headers=agent
     )
@@ -105,20 +110,21 @@ def test_capture_refuses_restricted_items_and_other_kinds_of_source(
     assert db_session.scalars(select(Profile)).all() == []
 
 
-def test_roles_for_capture_and_profile_reading(client: TestClient, auth_headers) -> None:
+def test_roles_for_capture_and_profile_reading(
+    client: TestClient, auth_headers, db_session: Session
+) -> None:
     client.post("/api/sources", json=DECLARATION, headers=auth_headers("adm", "admin"))
     officer = auth_headers("co", "compliance_officer")
     assert client.post("/api/sources/captures", json=_capture(), headers=officer).status_code == 403
-    made = client.post(
-        "/api/sources/captures", json=_capture(), headers=auth_headers("sv", "supervisor")
-    )
+    supervisor, supervisor2 = auth_headers("sv", "supervisor"), auth_headers("sv2", "supervisor")
+    certify(db_session, "sv"), certify(db_session, "sv2")  # capturing needs certified staff
+    db_session.commit()
+    made = client.post("/api/sources/captures", json=_capture(), headers=supervisor)
     assert made.status_code == 201
     auditor = auth_headers("au", "auditor")
     url = f"/api/sources/profiles/{made.json()['profile_id']}"
     assert client.get(url, headers=auditor).status_code == 403
     assert client.get(url, headers=officer).status_code == 200
     assert client.get(url).status_code == 401
-    again = client.post(
-        "/api/sources/captures", json=_capture(), headers=auth_headers("sv2", "supervisor")
-    )
+    again = client.post("/api/sources/captures", json=_capture(), headers=supervisor2)
     assert again.json()["outcome"] == "updated"

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from concilia.portfolio import service as portfolio_service
 from concilia.tracing import linkage, prepare, runner
+from tests.certification.support import certify
 from tests.tracing import testworld
 
 FAST = linkage.LinkageOptions(train_debtors=200, train_random_profiles=5000, u_max_pairs=2e5)
@@ -109,6 +110,8 @@ def test_agent_reviews_candidates_of_their_team(
 ) -> None:
     north = auth_headers("nina", "agent", ["north"])
     south = auth_headers("sam", "agent", ["south"])
+    certify(db_session, "nina")  # accepting social evidence needs certified staff
+    db_session.commit()
     case_id, candidates = _case_with_candidates(db_session, client, north)
     top = candidates[0]
     assert top["probability"] >= 0.9

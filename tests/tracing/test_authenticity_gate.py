@@ -13,6 +13,7 @@ from concilia.authenticity.models import AuthenticityFlag
 from concilia.errors import Conflict
 from concilia.tracing import service as tracing_service
 from concilia.tracing.models import Evidence, MatchCandidate
+from tests.certification.support import certify
 from tests.tracing_whereabouts.world import (
     NOW,
     candidate,
@@ -60,6 +61,7 @@ def test_flagged_profile_is_refused_then_accepted_after_override(
         db_session=db_session, profile_key=flagged.profile_key
     )
     assert not usable and "account created 3 days ago" in lines[0]
+    certify(db_session, "a")  # accepting social evidence needs certified staff
     with pytest.raises(Conflict, match="cannot become evidence"):
         tracing_service.accept(
             db_session=db_session, candidate_id=flagged.id, actor="user:a", reason="looks right"

@@ -14,6 +14,7 @@ from concilia.errors import Conflict
 from concilia.tracing import linkage, prepare, runner, scoring
 from concilia.tracing import service as tracing_service
 from concilia.tracing.models import Evidence, MatchCandidate, TraceChunk
+from tests.certification.support import certify
 from tests.tracing import testworld
 
 FAST = linkage.LinkageOptions(train_debtors=200, train_random_profiles=5000, u_max_pairs=2e5)
@@ -130,10 +131,11 @@ def test_nothing_becomes_evidence_without_acceptance(
             db_session=s, candidate_id=rejected.id, actor="agent:bob", reason="namesake"
         )
         assert _count(s, Evidence) == 0
+        bob = certify(s, "bob")  # accepting social evidence needs certified staff
         evidence = tracing_service.accept(
             db_session=s,
             candidate_id=accepted.id,
-            actor="agent:bob",
+            actor=bob,
             reason="same employer and birthday",
         )
         s.commit()
@@ -142,7 +144,7 @@ def test_nothing_becomes_evidence_without_acceptance(
         assert city.value == accepted.profile_snapshot["city"]
         assert city.probability == accepted.probability
         assert city.provenance["profile_key"] == accepted.profile_key
-        assert city.provenance["accepted_by"] == "agent:bob"
+        assert city.provenance["accepted_by"] == bob
         assert {e.debtor_key for e in evidence} == {accepted.debtor_key}
         actions = set(
             s.scalars(select(AuditEntry.action).where(AuditEntry.action.like("tracing.%")))
@@ -150,7 +152,7 @@ def test_nothing_becomes_evidence_without_acceptance(
         assert {"tracing.candidate_accepted", "tracing.candidate_rejected"} <= actions
         with pytest.raises(Conflict):
             tracing_service.accept(
-                db_session=s, candidate_id=rejected.id, actor="agent:eve", reason="x"
+                db_session=s, candidate_id=rejected.id, actor=certify(s, "eve"), reason="x"
             )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from concilia.audit.models import AuditEntry
+from concilia.certification import service as certification
 from concilia.errors import Conflict, Forbidden, NotFound
 from concilia.sources import service as sources_service
 from concilia.sources.schemas import SourceDeclaration
@@ -49,32 +50,40 @@ def _pass_quiz(db_session: Session, user_id: int, *, right: bool = True, jurisdi
 def test_social_channels_need_certificate_and_current_policy(db_session, make_user) -> None:
     user, _ = make_user("sofia")
     _declare(db_session, "pro", ["locating", "contact"])
-    assert not service.may_use_social_channels(db_session=db_session, user_id=user.id)
+    assert not certification.may_use_social_channels(db_session=db_session, user_id=user.id)
     with pytest.raises(Forbidden, match=r"social_dm refused: no valid .* certificate"):
-        service.require_social_channels(
-            db_session=db_session, user_id=user.id, action="social_dm", actor="user:sofia"
+        certification.require_social_channels(
+            db_session=db_session, action="social_dm", actor="user:sofia"
         )
     refused = db_session.scalars(
-        select(AuditEntry).where(AuditEntry.action == "training.social_channels_refused")
+        select(AuditEntry).where(AuditEntry.action == "certification.social_channels_refused")
     ).one()
     assert refused.detail["action"] == "social_dm" and refused.object_id == str(user.id)
 
     attempt, certificate = _pass_quiz(db_session, user.id)
     assert attempt.passed and certificate is not None
+    assert certificate.basis == "quiz" and certificate.attempt_ref == attempt.id
     assert certificate.expires_at - certificate.issued_at == timedelta(days=365)
-    reason = service.social_channel_refusal(db_session=db_session, user_id=user.id)
+    reason = certification.social_channel_refusal(db_session=db_session, user_id=user.id)
     assert reason == "no social-media policy is published yet"
 
     version, created = service.publish_policy(db_session=db_session, actor="admin")
     assert created and version.number == 1
-    reason = service.social_channel_refusal(db_session=db_session, user_id=user.id)
+    reason = certification.social_channel_refusal(db_session=db_session, user_id=user.id)
     assert reason == "the current social-media policy (version 1) is not acknowledged"
 
-    service.acknowledge_policy(db_session=db_session, user_id=user.id, actor="sofia", number=1)
-    assert service.may_use_social_channels(db_session=db_session, user_id=user.id)
-    service.require_social_channels(db_session=db_session, user_id=user.id, action="social_dm")
+    certification.acknowledge_policy(
+        db_session=db_session, user_id=user.id, actor="sofia", number=1
+    )
+    assert certification.may_use_social_channels(db_session=db_session, user_id=user.id)
+    assert (
+        certification.require_social_channels(
+            db_session=db_session, action="social_dm", actor="user:sofia"
+        )
+        == user.id
+    )
     # A French certificate does not cover the United States.
-    assert not service.may_use_social_channels(
+    assert not certification.may_use_social_channels(
         db_session=db_session, user_id=user.id, jurisdiction="US"
     )
 
@@ -83,22 +92,27 @@ def test_social_channels_need_certificate_and_current_policy(db_session, make_us
     _declare(db_session, "photo", ["locating"])
     version2, created = service.publish_policy(db_session=db_session, actor="admin")
     assert created and version2.number == 2 and "photo" in version2.html
-    assert not service.may_use_social_channels(db_session=db_session, user_id=user.id)
+    assert not certification.may_use_social_channels(db_session=db_session, user_id=user.id)
     with pytest.raises(Conflict):
-        service.acknowledge_policy(db_session=db_session, user_id=user.id, actor="s", number=1)
-    service.acknowledge_policy(db_session=db_session, user_id=user.id, actor="sofia")
-    assert service.may_use_social_channels(db_session=db_session, user_id=user.id)
+        certification.acknowledge_policy(
+            db_session=db_session, user_id=user.id, actor="s", number=1
+        )
+    certification.acknowledge_policy(db_session=db_session, user_id=user.id, actor="sofia")
+    assert certification.may_use_social_channels(db_session=db_session, user_id=user.id)
 
-    service.revoke_certificate(db_session=db_session, certificate_id=certificate.id, actor="boss")
+    certification.revoke_certificate(
+        db_session=db_session, certificate_id=certificate.id, actor="boss"
+    )
     assert "certificate" in (
-        service.social_channel_refusal(db_session=db_session, user_id=user.id) or ""
+        certification.social_channel_refusal(db_session=db_session, user_id=user.id) or ""
     )
     actions = set(db_session.scalars(select(AuditEntry.action)))
     assert {
         "training.quiz_submitted",
-        "training.policy_published",
-        "training.policy_acknowledged",
-        "training.certificate_revoked",
+        "certification.certificate_issued",
+        "certification.policy_published",
+        "certification.policy_acknowledged",
+        "certification.certificate_revoked",
     } <= actions
 
 
@@ -107,14 +121,17 @@ def test_certificate_expires_after_twelve_months(db_session, make_user) -> None:
     _, certificate = _pass_quiz(db_session, user.id)
     assert certificate is not None
     later = certificate.issued_at + timedelta(days=364)
-    assert service.valid_certificate(db_session=db_session, user_id=user.id, now=later)
+    assert certification.valid_certificate(db_session=db_session, user_id=user.id, now=later)
     expired = certificate.issued_at + timedelta(days=366)
-    assert service.valid_certificate(db_session=db_session, user_id=user.id, now=expired) is None
+    assert (
+        certification.valid_certificate(db_session=db_session, user_id=user.id, now=expired) is None
+    )
     service.publish_policy(db_session=db_session, actor="admin")
-    service.acknowledge_policy(db_session=db_session, user_id=user.id, actor="ana")
-    status = service.team_status(db_session=db_session, user_ids=[user.id], now=expired)
-    assert status[user.id]["may_use_social_channels"] is False
-    assert status[user.id]["policy_acknowledged"] is True
+    certification.acknowledge_policy(db_session=db_session, user_id=user.id, actor="ana")
+    status = certification.team_status(db_session=db_session, user_ids=[user.id], now=expired)
+    assert status[user.id].may_use_social_channels is False
+    assert status[user.id].policy_acknowledged is True
+    assert "certificate" in (status[user.id].reason or "")
 
 
 def test_failed_quiz_gives_no_certificate_and_attempts_are_answered_once(
@@ -160,3 +177,19 @@ def test_policy_pdf_is_a_pdf_with_the_current_version(db_session) -> None:
     service.publish_policy(db_session=db_session, actor="admin")
     pdf = service.render_policy_pdf(db_session=db_session, lang="es")
     assert pdf.startswith(b"%PDF-") and len(pdf) > 2000
+
+
+def test_demo_certificates_say_so_and_are_audited_as_the_demo(db_session, make_user) -> None:
+    user, _ = make_user("demo")
+    make_user("agent")
+    assert service.certify_for_demo(db_session=db_session, usernames=["demo", "agent"]) == 2
+    # Run again (the demo is re-runnable): nothing new.
+    assert service.certify_for_demo(db_session=db_session, usernames=["demo", "agent"]) == 0
+    status = certification.team_status(db_session=db_session, user_ids=[user.id])[user.id]
+    assert status.may_use_social_channels and status.certificate_basis == "demo"
+    issued = db_session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "certification.certificate_issued")
+    ).all()
+    assert [(e.actor, e.detail["basis"]) for e in issued] == [("demo", "demo"), ("demo", "demo")]
+    with pytest.raises(NotFound):
+        service.certify_for_demo(db_session=db_session, usernames=["nobody"])

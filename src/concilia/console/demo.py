@@ -37,6 +37,7 @@ from concilia.outreach.channels import InboundMessage
 from concilia.outreach.outbox import ingest_replies
 from concilia.portfolio import service as portfolio_service
 from concilia.tracing import service as tracing_service
+from concilia.training import service as training_service
 
 TEAM = "demo"
 CREDITOR = "Demo World Bank"
@@ -380,6 +381,11 @@ def run(var_dir: Path, say: Callable[[str], None] = print) -> dict[str, Any]:
     run_step("trace", "run", "--portfolio", CREDITOR)
     ensure_users(say)
     with session_scope() as db_session:
+        # Social evidence needs certified staff: the demo's users get certificates marked
+        # "demo" (not a passed quiz), audited as the demo.
+        training_service.certify_for_demo(
+            db_session=db_session, usernames=[*(u for u, _ in STAFF), DEMO_USER]
+        )
         principal = demo_principal(db_session)
         report["decisions"] = take_decisions(db_session, principal)
     say("reading accepted profiles' public posts ...")

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from concilia.audit import service as audit_service
+from concilia.certification import service as certification_service
 from concilia.db import utcnow
 from concilia.errors import Conflict, Forbidden, InputProblem, InvalidInput, NotFound
 from concilia.sources import personal_data as personal_data
@@ -167,6 +168,10 @@ def manual_capture(
     *, db_session: Session, capture: ManualCaptureIn, username: str, actor: str
 ) -> tuple[int, Outcome, datetime]:
     """Record a profile an agent looked at by hand; returns (profile id, outcome, retain_until)."""
+    # Only certified staff capture profiles by hand (issue 20); audited if refused.
+    certification_service.require_social_channels(
+        db_session=db_session, action="sources.capture", actor=actor, username=username
+    )
     source = get_active_source(db_session, capture.source)
     if source.kind != SourceKind.manual_capture.value:
         raise Conflict(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from concilia.audit import service as audit_service
 from concilia.authenticity import service as authenticity_service
+from concilia.certification import service as certification_service
 from concilia.db import utcnow
 from concilia.errors import Conflict, InputProblem, InvalidInput, NotFound
 from concilia.tracing import explain
@@ -110,6 +111,10 @@ def accept(*, db_session: Session, candidate_id: int, actor: str, reason: str) -
     """Accept a candidate: it becomes evidence (city, employer, handle) with provenance."""
     cand = get(db_session=db_session, candidate_id=candidate_id)
     reason = _require_reason(reason)
+    # A social profile becomes evidence only by certified staff (issue 20); audited if refused.
+    certification_service.require_social_channels(
+        db_session=db_session, action="tracing.accept", actor=actor
+    )
     usable, why = authenticity_lines(db_session=db_session, profile_key=cand.profile_key)
     if not usable:
         raise Conflict(f"profile {cand.profile_key} cannot become evidence: " + "; ".join(why))

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from concilia.auth import service as auth_service
+from concilia.certification import service as certification_service
 from concilia.db import session_scope
 from concilia.errors import NotFound
 from concilia.training import content, service
@@ -72,7 +73,7 @@ def acknowledge(
         found = auth_service.get_user_by_username(db_session=db_session, username=user)
         if found is None:
             raise NotFound(f"no user {user!r}")
-        service.acknowledge_policy(
+        certification_service.acknowledge_policy(
             db_session=db_session, user_id=found.id, actor=_actor(), number=version
         )
     typer.echo(f"{user} acknowledged the current policy")
@@ -125,10 +126,12 @@ def status(users: list[str] = typer.Argument(..., help="Usernames.")) -> None:
             if found is None:
                 raise NotFound(f"no user {name!r}")
             ids[found.id] = name
-        for user_id, row in service.team_status(db_session=db_session, user_ids=list(ids)).items():
-            expires = row["certificate_expires_at"]
+        for user_id, row in certification_service.team_status(
+            db_session=db_session, user_ids=list(ids)
+        ).items():
+            expires = row.certificate_expires_at
             typer.echo(
                 f"{ids[user_id]}\tcertificate until {expires or '-'}\t"
-                f"policy acknowledged: {row['policy_acknowledged']}\t"
-                f"may use social channels: {row['may_use_social_channels']}"
+                f"policy acknowledged: {row.policy_acknowledged}\t"
+                f"may use social channels: {row.may_use_social_channels}"
             )

@@ -11,6 +11,7 @@ from concilia.auth import service as auth_service
 from concilia.auth.dependencies import CurrentPrincipal, DbSession, require_roles
 from concilia.auth.roles import Role
 from concilia.auth.schemas import Principal
+from concilia.certification import service as certification_service
 from concilia.training import content, service
 from concilia.training.schemas import (
     AnswersIn,
@@ -118,7 +119,7 @@ def acknowledge_policy(
     db_session: DbSession, principal: Staff, number: int | None = None
 ) -> dict[str, int]:
     """Acknowledge the current policy version."""
-    service.acknowledge_policy(
+    certification_service.acknowledge_policy(
         db_session=db_session, user_id=principal.user_id, actor=principal.actor, number=number
     )
     current = service.current_policy(db_session=db_session)
@@ -126,15 +127,16 @@ def acknowledge_policy(
 
 
 def _status(db_session: DbSession, user_ids: dict[int, str]) -> list[StatusOut]:
-    rows = service.team_status(db_session=db_session, user_ids=list(user_ids))
+    rows = certification_service.team_status(db_session=db_session, user_ids=list(user_ids))
     return [
         StatusOut(
             user_id=user_id,
             username=user_ids[user_id],
-            certificate_expires_at=row["certificate_expires_at"],
-            policy_acknowledged=bool(row["policy_acknowledged"]),
-            may_use_social_channels=bool(row["may_use_social_channels"]),
-            reason=service.social_channel_refusal(db_session=db_session, user_id=user_id),
+            certificate_expires_at=row.certificate_expires_at,
+            certificate_basis=row.certificate_basis,
+            policy_acknowledged=row.policy_acknowledged,
+            may_use_social_channels=row.may_use_social_channels,
+            reason=row.reason,
         )
         for user_id, row in rows.items()
     ]

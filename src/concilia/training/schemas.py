@@ -70,6 +70,8 @@ class StatusOut(BaseModel):
     user_id: int
     username: str
     certificate_expires_at: datetime | None
+    # "quiz" or "demo" (issued by the demo script to its own users).
+    certificate_basis: str | None = None
     policy_acknowledged: bool
     may_use_social_channels: bool
     reason: str | None = None

@@ -1,31 +1,36 @@
-"""Training: courses, quizzes, certificates, the social-media policy, and the gate on social
-channels (``may_use_social_channels`` / ``require_social_channels``) other domains call."""
+"""Training: courses, quizzes (a pass earns a certificate), the social-media policy rendered
+from the rule packs and published as versions, and supervisors' view of their staff.
+
+The certificates, policy versions and acknowledgements themselves, and the gate on social
+channels other services call, are certification's (``concilia.certification.service``)."""
 
 from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from concilia.audit import service as audit_service
+from concilia.auth import service as auth_service
+from concilia.certification import service as certification_service
+from concilia.certification.service import Certificate, PolicyVersion
 from concilia.db import utcnow
-from concilia.errors import Conflict, Forbidden, InputProblem, InvalidInput, NotFound
+from concilia.errors import Conflict, InputProblem, InvalidInput, NotFound
 from concilia.sources import service as sources_service
 from concilia.training import content, policy
 from concilia.training import personal_data as personal_data
-from concilia.training.models import (
-    Certificate,
-    PolicyAcknowledgement,
-    PolicyVersion,
-    QuizAttempt,
-)
+from concilia.training.models import QuizAttempt
 from concilia.training.settings import TrainingSettings
 
 
 def _settings() -> TrainingSettings:
     return TrainingSettings()
+
+
+def validity(now: datetime) -> datetime:
+    """When a certificate issued at ``now`` expires (the configured months, in days)."""
+    return now + timedelta(days=round(_settings().certificate_months * 365 / 12))
 
 
 def source_facts(*, db_session: Session) -> list[content.SourceFacts]:
@@ -110,17 +115,20 @@ def submit_quiz(
     attempt.score = round(right / len(attempt.questions), 3)
     attempt.passed = attempt.score >= settings.pass_mark
     attempt.submitted_at = now
+    db_session.flush()
     certificate = None
     if attempt.passed:
-        certificate = Certificate(
+        certificate = certification_service.issue_certificate(
+            db_session=db_session,
             user_id=user_id,
-            attempt_id=attempt.id,
+            basis="quiz",
+            attempt_ref=attempt.id,
             jurisdiction=attempt.jurisdiction,
             score=attempt.score,
-            issued_at=now,
-            expires_at=now + timedelta(days=round(settings.certificate_months * 365 / 12)),
+            expires_at=validity(now),
+            actor=actor,
+            now=now,
         )
-        db_session.add(certificate)
     db_session.flush()
     audit_service.record(
         db_session=db_session,
@@ -139,48 +147,6 @@ def submit_quiz(
     return attempt, certificate
 
 
-def valid_certificate(
-    *,
-    db_session: Session,
-    user_id: int,
-    jurisdiction: str | None = None,
-    now: datetime | None = None,
-) -> Certificate | None:
-    """The user's certificate valid at ``now`` expiring last (for ``jurisdiction`` when given:
-    a certificate of that jurisdiction or a general one)."""
-    now = now or utcnow()
-    query = select(Certificate).where(
-        Certificate.user_id == user_id,
-        Certificate.expires_at > now,
-        Certificate.issued_at <= now,
-        Certificate.revoked_at.is_(None),
-    )
-    if jurisdiction is not None:
-        query = query.where(
-            (Certificate.jurisdiction == jurisdiction) | Certificate.jurisdiction.is_(None)
-        )
-    return db_session.scalar(query.order_by(Certificate.expires_at.desc()).limit(1))
-
-
-def revoke_certificate(*, db_session: Session, certificate_id: int, actor: str) -> Certificate:
-    """Revoke a certificate (audited); NotFound otherwise."""
-    certificate = db_session.get(Certificate, certificate_id)
-    if certificate is None:
-        raise NotFound(f"certificate {certificate_id} not found")
-    if certificate.revoked_at is None:
-        certificate.revoked_at, certificate.revoked_by = utcnow(), actor
-        audit_service.record(
-            db_session=db_session,
-            actor=actor,
-            action="training.certificate_revoked",
-            object_type="training_certificate",
-            object_id=certificate.id,
-            change={"user_id": certificate.user_id},
-            detail={"user_id": certificate.user_id},
-        )
-    return certificate
-
-
 def _policy_sources(db_session: Session) -> list[policy.PolicySource]:
     return [
         policy.PolicySource(
@@ -193,25 +159,26 @@ def _policy_sources(db_session: Session) -> list[policy.PolicySource]:
 
 def current_policy(*, db_session: Session) -> PolicyVersion | None:
     """The latest published policy version, None before the first."""
-    query = select(PolicyVersion).order_by(PolicyVersion.number.desc()).limit(1)
-    return db_session.scalar(query)
+    return certification_service.current_policy(db_session=db_session)
+
+
+def _version_label(db_session: Session, sources: list[policy.PolicySource], agency: str) -> str:
+    current = current_policy(db_session=db_session)
+    digest = policy.fingerprint(sources=sources, agency=agency)
+    return str(current.number) if current and current.content_sha256 == digest else "(draft)"
 
 
 def render_policy(*, db_session: Session, lang: str = "en") -> str:
     """The policy as it stands now (labelled with the current version when unchanged)."""
     sources, agency = _policy_sources(db_session), _settings().agency()
-    current = current_policy(db_session=db_session)
-    digest = policy.fingerprint(sources=sources, agency=agency)
-    label = str(current.number) if current and current.content_sha256 == digest else "(draft)"
+    label = _version_label(db_session, sources, agency)
     return policy.render(sources=sources, agency=agency, lang=lang, version_label=label)
 
 
 def render_policy_pdf(*, db_session: Session, lang: str = "en") -> bytes:
     """The policy as it stands now, as a PDF."""
     sources, agency = _policy_sources(db_session), _settings().agency()
-    current = current_policy(db_session=db_session)
-    digest = policy.fingerprint(sources=sources, agency=agency)
-    label = str(current.number) if current and current.content_sha256 == digest else "(draft)"
+    label = _version_label(db_session, sources, agency)
     return policy.render_pdf(sources=sources, agency=agency, lang=lang, version_label=label)
 
 
@@ -222,157 +189,40 @@ def publish_policy(*, db_session: Session, actor: str) -> tuple[PolicyVersion, b
     current = current_policy(db_session=db_session)
     if current is not None and current.content_sha256 == digest:
         return current, False
-    number = (db_session.scalar(select(func.max(PolicyVersion.number))) or 0) + 1
-    version = PolicyVersion(
-        number=number,
+    number = (current.number if current else 0) + 1
+    return certification_service.publish_policy_version(
+        db_session=db_session,
         content_sha256=digest,
         html=policy.render(sources=sources, agency=agency, version_label=str(number)),
         packs_version=content.packs_version(),
-        published_at=utcnow(),
-        published_by=actor,
-    )
-    db_session.add(version)
-    db_session.flush()
-    audit_service.record(
-        db_session=db_session,
         actor=actor,
-        action="training.policy_published",
-        object_type="training_policy_version",
-        object_id=version.id,
-        change={"number": number, "sha256": digest},
-        detail={"number": number, "sha256": digest, "packs": version.packs_version},
-    )
-    return version, True
-
-
-def acknowledge_policy(
-    *, db_session: Session, user_id: int, actor: str, number: int | None = None
-) -> PolicyAcknowledgement:
-    """Record that a staff member read the current policy (idempotent; audited once).
-
-    NotFound when nothing is published; Conflict when ``number`` is not the current version."""
-    current = current_policy(db_session=db_session)
-    if current is None:
-        raise NotFound("no social-media policy is published yet")
-    if number is not None and number != current.number:
-        raise Conflict(f"policy version {number} is not the current one ({current.number})")
-    existing = db_session.scalar(
-        select(PolicyAcknowledgement).where(
-            PolicyAcknowledgement.user_id == user_id,
-            PolicyAcknowledgement.policy_version_id == current.id,
-        )
-    )
-    if existing is not None:
-        return existing
-    ack = PolicyAcknowledgement(
-        user_id=user_id, policy_version_id=current.id, acknowledged_at=utcnow()
-    )
-    db_session.add(ack)
-    db_session.flush()
-    audit_service.record(
-        db_session=db_session,
-        actor=actor,
-        action="training.policy_acknowledged",
-        object_type="training_policy_version",
-        object_id=current.id,
-        change={"user_id": user_id, "number": current.number},
-        detail={"user_id": user_id, "number": current.number},
-    )
-    return ack
-
-
-def social_channel_refusal(
-    *,
-    db_session: Session,
-    user_id: int,
-    jurisdiction: str | None = None,
-    now: datetime | None = None,
-) -> str | None:
-    """Why this staff member may not use social channels now, or None when they may."""
-    if (
-        valid_certificate(
-            db_session=db_session, user_id=user_id, jurisdiction=jurisdiction, now=now
-        )
-        is None
-    ):
-        where = f" for {jurisdiction}" if jurisdiction else ""
-        return f"no valid social-channels training certificate{where} (missing, expired or revoked)"
-    current = current_policy(db_session=db_session)
-    if current is None:
-        return "no social-media policy is published yet"
-    acknowledged = db_session.scalar(
-        select(PolicyAcknowledgement.id).where(
-            PolicyAcknowledgement.user_id == user_id,
-            PolicyAcknowledgement.policy_version_id == current.id,
-        )
-    )
-    if acknowledged is None:
-        return f"the current social-media policy (version {current.number}) is not acknowledged"
-    return None
-
-
-def may_use_social_channels(
-    *, db_session: Session, user_id: int, jurisdiction: str | None = None
-) -> bool:
-    """Whether the staff member holds a valid certificate and acknowledged the current policy."""
-    return (
-        social_channel_refusal(db_session=db_session, user_id=user_id, jurisdiction=jurisdiction)
-        is None
     )
 
 
-def require_social_channels(
-    *,
-    db_session: Session,
-    user_id: int,
-    action: str,
-    jurisdiction: str | None = None,
-    actor: str | None = None,
-) -> None:
-    """Forbidden, with the reason, unless the staff member may use social channels.
+def certify_for_demo(*, db_session: Session, usernames: list[str], actor: str = "demo") -> int:
+    """The demo's own users get a certificate marked ``basis=demo`` (not a passed quiz) and
+    acknowledge the current policy, published first if it changed; audited as ``actor``.
 
-    With ``actor``, a refusal is also audited (``training.social_channels_refused``) in the
-    caller's transaction: a caller that wants the refusal kept commits before re-raising."""
-    reason = social_channel_refusal(
-        db_session=db_session, user_id=user_id, jurisdiction=jurisdiction
-    )
-    if reason is None:
-        return
-    if actor is not None:
-        audit_service.record(
-            db_session=db_session,
-            actor=actor,
-            action="training.social_channels_refused",
-            object_type="user",
-            object_id=user_id,
-            change={"action": action, "reason": reason},
-            detail={"action": action, "reason": reason, "jurisdiction": jurisdiction},
-        )
-    raise Forbidden(f"{action} refused: {reason}")
-
-
-def team_status(
-    *, db_session: Session, user_ids: list[int], now: datetime | None = None
-) -> dict[int, dict[str, object]]:
-    """For supervisors: each user's certificate expiry and whether the current policy is
-    acknowledged."""
-    now = now or utcnow()
-    current = current_policy(db_session=db_session)
-    out: dict[int, dict[str, object]] = {}
-    for user_id in user_ids:
-        cert = valid_certificate(db_session=db_session, user_id=user_id, now=now)
-        acked = current is not None and (
-            db_session.scalar(
-                select(PolicyAcknowledgement.id).where(
-                    PolicyAcknowledgement.user_id == user_id,
-                    PolicyAcknowledgement.policy_version_id == current.id,
-                )
+    Only for ``concilia console demo``: a real staff member earns a certificate by passing the
+    quiz. Returns how many certificates were issued (users already certified are skipped)."""
+    publish_policy(db_session=db_session, actor=actor)
+    issued = 0
+    now = utcnow()
+    for name in usernames:
+        user = auth_service.get_user_by_username(db_session=db_session, username=name)
+        if user is None:
+            raise NotFound(f"no user {name!r}")
+        if certification_service.valid_certificate(db_session=db_session, user_id=user.id) is None:
+            certification_service.issue_certificate(
+                db_session=db_session,
+                user_id=user.id,
+                basis="demo",
+                expires_at=validity(now),
+                actor=actor,
+                now=now,
             )
-            is not None
+            issued += 1
+        certification_service.acknowledge_policy(
+            db_session=db_session, user_id=user.id, actor=actor
         )
-        out[user_id] = {
-            "certificate_expires_at": cert.expires_at if cert else None,
-            "policy_acknowledged": acked,
-            "may_use_social_channels": cert is not None and acked,
-        }
-    return out
+    return issued
