@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from concilia import crypto
 from concilia.audit import service as audit_service
 from concilia.authenticity import service as authenticity_service
+from concilia.certification import service as certification_service
 from concilia.db import utcnow
 from concilia.errors import Conflict, NotFound
 from concilia.outreach import context
@@ -188,6 +189,12 @@ def enqueue(
     case = portfolio_service.get_case(db_session=db_session, case_id=case_id)
     debt = portfolio_service.get_debt(db_session=db_session, debt_id=case.debt_id)
     debtor = portfolio_service.get_debtor(db_session=db_session, debtor_id=debt.debtor_id)
+    if channel in SOCIAL_CHANNELS:
+        # Only certified staff who acknowledged the current social-media policy (issue 20);
+        # refused before anything of the message is written, the refusal audited.
+        certification_service.require_social_channels(
+            db_session=db_session, action=channel, actor=actor, jurisdiction=debtor.jurisdiction
+        )
     msg = OutboxMessage(
         case_id=case_id,
         idempotency_key=idempotency_key,
