@@ -26,6 +26,7 @@ DOMAINS: tuple[str, ...] = (
     "outreach",
     "portal",
     "simulate",
+    "strategy",
     "reputation",
     "training",
     "privacy",

@@ -1,0 +1,1 @@
+"""Strategy: segments, strategies as data, next best action, scheduler, champion/challenger."""

@@ -1,0 +1,128 @@
+"""Next best action: the law first, then the segment's steps, each explained in plain words."""
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from concilia.strategy import definition, engine
+from concilia.strategy.engine import Done, next_action, slot
+from concilia.strategy.segments import CaseFacts
+
+NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)  # Tuesday, 10:30 in Paris
+FACTS = CaseFacts(
+    case_id=1,
+    debtor_id=1,
+    debt_id=1,
+    jurisdiction="FR",
+    lang="fr",
+    time_zone="Europe/Paris",
+    currency="EUR",
+    stage="new",
+    balance=Decimal("1200"),
+    age_days=400,
+    ability="unknown",
+    vulnerable=False,
+    disputed_open=False,
+    cease_contact=False,
+    deceased=False,
+    bankrupt=False,
+    addresses={"email": "m@example.org", "sms": "+33612345678", "call": "+33612345678"},
+)
+DEFAULT = definition.get("default")
+
+
+def nba(facts: CaseFacts = FACTS, done: list[Done] | None = None, now: datetime = NOW):
+    return next_action(facts=facts, strategy=DEFAULT, done=done or [], now=now)
+
+
+def test_first_step_is_an_identity_request_by_email_now() -> None:
+    action = nba()
+    assert (action.kind, action.channel, action.template) == ("send", "email", "identity_request")
+    assert action.at == NOW
+    assert action.segment == "standard"
+    assert "step 1 of 9" in action.explanation and "now" in action.explanation
+
+
+def test_the_law_comes_before_any_segment() -> None:
+    assert nba(replace(FACTS, disputed_open=True)).kind == engine.PAUSE
+    assert "disputes" in nba(replace(FACTS, disputed_open=True)).explanation
+    assert nba(replace(FACTS, cease_contact=True)).kind == engine.NONE
+    special = nba(replace(FACTS, vulnerable=True))
+    assert (special.kind, special.to) == (engine.SPECIALIST, "specialist")
+    assert "never an automated message" in special.explanation
+    assert nba(replace(FACTS, bankrupt=True)).kind == engine.ESCALATE
+    assert nba(replace(FACTS, stage="paid")).kind == engine.NONE
+
+
+def test_a_pending_promise_is_waited_for() -> None:
+    action = nba(replace(FACTS, promise_due=date(2026, 12, 1)))
+    assert action.kind == engine.WAIT
+    assert "2026-12-01" in action.explanation
+
+
+def test_segments_follow_the_accepted_band_and_the_balance() -> None:
+    assert nba(replace(FACTS, ability="low")).segment == "low_ability"
+    assert nba(replace(FACTS, balance=Decimal("120"))).segment == "small_balance"
+
+
+def test_steps_wait_their_days_and_skipped_steps_are_explained() -> None:
+    done = [Done("standard", 0, "queued", "email", NOW)]
+    action = nba(done=done, now=NOW + timedelta(hours=1))
+    # Step 2 needs a verified identity: skipped; step 3 (a text) waits 3 days after step 1,
+    # at the strategy's evening hours in Paris.
+    assert action.step == 2 and action.channel == "sms"
+    assert action.at == datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
+    assert "Step 2 skipped: the person's identity is not verified" in action.explanation
+    assert action.priority is not None and action.priority < 1_000_000  # not due: low
+
+
+def test_a_stated_preference_replaces_the_digital_channel() -> None:
+    action = nba(replace(FACTS, preferred_channel="sms"))
+    assert action.channel == "sms"
+    assert "prefers a text message" in action.explanation
+
+
+def test_a_channel_the_rules_refused_for_consent_is_not_used_again() -> None:
+    done = [Done("standard", 0, "blocked", "email", NOW, ("consent",))]
+    later = NOW + timedelta(days=10)
+    action = nba(done=done, now=later)
+    assert action.channel != "email"
+
+
+def test_missing_addresses_skip_steps() -> None:
+    action = nba(replace(FACTS, addresses={"letter": "3 rue Exemple, 69001, Lyon"}))
+    assert action.channel == "letter"
+    assert "no known address for an e-mail" in action.explanation
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    minutes=st.integers(min_value=0, max_value=60 * 24 * 30),
+    zone=st.sampled_from(
+        [
+            "Europe/Paris",
+            "America/New_York",
+            "America/Los_Angeles",
+            "Pacific/Honolulu",
+            "Europe/London",
+            "Australia/Sydney",
+        ]
+    ),
+    start=st.integers(min_value=8, max_value=18),
+    length=st.integers(min_value=2, max_value=6),
+)
+def test_a_slot_is_inside_the_local_hours_never_on_sunday(
+    minutes: int, zone: str, start: int, length: int
+) -> None:
+    earliest = datetime(2026, 3, 1, tzinfo=UTC) + timedelta(minutes=minutes)
+    hours = (start, min(start + length, 21))
+    at = slot(earliest=earliest, zone=zone, hours=hours)
+    local = at.astimezone(ZoneInfo(zone))
+    assert at >= earliest
+    assert local.weekday() != 6
+    assert hours[0] <= local.hour < hours[1]
+    assert at - earliest < timedelta(days=3)
