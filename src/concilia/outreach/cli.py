@@ -125,15 +125,16 @@ def run(
 ) -> None:
     """Send what is due (hours and limits respected), fetch replies and delivery statuses.
 
-    Channels come from CONCILIA_OUTREACH_* settings; prints one JSON report per pass.
+    Channels come from CONCILIA_OUTREACH_* settings; prints one JSON report per pass. On
+    PostgreSQL several workers may run at once: each message is sent by one of them.
     """
-    import time
-    from datetime import datetime
+    from datetime import datetime, timedelta
 
-    from concilia.db import session_scope, utcnow
+    from concilia.db import get_session_factory, utcnow
     from concilia.outreach import outbox
     from concilia.outreach.check import default_tone_checker
     from concilia.outreach.settings import OutreachSettings
+    from concilia.outreach.worker import run_every, worker_id
 
     settings = OutreachSettings()
     channels = settings.channels()
@@ -142,8 +143,8 @@ def run(
             "error: no channel configured (see CONCILIA_OUTREACH_* in docs/outreach.md)", err=True
         )
         raise typer.Exit(2)
-    at = datetime.fromisoformat(now) if now else utcnow()
-    if at.tzinfo is None:
+    at = datetime.fromisoformat(now) if now else None
+    if at is not None and at.tzinfo is None:
         typer.echo("error: --now needs an offset, e.g. 2026-11-24T12:00:00+00:00", err=True)
         raise typer.Exit(2)
     if now and every:
@@ -151,18 +152,30 @@ def run(
         raise typer.Exit(2)
     packs = _packs(settings.rules_dir)
     tone = None if no_tone else default_tone_checker()
-    while True:
-        # One transaction per pass: a crash loses at most the pass in flight, and the
-        # idempotency keys make its retry send nothing twice.
-        with session_scope() as db_session:
-            report = outbox.run_all(
-                db_session=db_session, channels=channels, now=at, packs=packs, tone=tone
-            )
-        typer.echo(orjson.dumps(report).decode())
-        if not every:
-            return
-        time.sleep(every)
-        at = utcnow()
+    worker = worker_id()
+    factory = get_session_factory()
+
+    def one_pass(when: datetime) -> dict[str, object]:
+        # Each claim and each send is its own transaction: a crash loses at most the send in
+        # flight, whose lease then runs out; its retry carries the same idempotency key.
+        return outbox.run_pass(
+            factory=factory,
+            channels=channels,
+            now=when,
+            worker=worker,
+            packs=packs,
+            tone=tone,
+            batch=settings.claim_batch,
+            lease=timedelta(seconds=settings.lease_seconds),
+            rates=settings.rates(),
+        )
+
+    run_every(
+        one_pass,
+        every=every,
+        now=at or utcnow(),
+        emit=lambda report: typer.echo(orjson.dumps(report).decode()),
+    )
 
 
 @app.command("render")

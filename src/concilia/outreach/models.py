@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from concilia.db import Base, BigIntId, IdPk, UTCDateTime
@@ -53,6 +53,40 @@ class OutboxMessage(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # A worker's claim (status sending): a lease that runs out when the worker dies, so
+    # another worker takes the message over (outbox.claim).
+    lease_owner: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ProviderState(Base):
+    """One provider (channel) as the workers share it: outage pause and rate-limit bucket."""
+
+    __tablename__ = "outreach_provider_state"
+
+    id: Mapped[IdPk]
+    channel: Mapped[str] = mapped_column(String(30), unique=True)
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    tokens: Mapped[float] = mapped_column(Float, default=0.0)
+    refilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class DeliveryEvent(Base):
+    """A provider's status event (webhook or bounce), kept so a replayed delivery is a no-op."""
+
+    __tablename__ = "outreach_delivery_events"
+
+    id: Mapped[IdPk]
+    event_key: Mapped[str] = mapped_column(String(250), unique=True)
+    channel: Mapped[str] = mapped_column(String(30))
+    outbox_id: Mapped[int | None] = mapped_column(
+        BigIntId, ForeignKey("outreach_outbox.id"), nullable=True, index=True
+    )
+    status: Mapped[str] = mapped_column(String(30))
+    detail: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ContactLog(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from concilia.outreach.channels import Channel
@@ -30,6 +30,12 @@ class OutreachSettings(BaseSettings):
     social_provider_url: str = ""
     social_provider_token: SecretStr | None = None
     letter_dir: Path | None = None
+    # Workers: how many messages a worker claims at once, how long its claim lasts if it
+    # dies (seconds), and each provider's rate limit in messages per second (JSON object,
+    # e.g. {"sms": 10}; absent: unlimited).
+    claim_batch: int = Field(20, ge=1, le=1000)
+    lease_seconds: float = Field(60.0, gt=0)
+    rate_limits: dict[str, float] = Field(default_factory=dict)
     rules_dir: Path | None = None
     # Who the deployment sends as: CPCE R124-4/R124-7 bind only agencies collecting for others
     # (L124-1); a creditor collecting its own debts or a lawyer sets creditor or lawyer.
@@ -38,6 +44,10 @@ class OutreachSettings(BaseSettings):
     # the letter with these when they are set.
     agency_name: str = ""
     agency_address: str = ""
+
+    def rates(self) -> dict[str, float]:
+        """Messages per second allowed per channel (only the limited ones)."""
+        return {k: v for k, v in self.rate_limits.items() if v > 0}
 
     def channels(self) -> dict[str, Channel]:
         out: dict[str, Channel] = {}

@@ -7,6 +7,7 @@ from concilia.outreach.channels.base import (
     InboundMessage,
     OutgoingMessage,
     SendResult,
+    StatusEvent,
 )
 
 __all__ = [
@@ -16,4 +17,5 @@ __all__ = [
     "InboundMessage",
     "OutgoingMessage",
     "SendResult",
+    "StatusEvent",
 ]

@@ -35,6 +35,14 @@ class SendResult:
     error: str | None = None
     # False for errors a retry cannot fix (refused address, rejected content).
     retryable: bool = False
+    # The provider itself is down or throttling us (5xx, unreachable, 429): nothing is wrong
+    # with this message, so the outbox pauses the provider instead of spending the message's
+    # attempts, and the queue drains in order when it answers again.
+    outage: bool = False
+    # Seconds the provider asked us to wait (HTTP Retry-After), when it said.
+    retry_after: float | None = None
+    # The provider's own error code (e.g. Twilio 21610, Meta 131047), for the reason shown.
+    code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,21 @@ class InboundMessage:
     text: str
     received_at: datetime
     in_reply_to: str | None = None  # provider id of our message, when the provider knows it
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    """A status a provider pushed about one of our messages (webhook, DSN, feedback loop)."""
+
+    # Unique per event at the provider: a replayed webhook carries the same key.
+    key: str
+    channel: str
+    provider_id: str
+    # sent | delivered | read | failed | undelivered | bounced | complained
+    status: str
+    at: datetime
+    detail: str | None = None
+    permanent: bool = False  # a hard bounce (5.x.x), as opposed to a soft one
 
 
 class ChannelError(Exception):

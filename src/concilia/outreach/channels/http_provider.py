@@ -13,7 +13,8 @@ errors are retried by the outbox.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -22,6 +23,20 @@ from concilia.outreach.channels.base import InboundMessage, OutgoingMessage, Sen
 
 _RETRYABLE = {408, 429}
 _STATUSES: dict[str, SendStatus] = {"sent": "sent", "delivered": "delivered", "failed": "failed"}
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """The Retry-After header in seconds (RFC 9110: delay-seconds or an HTTP date)."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
 
 
 class HttpProviderChannel:
@@ -54,10 +69,18 @@ class HttpProviderChannel:
                 "/v1/messages", json=payload, headers={"Idempotency-Key": message.idempotency_key}
             )
         except httpx.HTTPError as exc:
-            return SendResult("failed", error=f"provider unreachable: {exc}", retryable=True)
+            return SendResult(
+                "failed", error=f"provider unreachable: {exc}", retryable=True, outage=True
+            )
         if r.status_code >= 400:
             retry = r.status_code >= 500 or r.status_code in _RETRYABLE
-            return SendResult("failed", error=f"provider HTTP {r.status_code}", retryable=retry)
+            return SendResult(
+                "failed",
+                error=f"provider HTTP {r.status_code}",
+                retryable=retry,
+                outage=retry,
+                retry_after=retry_after(r),
+            )
         data: dict[str, Any] = r.json()
         status = _STATUSES.get(str(data.get("status")), "sent")
         return SendResult(status, provider_id=str(data["id"]))

@@ -25,6 +25,13 @@ class ProviderState:
     fail_next: int = 0
     deliveries: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Down: every request answers 503 until cleared (an outage).
+    down: bool = False
+    # Idempotency keys in the order their first delivery happened.
+    order: list[str] = field(default_factory=list)
+    # Set: a send is recorded, then its answer waits until the event is set (a worker can be
+    # killed while the provider holds its message).
+    hold: threading.Event | None = None
 
     def add_inbound(
         self, *, channel: str, sender: str, text: str, in_reply_to: str | None = None
@@ -62,6 +69,9 @@ def _handler(state: ProviderState) -> type[BaseHTTPRequestHandler]:
                 self._reply(401, {"error": "unauthorised"})
                 return False
             with state.lock:
+                if state.down:
+                    self._reply(503, {"error": "down"})
+                    return False
                 if state.fail_next > 0:
                     state.fail_next -= 1
                     self._reply(503, {"error": "try later"})
@@ -89,6 +99,9 @@ def _handler(state: ProviderState) -> type[BaseHTTPRequestHandler]:
                 state.messages[mid] = msg
                 state.by_key[key] = mid
                 state.deliveries += 1
+                state.order.append(key)
+            if state.hold is not None:
+                state.hold.wait(30)
             self._reply(201, msg)
 
         def do_GET(self) -> None:

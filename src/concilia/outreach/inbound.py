@@ -1,0 +1,216 @@
+"""What comes back from providers: replies and delivery statuses, polled or pushed by webhook.
+
+Both ways land here, so a reply received by webhook and one fetched by polling are the same
+row in the same inbox, attached to the same case, in the same contact log. A provider's
+message id (replies) or event key (statuses) is stored unique: a replayed delivery finds it
+and changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from concilia import crypto
+from concilia.audit import service as audit_service
+from concilia.outreach import context
+from concilia.outreach.channels import Channel, InboundMessage
+from concilia.outreach.channels.base import StatusEvent
+from concilia.outreach.models import DeliveryEvent, InboundReply, OutboxMessage
+from concilia.outreach.service import log_contact, record_opt_out
+from concilia.portfolio import service as portfolio_service
+
+_STOP_WORDS = re.compile(r"^\s*(stop|arr[eê]t|baja|unsubscribe|d[ée]sinscri\w*)\s*[.!]?\s*$", re.I)
+# A later status never goes back to an earlier one (a late "sent" after "delivered").
+_RANK = {"sent": 1, "delivered": 2, "read": 3}
+
+
+def _audit_message(db_session: Session, msg: OutboxMessage, action: str, actor: str) -> None:
+    audit_service.record(
+        db_session=db_session,
+        actor=actor,
+        action=action,
+        object_type="outbox_message",
+        object_id=msg.id,
+        change={"status": msg.status},
+        detail={"case_id": msg.case_id, "channel": msg.channel, "status": msg.status},
+    )
+
+
+def apply_status(
+    *,
+    db_session: Session,
+    msg: OutboxMessage,
+    status: str,
+    at: datetime,
+    actor: str,
+    detail: str | None = None,
+) -> bool:
+    """Record a provider's status for a sent message; True if it changed anything."""
+    if status == "delivered" and msg.status == "sent":
+        msg.status, msg.delivered_at, msg.updated_at = "delivered", at, at
+        _audit_message(db_session, msg, "outreach.delivered", actor)
+        return True
+    if status == "read" and msg.status in ("sent", "delivered"):
+        msg.status, msg.updated_at = "delivered", at
+        msg.delivered_at = msg.delivered_at or at
+        _audit_message(db_session, msg, "outreach.read", actor)
+        return True
+    if status in ("failed", "undelivered", "bounced") and msg.status in ("sent", "delivered"):
+        msg.status, msg.updated_at, msg.last_error = "failed", at, detail or status
+        _audit_message(db_session, msg, "outreach.delivery_failed", actor)
+        return True
+    return False
+
+
+def record_status_event(
+    *, db_session: Session, event: StatusEvent, now: datetime, actor: str
+) -> bool:
+    """A pushed status (webhook, DSN): once per event key; True if it changed the message."""
+    if db_session.scalar(select(DeliveryEvent.id).where(DeliveryEvent.event_key == event.key)):
+        return False
+    msg = db_session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.provider_id == event.provider_id, OutboxMessage.channel == event.channel
+        )
+    ).first()
+    db_session.add(
+        DeliveryEvent(
+            event_key=event.key,
+            channel=event.channel,
+            outbox_id=msg.id if msg else None,
+            status=event.status,
+            detail=(event.detail or "")[:200] or None,
+            received_at=now,
+        )
+    )
+    db_session.flush()
+    if msg is None:
+        return False
+    changed = apply_status(
+        db_session=db_session, msg=msg, status=event.status, at=event.at, actor=actor
+    )
+    if event.status == "complained" or (event.status == "bounced" and event.permanent):
+        # A hard bounce or a complaint (feedback loop) ends the use of that address: it is
+        # recorded as the address's opt-out, which every later message is checked against.
+        debtor_id = _debtor_of(db_session, msg.case_id)
+        record_opt_out(
+            db_session=db_session,
+            debtor_id=debtor_id,
+            channel=msg.channel,
+            address=crypto.decrypt(msg.to_encrypted, context=context.ADDRESS_CONTEXT),
+            source="complaint" if event.status == "complained" else "hard_bounce",
+            actor=actor,
+        )
+        changed = True
+    return changed
+
+
+def _debtor_of(db_session: Session, case_id: int) -> int:
+    case = portfolio_service.get_case(db_session=db_session, case_id=case_id)
+    return int(portfolio_service.get_debt(db_session=db_session, debt_id=case.debt_id).debtor_id)
+
+
+def refresh_statuses(
+    *, db_session: Session, channels: Mapping[str, Channel], now: datetime, actor: str = "outbox"
+) -> int:
+    """Ask providers about sent messages; record deliveries and failures reported later."""
+    changed = 0
+    rows = db_session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.status == "sent",
+            OutboxMessage.provider_id.is_not(None),
+            OutboxMessage.channel.in_(list(channels)),
+        )
+    )
+    for msg in rows:
+        status = channels[msg.channel].status(msg.provider_id or "")
+        if status is not None and apply_status(
+            db_session=db_session, msg=msg, status=status, at=now, actor=actor
+        ):
+            changed += 1
+    return changed
+
+
+def store_reply(
+    *, db_session: Session, message: InboundMessage, now: datetime, actor: str
+) -> InboundReply | None:
+    """Store one reply (None if this provider id is already stored), attach it to its case,
+    log it, and honour a STOP as an opt-out."""
+    m = message
+    if db_session.scalar(select(InboundReply.id).where(InboundReply.provider_id == m.provider_id)):
+        return None
+    origin = None
+    if m.in_reply_to:
+        origin = db_session.scalars(
+            select(OutboxMessage).where(OutboxMessage.provider_id == m.in_reply_to)
+        ).first()
+    if origin is None:
+        origin = db_session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.to_index == context.address_index(m.sender))
+            .order_by(OutboxMessage.id.desc())
+        ).first()
+    reply = InboundReply(
+        provider_id=m.provider_id,
+        channel=m.channel,
+        case_id=origin.case_id if origin else None,
+        outbox_id=origin.id if origin else None,
+        sender_encrypted=crypto.encrypt(m.sender, context=context.ADDRESS_CONTEXT),
+        sender_index=context.address_index(m.sender),
+        text=m.text,
+        received_at=m.received_at,
+        created_at=now,
+    )
+    db_session.add(reply)
+    db_session.flush()
+    if origin is not None:
+        log_contact(
+            db_session=db_session,
+            case_id=origin.case_id,
+            channel=m.channel,
+            direction="in",
+            at=m.received_at,
+            outbox_id=origin.id,
+            actor="debtor",
+        )
+    audit_service.record(
+        db_session=db_session,
+        actor=actor,
+        action="outreach.reply_received",
+        object_type="inbound_reply",
+        object_id=reply.id,
+        change={"case_id": reply.case_id, "channel": m.channel, "provider_id": m.provider_id},
+        detail={"case_id": reply.case_id, "channel": m.channel, "matched": origin is not None},
+    )
+    if origin is not None and _STOP_WORDS.match(m.text):
+        record_opt_out(
+            db_session=db_session,
+            debtor_id=_debtor_of(db_session, origin.case_id),
+            channel=m.channel,
+            address=m.sender,
+            source="reply_stop",
+            actor=actor,
+        )
+    return reply
+
+
+def ingest_replies(
+    *,
+    db_session: Session,
+    channel: Channel,
+    since: datetime | None,
+    now: datetime,
+    actor: str = "outbox",
+) -> list[InboundReply]:
+    """Store new replies polled from a channel (see :func:`store_reply`)."""
+    stored: list[InboundReply] = []
+    for m in channel.fetch_replies(since):
+        reply = store_reply(db_session=db_session, message=m, now=now, actor=actor)
+        if reply is not None:
+            stored.append(reply)
+    return stored
