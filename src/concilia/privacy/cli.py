@@ -1,0 +1,166 @@
+"""``concilia privacy``: access and erasure requests, the retention purge, the art. 30 register."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from concilia.db import session_scope, utcnow
+from concilia.errors import ConciliaError
+from concilia.privacy import documents
+from concilia.privacy import register as register_doc
+from concilia.privacy import service as privacy_service
+
+app = typer.Typer(
+    help="GDPR: access, erasure, restriction, objection; retention; the art. 30 register.",
+    no_args_is_help=True,
+)
+console = Console()
+err_console = Console(stderr=True)
+ARTICLES = {"17": "erasure", "18": "restriction", "21": "objection"}
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no login name in some containers
+        return "cli"
+
+
+def _fail(exc: ConciliaError) -> typer.Exit:
+    err_console.print(f"[red]{exc.detail}[/red]")
+    return typer.Exit(1)
+
+
+@app.command()
+def export(
+    creditor: str = typer.Option(..., help="The creditor's name, as imported."),
+    debtor: str = typer.Option(..., help="The creditor's reference of the debtor."),
+    out: Path = typer.Option(..., help="Where to write the JSON document."),
+    pdf: Path | None = typer.Option(None, help="The readable copy (default: OUT with .pdf)."),
+    reason: str = typer.Option("", help="How the request came in (kept with the request)."),
+) -> None:
+    """Answer an access request (art. 15): every item, its provenance, purposes, retention."""
+    pdf_path = pdf or out.with_suffix(".pdf")
+    try:
+        with session_scope() as session:
+            subject = privacy_service.resolve(
+                db_session=session, creditor=creditor, debtor_reference=debtor
+            )
+            request, document = privacy_service.export(
+                db_session=session, subject=subject, actor=_actor(), reason=reason
+            )
+            # Written inside the unit of work: a file that cannot be written rolls back the
+            # request, so no request is recorded as answered without its answer.
+            out.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+            pdf_path.write_bytes(documents.render_pdf(document))
+    except ConciliaError as exc:
+        raise _fail(exc) from exc
+    except OSError as exc:
+        err_console.print(f"[red]cannot write the export: {exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(
+        f"request {request.id} answered (due {request.due_at:%Y-%m-%d}): "
+        f"{len(document['items'])} items -> {out}, {pdf_path}"
+    )
+
+
+@app.command()
+def erase(
+    creditor: str = typer.Option(..., help="The creditor's name, as imported."),
+    debtor: str = typer.Option(..., help="The creditor's reference of the debtor."),
+    reason: str = typer.Option(..., help="Why (the request's date and channel, a decision)."),
+    article: str = typer.Option(
+        "17",
+        help="17: erase the person; 18: restrict (no contact, storage only); 21: objection to "
+        "the social-data processing (tracing, signals and social items purged).",
+    ),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+) -> None:
+    """Erase (art. 17), restrict (art. 18) or honour an objection (art. 21); prints what each
+    table kept and why."""
+    kind = ARTICLES.get(article)
+    if kind is None:
+        err_console.print(f"[red]--article must be one of {', '.join(ARTICLES)}[/red]")
+        raise typer.Exit(2)
+    if not yes and not typer.confirm(f"{kind} of debtor {debtor!r} of {creditor!r}: proceed?"):
+        raise typer.Exit(1)
+    try:
+        with session_scope() as session:
+            subject = privacy_service.resolve(
+                db_session=session, creditor=creditor, debtor_reference=debtor
+            )
+            if kind == "restriction":
+                request = privacy_service.restrict(
+                    db_session=session, subject=subject, actor=_actor(), reason=reason
+                )
+                console.print(f"request {request.id}: {request.outcome}")
+                return
+            run = privacy_service.erase if kind == "erasure" else privacy_service.object_to_social
+            request, outcomes = run(
+                db_session=session, subject=subject, actor=_actor(), reason=reason
+            )
+    except ConciliaError as exc:
+        raise _fail(exc) from exc
+    console.print(f"request {request.id} ({kind}) done")
+    for o in outcomes:
+        console.print(
+            f"{o.table}: {o.action} {o.rows}; keeps {o.keeps} ({o.legal_ground})",
+            markup=False,
+        )
+
+
+@app.command()
+def requests(
+    open_only: bool = typer.Option(False, "--open", help="Only those not yet answered."),
+) -> None:
+    """Requests with their one-month deadline, oldest deadline first; late ones flagged."""
+    now = utcnow()
+    with session_scope() as session:
+        rows = privacy_service.list_requests(
+            db_session=session, status="open" if open_only else None
+        )
+        for r in rows:
+            late = r.status == "open" and r.due_at < now
+            console.print(
+                f"{r.id}\t{r.kind}\tdebtor {r.debtor_id}\t{r.status}\t"
+                f"due {r.due_at:%Y-%m-%d}{'  LATE' if late else ''}",
+                markup=False,
+            )
+
+
+@app.command()
+def purge(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Report what would go; change nothing."),
+    every: float = typer.Option(
+        0, "--every", min=0, help="Repeat every N seconds until stopped (0: one pass)."
+    ),
+) -> None:
+    """Apply the retention schedule (one transaction per pass); prints one JSON report a pass."""
+    while True:
+        with session_scope() as session:
+            report = privacy_service.purge(db_session=session, dry_run=dry_run)
+        typer.echo(json.dumps(report, default=str))
+        if not every:
+            return
+        time.sleep(every)
+
+
+@app.command()
+def register(
+    out: Path = typer.Option(..., help="Where to write the HTML record."),
+) -> None:
+    """Write the art. 30 record of processing (sources, purposes, legal bases, retention)."""
+    with session_scope() as session:
+        html = register_doc.render_html(db_session=session)
+    try:
+        out.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        err_console.print(f"[red]cannot write {out}: {exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"art. 30 record written to {out}")
