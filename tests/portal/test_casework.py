@@ -174,6 +174,62 @@ def test_wrong_person_with_an_unknown_address_opts_nothing_out(
     assert db_session.scalars(select(OptOutEntry)).all() == []
 
 
+def _traced(db_session: Session, debtor_id: int, profile: str, handle: str) -> int:
+    """An accepted tracing match that gave the debtor a social handle (with its evidence)."""
+    from concilia.db import utcnow
+    from concilia.tracing.models import Evidence, MatchCandidate, TraceRun
+
+    run = TraceRun(
+        portfolio="p", engine="duckdb", inputs_fingerprint="x", chunk_size=1, chunk_count=1,
+        started_by="test", started_at=utcnow(),
+    )  # fmt: skip
+    db_session.add(run)
+    db_session.flush()
+    cand = MatchCandidate(
+        portfolio="p", debtor_key=str(debtor_id), profile_key=profile, run_id=run.id,
+        match_weight=9.0, final_weight=9.0, probability=0.99, explanation_data=[],
+        profile_snapshot={"handle": handle}, status="accepted", debtor_fingerprint="d",
+        profile_fingerprint="p", created_at=utcnow(), updated_at=utcnow(),
+    )  # fmt: skip
+    db_session.add(cand)
+    db_session.flush()
+    evidence = Evidence(
+        candidate_id=cand.id, debtor_key=str(debtor_id), kind="contact_handle", value=handle,
+        probability=0.99, provenance={}, accepted_by="agent", created_at=utcnow(),
+    )  # fmt: skip
+    db_session.add(evidence)
+    db_session.commit()
+    return cand.id
+
+
+def test_not_me_on_a_social_message_rejects_the_match_and_withdraws_its_evidence(
+    client: TestClient, world: World, db_session: Session
+) -> None:
+    from concilia.tracing import service as tracing_service
+    from concilia.tracing.models import MatchCandidate
+
+    wrong = _traced(db_session, world.marie.debtor_id, "11", "marie.martin.lyon")
+    kept = _traced(db_session, world.marie.debtor_id, "12", "mmartin69")
+    url = portal_service.link_for(case_id=world.marie.case_id, now=datetime.now(UTC))
+    page = client.get(url.replace("http://127.0.0.1:8000", ""), follow_redirects=True)
+    done = client.post(
+        "/portal/not-me",
+        data={"csrf": csrf_of(page.text), "channel": "social_dm", "address": "@Marie.Martin.Lyon"},
+    )
+    assert done.status_code == 200
+    db_session.expire_all()
+    assert db_session.get(MatchCandidate, wrong).status == "rejected"  # type: ignore[union-attr]
+    assert db_session.get(MatchCandidate, kept).status == "accepted"  # type: ignore[union-attr]
+    key = str(world.marie.debtor_id)
+    left = tracing_service.list_evidence(db_session=db_session, debtor_key=key)
+    assert [e.value for e in left] == ["mmartin69"]
+    # The decisions tracing refines its model with now count the match as wrong.
+    decided = tracing_service.decisions(db_session=db_session, portfolio="p")
+    assert {"debtor_id": key, "profile_id": "11", "accepted": False} in decided
+    [opt] = db_session.scalars(select(OptOutEntry)).all()
+    assert opt.channel == "social_dm" and opt.source == "portal_wrong_person"
+
+
 def test_plan_options_calculator_and_agreement(
     client: TestClient, world: World, smtp, db_session: Session
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -9,27 +10,27 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from concilia.outreach import service as outreach_service
-from concilia.portal import service as portal_service
 from concilia.portal.settings import get_portal_settings
-from tests.portal.conftest import World, csrf_of
+from tests.portal.conftest import Sink, World, csrf_of, sign_in
+
+CODE_IN_TEXT = re.compile(r"\b([A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4})\b")
 
 SENT_AT = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
 
 
 def _message(db_session: Session, world: World, key: str, *, sent: bool) -> str:
-    code = portal_service.issue_message_code(
-        db_session=db_session, idempotency_key=key, now=SENT_AT
-    )
-    body = "Hello Jane. " + portal_service.verification_footer(code=code, lang="en")
+    """Queue a message through outreach (which stamps its code) and return the code."""
     msg = outreach_service.enqueue(
         db_session=db_session, case_id=world.jane.case_id, channel="email", kind="reminder",
-        lang="en", to="jane@example.org", body=body, actor="agent", idempotency_key=key,
-        address_source="consumer_used",
+        lang="en", to="jane@example.org", body="Hello Jane.", actor="agent",
+        idempotency_key=key, address_source="consumer_used",
     )  # fmt: skip
     if sent:
         msg.status, msg.sent_at = "sent", SENT_AT
     db_session.commit()
-    return code
+    found = CODE_IN_TEXT.search(msg.body)
+    assert found, msg.body
+    return found.group(1)
 
 
 def _check(client: TestClient, code: str) -> object:
@@ -37,15 +38,45 @@ def _check(client: TestClient, code: str) -> object:
     return client.post("/verify", data={"code": code, "csrf": csrf_of(page.text)})
 
 
-def test_code_is_stable_per_message_and_in_the_footer(world: World, db_session: Session) -> None:
-    a = portal_service.issue_message_code(db_session=db_session, idempotency_key="k1", now=SENT_AT)
-    assert a == portal_service.issue_message_code(
-        db_session=db_session, idempotency_key="k1", now=SENT_AT
-    )
-    b = portal_service.issue_message_code(db_session=db_session, idempotency_key="k2", now=SENT_AT)
-    assert a != b and len(a) == 9 and a[4] == "-"
-    assert a in portal_service.verification_footer(code=a, lang="fr")
-    assert "/verify" in portal_service.verification_footer(code=a, lang="es")
+def test_every_queued_message_carries_its_own_code_and_the_verify_address(
+    world: World, db_session: Session
+) -> None:
+    first = outreach_service.enqueue(
+        db_session=db_session, case_id=world.marie.case_id, channel="email", kind="reminder",
+        lang="fr", to="marie@example.org", body="Bonjour Marie.", actor="agent",
+        idempotency_key="k1", address_source="consumer_used",
+    )  # fmt: skip
+    again = outreach_service.enqueue(
+        db_session=db_session, case_id=world.marie.case_id, channel="email", kind="reminder",
+        lang="fr", to="marie@example.org", body="Bonjour Marie.", actor="agent",
+        idempotency_key="k1", address_source="consumer_used",
+    )  # fmt: skip
+    other = outreach_service.enqueue(
+        db_session=db_session, case_id=world.jane.case_id, channel="sms", kind="reminder",
+        lang="es", to="+12125550100", body="Hola Jane.", actor="agent",
+        idempotency_key="k2", address_source="consumer_used",
+    )  # fmt: skip
+    a = CODE_IN_TEXT.search(first.body)
+    b = CODE_IN_TEXT.search(other.body)
+    assert a and b and a.group(1) != b.group(1)
+    assert again.body == first.body  # one message, one code
+    assert first.body.startswith("Bonjour Marie.")
+    assert "Ce message vient-il vraiment de nous" in first.body
+    assert f"{get_portal_settings().base_url}/verify" in first.body
+    assert "Compruebe el código" in other.body
+
+
+def test_the_sign_in_code_message_carries_a_code_verify_confirms(
+    client: TestClient, world: World, smtp: Sink
+) -> None:
+    sign_in(client, world.marie, smtp)
+    mail = smtp.messages[-1].get_payload(decode=True)
+    assert isinstance(mail, bytes)
+    found = CODE_IN_TEXT.search(mail.decode())
+    assert found, mail
+    other = TestClient(client.app)
+    text = _check(other, found.group(1)).text  # type: ignore[attr-defined]
+    assert "we sent this message on" in text and "E-mail" in text
 
 
 def test_a_sent_message_is_confirmed_with_its_date_and_no_debt_detail(

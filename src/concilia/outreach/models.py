@@ -155,3 +155,20 @@ class IdentityCheck(Base):
     method: Mapped[str] = mapped_column(String(40))
     verified_at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor: Mapped[str] = mapped_column(String(200))
+
+
+class VerificationCode(Base):
+    """The short code an outgoing message carries, checked by anyone at the portal's /verify
+    (see :mod:`concilia.outreach.verification`)."""
+
+    __tablename__ = "outreach_verification_codes"
+
+    id: Mapped[IdPk]
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    # The message's idempotency key: known before it is queued or sent, unique per message.
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(30))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set for a message sent at once (a requested one, outside the outbox); an outbox
+    # message's own sent_at answers for it.
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

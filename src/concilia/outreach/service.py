@@ -20,7 +20,7 @@ from concilia.authenticity import service as authenticity_service
 from concilia.certification import service as certification_service
 from concilia.db import utcnow
 from concilia.errors import Conflict, NotFound
-from concilia.outreach import context
+from concilia.outreach import context, verification
 from concilia.outreach import personal_data as personal_data
 from concilia.outreach.channels import Channel, OutgoingMessage
 from concilia.outreach.check import default_tone_checker
@@ -195,6 +195,11 @@ def enqueue(
         certification_service.require_social_channels(
             db_session=db_session, action=channel, actor=actor, jurisdiction=debtor.jurisdiction
         )
+    # The /verify code goes into the text before it is judged: what is checked is what is sent.
+    code = verification.issue(
+        db_session=db_session, idempotency_key=idempotency_key, channel=channel, now=now
+    )
+    body = verification.stamp(body, code=code, lang=lang)
     msg = OutboxMessage(
         case_id=case_id,
         idempotency_key=idempotency_key,
@@ -561,6 +566,7 @@ def send_requested(
     idempotency_key: str,
     actor: str,
     channels: Mapping[str, Channel] | None = None,
+    lang: str = "en",
 ) -> bool:
     """Send at once a message the person asked for (e.g. a portal sign-in code); True if sent.
 
@@ -569,6 +575,10 @@ def send_requested(
     """
     available = channels if channels is not None else OutreachSettings().channels()
     transport = available.get(channel)
+    code = verification.issue(
+        db_session=db_session, idempotency_key=idempotency_key, channel=channel, now=utcnow()
+    )
+    body = verification.stamp(body, code=code, lang=lang)
     result = (
         transport.send(
             OutgoingMessage(
@@ -579,6 +589,8 @@ def send_requested(
         else None
     )
     sent = result is not None and result.status in ("sent", "delivered")
+    if sent:
+        verification.mark_sent(db_session=db_session, idempotency_key=idempotency_key, at=utcnow())
     audit_service.record(
         db_session=db_session,
         actor=actor,
@@ -676,3 +688,10 @@ def list_messages(
             .limit(limit)
         )
     )
+
+
+def look_up_verification_code(
+    *, db_session: Session, code: str
+) -> verification.VerifiedMessage | None:
+    """Did the agency send a message with this /verify code? When and by which channel only."""
+    return verification.look_up(db_session=db_session, code=code)

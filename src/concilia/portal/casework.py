@@ -1,5 +1,5 @@
 """What a verified debtor does with their own cases: see the debt, dispute it, agree a
-plan, set contact preferences; plus the wrong-person report and message verification codes.
+plan, set contact preferences; plus the wrong-person report and the /verify look-up.
 
 Every case read goes through :func:`get_case_for_debtor`: another debtor's case is NotFound,
 exactly as if it did not exist.
@@ -23,11 +23,10 @@ from concilia.audit import service as audit_service
 from concilia.errors import Conflict, InputProblem, InvalidInput, NotFound, TooManyRequests
 from concilia.outreach import service as outreach_service
 from concilia.portal import security
-from concilia.portal.entry import debtor_actor
+from concilia.portal.entry import ANONYMOUS, debtor_actor
 from concilia.portal.i18n import LANGS, translate
 from concilia.portal.models import (
     ContactPreference,
-    MessageCode,
     PortalAttempt,
     PortalDispute,
     PortalDocument,
@@ -36,6 +35,7 @@ from concilia.portal.models import (
 from concilia.portal.settings import get_portal_settings
 from concilia.portfolio import service as portfolio_service
 from concilia.portfolio.money import Money
+from concilia.tracing import service as tracing_service
 
 DISPUTE_REASONS = ("not_mine", "already_paid", "wrong_amount", "other")
 STATEMENT_MAX = 4000
@@ -385,7 +385,10 @@ def report_wrong_person(
     """Someone who received a message about a case says they are not the debtor.
 
     When the address they give is one we hold for the case's debtor, it is opted out at
-    once (outreach never uses it again). Nothing about the case is revealed either way.
+    once (outreach never uses it again). The tracing matches that gave the debtor this
+    contact (any traced handle, for a social message whose address they did not give) are
+    rejected and their evidence withdrawn, so the model learns the match was wrong. Nothing
+    about the case is revealed either way.
     """
     case = portfolio_service.get_case(db_session=db_session, case_id=case_id)
     debtor_id = case.debt.debtor_id
@@ -397,6 +400,17 @@ def report_wrong_person(
             db_session=db_session, kind=kind, value=value
         )
         matched = any(d.id == debtor_id for d in found)
+    rejected = []
+    if value or channel == "social_dm":
+        rejected = tracing_service.reject_by_contact_point(
+            db_session=db_session,
+            debtor_key=str(debtor_id),  # tracing's debtor keys are portfolio debtor ids
+            handle=value or None,
+            actor=ANONYMOUS,
+            reason=f"wrong-person report from the portal ({channel})",
+        )
+    if channel == "social_dm" and value and rejected:
+        matched = True
     if matched:
         outreach_service.record_opt_out(
             db_session=db_session,
@@ -404,21 +418,35 @@ def report_wrong_person(
             channel=channel,
             address=value,
             source="portal_wrong_person",
-            actor="portal:anonymous",
+            actor=ANONYMOUS,
         )
     report = WrongPersonReport(
-        case_id=case.id, channel=channel or None, address_matched=matched, created_at=now
+        case_id=case.id,
+        channel=channel or None,
+        address_matched=matched,
+        matches_rejected=len(rejected),
+        created_at=now,
     )
     db_session.add(report)
     db_session.flush()
     audit_service.record(
         db_session=db_session,
-        actor="portal:anonymous",
+        actor=ANONYMOUS,
         action="portal.wrong_person_reported",
         object_type="case",
         object_id=case.id,
-        change={"report": report.id, "channel": channel, "matched": matched},
-        detail={"report_id": report.id, "channel": channel, "address_matched": matched},
+        change={
+            "report": report.id,
+            "channel": channel,
+            "matched": matched,
+            "rejected": [c.id for c in rejected],
+        },
+        detail={
+            "report_id": report.id,
+            "channel": channel,
+            "address_matched": matched,
+            "matches_rejected": len(rejected),
+        },
     )
     return report
 
@@ -572,28 +600,6 @@ def save_preferences(
 # Message verification codes -------------------------------------------------------------------
 
 
-def issue_message_code(*, db_session: Session, idempotency_key: str, now: datetime) -> str:
-    """The verification code of the message queued under this key (made once, then reused)."""
-    found = db_session.scalar(
-        select(MessageCode.code).where(MessageCode.idempotency_key == idempotency_key)
-    )
-    if found:
-        return found
-    for _ in range(5):
-        code = security.new_message_code()
-        if db_session.scalar(select(MessageCode.id).where(MessageCode.code == code)) is None:
-            db_session.add(MessageCode(code=code, idempotency_key=idempotency_key, created_at=now))
-            db_session.flush()
-            return code
-    raise Conflict("could not draw a free verification code")
-
-
-def verification_footer(*, code: str, lang: str) -> str:
-    """The line every outgoing message ends with, in its language."""
-    url = get_portal_settings().base_url.rstrip("/") + "/verify"
-    return translate("verify_footer", lang, code=code, url=url)
-
-
 def verify_message_code(
     *, db_session: Session, code: str, ip_key: str, now: datetime
 ) -> VerifyResult:
@@ -618,11 +624,9 @@ def verify_message_code(
     if recent >= settings.max_verify_lookups_per_ip:
         raise TooManyRequests("too many look-ups from this address; try again later")
     normal = security.normalise_message_code(code)
-    key = db_session.scalar(select(MessageCode.idempotency_key).where(MessageCode.code == normal))
-    message = (
-        outreach_service.get_by_key(db_session=db_session, idempotency_key=key) if key else None
-    )
-    sent = message is not None and message.status in ("sent", "delivered") and bool(message.sent_at)
+    # The codes are outreach's: it stamps them on every message it sends.
+    message = outreach_service.look_up_verification_code(db_session=db_session, code=normal)
+    sent = message is not None
     attempt = PortalAttempt(step="verify", reference_key=None, ip_key=ip_key, success=sent, at=now)
     db_session.add(attempt)
     db_session.flush()
@@ -635,6 +639,6 @@ def verify_message_code(
         change={"code": normal, "ip_key": ip_key, "found": sent},
         detail={"found": sent},
     )
-    if not sent or message is None:
+    if message is None:
         return VerifyResult(sent=False)
     return VerifyResult(sent=True, sent_at=message.sent_at, channel=message.channel)

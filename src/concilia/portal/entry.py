@@ -373,6 +373,7 @@ def send_code(
         idempotency_key=f"portal-otp/{flow.id}/{flow.otp_sends}",
         actor=ANONYMOUS,
         channels=channels,
+        lang=flow.lang,
     )
     if not sent:
         # The new code never left: the one sent before (if any) is still the one to type.

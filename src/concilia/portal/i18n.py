@@ -503,11 +503,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "We sent no message with this code. Do not reply, do not pay anything, and "
         "please tell us about it.",
     },
-    "verify_footer": {
-        "fr": "Code de vérification : {code} — vérifiez que ce message vient de nous sur {url}",
-        "es": "Código de verificación: {code} — compruebe que este mensaje es nuestro en {url}",
-        "en": "Verification code: {code} — check this message is from us at {url}",
-    },
     "chat": {"fr": "Discuter avec nous", "es": "Chatear con nosotros", "en": "Chat with us"},
     "chat_intro": {
         "fr": "Un conseiller vous répond ici. Vos messages restent dans votre dossier.",

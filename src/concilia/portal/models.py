@@ -1,4 +1,4 @@
-"""Portal tables: entry attempts, verification flows, debtor sessions, message codes,
+"""Portal tables: entry attempts, verification flows, debtor sessions,
 disputes with their documents, wrong-person reports and contact preferences.
 
 No clear personal data: references and IP addresses are kept as keyed hashes, free text and
@@ -70,18 +70,6 @@ class PortalSession(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-class MessageCode(Base):
-    """The short code an outgoing message carries, so anyone can check it at /verify."""
-
-    __tablename__ = "portal_message_codes"
-
-    id: Mapped[IdPk]
-    code: Mapped[str] = mapped_column(String(16), unique=True)
-    # The outbox's idempotency key: known before the message is queued, unique per message.
-    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
 class PortalDispute(Base):
     """A debtor's dispute of a case, from the portal."""
 
@@ -122,6 +110,8 @@ class WrongPersonReport(Base):
     case_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("cases.id"), index=True)
     channel: Mapped[str | None] = mapped_column(String(30), nullable=True)
     address_matched: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Tracing matches this report made rejected (their evidence withdrawn).
+    matches_rejected: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

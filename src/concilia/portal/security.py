@@ -21,7 +21,6 @@ from concilia.config import get_settings
 # bits, so each token has one spelling (a flipped last letter cannot decode to the same).
 _LINK_TAG_BYTES = 13
 _LINK_PAYLOAD = struct.Struct(">QI")  # case id, expiry as Unix seconds
-_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud or typed from paper
 
 
 def _mac(label: str, message: bytes) -> bytes:
@@ -89,12 +88,6 @@ def new_otp() -> str:
 def otp_hash(flow_hash: str, code: str) -> str:
     """The stored form of a one-time code, bound to its flow."""
     return _mac("otp", f"{flow_hash}|{code}".encode()).hex()
-
-
-def new_message_code() -> str:
-    """A short verification code for an outgoing message, e.g. ``K7QM-2XHP``."""
-    chars = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
-    return f"{chars[:4]}-{chars[4:]}"
 
 
 def normalise_message_code(code: str) -> str:

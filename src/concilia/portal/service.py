@@ -1,9 +1,9 @@
 """The portal domain's door: entry and debtor sessions (:mod:`entry`) and what a verified
 debtor does with their own cases (:mod:`casework`). No function here commits.
 
-Other domains use: ``link_for`` (the signed portal link a message carries),
-``issue_message_code`` and ``verification_footer`` (the /verify code every outgoing message
-ends with).
+Other domains use: ``link_for`` (the signed portal link a message carries) and
+``chat_transcript`` (a case's chat for the timeline). The /verify codes on every outgoing
+message are outreach's (``outreach.service.look_up_verification_code``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from concilia.portal.casework import (
     get_case_for_debtor,
     get_document,
     get_preferences,
-    issue_message_code,
     list_cases_for_debtor,
     list_disputes,
     list_documents,
@@ -34,7 +33,6 @@ from concilia.portal.casework import (
     report_wrong_person,
     save_preferences,
     sniff,
-    verification_footer,
     verify_message_code,
     view_debt,
 )
@@ -82,7 +80,6 @@ __all__ = [
     "get_flow",
     "get_preferences",
     "get_session",
-    "issue_message_code",
     "link_for",
     "list_cases_for_debtor",
     "list_disputes",
@@ -100,7 +97,6 @@ __all__ = [
     "start_by_link",
     "start_by_reference",
     "start_session",
-    "verification_footer",
     "verify_message_code",
     "view_debt",
 ]

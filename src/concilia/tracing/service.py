@@ -265,3 +265,51 @@ def accepted_profiles_by_debtor(
             if profile_key.isdigit():
                 found.setdefault(debtor_key, set()).add(int(profile_key))
     return {key: sorted(found[key]) for key in sorted(found)}
+
+
+def _handle(value: str) -> str:
+    return value.strip().lstrip("@").lower()
+
+
+def reject_by_contact_point(
+    *, db_session: Session, debtor_key: str, handle: str | None, actor: str, reason: str
+) -> list[MatchCandidate]:
+    """Someone reached at a traced contact says they are not the debtor (the portal's "this
+    is not me"): the accepted matches that gave the debtor this handle (every accepted match
+    that gave a handle, when the person did not say which) become rejected and their evidence
+    is withdrawn, so the decisions the model learns from count them as wrong."""
+    reason = _require_reason(reason)
+    query = select(Evidence).where(
+        Evidence.debtor_key == debtor_key, Evidence.kind == "contact_handle"
+    )
+    wanted = _handle(handle) if handle else None
+    candidate_ids = {
+        ev.candidate_id
+        for ev in db_session.scalars(query)
+        if wanted is None or _handle(ev.value) == wanted
+    }
+    rejected = []
+    for cand in db_session.scalars(
+        select(MatchCandidate).where(
+            MatchCandidate.id.in_(candidate_ids), MatchCandidate.status == "accepted"
+        )
+    ):
+        withdrawn = list(
+            db_session.scalars(select(Evidence).where(Evidence.candidate_id == cand.id))
+        )
+        for ev in withdrawn:
+            db_session.delete(ev)
+        cand.status, cand.decided_by, cand.reason = "rejected", actor, reason
+        cand.decided_at = cand.updated_at = utcnow()
+        audit_service.record(
+            db_session=db_session,
+            actor=actor,
+            action="tracing.candidate_rejected",
+            object_type="match_candidate",
+            object_id=cand.id,
+            change={"status": "rejected", "reason": reason, "withdrawn": [e.id for e in withdrawn]},
+            detail={"withdrawn_evidence": len(withdrawn), "from": "accepted"},
+        )
+        rejected.append(cand)
+    db_session.flush()
+    return rejected
