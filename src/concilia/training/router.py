@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
 
-from concilia.auth import service as auth_service
 from concilia.auth.dependencies import CurrentPrincipal, DbSession, require_roles
 from concilia.auth.roles import Role
 from concilia.auth.schemas import Principal
 from concilia.certification import service as certification_service
 from concilia.training import content, service
+from concilia.training.pages import pages
 from concilia.training.schemas import (
     AnswersIn,
     Correction,
@@ -26,7 +26,7 @@ from concilia.training.schemas import (
 
 # The languages the courses and the policy are written in (training.content.LANGS).
 Lang = Literal["en", "fr", "es"]
-router = APIRouter(prefix="/api/training", tags=["training"])
+api = APIRouter(prefix="/api/training", tags=["training"])
 
 Staff = Annotated[
     Principal,
@@ -39,7 +39,7 @@ Overseer = Annotated[
 ]
 
 
-@router.get("/courses", response_model=list[CourseOut])
+@api.get("/courses", response_model=list[CourseOut])
 def list_courses(principal: CurrentPrincipal, lang: Lang | None = None) -> list[CourseOut]:
     """Every course (of one language when given), with the rules it covers."""
     return [
@@ -54,7 +54,7 @@ def list_courses(principal: CurrentPrincipal, lang: Lang | None = None) -> list[
     ]
 
 
-@router.post("/quizzes", response_model=QuizOut, status_code=201)
+@api.post("/quizzes", response_model=QuizOut, status_code=201)
 def start_quiz(body: QuizIn, db_session: DbSession, principal: Staff) -> QuizOut:
     """Draw a quiz for the signed-in staff member."""
     attempt = service.start_quiz(
@@ -72,7 +72,7 @@ def start_quiz(body: QuizIn, db_session: DbSession, principal: Staff) -> QuizOut
     )
 
 
-@router.post("/quizzes/{attempt_id}/answers", response_model=QuizResultOut)
+@api.post("/quizzes/{attempt_id}/answers", response_model=QuizResultOut)
 def submit_quiz(
     attempt_id: int, body: AnswersIn, db_session: DbSession, principal: Staff
 ) -> QuizResultOut:
@@ -101,20 +101,20 @@ def submit_quiz(
     )
 
 
-@router.get("/policy", response_class=HTMLResponse)
+@api.get("/policy", response_class=HTMLResponse)
 def policy(db_session: DbSession, principal: CurrentPrincipal, lang: Lang = "en") -> str:
     """The social-media policy as it stands now (HTML)."""
     return service.render_policy(db_session=db_session, lang=lang)
 
 
-@router.post("/policy/publish")
+@api.post("/policy/publish")
 def publish_policy(db_session: DbSession, principal: Publisher) -> dict[str, int | bool]:
     """Publish the policy as a new version when it changed (admin or compliance officer)."""
     version, created = service.publish_policy(db_session=db_session, actor=principal.actor)
     return {"number": version.number, "created": created}
 
 
-@router.post("/policy/acknowledge")
+@api.post("/policy/acknowledge")
 def acknowledge_policy(
     db_session: DbSession, principal: Staff, number: int | None = None
 ) -> dict[str, int]:
@@ -142,19 +142,18 @@ def _status(db_session: DbSession, user_ids: dict[int, str]) -> list[StatusOut]:
     ]
 
 
-@router.get("/me", response_model=StatusOut)
+@api.get("/me", response_model=StatusOut)
 def my_status(db_session: DbSession, principal: CurrentPrincipal) -> StatusOut:
     """The signed-in user's certificate and policy acknowledgement."""
     return _status(db_session, {principal.user_id: principal.username})[0]
 
 
-@router.get("/team-status", response_model=list[StatusOut])
+@api.get("/team-status", response_model=list[StatusOut])
 def team_status(db_session: DbSession, principal: Overseer) -> list[StatusOut]:
     """Staff of the principal's teams (all staff for admins, compliance, auditors)."""
-    scope = None if principal.sees_all_teams else principal.team_ids
-    users = {
-        u.id: u.username
-        for u in auth_service.list_users(db_session=db_session)
-        if u.is_active and (scope is None or {t.id for t in u.teams} & scope)
-    }
-    return _status(db_session, users)
+    return _status(db_session, service.staff_in_scope(db_session=db_session, principal=principal))
+
+
+router = APIRouter()
+router.include_router(api)
+router.include_router(pages)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from concilia.audit import service as audit_service
 from concilia.auth import service as auth_service
+from concilia.auth.schemas import Principal
 from concilia.certification import service as certification_service
 from concilia.certification.service import Certificate, PolicyVersion
 from concilia.db import utcnow
@@ -92,6 +93,26 @@ def start_quiz(
     return attempt
 
 
+def get_attempt(*, db_session: Session, attempt_id: int, user_id: int) -> QuizAttempt:
+    """One's own quiz attempt; NotFound for another's (as if absent)."""
+    attempt = db_session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.user_id != user_id:
+        raise NotFound(f"quiz attempt {attempt_id} not found")
+    return attempt
+
+
+def staff_in_scope(*, db_session: Session, principal: Principal) -> dict[int, str]:
+    """Active staff a supervisor oversees (their teams'), or every active user for those who
+    see all teams: user id -> username, by username."""
+    scope = auth_service.team_scope(principal)
+    users = sorted(auth_service.list_users(db_session=db_session), key=lambda u: u.username)
+    return {
+        u.id: u.username
+        for u in users
+        if u.is_active and (scope is None or {t.id for t in u.teams} & scope)
+    }
+
+
 def submit_quiz(
     *,
     db_session: Session,
@@ -104,9 +125,7 @@ def submit_quiz(
     """Score an attempt (an unanswered question counts wrong); a pass issues a certificate.
 
     NotFound when the attempt is not this user's (as if absent); Conflict when already answered."""
-    attempt = db_session.get(QuizAttempt, attempt_id)
-    if attempt is None or attempt.user_id != user_id:
-        raise NotFound(f"quiz attempt {attempt_id} not found")
+    attempt = get_attempt(db_session=db_session, attempt_id=attempt_id, user_id=user_id)
     if attempt.submitted_at is not None:
         raise Conflict(f"quiz attempt {attempt_id} was already submitted")
     now = now or utcnow()
