@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from concilia.audit import service as audit_service
 from concilia.auth import service as auth_service
@@ -68,7 +68,7 @@ class WorklistRow:
 _ORDER: tuple[tuple[Any, bool, bool], ...] = (
     (Case.priority, True, True),
     (Case.next_promise_due, False, True),
-    (Case.balance_total, True, True),
+    (Case.balance_total, True, False),  # never NULL; PostgreSQL's own DESC placement
     # Never contacted first, then the longest since the last contact.
     (Case.last_contact_at, False, False),
     (Case.id, False, True),
@@ -189,6 +189,8 @@ def worklist(
         .where(*conditions)
         .order_by(*_order_by())
         .limit(limit)
+        # The page reads only the case's own columns: no second join of its debt.
+        .options(lazyload(Case.debt))
     )
     return [
         WorklistRow(
