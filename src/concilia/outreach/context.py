@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from concilia import crypto
+from concilia.outreach import settings as outreach_settings
 from concilia.outreach.models import (
     ContactLog,
     IdentityCheck,
@@ -17,7 +18,6 @@ from concilia.outreach.models import (
 )
 from concilia.outreach.rules import Communication, ContactEvent, OptOut
 from concilia.outreach.rules.calendar import possible_time_zones
-from concilia.outreach.settings import OutreachSettings
 from concilia.portfolio import service as portfolio_service
 
 ADDRESS_CONTEXT = "outreach.address"
@@ -70,7 +70,7 @@ def build(
     debt = portfolio_service.get_debt(db_session=db_session, debt_id=case.debt_id)
     debtor = portfolio_service.get_debtor(db_session=db_session, debtor_id=debt.debtor_id)
     creditor = portfolio_service.get_creditor(db_session=db_session, creditor_id=debtor.creditor_id)
-    settings = OutreachSettings()
+    settings = outreach_settings.current()
     index = address_index(to) if to else None
     verified = channel in ("letter", "call") or (
         index is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -75,3 +77,22 @@ class OutreachSettings(BaseSettings):
         if self.letter_dir is not None:
             out["letter"] = LetterChannel(out_dir=self.letter_dir)
         return out
+
+
+def current() -> OutreachSettings:
+    """The settings as the environment says now, built once per distinct environment.
+
+    Building them costs milliseconds (each field parsed from the environment), and the
+    outbox judges every message with them: a worker sending hundreds a second cannot pay
+    that each time, while a changed variable (tests, a re-configured process) still counts.
+    """
+    key = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(_PREFIX)))
+    return _built(key)
+
+
+_PREFIX = "CONCILIA_OUTREACH_"
+
+
+@lru_cache(maxsize=8)
+def _built(key: tuple[tuple[str, str], ...]) -> OutreachSettings:
+    return OutreachSettings()

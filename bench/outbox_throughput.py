@@ -1,0 +1,210 @@
+"""Outbox throughput on PostgreSQL: messages per second with 1, 2 and 4 worker processes.
+
+Each worker is a separate process running ``outbox.work`` (claims with FOR UPDATE SKIP
+LOCKED, one transaction per send) against a fresh schema, sending SMS through the local
+provider fake (channels/provider_stub.py, in this process, on loopback). Every message is
+judged again by the rules engine at send time, as in production (the tone checker is off
+unless --tone). Prints one JSON object; the issue's target is >= 200 messages/s with 4
+workers.
+
+    .venv/bin/python bench/outbox_throughput.py --messages 1200
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+PG_URL = os.environ.get("CONCILIA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+NOON_NY = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)  # a Tuesday, 12:00 in New York
+CASES = 100
+SMS = "Acme Recovery, a debt collector: your balance is $120. Reply STOP to opt out."
+
+
+def _csv(cases: int) -> bytes:
+    head = (
+        "account_reference,debtor_reference,given_names,family_names,emails,phones,"
+        "jurisdiction,time_zone,preferred_language,principal,currency\n"
+    )
+    rows = [
+        f"A-{i},P-{i},Jane,Roe{i},jane{i}@example.org,+1212555{100 + i:04d},US,"
+        f"America/New_York,en,120.00,USD\n"
+        for i in range(cases)
+    ]
+    return (head + "".join(rows)).encode()
+
+
+def _setup(url: str, schema: str, messages: int) -> None:
+    """A fresh schema with CASES verified US debtors and ``messages`` queued SMS."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import sessionmaker
+
+    from concilia.db import Base, make_engine, session_scope
+    from concilia.domains import load_all_models
+    from concilia.outreach import service as outreach_service
+    from concilia.portfolio import service as portfolio_service
+
+    load_all_models()
+    admin = make_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    Base.metadata.create_all(engine)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    with session_scope(factory) as s:
+        portfolio_service.import_portfolio(
+            db_session=s, data=_csv(CASES), file="bench.csv", creditor_name="Bank", actor="bench"
+        )
+    targets: list[tuple[int, str]] = []
+    with session_scope(factory) as s:
+        for i in range(CASES):
+            [debtor] = portfolio_service.find_debtors_by_contact(
+                db_session=s, kind="email", value=f"jane{i}@example.org"
+            )
+            [debt] = portfolio_service.list_debts_of_debtor(db_session=s, debtor_id=debtor.id)
+            case = portfolio_service.get_case_for_debt(db_session=s, debt_id=debt.id)
+            portfolio_service.record_validation_notice(
+                db_session=s, case=case, sent_on=date(2026, 11, 2), actor="bench"
+            )
+            phone = f"+1212555{100 + i:04d}"
+            outreach_service.mark_identity_verified(
+                db_session=s,
+                debtor_id=debtor.id,
+                channel="sms",
+                address=phone,
+                method="dob",
+                actor="bench",
+            )
+            targets.append((int(case.id), phone))
+    with session_scope(factory) as s:
+        for n in range(messages):
+            case_id, phone = targets[n % CASES]
+            msg = outreach_service.enqueue(
+                db_session=s,
+                case_id=case_id,
+                channel="sms",
+                kind="reminder",
+                lang="en",
+                to=phone,
+                body=SMS,
+                actor="bench",
+                idempotency_key=f"bench-{schema}-{n}",
+                address_source="consumer_used",
+                reassigned_check_on=date(2026, 11, 20),
+            )
+            if msg.status != "queued":
+                raise SystemExit(f"bench setup: message {n} is {msg.status}: {msg.reasons}")
+    engine.dispose()
+
+
+def _worker(url: str, schema: str, provider_url: str, tone: bool, start: Any, out: Any) -> None:
+    from sqlalchemy.orm import sessionmaker
+
+    from concilia.db import make_engine
+    from concilia.outreach import outbox
+    from concilia.outreach.channels.http_provider import HttpProviderChannel
+    from concilia.outreach.check import default_tone_checker
+    from concilia.outreach.worker import worker_id
+
+    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    channels = {"sms": HttpProviderChannel(name="sms", base_url=provider_url, token="bench")}
+    checker = default_tone_checker() if tone else None
+    name = worker_id()
+    start.wait()
+    sent = other = 0
+    while True:
+        report = outbox.work(
+            factory=factory, channels=channels, now=NOON_NY, worker=name, tone=checker
+        )
+        counts = report.as_dict()
+        if not any(counts.values()):
+            break
+        sent += counts["sent"]
+        other += sum(counts.values()) - counts["sent"]
+    out.put((sent, other))
+    engine.dispose()
+
+
+def _run(url: str, messages: int, workers: int, tone: bool) -> dict[str, Any]:
+    from sqlalchemy import text
+
+    from concilia.db import make_engine
+    from concilia.outreach.channels.provider_stub import ProviderStub
+
+    schema = f"bench_outbox_{uuid.uuid4().hex[:10]}"
+    _setup(url, schema, messages)
+    ctx = mp.get_context("fork")
+    try:
+        with ProviderStub(token="bench") as stub:
+            start = ctx.Barrier(workers + 1)
+            out = ctx.Queue()
+            procs = [
+                ctx.Process(target=_worker, args=(url, schema, stub.url, tone, start, out))
+                for _ in range(workers)
+            ]
+            for p in procs:
+                p.start()
+            start.wait()
+            t0 = time.perf_counter()
+            results = [out.get(timeout=600) for _ in procs]
+            elapsed = time.perf_counter() - t0
+            for p in procs:
+                p.join(30)
+            delivered = stub.state.deliveries
+            duplicates = len(stub.state.order) - len(set(stub.state.order))
+    finally:
+        admin = make_engine(url)
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+    sent = sum(r[0] for r in results)
+    return {
+        "workers": workers,
+        "messages": messages,
+        "sent": sent,
+        "not_sent": sum(r[1] for r in results),
+        "provider_deliveries": delivered,
+        "duplicates": duplicates,
+        "seconds": round(elapsed, 2),
+        "messages_per_s": round(sent / elapsed, 1) if elapsed else None,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--messages", type=int, default=1200, help="messages per run")
+    parser.add_argument("--workers", default="1,2,4", help="worker counts, comma-separated")
+    parser.add_argument("--tone", action="store_true", help="run the tone checker too")
+    parser.add_argument("--pg-url", default=PG_URL)
+    args = parser.parse_args()
+    # Keys for the encrypted addresses go to a throw-away var/ (never a real deployment's).
+    os.environ.setdefault("CONCILIA_VAR_DIR", tempfile.mkdtemp(prefix="bench-outbox-"))
+    runs = [_run(args.pg_url, args.messages, int(n), args.tone) for n in args.workers.split(",")]
+    four = next((r for r in runs if r["workers"] == 4), None)
+    result = {
+        "bench": "outbox_throughput",
+        "backend": "postgresql",
+        "channel": "sms through the local provider fake (loopback HTTP)",
+        "compliance_check_at_send": True,
+        "tone_check": args.tone,
+        "cpu_count": os.cpu_count(),
+        "runs": runs,
+        "target_messages_per_s_4_workers": 200,
+        "target_met": bool(four and four["messages_per_s"] and four["messages_per_s"] >= 200),
+    }
+    json.dump(result, sys.stdout)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
