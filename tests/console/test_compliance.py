@@ -27,7 +27,7 @@ def test_officer_sees_blocks_with_reasons_and_verifies_the_chain(
     )
     client.cookies.clear()
     _, officer_pw = make_user("olga", "compliance_officer", [])
-    csrf = sign_in(client, "olga", officer_pw)
+    sign_in(client, "olga", officer_pw)
     page = client.get("/console/compliance")
     assert page.status_code == 200
     assert f'href="/console/cases/{console_world.north_case}"' in page.text
@@ -37,6 +37,24 @@ def test_officer_sees_blocks_with_reasons_and_verifies_the_chain(
         params={"object_type": "case", "object_id": str(console_world.south_case)},
     )
     assert "portfolio." in audit.text or "<tbody>" in audit.text
-    verified = client.post("/console/compliance/audit/verify", headers={"X-CSRF-Token": csrf})
+    verified = client.get("/console/compliance/audit/verify")
     assert verified.status_code == 200
     assert 'role="status" class="ok"' in verified.text
+
+
+def test_an_auditor_verifies_the_chain_and_an_agent_may_not(
+    client: TestClient, make_user: Any, console_world: ConsoleWorld
+) -> None:
+    _, auditor_pw = make_user("aude", "auditor", [])
+    sign_in(client, "aude", auditor_pw)
+    page = client.get("/console/compliance")
+    assert 'action="/console/compliance/audit/verify"' in page.text
+    verified = client.get("/console/compliance/audit/verify")
+    assert verified.status_code == 200
+    assert 'role="status" class="ok"' in verified.text
+    client.cookies.clear()
+    _, agent_pw = make_user("anna", "agent", ["north"])
+    sign_in(client, "anna", agent_pw)
+    refused = client.get("/console/compliance/audit/verify")
+    assert refused.status_code == 403
+    assert "The chain is intact" not in refused.text

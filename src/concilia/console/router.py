@@ -681,12 +681,19 @@ def approve_message(
     return _compliance(request, db_session, auth, error=error)
 
 
-@pages.post("/compliance/audit/verify", response_class=HTMLResponse)
-def verify_audit(request: Request, principal: CurrentPrincipal, db_session: DbSession) -> Response:
-    """Walk the audit chain and show the result."""
+@pages.get("/compliance/audit/verify", response_class=HTMLResponse)
+def verify_audit(request: Request, db_session: DbSession) -> Response:
+    """Walk the audit chain and show the result: a read (a GET), so auditors may run it."""
     auth = _page_auth(request, db_session)
-    if auth is None or not compliance_view.may_see(principal):
+    if auth is None:
         return _to_login()
+    if not compliance_view.may_see(auth.principal):
+        return _render(
+            request,
+            "console/forbidden.html",
+            {"principal": auth.principal, "csrf_token": auth.csrf_token},
+            status_code=403,
+        )
     result = compliance_view.verify(db_session=db_session)
     return _compliance(request, db_session, auth, verified=result)
 
