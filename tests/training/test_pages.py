@@ -98,3 +98,10 @@ def test_supervisor_sees_the_team_expiries_and_signed_out_goes_to_login(
     rows = re.findall(r'<th scope="row">([^<]+)</th>', page.text)
     assert rows == ["nora", "sam"]  # the south agent is another team's
     assert "(demo)" in page.text and "renew soon" not in page.text
+
+
+def test_served_policy_has_no_inline_style_but_the_file_does(db_session: Session) -> None:
+    # The app's CSP forbids inline styles; a file written by the CLI stands alone.
+    served = service.render_policy(db_session=db_session, stylesheet="/static/console.css")
+    assert "<style" not in served and 'href="/static/console.css"' in served
+    assert "<style>" in service.render_policy(db_session=db_session)

@@ -229,7 +229,10 @@ def policy_html(request: Request, db_session: DbSession) -> Response:
     """The social-media policy as it stands now, in the page's language."""
     if _auth(request, db_session) is None:
         return _to_login()
-    return HTMLResponse(service.render_policy(db_session=db_session, lang=_lang(request)))
+    html = service.render_policy(
+        db_session=db_session, lang=_lang(request), stylesheet="/static/console.css"
+    )
+    return HTMLResponse(html)
 
 
 @pages.get("/policy.pdf")

@@ -117,9 +117,15 @@ class PolicySource:
 
 
 def render(
-    *, sources: list[PolicySource], agency: str, lang: str = "en", version_label: str = ""
+    *,
+    sources: list[PolicySource],
+    agency: str,
+    lang: str = "en",
+    version_label: str = "",
+    stylesheet: str | None = None,
 ) -> str:
-    """The policy as one HTML document."""
+    """The policy as one HTML document: self-contained (inline style) for a file, or linking
+    ``stylesheet`` when served by the app, whose CSP forbids inline styles."""
     env = Environment(
         loader=FileSystemLoader(str(_TEMPLATES)), autoescape=select_autoescape(["html"])
     )
@@ -131,6 +137,7 @@ def render(
         packs=[p for _, p in sorted(content.packs().items())],
         packs_version=content.packs_version(),
         version_label=version_label,
+        stylesheet=stylesheet,
     )
 
 

@@ -104,7 +104,7 @@ def submit_quiz(
 @api.get("/policy", response_class=HTMLResponse)
 def policy(db_session: DbSession, principal: CurrentPrincipal, lang: Lang = "en") -> str:
     """The social-media policy as it stands now (HTML)."""
-    return service.render_policy(db_session=db_session, lang=lang)
+    return service.render_policy(db_session=db_session, lang=lang, stylesheet="/static/console.css")
 
 
 @api.post("/policy/publish")

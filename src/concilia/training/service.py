@@ -187,11 +187,13 @@ def _version_label(db_session: Session, sources: list[policy.PolicySource], agen
     return str(current.number) if current and current.content_sha256 == digest else "(draft)"
 
 
-def render_policy(*, db_session: Session, lang: str = "en") -> str:
+def render_policy(*, db_session: Session, lang: str = "en", stylesheet: str | None = None) -> str:
     """The policy as it stands now (labelled with the current version when unchanged)."""
     sources, agency = _policy_sources(db_session), _settings().agency()
     label = _version_label(db_session, sources, agency)
-    return policy.render(sources=sources, agency=agency, lang=lang, version_label=label)
+    return policy.render(
+        sources=sources, agency=agency, lang=lang, version_label=label, stylesheet=stylesheet
+    )
 
 
 def render_policy_pdf(*, db_session: Session, lang: str = "en") -> bytes:
