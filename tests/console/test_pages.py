@@ -222,3 +222,28 @@ def test_static_assets_are_served_and_confined(client: TestClient) -> None:
     assert client.get("/static/console.css").status_code == 200
     assert client.get("/static/..%2Fi18n.py").status_code == 404
     assert client.get("/static/VENDORED.md").status_code == 404
+
+
+def test_forms_work_without_javascript_with_the_token_as_a_hidden_field(
+    agent_browser: Browser, console_world: ConsoleWorld, db_session: Session
+) -> None:
+    client, headers = agent_browser
+    page = client.get(f"/console/cases/{console_world.north_case}")
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert match and match.group(1) == headers["X-CSRF-Token"]
+    assert f'method="post" action="/console/cases/{console_world.north_case}/payments"' in page.text
+    url = f"/console/cases/{console_world.north_case}/promises"
+    wrong = client.post(url, data={"amount": "5", "due_on": "2026-12-01", "csrf_token": "forged"})
+    assert wrong.status_code == 403
+    assert db_session.scalars(select(PromiseToPay)).all() == []
+    # No HX-Request header: the whole case page comes back with the notice in its section.
+    done = client.post(
+        url, data={"amount": "5", "due_on": "2026-12-01", "csrf_token": match.group(1)}
+    )
+    assert done.status_code == 200
+    assert "<html" in done.text and 'role="status"' in done.text
+    assert [str(p.amount) for p in db_session.scalars(select(PromiseToPay))] == ["5.00"]
+    refused = client.post(
+        url, data={"amount": "-5", "due_on": "2026-12-01", "csrf_token": match.group(1)}
+    )
+    assert refused.status_code == 422 and 'role="alert"' in refused.text

@@ -8,16 +8,17 @@ in a URL: searching by name, phone or e-mail is a POST. The JSON API is in ``api
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from concilia.auth import service as auth_service
-from concilia.auth.dependencies import CurrentPrincipal, DbSession
+from concilia.auth.dependencies import CSRF_HEADER, CurrentPrincipal, DbSession
 from concilia.auth.schemas import Principal
 from concilia.config import get_settings
 from concilia.console import compliance as compliance_view
@@ -32,7 +33,30 @@ from concilia.portfolio import service as portfolio_service
 from concilia.web.i18n import gettext, language_of
 from concilia.web.templating import get_templates
 
-pages = APIRouter(prefix="/console", include_in_schema=False)
+
+async def _csrf_from_form(request: Request) -> None:
+    """A form posted without JavaScript carries the session's CSRF token as its hidden
+    ``csrf_token`` field instead of the header: it is handed to the same check as the header
+    (auth's ``CurrentPrincipal``, which runs after this), never trusted here."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.headers.get(CSRF_HEADER):
+        return
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return
+    token = (await request.form()).get("csrf_token")
+    if not isinstance(token, str) or not token or len(token) > 200 or not token.isascii():
+        return
+    request.scope["headers"] = [
+        *request.scope["headers"],
+        (CSRF_HEADER.lower().encode(), token.encode()),
+    ]
+    request.__dict__.pop("_headers", None)  # Starlette caches the headers it read
+
+
+# Router-level: solved before each route's own dependencies (CurrentPrincipal among them).
+pages = APIRouter(
+    prefix="/console", include_in_schema=False, dependencies=[Depends(_csrf_from_form)]
+)
 JURISDICTIONS = ("FR", "ES", "UK", "US")
 
 
@@ -210,6 +234,8 @@ def _case_context(
         "call_outcomes": CALL_OUTCOMES,
         "frequencies": ("monthly", "weekly"),
         "principal": principal,
+        # One key per rendered compose form: a form posted twice queues one message.
+        "compose_key": f"console-form:{case.id}:{uuid.uuid4().hex}",
     }
 
 
@@ -241,9 +267,16 @@ def _section(
     error: str | None = None,
     notice: str | None = None,
 ) -> Response:
-    """A re-rendered section of the case page, and its timeline swapped out of band."""
+    """A re-rendered section of the case page, and its timeline swapped out of band; the
+    whole page for a form posted without JavaScript (no HX-Request header)."""
     context = _case_context(request, db_session, principal, case_id)
-    context.update(error=error, notice=notice, section=section, oob=True)
+    auth = _page_auth(request, db_session)
+    context.update(error=error, notice=notice, section=section)
+    context.update(csrf_token=auth.csrf_token if auth else "")
+    if request.headers.get("HX-Request") != "true":
+        context.update(nav="cases")
+        return _render(request, "console/case.html", context, status_code=422 if error else 200)
+    context.update(oob=True)
     return _render(request, "console/_section.html", context)
 
 
