@@ -189,3 +189,36 @@ def experiment_report(name: str = typer.Argument(..., help="The experiment's nam
         typer.echo(f"error: no case is in experiment {name!r}", err=True)
         raise typer.Exit(2)
     _echo({"experiment": name, "arms": [a.as_dict() for a in arms]})
+
+
+@app.command("simulate")
+def simulate(
+    cases: int = typer.Option(200, "--cases", min=1, help="Simulated cases (one debt each)."),
+    days: int = typer.Option(60, "--days", min=1, max=365, help="Simulated days."),
+    seed: int = typer.Option(1, "--seed", help="Same seed, same people and same reactions."),
+    strategy: list[str] = typer.Option(
+        ["default", "letters-and-calls"], "--strategy", help="A strategy to run (repeatable)."
+    ),
+    no_tone: bool = typer.Option(False, "--no-tone", help="Skip the tone checker (faster)."),
+) -> None:
+    """Run each strategy on the same simulated cases through the real engines; print JSON.
+
+    Every contact goes through the real compliance check; an independent audit counts any
+    contact that broke a rule anyway (rule_violations). Behaviour parameters and their
+    sources: concilia.simulate.behaviour.BehaviourParams.
+    """
+    from concilia.strategy import definition
+    from concilia.strategy.simulation import simulate as run_simulation
+
+    known = definition.available()
+    unknown = [s for s in strategy if s not in known]
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown strategy {unknown[0]!r} (known: {', '.join(sorted(known))})",
+            param_hint="--strategy",
+        )
+    result = run_simulation(
+        cases=cases, days=days, seed=seed, strategies=list(dict.fromkeys(strategy)),
+        use_tone=not no_tone,
+    )  # fmt: skip
+    typer.echo(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode())

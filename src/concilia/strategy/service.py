@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -36,6 +36,8 @@ from concilia.strategy.outcomes import (
 
 DEFAULT_STRATEGY = "default"
 ACTOR = "job:strategy"
+# Rule categories that only say "not now" for a call: the step waits rather than being spent.
+DEFERRABLE = frozenset({"time", "frequency"})
 # Every case, for the scheduler: trusted code that decides access itself.
 _ALL_TEAMS = Principal(
     user_id=0, username="strategy", role=Role.admin, team_ids=frozenset(), via="job"
@@ -289,8 +291,10 @@ def _take(
     actor: str,
     report: PassReport,
     tone: outreach_service.ToneFn | None,
-) -> None:
-    """Take a due step: queue its message, check its call, or hand it to a person."""
+) -> bool:
+    """Take a due step: queue its message, check its call, or hand it to a person.
+
+    False when a call may not be made yet (hours or frequency): nothing is recorded."""
     for skip in action.skipped:
         _record(
             db_session,
@@ -347,6 +351,12 @@ def _take(
             {"rule": r.rule, "category": r.category, "severity": r.severity}
             for r in decision.reasons
         ]
+        blocking = {r.category for r in decision.reasons if r.severity == "block"}
+        if decision.verdict == "block" and blocking <= DEFERRABLE:
+            # Not now (the hour, or this week's calls are used up): the same step waits for
+            # a later pass instead of being spent.
+            report.waiting += 1
+            return False
         status = "to_agent" if decision.verdict == "allow" else "blocked"
     _record(
         db_session,
@@ -392,6 +402,7 @@ def _take(
             "status": status,
         },
     )
+    return True
 
 
 def run_pass(
@@ -417,7 +428,7 @@ def run_pass(
         report.cases += 1
         due = action.at is not None and action.at <= now
         if due and action.kind in (engine.SEND, engine.CALL, engine.ESCALATE):
-            _take(
+            taken = _take(
                 db_session,
                 facts=facts,
                 strategy=name,
@@ -427,6 +438,16 @@ def run_pass(
                 report=report,
                 tone=tone,
             )
+            if not taken:
+                action = replace(
+                    action,
+                    at=now + timedelta(hours=1),
+                    explanation=action.explanation
+                    + " The rules do not allow the call at this moment; it waits.",
+                )
+                _store_next(db_session, case_id=case_id, strategy=name, action=action, now=now)
+                priorities[case_id] = (action.priority, _short(action.explanation))
+                continue
             # What the case's page and worklist show is what comes after the step just taken.
             db_session.flush()
             rows = list_actions(db_session=db_session, case_id=case_id)
