@@ -94,7 +94,7 @@ def record_status_event(
     changed = apply_status(
         db_session=db_session, msg=msg, status=event.status, at=event.at, actor=actor
     )
-    if event.status == "complained" or (event.status == "bounced" and event.permanent):
+    if event.status == "complained" or event.permanent:
         # A hard bounce or a complaint (feedback loop) ends the use of that address: it is
         # recorded as the address's opt-out, which every later message is checked against.
         debtor_id = _debtor_of(db_session, msg.case_id)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
@@ -28,7 +28,7 @@ from concilia import crypto
 from concilia.audit import service as audit_service
 from concilia.db import begin_write, session_scope, utcnow
 from concilia.outreach import context, letter
-from concilia.outreach.channels import Attachment, Channel, OutgoingMessage, SendResult
+from concilia.outreach.channels import Attachment, Channel, OutgoingMessage, SendResult, platforms
 from concilia.outreach.compose import Rendered
 from concilia.outreach.inbound import ingest_replies, refresh_statuses
 from concilia.outreach.models import InboundReply, OutboxMessage, ProviderState
@@ -244,6 +244,21 @@ def _pause_provider(db_session: Session, channel: str, result: SendResult, now: 
     state.last_error = result.error
 
 
+def _platform_verdict(
+    db_session: Session, msg: OutboxMessage, to: str, now: datetime
+) -> platforms.PlatformVerdict | None:
+    """The platform's own rule for this message (window, template), from when the person
+    last wrote to us on this address."""
+    if platforms.platform_of(to) is None:
+        return None
+    last = db_session.scalar(
+        select(func.max(InboundReply.received_at)).where(
+            InboundReply.channel == msg.channel, InboundReply.sender_index == msg.to_index
+        )
+    )
+    return platforms.check(address=to, kind=msg.kind, last_inbound_at=last, now=now)
+
+
 def _release(msg: OutboxMessage) -> None:
     msg.lease_owner = None
     msg.lease_expires_at = None
@@ -273,7 +288,33 @@ def send_one(
         msg.next_attempt_at = now + WAIT_STEP
         return "waiting"
     to = crypto.decrypt(msg.to_encrypted, context=context.ADDRESS_CONTEXT)
-    result = channel.send(_outgoing(msg, to, now))
+    outgoing = _outgoing(msg, to, now)
+    platform = _platform_verdict(db_session, msg, to, now)
+    if platform is not None and platform.refusal:
+        msg.status = "blocked"
+        msg.verdict = "block"
+        msg.reasons = [
+            *msg.reasons,
+            {
+                "rule": f"PLATFORM-{platform.platform.upper()}-WINDOW",
+                "citation": platform.citation,
+                "category": "platform",
+                "severity": "block",
+                "explanation": platform.refusal,
+            },
+        ]
+        _audit(db_session, msg, "outreach.blocked", actor, rules=[msg.reasons[-1]["rule"]])
+        return "blocked"
+    if platform is not None and platform.template:
+        outgoing = replace(
+            outgoing,
+            metadata={
+                **outgoing.metadata,
+                "template": platform.template,
+                "template_language": msg.lang,
+            },
+        )
+    result = channel.send(outgoing)
     if result.status in ("sent", "delivered"):
         msg.attempts += 1
         msg.status = result.status

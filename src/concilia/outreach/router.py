@@ -14,6 +14,7 @@ from concilia.auth.schemas import Principal
 from concilia.errors import ConciliaError
 from concilia.ids import Id
 from concilia.outreach import service as outreach_service
+from concilia.outreach import webhooks
 from concilia.outreach.check import check_record, default_tone_checker, describe_error
 from concilia.outreach.models import OutboxMessage
 from concilia.outreach.rules import default_packs
@@ -90,3 +91,7 @@ def approve(message_id: Id, principal: Officer, db_session: DbSession) -> Outbox
     return outreach_service.approve(
         db_session=db_session, message_id=message_id, actor=principal.username
     )
+
+
+# Providers' webhooks (signed by the provider, not a staff session): outreach/webhooks.py.
+router.include_router(webhooks.router)

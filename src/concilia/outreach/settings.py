@@ -14,6 +14,8 @@ from concilia.outreach.channels import Channel
 from concilia.outreach.channels.email import SmtpChannel
 from concilia.outreach.channels.http_provider import HttpProviderChannel
 from concilia.outreach.channels.letter import LetterChannel
+from concilia.outreach.channels.twilio import TwilioSmsChannel
+from concilia.outreach.channels.whatsapp import WhatsAppCloudChannel
 
 
 class OutreachSettings(BaseSettings):
@@ -31,6 +33,19 @@ class OutreachSettings(BaseSettings):
     sms_provider_token: SecretStr | None = None
     social_provider_url: str = ""
     social_provider_token: SecretStr | None = None
+    # Twilio (SMS): replaces the generic SMS provider when its account is set.
+    twilio_account_sid: str = ""
+    twilio_auth_token: SecretStr | None = None
+    twilio_sender: str = ""  # a number (+E.164) or a messaging service SID (MG...)
+    twilio_base_url: str = "https://api.twilio.com"
+    # WhatsApp Business (Cloud API): replaces the generic social provider when set.
+    whatsapp_phone_number_id: str = ""
+    whatsapp_token: SecretStr | None = None
+    whatsapp_base_url: str = "https://graph.facebook.com"
+    whatsapp_app_secret: SecretStr | None = None  # signs webhooks (X-Hub-Signature-256)
+    whatsapp_verify_token: SecretStr | None = None  # the subscription handshake's token
+    # Where providers reach our webhooks from outside (Twilio signs the full URL it calls).
+    public_base_url: str = ""
     letter_dir: Path | None = None
     # Workers: how many messages a worker claims at once, how long its claim lasts if it
     # dies (seconds), and each provider's rate limit in messages per second (JSON object,
@@ -62,13 +77,31 @@ class OutreachSettings(BaseSettings):
                 password=self.smtp_password.get_secret_value() if self.smtp_password else None,
                 starttls=self.smtp_starttls,
             )
-        if self.sms_provider_url and self.sms_provider_token:
+        if self.twilio_account_sid and self.twilio_auth_token and self.twilio_sender:
+            out["sms"] = TwilioSmsChannel(
+                account_sid=self.twilio_account_sid,
+                auth_token=self.twilio_auth_token.get_secret_value(),
+                sender=self.twilio_sender,
+                base_url=self.twilio_base_url,
+                status_callback=(
+                    f"{self.public_base_url.rstrip('/')}/api/outreach/webhooks/twilio/status"
+                    if self.public_base_url
+                    else None
+                ),
+            )
+        elif self.sms_provider_url and self.sms_provider_token:
             out["sms"] = HttpProviderChannel(
                 name="sms",
                 base_url=self.sms_provider_url,
                 token=self.sms_provider_token.get_secret_value(),
             )
-        if self.social_provider_url and self.social_provider_token:
+        if self.whatsapp_phone_number_id and self.whatsapp_token:
+            out["social_dm"] = WhatsAppCloudChannel(
+                phone_number_id=self.whatsapp_phone_number_id,
+                token=self.whatsapp_token.get_secret_value(),
+                base_url=self.whatsapp_base_url,
+            )
+        elif self.social_provider_url and self.social_provider_token:
             out["social_dm"] = HttpProviderChannel(
                 name="social_dm",
                 base_url=self.social_provider_url,

@@ -1,0 +1,129 @@
+"""Providers' webhooks: WhatsApp (Meta) and Twilio push statuses and the person's messages.
+
+Authenticated by the provider's signature (no staff session: the provider calls), idempotent
+(a replayed delivery finds its reply or event already stored and changes nothing), and landing
+in :mod:`concilia.outreach.inbound`, the same inbox, case timeline and contact log as polled
+replies. A bad signature answers 401 and stores nothing; an unconfigured provider 404.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse
+
+from concilia.auth.dependencies import DbSession
+from concilia.db import utcnow
+from concilia.errors import ConciliaError, NotFound, Unauthorized
+from concilia.outreach import inbound
+from concilia.outreach import settings as outreach_settings
+from concilia.outreach.channels import InboundMessage, StatusEvent, twilio, whatsapp
+
+# Mounted under outreach's /api/outreach by router.py.
+router = APIRouter(prefix="/webhooks", tags=["outreach webhooks"])
+ACTOR = "webhook"
+MAX_BODY = 1_000_000  # Meta batches at most a few hundred events; far below this
+
+
+class BadDelivery(ConciliaError):
+    status = 400
+    title = "Unreadable webhook delivery"
+
+
+@router.get("/whatsapp", response_class=PlainTextResponse)
+def whatsapp_subscribe(
+    mode: Annotated[str, Query(alias="hub.mode", max_length=20)],
+    token: Annotated[str, Query(alias="hub.verify_token", max_length=200)],
+    challenge: Annotated[str, Query(alias="hub.challenge", max_length=200)],
+) -> str:
+    """Meta's subscription handshake: echo the challenge when the verify token matches."""
+    expected = outreach_settings.current().whatsapp_verify_token
+    if expected is None:
+        raise NotFound("WhatsApp webhooks are not configured")
+    if mode != "subscribe" or token != expected.get_secret_value():
+        raise Unauthorized("verify token does not match")
+    return challenge
+
+
+@router.post("/whatsapp")
+async def whatsapp_delivery(request: Request, db_session: DbSession) -> dict[str, int]:
+    """Statuses and messages of one signed notification."""
+    secret = outreach_settings.current().whatsapp_app_secret
+    if secret is None:
+        raise NotFound("WhatsApp webhooks are not configured")
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise BadDelivery("body too large")
+    signature = request.headers.get("X-Hub-Signature-256")
+    if not whatsapp.verify_meta_signature(secret.get_secret_value(), body, signature):
+        raise Unauthorized("X-Hub-Signature-256 does not match the body")
+    try:
+        messages, events = whatsapp.parse_webhook(body)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BadDelivery(f"not a WhatsApp notification: {exc}") from exc
+    return _store(db_session, messages, events)
+
+
+async def _twilio_params(request: Request) -> dict[str, str]:
+    settings = outreach_settings.current()
+    if not (settings.twilio_auth_token and settings.twilio_account_sid):
+        raise NotFound("Twilio webhooks are not configured")
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise BadDelivery("body too large")
+    form = await request.form()
+    params = {k: str(v) for k, v in form.items()}
+    # Twilio signs the URL it called: behind a proxy that is the public one, not ours.
+    url = str(request.url)
+    if settings.public_base_url:
+        url = settings.public_base_url.rstrip("/") + request.url.path
+        if request.url.query:
+            url += "?" + request.url.query
+    header = request.headers.get("X-Twilio-Signature")
+    if not twilio.verify_twilio_signature(
+        settings.twilio_auth_token.get_secret_value(), url, params, header
+    ):
+        raise Unauthorized("X-Twilio-Signature does not match")
+    if params.get("AccountSid") not in (None, settings.twilio_account_sid):
+        raise Unauthorized("another account's delivery")
+    return params
+
+
+@router.post("/twilio/status")
+async def twilio_status(request: Request, db_session: DbSession) -> dict[str, int]:
+    """A message status callback (queued, sent, delivered, undelivered, failed)."""
+    params = await _twilio_params(request)
+    try:
+        event = twilio.parse_status(params)
+    except KeyError as exc:
+        raise BadDelivery(f"missing {exc}") from exc
+    return _store(db_session, [], [event])
+
+
+@router.post("/twilio/inbound")
+async def twilio_inbound(request: Request, db_session: DbSession) -> dict[str, int]:
+    """An SMS the person sent us (a STOP is honoured as an opt-out)."""
+    params = await _twilio_params(request)
+    try:
+        message = twilio.parse_inbound(params)
+    except KeyError as exc:
+        raise BadDelivery(f"missing {exc}") from exc
+    return _store(db_session, [message], [])
+
+
+def _store(
+    db_session: DbSession,
+    messages: list[InboundMessage],
+    events: list[StatusEvent],
+) -> dict[str, int]:
+    now = utcnow()
+    stored = sum(
+        inbound.store_reply(db_session=db_session, message=m, now=now, actor=ACTOR) is not None
+        for m in messages
+    )
+    changed = sum(
+        inbound.record_status_event(db_session=db_session, event=e, now=now, actor=ACTOR)
+        for e in events
+    )
+    return {"replies": stored, "status_changes": changed}
