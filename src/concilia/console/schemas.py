@@ -10,7 +10,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 CHANNELS = ("email", "sms", "social_dm", "letter")
-CALL_OUTCOMES = ("no_answer", "busy", "voicemail", "not_connected", "conversation")
+# What an agent records after a call; "wrong_number" also stops using the number.
+CallOutcome = Literal[
+    "right_party", "promise", "refused", "wrong_number", "no_answer", "busy", "voicemail",
+    "not_connected", "conversation",
+]  # fmt: skip
+CALL_OUTCOMES: tuple[str, ...] = CallOutcome.__args__  # type: ignore[attr-defined]
 IDENTITY_METHODS = ("date_of_birth", "account_reference", "postal_code", "document", "portal_code")
 
 
@@ -128,7 +133,7 @@ class QueuedOut(BaseModel):
 class CallIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     phone: str = Field(min_length=3, max_length=40)
-    outcome: Literal["no_answer", "busy", "voicemail", "not_connected", "conversation"]
+    outcome: CallOutcome
     at: datetime | None = None
 
 

@@ -344,13 +344,37 @@ def log_call(
                 if r.severity == "block"
             ]
         )
-    return outreach_service.log_call(
+    entry = outreach_service.log_call(
         db_session=db_session,
         case_id=case_id,
         at=at or utcnow(),
         outcome=outcome,
         actor=principal.actor,
     )
+    if outcome == "wrong_number":
+        # Someone else answers this number: it leaves the debtor's current contacts, so no
+        # one dials or texts it again (it stays in the history, with this call).
+        case = get_case(db_session=db_session, principal=principal, case_id=case_id)
+        portfolio_service.retire_contact(
+            db_session=db_session,
+            debtor_id=case.debt.debtor_id,
+            kind="phone",
+            value=_e164(phone),
+            actor=principal.actor,
+            reason="wrong number",
+        )
+    return entry
+
+
+def _e164(phone: str) -> str:
+    """The number as stored (E.164) when it parses, else as typed."""
+    for region in PHONE_REGIONS:
+        try:
+            parsed = phonenumbers.parse(phone, region)
+        except phonenumbers.NumberParseException:
+            continue
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return phone.strip()
 
 
 # Signals and whereabouts --------------------------------------------------------------------

@@ -67,7 +67,11 @@ def figures(*, db_session: Session, principal: Principal, lang: str) -> TeamFigu
             title=word("Recovered per week"),
         ),
         recovered=recovered,
-        right_party_rate=(outcomes.get("conversation", 0) / calls) if calls else None,
+        right_party_rate=(
+            sum(outcomes.get(o, 0) for o in outreach_service.RIGHT_PARTY_OUTCOMES) / calls
+        )
+        if calls
+        else None,
         calls=calls,
         promises=promises,
         promises_chart=charts.bars(

@@ -38,7 +38,21 @@ from concilia.portfolio import service as portfolio_service
 from concilia.sources import service as sources_service
 
 ToneFn = Callable[[str, str | None], Sequence[Any]]
-CALL_OUTCOMES = ("no_answer", "busy", "voicemail", "not_connected", "conversation")
+CALL_OUTCOMES = (
+    "no_answer",
+    "busy",
+    "voicemail",
+    "not_connected",
+    "conversation",
+    # The console's outcomes of a call that connected: the debtor (right party, promise,
+    # refused) or someone else (wrong number: the console stops using the number).
+    "right_party",
+    "promise",
+    "refused",
+    "wrong_number",
+)
+# Outcomes where the agent spoke with the debtor.
+RIGHT_PARTY_OUTCOMES = ("conversation", "right_party", "promise", "refused")
 
 
 def get(*, db_session: Session, message_id: int) -> OutboxMessage:
@@ -423,7 +437,7 @@ def log_call(
         at=at,
         actor=actor,
         outcome=outcome,
-        conversation=outcome == "conversation",
+        conversation=outcome in RIGHT_PARTY_OUTCOMES,
         # Reg F does not count a call that did not connect to the dialled number.
         counts=outcome != "not_connected",
     )

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from concilia import crypto
+from concilia.audit import service as audit_service
+from concilia.db import utcnow
 from concilia.portfolio.models import Debtor, DebtorAddress, DebtorContact
 from concilia.portfolio.records import CONTACT_CONTEXT, DOB, EMAIL, NATIONAL_ID, PHONE
 
@@ -60,6 +62,39 @@ def find_debtors_by_contact(*, db_session: Session, kind: str, value: str) -> li
         .distinct()
     )
     return list(db_session.scalars(query))
+
+
+def retire_contact(
+    *, db_session: Session, debtor_id: int, kind: str, value: str, actor: str, reason: str
+) -> int:
+    """Stop using a debtor's phone or e-mail (e.g. a wrong number): its current entries end
+    today and stay as history (audited; the value is hashed, never stored in clear).
+    Returns how many entries ended."""
+    index = crypto.blind_index(value, context=CONTACT_CONTEXT[kind])
+    current = list(
+        db_session.scalars(
+            select(DebtorContact).where(
+                DebtorContact.debtor_id == debtor_id,
+                DebtorContact.kind == kind,
+                DebtorContact.value_index == index,
+                DebtorContact.valid_to.is_(None),
+            )
+        )
+    )
+    today = utcnow().date()
+    for contact in current:
+        contact.valid_to = today
+    if current:
+        audit_service.record(
+            db_session=db_session,
+            actor=actor,
+            action="portfolio.contact_retired",
+            object_type="debtor",
+            object_id=debtor_id,
+            change={"kind": kind, "value_index": index, "reason": reason},
+            detail={"kind": kind, "reason": reason, "entries": len(current)},
+        )
+    return len(current)
 
 
 def find_debtors_by_national_id(*, db_session: Session, national_id: str) -> list[Debtor]:

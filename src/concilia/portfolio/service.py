@@ -27,12 +27,12 @@ from concilia.auth.schemas import Principal
 from concilia.db import utcnow
 from concilia.errors import Conflict, InputProblem, InvalidInput, NotFound
 from concilia.portfolio import allocation
-from concilia.portfolio import personal_data as personal_data
 from concilia.portfolio.debtors import (
     DebtorView,
     find_debtors_by_contact,
     find_debtors_by_national_id,
     iter_debtors_for_tracing,
+    retire_contact,
     reveal_debtor,
 )
 from concilia.portfolio.importer import (
@@ -88,6 +88,7 @@ __all__ = [
     "note_contact",
     "record_payment",
     "refresh_worklist_keys",
+    "retire_contact",
     "reveal_debtor",
     "set_priorities",
     "set_promise_status",
