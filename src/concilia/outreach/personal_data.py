@@ -28,7 +28,9 @@ from concilia.outreach.models import (
     OptOutEntry,
     OutboxMessage,
 )
-from concilia.outreach.rules.model import SOCIAL_CHANNELS
+from concilia.outreach.rules.model import SOCIAL_CHANNELS, Reason
+from concilia.portfolio import service as portfolio_service
+from concilia.tracing import service as tracing_service
 
 ERASED = "[erased]"
 # Statuses that have not left the agency yet: erasure or objection stops them.
@@ -242,3 +244,80 @@ def purge_before(*, db_session: Session, before: datetime, dry_run: bool) -> dic
             r.text, r.sender_encrypted, r.sender_index = ERASED, marker, ERASED
         db_session.flush()
     return {"outreach_outbox": len(messages), "outreach_replies": len(replies)}
+
+
+# GDPR art. 14 ------------------------------------------------------------------------------
+# The information notice owed to a person whose data was not obtained from them (public
+# profiles, inferences) travels as an outreach message of this kind; privacy composes it
+# (FR/ES/EN) and tracks its deadline. Outreach keeps the gate because outreach owns the
+# messages: privacy sits above outreach (it exports outreach's data), so the check cannot
+# call into privacy; everything it needs (earlier notices) is in outreach's own table, and
+# whether social data is in use comes from tracing, below outreach.
+NOTICE_KIND = "privacy_notice"
+# A message "includes" the notice when it carries the notice's heading (every language's
+# template has one of these).
+NOTICE_MARKERS = ("GDPR art. 14", "RGPD art. 14")
+_NOT_DELIVERED = ("cancelled", "failed", "blocked")
+
+
+def _case_ids_of(db_session: Session, debtor_id: int) -> list[int]:
+    debts = portfolio_service.list_debts_of_debtor(db_session=db_session, debtor_id=debtor_id)
+    return [
+        portfolio_service.get_case_for_debt(db_session=db_session, debt_id=d.id).id for d in debts
+    ]
+
+
+def notice_sent_at(*, db_session: Session, debtor_id: int) -> tuple[datetime, str] | None:
+    """When (and by which channel) the art. 14 notice left for the person, if it has: the
+    earliest notice message sent, or an ordinary message that carried it."""
+    ids = _case_ids_of(db_session, debtor_id)
+    found: tuple[datetime, str] | None = None
+    for m in db_session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.case_id.in_(ids), OutboxMessage.sent_at.is_not(None)
+        )
+    ):
+        carries = m.kind == NOTICE_KIND or any(marker in m.body for marker in NOTICE_MARKERS)
+        if carries and m.sent_at is not None and (found is None or m.sent_at < found[0]):
+            found = (m.sent_at, m.channel)
+    return found
+
+
+def notice_reasons(*, db_session: Session, case_id: int, kind: str, body: str) -> list[Reason]:
+    """Why a message may not go (art. 14), or nothing: once the person's social data is in
+    use (a public profile accepted as theirs), a message must be the notice, carry it, or
+    follow one queued or sent. Outreach's decision adds this to the rules' verdict, at
+    queueing and at every send (a notice that went meanwhile lifts it)."""
+    debtor_id = portfolio_service.get_debt(
+        db_session=db_session,
+        debt_id=portfolio_service.get_case(db_session=db_session, case_id=case_id).debt_id,
+    ).debtor_id
+    if kind == NOTICE_KIND or any(marker in body for marker in NOTICE_MARKERS):
+        return []
+    if not tracing_service.accepted_profiles_by_debtor(
+        db_session=db_session, debtor_keys=[str(debtor_id)]
+    ):
+        return []
+    earlier = db_session.scalar(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.case_id.in_(_case_ids_of(db_session, debtor_id)),
+            OutboxMessage.kind == NOTICE_KIND,
+            OutboxMessage.status.not_in(_NOT_DELIVERED),
+        )
+        .limit(1)
+    )
+    if earlier is not None:
+        return []
+    return [
+        Reason(
+            rule="GDPR-ART14",
+            citation="GDPR art. 14(3)(b): the notice at the latest at the first communication",
+            category="privacy",
+            severity="block",
+            explanation=(
+                "this person's public social data is in use and they have not been told: send "
+                "the information notice first (concilia privacy notices --send) or include it"
+            ),
+        )
+    ]

@@ -94,6 +94,12 @@ def decide(
     )
     flags = list(tone(message.body, comm.lang)) if tone is not None and message.body else []
     decision = evaluate(comm, packs, tone_flags=flags)
+    # GDPR art. 14 (issue 18): once their social data is in use, the person hears of it first.
+    notice = personal_data.notice_reasons(
+        db_session=db_session, case_id=message.case_id, kind=message.kind, body=message.body
+    )
+    if notice:
+        decision = Decision("block", (*decision.reasons, *notice), decision.pack_versions)
     if message.channel not in SOCIAL_CHANNELS:
         return decision
     refused = _flagged_profile_reasons(db_session=db_session, address=_address(message))

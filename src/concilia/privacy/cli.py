@@ -164,3 +164,30 @@ def register(
         err_console.print(f"[red]cannot write {out}: {exc}[/red]")
         raise typer.Exit(1) from exc
     console.print(f"art. 30 record written to {out}")
+
+
+@app.command()
+def notices(
+    send: bool = typer.Option(False, "--send", help="Queue each owed notice by e-mail."),
+) -> None:
+    """Art. 14 notices still owed (data not obtained from the person in use), most urgent
+    first; with --send, queue them (those without an e-mail address are named: send by letter)."""
+    now = utcnow()
+    problems = 0
+    with session_scope() as session:
+        owed = privacy_service.sync_notices(db_session=session, now=now)
+        for n in owed:
+            late = "  LATE" if n.due_at < now else ""
+            line = f"debtor {n.debtor_id}\t{n.lang}\tdue {n.due_at:%Y-%m-%d}{late}"
+            if send:
+                try:
+                    message_id = privacy_service.send_notice(
+                        db_session=session, debtor_id=n.debtor_id, actor=_actor()
+                    )
+                    line += f"\tqueued as message {message_id}"
+                except ConciliaError as exc:
+                    problems += 1
+                    line += f"\tnot sent: {exc.detail}"
+            console.print(line, markup=False)
+    if problems:
+        raise typer.Exit(1)

@@ -6,6 +6,9 @@ from __future__ import annotations
 from concilia.privacy.contract import ExportItem, SubjectRef, TableOutcome
 from concilia.privacy.handlers import declared_tables
 from concilia.privacy.models import PRIVACY_TABLES
+from concilia.privacy.notices import render as render_notice
+from concilia.privacy.notices import send as send_notice
+from concilia.privacy.notices import sync as sync_notices
 from concilia.privacy.purge import purge
 from concilia.privacy.subjects import (
     RESPONSE_DAYS,
@@ -35,6 +38,9 @@ __all__ = [
     "object_to_social",
     "open_request",
     "purge",
+    "render_notice",
     "resolve",
     "restrict",
+    "send_notice",
+    "sync_notices",
 ]

@@ -132,3 +132,20 @@ def purge_before(*, db_session: Session, before: datetime, dry_run: bool) -> dic
         db_session.execute(delete(Evidence).where(Evidence.candidate_id.in_(ids)))
         db_session.execute(delete(MatchCandidate).where(MatchCandidate.id.in_(ids)))
     return {"tracing_candidates": len(ids)}
+
+
+def social_first_use(*, db_session: Session) -> dict[int, datetime]:
+    """Per debtor id, when a public profile was first accepted as theirs: the day data not
+    obtained from them started being used (art. 14(3) counts from there)."""
+    rows = db_session.execute(
+        select(MatchCandidate.debtor_key, MatchCandidate.decided_at).where(
+            MatchCandidate.status == "accepted", MatchCandidate.decided_at.is_not(None)
+        )
+    )
+    first: dict[int, datetime] = {}
+    for key, decided_at in rows:
+        if key.isdigit() and decided_at is not None:
+            debtor_id = int(key)
+            if debtor_id not in first or decided_at < first[debtor_id]:
+                first[debtor_id] = decided_at
+    return first
