@@ -623,12 +623,13 @@ def create_plan(
 # Team --------------------------------------------------------------------------------------
 
 
-@pages.get("/team", response_class=HTMLResponse)
-def team_page(request: Request, db_session: DbSession) -> Response:
-    """The supervisor's dashboard: recovered per week, contact rate, promises, blocks."""
-    auth = _page_auth(request, db_session)
-    if auth is None:
-        return _to_login()
+def _team(
+    request: Request,
+    db_session: Session,
+    auth: PageAuth,
+    error: str | None = None,
+    notice: str | None = None,
+) -> Response:
     context: dict[str, Any] = {
         "principal": auth.principal,
         "csrf_token": auth.csrf_token,
@@ -639,7 +640,54 @@ def team_page(request: Request, db_session: DbSession) -> Response:
     context["team"] = team_view.figures(
         db_session=db_session, principal=auth.principal, lang=language_of(request)
     )
-    return _render(request, "console/team.html", context)
+    context.update(
+        assignees=team_view.assignees(db_session=db_session, principal=auth.principal),
+        stages=portfolio_service.STAGES,
+        max_bulk=team_view.MAX_BULK,
+        error=error,
+        notice=notice,
+    )
+    return _render(request, "console/team.html", context, status_code=422 if error else 200)
+
+
+@pages.get("/team", response_class=HTMLResponse)
+def team_page(request: Request, db_session: DbSession) -> Response:
+    """The supervisor's dashboard: recovered per week, contact rate, promises, blocks."""
+    auth = _page_auth(request, db_session)
+    if auth is None:
+        return _to_login()
+    return _team(request, db_session, auth)
+
+
+@pages.post("/team/assign", response_class=HTMLResponse)
+def assign_cases(
+    request: Request,
+    principal: CurrentPrincipal,
+    db_session: DbSession,
+    agent_id: Annotated[str, Form(max_length=20)] = "",
+    count: Annotated[str, Form(max_length=6)] = "",
+    stage: Annotated[str, Form(max_length=30)] = "",
+) -> Response:
+    """Give an agent the next unassigned cases of their teams (supervisors; each audited)."""
+    auth = _page_auth(request, db_session)
+    if auth is None:
+        return _to_login()
+    if not team_view.may_see(principal):
+        return _team(request, db_session, auth)  # the forbidden page
+    try:
+        done = team_view.assign_next(
+            db_session=db_session,
+            principal=principal,
+            agent_id=int(agent_id) if agent_id.isdigit() else -1,
+            count=int(count) if count.isdigit() else 0,
+            stage=stage if stage in portfolio_service.STAGES else None,
+        )
+    except InvalidInput as exc:
+        db_session.rollback()
+        return _team(request, db_session, auth, error=_error_text(exc))
+    db_session.flush()
+    notice = gettext(language_of(request), "%(n)s cases assigned.") % {"n": done}
+    return _team(request, db_session, auth, notice=notice)
 
 
 # Compliance --------------------------------------------------------------------------------

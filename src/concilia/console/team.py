@@ -8,9 +8,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from concilia.auth import service as auth_service
 from concilia.auth.schemas import Principal
 from concilia.console import charts
 from concilia.db import utcnow
+from concilia.errors import InputProblem, InvalidInput
 from concilia.outreach import service as outreach_service
 from concilia.portfolio import service as portfolio_service
 from concilia.web import i18n
@@ -92,3 +94,62 @@ def figures(*, db_session: Session, principal: Principal, lang: str) -> TeamFigu
 def as_context(team: TeamFigures) -> dict[str, Any]:
     """The template's view of the figures."""
     return {"team": team}
+
+
+# Bulk assignment -----------------------------------------------------------------------------
+
+MAX_BULK = 500
+
+
+@dataclass(frozen=True)
+class Assignee:
+    user_id: int
+    username: str
+    team_ids: frozenset[int]
+
+
+def assignees(*, db_session: Session, principal: Principal) -> list[Assignee]:
+    """Active agents and supervisors who share a team with the principal (or all, for admins)."""
+    scope = auth_service.team_scope(principal)
+    out = []
+    for user in auth_service.list_users(db_session=db_session):
+        if not user.is_active or user.role.value not in ("agent", "supervisor"):
+            continue
+        teams = frozenset(t.id for t in user.teams)
+        shared = teams if scope is None else teams & scope
+        if shared:
+            out.append(Assignee(user.id, user.username, shared))
+    return out
+
+
+def assign_next(
+    *, db_session: Session, principal: Principal, agent_id: int, count: int, stage: str | None
+) -> int:
+    """Give an agent the next ``count`` unassigned cases of their teams (worklist order),
+    each assignment audited by portfolio; returns how many were assigned."""
+    if not 1 <= count <= MAX_BULK:
+        raise InvalidInput(
+            problems=[InputProblem("(form)", 0, "count", f"between 1 and {MAX_BULK}")]
+        )
+    agent = next(
+        (a for a in assignees(db_session=db_session, principal=principal) if a.user_id == agent_id),
+        None,
+    )
+    if agent is None:
+        raise InvalidInput(
+            problems=[InputProblem("(form)", 0, "agent", "not an active member of your teams")]
+        )
+    rows = portfolio_service.worklist(
+        db_session=db_session,
+        principal=principal,
+        stage=stage or None,
+        unassigned=True,
+        team_ids=agent.team_ids,
+        limit=count,
+    )
+    for row in rows:
+        case = portfolio_service.get_case(db_session=db_session, case_id=row.case_id)
+        portfolio_service.assign_case(
+            db_session=db_session, case=case, agent_id=agent_id, actor=principal.actor
+        )
+    return len(rows)

@@ -117,6 +117,8 @@ def worklist(
     text: str | None = None,
     debtor_ids: list[int] | None = None,
     assigned_to_me: bool = False,
+    unassigned: bool = False,
+    team_ids: Collection[int] | None = None,
     after_case_id: int | None = None,
     limit: int = 50,
 ) -> list[WorklistRow]:
@@ -126,7 +128,8 @@ def worklist(
     promise due, the largest balance, the longest since the last contact (never contacted
     first), the case id. The cursor is a case id, not its sort values, so no amount or date
     goes into a URL. ``text`` matches a debtor's names or either reference; ``debtor_ids``
-    restricts to debtors found another way (e.g. by a contact's blind index).
+    restricts to debtors found another way (e.g. by a contact's blind index); ``team_ids``
+    narrows the principal's teams (never widens them).
     """
     problems = []
     if stage and stage not in STAGES:
@@ -137,6 +140,10 @@ def worklist(
         raise InvalidInput(problems=problems)
     conditions: list[ColumnElement[bool]] = []
     scope = auth_service.team_scope(principal)
+    if team_ids is not None:
+        scope = frozenset(team_ids) & scope if scope is not None else frozenset(team_ids)
+        if not scope:
+            return []
     if scope is not None:
         # One team: an equality, so PostgreSQL walks ix_cases_worklist_team in order.
         ids = sorted(scope)
@@ -153,6 +160,8 @@ def worklist(
         conditions.append(Case.balance_total <= max_balance)
     if assigned_to_me:
         conditions.append(Case.assigned_agent_id == principal.user_id)
+    if unassigned:
+        conditions.append(Case.assigned_agent_id.is_(None))
     if debtor_ids is not None:
         conditions.append(Debt.debtor_id.in_(debtor_ids or [-1]))
     if text and text.strip():
