@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import typer
@@ -191,3 +192,27 @@ def notices(
             console.print(line, markup=False)
     if problems:
         raise typer.Exit(1)
+
+
+@app.command()
+def reads(
+    days: int = typer.Option(7, min=1, max=366, help="How far back."),
+    actor: str | None = typer.Option(None, help="Only this reader."),
+) -> None:
+    """Who read which person's decrypted data (newest first), then any unusual-volume alert."""
+    with session_scope() as session:
+        rows = privacy_service.list_reads(
+            db_session=session, since=utcnow() - timedelta(days=days), actor=actor
+        )
+        for r in rows:
+            console.print(
+                f"{r.at:%Y-%m-%d %H:%M}\t{r.actor}\tdebtor {r.debtor_id}\t{r.what}\t"
+                f"{r.purpose}\t{r.via}",
+                markup=False,
+            )
+        for a in privacy_service.read_alerts(db_session=session):
+            console.print(
+                f"ALERT {a.actor}: {a.people} people in 24 h (usual {a.usual}/day, "
+                f"threshold {a.threshold})",
+                markup=False,
+            )

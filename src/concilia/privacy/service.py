@@ -10,6 +10,8 @@ from concilia.privacy.notices import render as render_notice
 from concilia.privacy.notices import send as send_notice
 from concilia.privacy.notices import sync as sync_notices
 from concilia.privacy.purge import purge
+from concilia.privacy.reads import ReadAlert, list_reads, record_read
+from concilia.privacy.reads import alerts as read_alerts
 from concilia.privacy.subjects import (
     RESPONSE_DAYS,
     collect,
@@ -27,6 +29,7 @@ __all__ = [
     "PRIVACY_TABLES",
     "RESPONSE_DAYS",
     "ExportItem",
+    "ReadAlert",
     "SubjectRef",
     "TableOutcome",
     "collect",
@@ -34,10 +37,13 @@ __all__ = [
     "erase",
     "erase_closed",
     "export",
+    "list_reads",
     "list_requests",
     "object_to_social",
     "open_request",
     "purge",
+    "read_alerts",
+    "record_read",
     "render_notice",
     "resolve",
     "restrict",

@@ -22,6 +22,7 @@ from concilia.privacy.models import (
     ReadLogEntry,
     SubjectRequest,
 )
+from concilia.privacy.reads import Via, record_read
 from concilia.privacy.retention import describe
 from concilia.tracing import service as tracing_service
 
@@ -199,13 +200,28 @@ def collect(*, db_session: Session, subject: SubjectRef) -> list[ExportItem]:
 
 
 def export(
-    *, db_session: Session, subject: SubjectRef, actor: str, reason: str = ""
+    *,
+    db_session: Session,
+    subject: SubjectRef,
+    actor: str,
+    reason: str = "",
+    via: Via = "command",
 ) -> tuple[SubjectRequest, dict[str, Any]]:
-    """Answer an access request (art. 15): the document, and the closed request (audited)."""
+    """Answer an access request (art. 15): the document, and the closed request (audited;
+    the read of the decrypted data is logged)."""
     request = open_request(
         db_session=db_session, subject=subject, kind="access", actor=actor, reason=reason
     )
     items = collect(db_session=db_session, subject=subject)
+    record_read(
+        db_session=db_session,
+        actor=actor,
+        debtor_ids=[subject.debtor_id],
+        what="privacy export (every domain)",
+        purpose="data_subject_request",
+        via=via,
+        items=len(items),
+    )
     by_table: dict[str, int] = {}
     for item in items:
         by_table[item.table] = by_table.get(item.table, 0) + 1

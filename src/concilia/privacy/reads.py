@@ -1,0 +1,133 @@
+"""Who looked: every read of a person's decrypted data is logged (who, whom, what, why,
+through what), and a reader who reads far more people than usual raises an alert for the
+compliance officer.
+
+The log holds ids, never the data read. Domains below privacy cannot call it (privacy
+depends on them); the surfaces above it — privacy's own routes and commands, the console's
+pages — record their reads here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from concilia.db import utcnow
+from concilia.privacy.models import ReadLogEntry
+from concilia.privacy.settings import get_privacy_settings
+
+Via = Literal["page", "api", "command"]
+BASELINE_DAYS = 30
+
+
+def record_read(
+    *,
+    db_session: Session,
+    actor: str,
+    debtor_ids: list[int],
+    what: str,
+    purpose: str,
+    via: Via,
+    items: int = 1,
+    at: datetime | None = None,
+) -> None:
+    """Log that ``actor`` read decrypted data of these people, in the caller's transaction."""
+    when = at or utcnow()
+    for debtor_id in sorted(set(debtor_ids)):
+        db_session.add(
+            ReadLogEntry(
+                at=when,
+                actor=actor,
+                debtor_id=debtor_id,
+                what=what[:100],
+                purpose=purpose[:40],
+                via=via,
+                items=items,
+            )
+        )
+    db_session.flush()
+
+
+def list_reads(
+    *,
+    db_session: Session,
+    since: datetime,
+    actor: str | None = None,
+    debtor_id: int | None = None,
+    limit: int = 200,
+) -> list[ReadLogEntry]:
+    """Reads since a time, newest first (optionally of one reader or one person)."""
+    query = select(ReadLogEntry).where(ReadLogEntry.at >= since)
+    if actor:
+        query = query.where(ReadLogEntry.actor == actor)
+    if debtor_id is not None:
+        query = query.where(ReadLogEntry.debtor_id == debtor_id)
+    return list(
+        db_session.scalars(
+            query.order_by(ReadLogEntry.at.desc(), ReadLogEntry.id.desc()).limit(limit)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ReadAlert:
+    """A reader who read many more distinct people on a day than on their usual day."""
+
+    actor: str
+    day: str
+    people: int
+    usual: float
+    threshold: float
+
+
+def _people_per_day(
+    db_session: Session, start: datetime, end: datetime
+) -> dict[str, dict[str, int]]:
+    rows = db_session.execute(
+        select(ReadLogEntry.actor, ReadLogEntry.at, ReadLogEntry.debtor_id).where(
+            ReadLogEntry.at >= start, ReadLogEntry.at < end
+        )
+    )
+    seen: dict[str, dict[str, set[int]]] = {}
+    for actor, at, debtor_id in rows:
+        seen.setdefault(actor, {}).setdefault(at.date().isoformat(), set()).add(debtor_id)
+    return {a: {d: len(ids) for d, ids in days.items()} for a, days in seen.items()}
+
+
+def alerts(*, db_session: Session, now: datetime | None = None) -> list[ReadAlert]:
+    """Readers whose distinct people read in the last 24 hours exceed ``alert_factor`` times
+    their daily mean over the previous 30 days (days without reads count as zero) and at
+    least ``alert_min_people``."""
+    settings = get_privacy_settings()
+    now = now or utcnow()
+    day_start = now - timedelta(days=1)
+    recent = _people_per_day(db_session, day_start, now + timedelta(seconds=1))
+    history = _people_per_day(db_session, day_start - timedelta(days=BASELINE_DAYS), day_start)
+    found: list[ReadAlert] = []
+    for actor in sorted(recent):
+        # Distinct people over the whole last 24 hours (a window may straddle two dates).
+        people = (
+            db_session.scalar(
+                select(func.count(func.distinct(ReadLogEntry.debtor_id))).where(
+                    ReadLogEntry.actor == actor, ReadLogEntry.at >= day_start
+                )
+            )
+            or 0
+        )
+        usual = sum(history.get(actor, {}).values()) / BASELINE_DAYS
+        threshold = max(settings.alert_factor * usual, float(settings.alert_min_people))
+        if people > threshold:
+            found.append(
+                ReadAlert(
+                    actor=actor,
+                    day=now.date().isoformat(),
+                    people=people,
+                    usual=round(usual, 2),
+                    threshold=round(threshold, 2),
+                )
+            )
+    return found
