@@ -7,25 +7,25 @@ rules and the tone check; calls are checked with ``check_call`` and left to an a
 
 from __future__ import annotations
 
-import random
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from concilia.audit import service as audit_service
-from concilia.auth.roles import Role
-from concilia.auth.schemas import Principal
-from concilia.db import utcnow
-from concilia.errors import Conflict, InputProblem, InvalidInput, NotFound
-from concilia.outreach import service as outreach_service
-from concilia.portfolio import service as portfolio_service
-from concilia.strategy import definition, engine, messages, segments
-from concilia.strategy.engine import Action, Done
-from concilia.strategy.models import NextAction, StrategyAction, StrategyAssignment
+from concilia.errors import NotFound
+from concilia.strategy import definition, engine, segments
+from concilia.strategy import personal_data as personal_data
+from concilia.strategy.assignments import (
+    DEFAULT_STRATEGY,
+    assign,
+    done_of,
+    get_assignment,
+    list_actions,
+    open_case_ids,
+    start_experiment,
+    strategy_of,
+)
+from concilia.strategy.engine import Action
+from concilia.strategy.models import NextAction
 from concilia.strategy.outcomes import (
     OUTCOME_KINDS,
     ArmReport,
@@ -33,23 +33,17 @@ from concilia.strategy.outcomes import (
     list_outcomes,
     record_outcome,
 )
-
-DEFAULT_STRATEGY = "default"
-ACTOR = "job:strategy"
-# Rule categories that only say "not now" for a call: the step waits rather than being spent.
-DEFERRABLE = frozenset({"time", "frequency"})
-# Every case, for the scheduler: trusted code that decides access itself.
-_ALL_TEAMS = Principal(
-    user_id=0, username="strategy", role=Role.admin, team_ids=frozenset(), via="job"
-)
+from concilia.strategy.scheduler import PassReport, run_pass
 
 __all__ = [
+    "DEFAULT_STRATEGY",
     "OUTCOME_KINDS",
     "ArmReport",
     "PassReport",
     "assign",
     "experiment_report",
     "explain",
+    "get_assignment",
     "list_actions",
     "list_outcomes",
     "next_best_action",
@@ -61,163 +55,13 @@ __all__ = [
 ]
 
 
-def _bad(field_name: str, reason: str) -> InvalidInput:
-    return InvalidInput(problems=[InputProblem("(request)", 0, field_name, reason)])
-
-
-def _known_strategy(name: str) -> definition.Strategy:
-    try:
-        return definition.get(name)
-    except definition.StrategyError as exc:
-        raise _bad("strategy", exc.reason) from None
-
-
-def get_assignment(*, db_session: Session, case_id: int) -> StrategyAssignment | None:
-    """The case's assignment, if it has one."""
-    return db_session.scalar(
-        select(StrategyAssignment).where(StrategyAssignment.case_id == case_id)
-    )
-
-
-def strategy_of(*, db_session: Session, case_id: int) -> str:
-    """The strategy a case follows (the default when none was assigned)."""
-    row = get_assignment(db_session=db_session, case_id=case_id)
-    return row.strategy if row is not None else DEFAULT_STRATEGY
-
-
-def assign(
-    *,
-    db_session: Session,
-    case_id: int,
-    strategy: str,
-    actor: str,
-    arm: str = "fixed",
-    experiment: str | None = None,
-) -> StrategyAssignment:
-    """Put a case on a strategy (audited); a case already in an experiment stays there."""
-    _known_strategy(strategy)
-    portfolio_service.get_case(db_session=db_session, case_id=case_id)
-    row = get_assignment(db_session=db_session, case_id=case_id)
-    if row is not None and row.experiment is not None and row.experiment != experiment:
-        raise Conflict(f"case {case_id} is in experiment {row.experiment!r}")
-    before = row.strategy if row is not None else None
-    if row is None:
-        row = StrategyAssignment(case_id=case_id)
-        db_session.add(row)
-    row.strategy, row.arm, row.experiment = strategy, arm, experiment
-    row.assigned_at, row.assigned_by = utcnow(), actor
-    db_session.flush()
-    audit_service.record(
-        db_session=db_session,
-        actor=actor,
-        action="strategy.assigned",
-        object_type="case",
-        object_id=case_id,
-        change={"before": before, "after": strategy, "arm": arm, "experiment": experiment},
-        detail={"strategy": strategy, "arm": arm, "experiment": experiment},
-    )
-    return row
-
-
-def open_case_ids(*, db_session: Session) -> list[int]:
-    """Every case not paid or closed, by id."""
-    # portfolio types the select loosely (Select[tuple[int]]); each row holds one case id.
-    query: Any = portfolio_service.visible_case_ids(principal=_ALL_TEAMS)
-    ids = [int(i) for i in db_session.scalars(query)]
-    out: list[int] = []
-    for case_id in sorted(ids):
-        case = portfolio_service.get_case(db_session=db_session, case_id=case_id)
-        if case.stage not in segments.CLOSED_STAGES:
-            out.append(case_id)
-    return out
-
-
-def start_experiment(
-    *,
-    db_session: Session,
-    name: str,
-    champion: str,
-    challenger: str,
-    challenger_share: float,
-    seed: int,
-    actor: str,
-    case_ids: Iterable[int] | None = None,
-) -> dict[str, int]:
-    """Assign at random every open case not yet in an experiment; counts per strategy.
-
-    The draw is seeded and recorded, so the assignment can be reproduced and audited.
-    """
-    if not 0.0 < challenger_share < 1.0:
-        raise _bad("challenger_share", "must be between 0 and 1 (exclusive)")
-    if champion == challenger:
-        raise _bad("challenger", "champion and challenger must differ")
-    _known_strategy(champion)
-    _known_strategy(challenger)
-    rng = random.Random(seed)
-    counts = {champion: 0, challenger: 0}
-    ids = sorted(case_ids) if case_ids is not None else open_case_ids(db_session=db_session)
-    for case_id in ids:
-        current = get_assignment(db_session=db_session, case_id=case_id)
-        if current is not None and current.experiment is not None:
-            continue
-        challenger_arm = rng.random() < challenger_share
-        chosen = challenger if challenger_arm else champion
-        assign(
-            db_session=db_session,
-            case_id=case_id,
-            strategy=chosen,
-            actor=actor,
-            arm="challenger" if challenger_arm else "champion",
-            experiment=name,
-        )
-        counts[chosen] += 1
-    audit_service.record(
-        db_session=db_session,
-        actor=actor,
-        action="strategy.experiment_started",
-        object_type="experiment",
-        object_id=0,
-        change={"name": name, "champion": champion, "challenger": challenger, "seed": seed},
-        detail={"name": name, "counts": counts, "share": challenger_share, "seed": seed},
-    )
-    return counts
-
-
-def list_actions(*, db_session: Session, case_id: int) -> list[StrategyAction]:
-    """The steps taken or skipped for a case, oldest first."""
-    return list(
-        db_session.scalars(
-            select(StrategyAction)
-            .where(StrategyAction.case_id == case_id)
-            .order_by(StrategyAction.at, StrategyAction.id)
-        )
-    )
-
-
-def _done(rows: list[StrategyAction], strategy: str) -> list[Done]:
-    return [
-        Done(
-            segment=r.segment,
-            step=r.step,
-            status=r.status,
-            channel=r.channel,
-            at=r.at,
-            categories=tuple(
-                str(x.get("category", "")) for x in r.rules or [] if isinstance(x, dict)
-            ),
-        )
-        for r in rows
-        if r.strategy == strategy
-    ]
-
-
 def next_best_action(*, db_session: Session, case_id: int, now: datetime) -> Action:
     """What to do next on a case, when and why (nothing is stored)."""
     name = strategy_of(db_session=db_session, case_id=case_id)
     facts = segments.facts(db_session=db_session, case_id=case_id, today=now.date())
     rows = list_actions(db_session=db_session, case_id=case_id)
     return engine.next_action(
-        facts=facts, strategy=definition.get(name), done=_done(rows, name), now=now
+        facts=facts, strategy=definition.get(name), done=done_of(rows, name), now=now
     )
 
 
@@ -227,254 +71,3 @@ def explain(*, db_session: Session, case_id: int) -> NextAction:
     if row is None:
         raise NotFound(f"no next best action computed for case {case_id} yet")
     return row
-
-
-@dataclass
-class PassReport:
-    """What one scheduler pass did."""
-
-    cases: int = 0
-    queued: int = 0
-    blocked: int = 0
-    review: int = 0
-    to_person: int = 0
-    skipped_steps: int = 0
-    waiting: int = 0
-    by_rule: dict[str, int] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-def _short(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _record(
-    db_session: Session,
-    *,
-    case_id: int,
-    strategy: str,
-    action: Action,
-    status: str,
-    now: datetime,
-    outbox_id: int | None = None,
-    rules: list[dict[str, str]] | None = None,
-    step: int | None = None,
-    explanation: str | None = None,
-) -> StrategyAction:
-    row = StrategyAction(
-        case_id=case_id,
-        strategy=strategy,
-        segment=action.segment or "",
-        step=action.step if step is None else step,
-        action=action.kind if step is None else "skip",
-        channel=action.channel if step is None else None,
-        template=action.template if step is None else None,
-        status=status,
-        outbox_id=outbox_id,
-        rules=rules or [],
-        explanation=explanation or action.explanation,
-        at=now,
-    )
-    db_session.add(row)
-    return row
-
-
-def _take(
-    db_session: Session,
-    *,
-    facts: segments.CaseFacts,
-    strategy: str,
-    action: Action,
-    now: datetime,
-    actor: str,
-    report: PassReport,
-    tone: outreach_service.ToneFn | None,
-) -> bool:
-    """Take a due step: queue its message, check its call, or hand it to a person.
-
-    False when a call may not be made yet (hours or frequency): nothing is recorded."""
-    for skip in action.skipped:
-        _record(
-            db_session,
-            case_id=facts.case_id,
-            strategy=strategy,
-            action=action,
-            status="skipped",
-            now=now,
-            step=skip.step,
-            explanation=f"Step {skip.step + 1} skipped: {skip.reason}.",
-        )
-        report.skipped_steps += 1
-    status, outbox_id, rules = "to_agent", None, []
-    if action.kind == engine.SEND and action.channel and action.template:
-        address = facts.addresses[action.channel]
-        msg = messages.render(
-            db_session=db_session,
-            case_id=facts.case_id,
-            template=action.template,
-            channel=action.channel,
-            now=now,
-            plan_instalments=12 if facts.ability == "low" else 6,
-        )
-        queued = outreach_service.enqueue(
-            db_session=db_session,
-            case_id=facts.case_id,
-            channel=action.channel,
-            kind=msg.kind,
-            lang=facts.lang,
-            to=address,
-            body=msg.body,
-            subject=msg.subject,
-            actor=actor,
-            idempotency_key=f"strategy:{facts.case_id}:{strategy}:{action.segment}:{action.step}",
-            # An address the person wrote from is one the consumer used (US safe harbour).
-            address_source="consumer_used" if address in facts.used_by_consumer else None,
-            letter_ref=msg.letter_ref,
-            not_before=action.at,
-            tone=tone,
-        )
-        status, outbox_id = queued.status, queued.id
-        rules = [
-            {"rule": r["rule"], "category": r["category"], "severity": r["severity"]}
-            for r in queued.reasons or []
-        ]
-    elif action.kind == engine.CALL:
-        decision = outreach_service.check_call(
-            db_session=db_session,
-            case_id=facts.case_id,
-            phone=facts.addresses["call"],
-            at=now,
-        )
-        rules = [
-            {"rule": r.rule, "category": r.category, "severity": r.severity}
-            for r in decision.reasons
-        ]
-        blocking = {r.category for r in decision.reasons if r.severity == "block"}
-        if decision.verdict == "block" and blocking <= DEFERRABLE:
-            # Not now (the hour, or this week's calls are used up): the same step waits for
-            # a later pass instead of being spent.
-            report.waiting += 1
-            return False
-        status = "to_agent" if decision.verdict == "allow" else "blocked"
-    _record(
-        db_session,
-        case_id=facts.case_id,
-        strategy=strategy,
-        action=action,
-        status=status,
-        now=now,
-        outbox_id=outbox_id,
-        rules=rules,
-    )
-    if status == "blocked":
-        report.blocked += 1
-        for r in rules:
-            if r["severity"] == "block":
-                report.by_rule[r["rule"]] = report.by_rule.get(r["rule"], 0) + 1
-    elif status == "review":
-        report.review += 1
-    elif status == "queued":
-        report.queued += 1
-    else:
-        report.to_person += 1
-    audit_service.record(
-        db_session=db_session,
-        actor=actor,
-        action="strategy.step_taken",
-        object_type="case",
-        object_id=facts.case_id,
-        change={
-            "strategy": strategy,
-            "segment": action.segment,
-            "step": action.step,
-            "kind": action.kind,
-            "channel": action.channel,
-            "status": status,
-        },
-        detail={
-            "strategy": strategy,
-            "segment": action.segment,
-            "step": action.step,
-            "kind": action.kind,
-            "channel": action.channel,
-            "status": status,
-        },
-    )
-    return True
-
-
-def run_pass(
-    *,
-    db_session: Session,
-    now: datetime,
-    actor: str = ACTOR,
-    case_ids: Iterable[int] | None = None,
-    tone: outreach_service.ToneFn | None = None,
-) -> PassReport:
-    """One scheduler pass: for each open case (or the given ones), compute the next best
-    action, take it when it is due, and write the worklist priorities. The caller commits
-    once for the whole pass."""
-    report = PassReport()
-    ids = sorted(case_ids) if case_ids is not None else open_case_ids(db_session=db_session)
-    priorities: dict[int, tuple[float | None, str | None]] = {}
-    for case_id in ids:
-        name = strategy_of(db_session=db_session, case_id=case_id)
-        strategy = definition.get(name)
-        facts = segments.facts(db_session=db_session, case_id=case_id, today=now.date())
-        rows = list_actions(db_session=db_session, case_id=case_id)
-        action = engine.next_action(facts=facts, strategy=strategy, done=_done(rows, name), now=now)
-        report.cases += 1
-        due = action.at is not None and action.at <= now
-        if due and action.kind in (engine.SEND, engine.CALL, engine.ESCALATE):
-            taken = _take(
-                db_session,
-                facts=facts,
-                strategy=name,
-                action=action,
-                now=now,
-                actor=actor,
-                report=report,
-                tone=tone,
-            )
-            if not taken:
-                action = replace(
-                    action,
-                    at=now + timedelta(hours=1),
-                    explanation=action.explanation
-                    + " The rules do not allow the call at this moment; it waits.",
-                )
-                _store_next(db_session, case_id=case_id, strategy=name, action=action, now=now)
-                priorities[case_id] = (action.priority, _short(action.explanation))
-                continue
-            # What the case's page and worklist show is what comes after the step just taken.
-            db_session.flush()
-            rows = list_actions(db_session=db_session, case_id=case_id)
-            after = engine.next_action(
-                facts=facts, strategy=strategy, done=_done(rows, name), now=now
-            )
-            if action.kind in (engine.CALL, engine.ESCALATE):
-                # The call or the review is the agent's work now: it stays on top until done.
-                after = action
-            action = after
-        elif action.kind == engine.WAIT or not due:
-            report.waiting += 1
-        _store_next(db_session, case_id=case_id, strategy=name, action=action, now=now)
-        priorities[case_id] = (action.priority, _short(action.explanation))
-    if priorities:
-        portfolio_service.set_priorities(db_session=db_session, priorities=priorities, actor=actor)
-    db_session.flush()
-    return report
-
-
-def _store_next(
-    db_session: Session, *, case_id: int, strategy: str, action: Action, now: datetime
-) -> None:
-    row = db_session.get(NextAction, case_id)
-    if row is None:
-        row = NextAction(case_id=case_id)
-        db_session.add(row)
-    row.strategy, row.kind, row.channel = strategy, action.kind, action.channel
-    row.due_at, row.priority, row.explanation = action.at, action.priority, action.explanation
-    row.updated_at = now
