@@ -28,14 +28,36 @@ SPECIAL = {
     "health": "Diagnostiquée d'un cancer du sein, chimiothérapie dès lundi à l'hôpital",
     "religion": "Messe pour mon père décédé dimanche à Saint-Jean, priez pour lui",
     "politics": "Grosse manif contre la réforme demain avec le syndicat, on lâche rien",
+    # The cases a word list let through: a party's name alone, a pregnancy loss, a smaller
+    # faith's place of worship, a plain statement of one's own ethnicity.
+    "party": "Dimanche je vote RN, comme toute ma famille",
+    "pregnancy_loss": "On a perdu notre bébé à onze semaines, plus de battement à l'écho",
+    "worship": "Langar au gurdwara de Bobigny ce dimanche avec les enfants",
+    "ethnicity": "Je suis kabyle et fière de l'être",
+    # A language the guard cannot vouch for (Swahili: "I have diabetes") is not kept either.
+    "unreadable": "Nina ugonjwa wa kisukari na ninatumia dawa kila siku",
 }
-# Words of the special posts that must appear nowhere once processed.
-SPECIAL_WORDS = ("cancer", "chimioth", "Messe", "priez", "Saint-Jean", "manif", "réforme")
+# Words of the special posts, bios and mentions that must appear nowhere once processed.
+SPECIAL_WORDS = (
+    "cancer", "chimioth", "Messe", "priez", "Saint-Jean", "manif", "réforme", "vote RN",
+    "bébé", "gurdwara", "kabyle", "kisukari", "CGT", "algérienne", "enceinte", "Lévothyrox",
+)  # fmt: skip
 ORDINARY = {
     "new_job": "Nouveau CDI chez Decathlon à Lyon, trop contente !",
     "negated": "Je n'ai pas perdu mon travail, c'était juste une rumeur",
     "german": "Heute habe ich eine neue Stelle in Berlin angefangen",
+    # Hard negatives: a street named after a hospital, a company health plan.
+    "street": "Enfin installée rue de l'Hôpital, à deux pas du boulot",
+    "health_plan": "Notre mutuelle santé d'entreprise rembourse enfin les lunettes",
 }
+SPECIAL_BIO = "Déléguée CGT, fière de mes racines algériennes"
+SPECIAL_JOB_TITLE = "Déléguée syndicale CGT"
+ORDINARY_BIO = "Fan de rando et de cuisine lyonnaise"
+SPECIAL_MENTIONS = (
+    "@Recouvra vous appelez une femme enceinte en arrêt maladie, honte à vous",
+    "@Recouvra mon traitement au Lévothyrox coûte déjà assez cher",
+)
+ORDINARY_MENTION = "@Recouvra toujours pas de réponse à mon mail depuis une semaine"
 LOCATING_ONLY = "Promu directeur régional chez Orange, champagne !"
 
 PORTFOLIO_ROW = {
@@ -79,7 +101,13 @@ def _write(path: Path, rows: list[dict[str, Any]]) -> Path:
 
 
 def _source(
-    db_session: Session, tmp_path: Path, name: str, purposes: list[str], posts: list[str]
+    db_session: Session,
+    tmp_path: Path,
+    name: str,
+    purposes: list[str],
+    posts: list[str],
+    bio: str | None = None,
+    job_title: str | None = None,
 ) -> int:
     sources_service.declare(
         db_session=db_session,
@@ -99,6 +127,8 @@ def _source(
         "display_name": "Jeanne Dupont",
         "visibility": "public",
         "provenance": _provenance(name, "jeanne"),
+        "bio": bio,
+        "job_title": job_title,
     }
     items = [
         {
@@ -125,6 +155,42 @@ def _source(
     return profile_id
 
 
+def _mentions(db_session: Session, tmp_path: Path, texts: list[str]) -> None:
+    """Mentions of the agency, imported as the listening connector would."""
+    sources_service.declare(
+        db_session=db_session,
+        declaration=SourceDeclaration.model_validate(
+            {
+                "name": "listening",
+                "kind": "platform_export",
+                "platform": "social",
+                "allowed_purposes": ["reputation"],
+            }
+        ),
+        actor="test",
+    )
+    rows = [
+        {
+            "external_id": f"m{i}",
+            "author_handle": "someone",
+            "network": "social",
+            "created_at": "2026-11-01T10:00:00+00:00",
+            "text": text,
+            "visibility": "public",
+            "provenance": _provenance("listening", f"someone/{i}"),
+        }
+        for i, text in enumerate(texts)
+    ]
+    sources_service.run_import(
+        db_session=db_session,
+        connector=JsonLinesFile(_write(tmp_path / "mentions.jsonl", rows)),
+        kind=ItemKind.mentions,
+        source_name="listening",
+        actor="test",
+        now=NOW,
+    )
+
+
 @pytest.fixture
 def processed(
     db_session: Session, tmp_path: Path, signals_model: EventModel
@@ -141,9 +207,12 @@ def processed(
     assert case_id is not None
     credit = _source(
         db_session, tmp_path, "social-export", ["locating", "credit_assessment"],
-        [*SPECIAL.values(), *ORDINARY.values()],
+        [*SPECIAL.values(), *ORDINARY.values()], bio=SPECIAL_BIO, job_title=SPECIAL_JOB_TITLE,
     )  # fmt: skip
-    locating = _source(db_session, tmp_path, "pro-export", ["locating"], [LOCATING_ONLY])
+    locating = _source(
+        db_session, tmp_path, "pro-export", ["locating"], [LOCATING_ONLY], bio=ORDINARY_BIO
+    )
+    _mentions(db_session, tmp_path, [*SPECIAL_MENTIONS, ORDINARY_MENTION])
     result = signals_service.run_case(
         db_session=db_session,
         case_id=case_id,
@@ -159,9 +228,14 @@ def processed(
 def test_counts_posts_read_and_skipped(processed: tuple[int, signals_service.CaseResult]) -> None:
     _, result = processed
     assert result.skipped["terms"] == 1  # the locating-only source is never read
-    assert result.skipped["language"] == 1  # the German post
-    assert result.posts_read == len(SPECIAL) + len(ORDINARY) - 1
-    assert result.special_category >= len(SPECIAL)
+    # The special posts were redacted as they were imported: signals never reads their text.
+    # The German post is either skipped for its language or, read by the guard in a language
+    # it was never measured on (lower threshold, recall first), redacted too.
+    assert result.skipped["redacted"] >= len(SPECIAL)
+    assert result.skipped["language"] + result.skipped["redacted"] == len(SPECIAL) + 1
+    assert result.posts_read == len(ORDINARY) - 1
+    # What is left of the health posts (cancer, pregnancy loss) is a possible vulnerability.
+    assert result.special_category >= 2
 
 
 def test_special_category_text_is_nowhere_in_the_database(
@@ -178,12 +252,17 @@ def test_special_category_text_is_nowhere_in_the_database(
                 if text[:30] in blob:
                     found.append(f"{table.name}: {text[:30]}")
     assert found == []
-    # The ordinary posts are still there (the scan would see them): the check can fail.
+    # The ordinary posts, bio and mention are still there (the scan would see them): the check
+    # can fail.
     posts = sources_service.posts_for_profiles(
         db_session=db_session,
         profile_ids=[p for p in db_session.scalars(select(Profile.id))],
     )[0]
-    assert any(p["text"] == ORDINARY["new_job"] for p in posts)
+    texts = {p["text"] for p in posts}
+    assert {ORDINARY["new_job"], ORDINARY["street"], ORDINARY["health_plan"]} <= texts
+    assert ORDINARY_BIO in set(db_session.scalars(select(Profile.bio)))
+    mentions = sources_service.list_mentions(db_session=db_session)
+    assert [m.text for m in mentions if m.text] == [ORDINARY_MENTION]
 
 
 def test_vulnerability_becomes_a_flag_without_detail(

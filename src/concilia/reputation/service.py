@@ -60,11 +60,14 @@ def ingest(
         )
         if not mentions:
             break
+        # A mention whose text the special-category screen removed at import (sources writes
+        # it empty) has nothing left to classify.
+        readable = [m for m in mentions if m.text]
         results = classify_texts(
-            texts=[m.text for m in mentions], langs=[m.language for m in mentions], model=model
+            texts=[m.text for m in readable], langs=[m.language for m in readable], model=model
         )
         now = utcnow()
-        for mention, result in zip(mentions, results, strict=True):
+        for mention, result in zip(readable, results, strict=True):
             db_session.add(
                 MentionClassification(
                     mention_id=mention.id,
@@ -79,7 +82,7 @@ def ingest(
             )
         db_session.flush()
         after = mentions[-1].id
-        done += len(mentions)
+        done += len(readable)
     if done:
         audit_service.record(
             db_session=db_session,

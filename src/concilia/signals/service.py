@@ -106,13 +106,15 @@ def process_posts(
     events: list[SignalEvent] = []
     special_posts: list[int] = []
     for post, reading in zip(readable, readings, strict=True):
+        # Before the language skip: a post the guard flags or cannot read loses its text
+        # whatever its language.
+        if reading.special or reading.refused:
+            result.special_category += 1
+            special_posts.append(int(post["id"]))
         if reading.skipped:
             result.skipped["language"] += 1
             continue
         result.posts_read += 1
-        if reading.special:
-            result.special_category += 1
-            special_posts.append(int(post["id"]))
         if reading.label == "none":
             continue
         vulnerable = reading.label in VULNERABILITY_LABELS
@@ -134,6 +136,27 @@ def process_posts(
         )
         db_session.add(event)
         events.append(event)
+    # Posts whose text revealed health at import were redacted then (sources writes them with
+    # this reason): all that is left, and all that is needed, is a possible vulnerability.
+    for post in posts:
+        if post.get("redacted") and post.get("redaction_reason") == VULNERABILITY_EVENT:
+            result.special_category += 1
+            event = SignalEvent(
+                case_id=case_id,
+                run_id=run.id,
+                post_id=int(post["id"]),
+                posted_at=_aware(post["posted_at"]),
+                event_type=VULNERABILITY_EVENT,
+                # The guard's verdict, not a probability: the text named a health matter.
+                confidence=1.0,
+                lang=(post.get("language") or "")[:5],
+                cues=[],
+                entities=[],
+                special_category=True,
+                created_at=now,
+            )
+            db_session.add(event)
+            events.append(event)
     db_session.flush()
     if special_posts:
         sources_service.redact_posts(

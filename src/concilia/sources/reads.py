@@ -167,7 +167,8 @@ def posts_for_profiles(
     purpose: Purpose | str = Purpose.credit_assessment,
 ) -> tuple[list[dict[str, Any]], int]:
     """Posts of these profiles from sources allowing the purpose, and how many were left out
-    because their source's terms forbid it. Redacted posts come with ``text`` None."""
+    because their source's terms forbid it. Redacted posts come with ``text`` None and their
+    ``redaction_reason``."""
     ids = sorted(set(profile_ids))
     allowed = sorted(_allowed_ids(db_session, purpose))
     posts: list[dict[str, Any]] = []
@@ -187,6 +188,7 @@ def posts_for_profiles(
                 Post.reply_to,
                 Post.url,
                 Post.redacted_at,
+                Post.redaction_reason,
             )
             .where(Post.profile_id.in_(chunk), Post.source_id.in_(allowed))
             .order_by(Post.profile_id, Post.posted_at)

@@ -59,7 +59,9 @@ __all__ = [
     "source_ids_allowing",
 ]
 
-RedactionReason = Literal["special_category", "minimisation", "data_subject_request"]
+RedactionReason = Literal[
+    "special_category", "vulnerability_possible", "minimisation", "data_subject_request"
+]
 Outcome = Literal["created", "updated", "unchanged"]
 
 

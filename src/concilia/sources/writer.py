@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import Table, and_, case, delete, select, text
+from sqlalchemy import Table, and_, case, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from concilia import crypto
@@ -28,7 +28,10 @@ from concilia.sources.schemas import (
     ProfileItem,
     _Item,
 )
+from concilia.special import guard as special_guard
 
+# Redaction reason of a post whose text revealed health: a possible vulnerability.
+VULNERABILITY = "vulnerability_possible"
 CONTACT_CONTEXT = {"phone": "sources.profile.phone", "email": "sources.profile.email"}
 _CHUNK = 5_000
 
@@ -82,6 +85,11 @@ def _upsert(db_session: Session, table: Table, rows: list[dict[str, Any]]) -> No
         set_["text"] = case((table.c.redacted_at.is_(None), stmt.excluded.text), else_=None)
         set_["hashtags"] = case(
             (table.c.redacted_at.is_(None), stmt.excluded.hashtags), else_=table.c.hashtags
+        )
+        # A redaction by the special-category screen is never undone by a later import.
+        set_["redacted_at"] = func.coalesce(table.c.redacted_at, stmt.excluded.redacted_at)
+        set_["redaction_reason"] = func.coalesce(
+            table.c.redaction_reason, stmt.excluded.redaction_reason
         )
     stmt = stmt.on_conflict_do_update(index_elements=["source_id", "external_id"], set_=set_)
     db_session.execute(stmt, rows)
@@ -191,6 +199,41 @@ def _row(item: _Item, kind: ItemKind, refs: dict[str, int]) -> dict[str, Any]:
     }
 
 
+def screen(kind: ItemKind, rows: list[dict[str, Any]], now: datetime) -> None:
+    """GDPR art. 9: free text revealing a special category is never written (``concilia.special``).
+
+    A post keeps its row, redacted (text and hashtags removed, as ``redact_posts`` does), so a
+    re-import does not bring the text back; a mention keeps its row with an empty text; a
+    profile loses its bio, and its job title when a special term names it ("délégué CGT").
+    Texts in a language the guard cannot read are treated the same way. One batched pass.
+    """
+    if kind == ItemKind.posts:
+        for row in rows:
+            row.setdefault("redacted_at", None)
+            row.setdefault("redaction_reason", None)
+    field = {ItemKind.posts: "text", ItemKind.mentions: "text", ItemKind.profiles: "bio"}.get(kind)
+    if field is None:
+        return
+    targets = [row for row in rows if row.get(field)]
+    texts = [
+        " ".join([row[field], *(f"#{tag}" for tag in row.get("hashtags") or [])]) for row in targets
+    ]
+    for row, verdict in zip(targets, special_guard.scan_many(texts), strict=True):
+        if verdict.storable:
+            continue
+        if kind == ItemKind.posts:
+            # Health stays known as a possible vulnerability, without the detail (DESIGN):
+            # signals turns it into the case's flag once the profile is linked to a debtor.
+            reason = VULNERABILITY if "health" in verdict.categories else "special_category"
+            row.update(text=None, hashtags=[], redacted_at=now, redaction_reason=reason)
+        else:
+            row[field] = "" if kind == ItemKind.mentions else None
+    if kind == ItemKind.profiles:
+        for row in rows:
+            if row.get("job_title") and special_guard.named_by_terms(row["job_title"]):
+                row["job_title"] = None
+
+
 TABLES: dict[ItemKind, Table] = {
     ItemKind.profiles: Profile.__table__,  # type: ignore[dict-item]
     ItemKind.friends: FriendEdge.__table__,  # type: ignore[dict-item]
@@ -242,6 +285,7 @@ def write_batch(
         row.update(_row(item, kind, refs or {}))
         row["fingerprint"] = fp
         rows.append(row)
+    screen(kind, rows, now)
     _upsert(db_session, table, rows)
     if kind == ItemKind.profiles and rows:
         written = [r["external_id"] for r in rows]

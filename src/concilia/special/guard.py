@@ -120,3 +120,9 @@ def scan_many(texts: Sequence[str], *, model: head.Head | None = None) -> list[V
 def scan(text: str, *, model: head.Head | None = None) -> Verdict:
     """The verdict on one text (prefer :func:`scan_many` for many: it embeds in batches)."""
     return scan_many([text], model=model)[0]
+
+
+def named_by_terms(text: str) -> frozenset[str]:
+    """Categories a strong term names in a short field (a job title): the word list only,
+    since a classifier reads "infirmière" or "pharmacist" as health too often."""
+    return lexicon.strong_categories(lexicon.prepare([text])[0])

@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from concilia.special import embeddings, lexicon
 
@@ -98,12 +99,13 @@ class Head:
 
     def proba(self, x: sp.csr_matrix) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         """P(special) per row, and P(category) per row and category (``lexicon.CATEGORIES``)."""
-        special = self.special.predict_proba(x)[:, 1]
-        per = np.zeros((x.shape[0], len(lexicon.CATEGORIES)), dtype=np.float64)
-        for j, category in enumerate(lexicon.CATEGORIES):
-            model = self.categories.get(category)
-            if model is not None:
-                per[:, j] = model.predict_proba(x)[:, 1]
+        with threadpool_limits(1):
+            special = self.special.predict_proba(x)[:, 1]
+            per = np.zeros((x.shape[0], len(lexicon.CATEGORIES)), dtype=np.float64)
+            for j, category in enumerate(lexicon.CATEGORIES):
+                model = self.categories.get(category)
+                if model is not None:
+                    per[:, j] = model.predict_proba(x)[:, 1]
         return special, per
 
 
@@ -122,12 +124,14 @@ def fit(
         special=LogisticRegression(C=settings.c, max_iter=3000, class_weight="balanced"),
     )
     x = head.features(prepared, vectors, fit=True)
-    head.special.fit(x, [int(bool(r.special)) for r in rows])
-    for category in lexicon.CATEGORIES:
-        y = [int(category in r.special) for r in rows]
-        if 0 < sum(y) < len(y):
-            model = LogisticRegression(C=settings.c, max_iter=3000, class_weight="balanced")
-            head.categories[category] = model.fit(x, y)
+    # One BLAS thread: on a shared machine more threads made training three times slower.
+    with threadpool_limits(1):
+        head.special.fit(x, [int(bool(r.special)) for r in rows])
+        for category in lexicon.CATEGORIES:
+            y = [int(category in r.special) for r in rows]
+            if 0 < sum(y) < len(y):
+                model = LogisticRegression(C=settings.c, max_iter=3000, class_weight="balanced")
+                head.categories[category] = model.fit(x, y)
     return head
 
 

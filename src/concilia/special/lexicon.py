@@ -71,6 +71,7 @@ STRONG: dict[str, str] = {
         "emojipregnant|emojiribbon"
     ),
     "religion": (
+        "messe de minuit|a la messe|misa de medianoche|a misa|went to mass|"
         "mosquee|mezquita|mosque|synagogue|sinagoga|shul|gurdwara|mandir|pagode|"
         "salle du royaume|salon del reino|kingdom hall|meeting house|quaker*|"
         "temple protestant|temple sikh|temple hindou|templo budista|templo hindu|"
@@ -95,7 +96,10 @@ STRONG: dict[str, str] = {
         "christ est ressuscite|cristo ha resucitado|he is risen"
     ),
     "politics": (
-        "rn|rassemblement national|front national|lfi|france insoumise|parti socialiste|"
+        "rn|manif contre|manifestation contre|manifestacion contra|march against|protest against|"
+        "huelga general|greve generale|general strike|vote labour|voted labour|voting labour|"
+        "vote conservative|voted conservative|vote green|voted green|"
+        "rassemblement national|front national|lfi|france insoumise|parti socialiste|"
         "les republicains|reconquete|eelv|les ecologistes|europe ecologie|pcf|"
         "parti communiste|partido comunista|communist party|place publique|npa|"
         "lutte ouvriere|debout la france|zemmour|melenchon|bardella|ciotti|le pen|"
