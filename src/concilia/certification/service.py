@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from concilia.audit import service as audit_service
 from concilia.auth import service as auth_service
+from concilia.certification import personal_data as personal_data
 from concilia.certification.models import Certificate as Certificate
 from concilia.certification.models import PolicyAcknowledgement as PolicyAcknowledgement
 from concilia.certification.models import PolicyVersion as PolicyVersion

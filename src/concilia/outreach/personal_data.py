@@ -23,6 +23,7 @@ from concilia import crypto
 from concilia.outreach.context import ADDRESS_CONTEXT
 from concilia.outreach.models import (
     ContactLog,
+    DeliveryEvent,
     IdentityCheck,
     InboundReply,
     OptOutEntry,
@@ -49,6 +50,10 @@ PERSONAL_DATA: dict[str, tuple[str, str]] = {
         "art. 21(3) GDPR: an objection to contact must keep being honoured",
     ),
     "outreach_identity_checks": ("nothing", "deleted: served only messages to erased addresses"),
+    "outreach_delivery_events": (
+        "status and time of each delivery event; the provider's detail text erased",
+        _CLAIM,
+    ),
 }
 _BASIS = "art. 6(1)(f) GDPR (legitimate interest in recovering the debt)"
 
@@ -99,6 +104,18 @@ def export_subject(
                 "sent_at": m.sent_at.isoformat() if m.sent_at else None,
             },
             {"written_by": m.created_by, "address_source": m.address_source},
+        )
+    for e in db_session.scalars(
+        select(DeliveryEvent)
+        .join(OutboxMessage, OutboxMessage.id == DeliveryEvent.outbox_id)
+        .where(OutboxMessage.case_id.in_(ids))
+        .order_by(DeliveryEvent.id)
+    ):
+        add(
+            "outreach_delivery_events",
+            e.id,
+            {"status": e.status, "detail": e.detail, "at": e.received_at.isoformat()},
+            {"reported_by": e.channel},
         )
     for c in db_session.scalars(
         select(ContactLog).where(ContactLog.case_id.in_(ids)).order_by(ContactLog.id)
@@ -198,6 +215,14 @@ def erase_subject(
     for o in opt_outs:
         o.address_index = None
     checks = db_session.execute(delete(IdentityCheck).where(IdentityCheck.debtor_id == debtor_id))
+    # A provider's bounce text may quote the address.
+    events = list(
+        db_session.scalars(
+            select(DeliveryEvent).where(DeliveryEvent.outbox_id.in_([m.id for m in messages]))
+        )
+    )
+    for e in events:
+        e.detail = None
     contacts = len(
         list(db_session.scalars(select(ContactLog.id).where(ContactLog.case_id.in_(ids))))
     )
@@ -208,6 +233,7 @@ def erase_subject(
         _outcome("outreach_replies", "redacted", len(replies)),
         _outcome("outreach_opt_outs", "redacted", len(opt_outs)),
         _outcome("outreach_identity_checks", "deleted", int(getattr(checks, "rowcount", 0) or 0)),
+        _outcome("outreach_delivery_events", "redacted", len(events)),
     ]
 
 

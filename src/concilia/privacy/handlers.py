@@ -11,6 +11,7 @@ from __future__ import annotations
 from concilia.audit import service as audit_service
 from concilia.auth import service as auth_service
 from concilia.authenticity import service as authenticity_service
+from concilia.certification import service as certification_service
 from concilia.outreach import service as outreach_service
 from concilia.portal import service as portal_service
 from concilia.portfolio import service as portfolio_service
@@ -19,11 +20,13 @@ from concilia.privacy.models import PRIVACY_TABLES
 from concilia.reputation import service as reputation_service
 from concilia.signals import service as signals_service
 from concilia.sources import service as sources_service
+from concilia.strategy import service as strategy_service
 from concilia.tracing import service as tracing_service
 from concilia.tracing.whereabouts import service as whereabouts_service
 from concilia.training import service as training_service
 
 HANDLERS: tuple[tuple[str, PersonalDataModule], ...] = (
+    ("strategy", strategy_service.personal_data),
     ("portal", portal_service.personal_data),
     ("outreach", outreach_service.personal_data),
     ("signals", signals_service.personal_data),
@@ -36,6 +39,7 @@ HANDLERS: tuple[tuple[str, PersonalDataModule], ...] = (
     ("audit", audit_service.personal_data),
     ("auth", auth_service.personal_data),
     ("training", training_service.personal_data),
+    ("certification", certification_service.personal_data),
 )
 
 
