@@ -16,7 +16,11 @@ one-time-code walk, which is tested elsewhere), starts uvicorn, then:
 Prints one JSON object (p50/p95/max in milliseconds, counts, errors).
 
     .venv/bin/python bench/portal_load.py [--users 100] [--connections 500] [--messages 5]
-        [--seconds 20] [--workers 1] [--postgres]
+        [--seconds 20] [--think 1] [--workers 1] [--postgres] [--assistant never]
+
+The load generator runs on the same machine as the server (loopback): on a shared machine
+the load average before and after is printed with the figures, since the other processes'
+CPU use decides the latencies as much as the portal does.
 """
 
 from __future__ import annotations
@@ -204,8 +208,15 @@ async def _chat(
     }
 
 
-def _server(url: str, var_dir: Path, port: int, workers: int) -> subprocess.Popen[str]:
-    env = {**os.environ, "CONCILIA_DATABASE_URL": url, "CONCILIA_VAR_DIR": str(var_dir)}
+def _server(
+    url: str, var_dir: Path, port: int, workers: int, assistant: str
+) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        "CONCILIA_DATABASE_URL": url,
+        "CONCILIA_VAR_DIR": str(var_dir),
+        "CONCILIA_PORTAL_ASSISTANT": assistant,
+    }
     if workers > 1:
         env["CONCILIA_PORTAL_CHAT_REDIS_URL"] = os.environ.get(
             "CONCILIA_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"
@@ -228,6 +239,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between messages")
     parser.add_argument("--workers", type=int, default=1, help=">1 uses Redis pub/sub")
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument(
+        "--assistant",
+        choices=("never", "always", "out_of_hours"),
+        default="never",
+        help="the out-of-hours assistant (default never: human chat delivery is measured; "
+        "always: every debtor message also gets an FAQ answer)",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         var_dir = Path(tmp)
@@ -250,7 +268,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["CONCILIA_DATABASE_URL"] = url
         people = _seed(url, args.users)
         port = _free_port()
-        server = _server(url, var_dir, port, args.workers)
+        server = _server(url, var_dir, port, args.workers, args.assistant)
+        load_before = round(os.getloadavg()[0], 1)
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(300):
@@ -296,7 +315,10 @@ def main(argv: list[str] | None = None) -> int:
         "users": args.users,
         "think_s": args.think,
         "message_interval_s": args.interval,
-        "load_average_1m": round(os.getloadavg()[0], 1),
+        "assistant": args.assistant,
+        "cpus": os.cpu_count(),
+        "load_average_1m_before": load_before,
+        "load_average_1m_after": round(os.getloadavg()[0], 1),
         "pages_ms": pages,
         "chat_delivery_ms": chat,
         "targets": {"page_p95_ms": 150, "chat_p95_ms": 200},

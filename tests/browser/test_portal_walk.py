@@ -1,21 +1,20 @@
 """The debtor's walks in a real browser (Debian's chromium through Playwright), axe-core on
 every page (no serious or critical violation), a phone-sized screen.
 
-1. The link from an e-mail in a local SMTP server → knowledge check → one-time code (read
+1. The link from an e-mail (queued and sent by outreach's outbox, which stamps its /verify
+   code) in a local SMTP server → knowledge check → one-time code (read
    from the same server) → the balance → a plan → pays with the fake provider → the
    receipt; then /verify confirms the e-mail's code.
 2. A "not my debt" dispute stops collection (outreach's rules block a call).
-3. Chat: the debtor in the browser, the agent on the agent socket; the agent's threat is
-   blocked (the agent is told why) and never shows in the debtor's page, the polite reply
-   does.
+3. Chat in two browser contexts: the debtor on a phone, the agent in the console's chat
+   page; the agent's threat is blocked (the agent is told why) and never shows in the
+   debtor's page, the polite reply does.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,6 +37,8 @@ CSV = (
     b"ACC-7781,D-1,Marie,Martin,1980-05-17,3 rue Exemple,69003,Lyon,FR,marie@example.org,"
     b"+33611223344,FR,Europe/Paris,fr,1000.00,50.00,30.00,EUR,2025-01-15\n"
 )
+
+TUESDAY_MORNING = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
 pytest.importorskip("playwright.sync_api")
 pytestmark = MARKS
@@ -139,41 +140,40 @@ def _phone(browser: Any) -> Any:
 
 
 def _email_with_link(server: Server) -> tuple[str, str]:
-    """An e-mail from the agency carrying the portal link and the /verify code, sent through
-    outreach's outbox to the local SMTP server; returns (link, code)."""
+    """An e-mail from the agency (outreach's identity_request template, carrying the portal
+    link) queued and sent by outreach's outbox to the local SMTP server; outreach stamps
+    its /verify code. Returns (link, code), both read from the e-mail as received."""
+    from concilia.outreach import outbox
     from concilia.outreach import service as outreach_service
-    from concilia.outreach.channels import OutgoingMessage
     from concilia.outreach.channels.email import SmtpChannel
+    from concilia.outreach.compose import Agency, TemplateContext, render
     from concilia.portal import service as portal_service
 
-    key = f"walk/{server.case_id}/first_contact"
+    key = f"walk/{server.case_id}/identity_request/{len(server.sink.messages)}"
     with server.factory() as s:
-        now = datetime.now(UTC)
-        code = portal_service.issue_message_code(db_session=s, idempotency_key=key, now=now)
-        link = portal_service.link_for(case_id=server.case_id, now=now)
-        body = (
-            "Bonjour, nous souhaitons échanger avec vous. Votre espace : " + link + "\n"
-            + portal_service.verification_footer(code=code, lang="fr")
-        )  # fmt: skip
+        link = portal_service.link_for(case_id=server.case_id, now=datetime.now(UTC))
+        agency = Agency(name="Agence Exemple", short_name="Agence Exemple",
+                        address="1 place Exemple, 69001 Lyon", phone="+33400000000",
+                        portal_url=link)  # fmt: skip
+        ctx = TemplateContext(jurisdiction="FR", agency=agency, debtor_name="Marie Martin",
+                              agent_name="Paul Durand")  # fmt: skip
+        mail = render("identity_request", "fr", channel="email", ctx=ctx)
         msg = outreach_service.enqueue(
             db_session=s, case_id=server.case_id, channel="email", kind="identity_request",
-            lang="fr", to="marie@example.org", subject="Votre espace", body=body,
+            lang="fr", to="marie@example.org", subject=mail.subject, body=mail.body,
             actor="walk", idempotency_key=key, address_source="consumer_used",
         )  # fmt: skip
         channel = SmtpChannel(host="127.0.0.1", port=server.smtp_port, sender="a@agency.example")
-        # The walk is about the portal: the e-mail goes straight through outreach's SMTP
-        # channel (the outbox's own walk is the agent's), and the outbox row says it was sent.
-        result = channel.send(
-            OutgoingMessage(channel="email", to="marie@example.org", body=body,
-                            subject="Votre espace", idempotency_key=key)
-        )  # fmt: skip
-        assert result.status == "sent"
-        msg.status, msg.sent_at = "sent", now
+        # Sent as of a weekday morning: inside every pack's hours, whenever the walk runs.
+        report = outbox.run_due(db_session=s, channels={"email": channel}, now=TUESDAY_MORNING)
+        assert msg.id in report.sent, (report, msg.reasons)
         s.commit()
-    mail = server.sink.body()
-    found = re.search(r"(http://127\.0\.0\.1:\d+/portal/l/[a-z2-7]+)", mail)
-    assert found, mail
-    return found.group(1), code
+    received = server.sink.body()
+    found = re.search(r"(http://127\.0\.0\.1:\d+/portal/l/[a-z2-7]+)", received)
+    code = re.search(r"\b([A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4})\b", received)
+    assert found and code, received
+    assert "/verify" in received
+    return found.group(1), code.group(1)
 
 
 def _sign_in(page: Any, server: Server, link: str) -> None:
@@ -238,57 +238,62 @@ def test_link_verify_balance_plan_pay_receipt(server: Server, browser: Any) -> N
 
 
 def _fresh_link(server: Server) -> str:
+    """Another link to the case (the e-mail walk is the first test's; outreach's frequency
+    rules would rightly hold a second e-mail the same day)."""
     from concilia.portal import service as portal_service
 
     return portal_service.link_for(case_id=server.case_id, now=datetime.now(UTC))
 
 
 def test_chat_blocked_agent_message_never_arrives(server: Server, browser: Any) -> None:
-    import asyncio
-
-    import websockets
-
+    """Two browser contexts: the debtor on a phone, the agent in the console's chat page."""
     from concilia.portal import chat_router
 
-    # Inside every pack's hours, whatever the time the walk runs.
-    chat_router.clock = lambda: datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-    context = _phone(browser)
-    page = context.new_page()
+    # Inside every pack's hours, whatever the time the walk runs (no assistant either).
+    chat_router.clock = lambda: TUESDAY_MORNING
+    debtor_context = _phone(browser)
+    page = debtor_context.new_page()
     _sign_in(page, server, _fresh_link(server))
     page.goto(f"{server.url}/portal/cases/{server.case_id}/chat")
     axe_check(page, "portal-11-chat")
     page.get_by_label("Votre message").fill("Bonjour, puis-je payer en plusieurs fois ?")
     page.get_by_role("button", name="Envoyer").click()
     page.wait_for_selector("li.chat-debtor")
+
+    agent_context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    agent = agent_context.new_page()
+    errors: list[str] = []
+    agent.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    agent.goto(f"{server.url}/login")
+    agent.get_by_label("Identifiant").fill("agent")
+    agent.get_by_label("Mot de passe").fill("walk-correct-horse")
+    agent.get_by_role("button", name="Se connecter").click()
+    agent.goto(f"{server.url}/console/chat")
+    axe_check(agent, "portal-12-agent-inbox")
+    agent.get_by_role("link", name=f"Dossier {server.case_id}").click()
+    agent.wait_for_selector("#agent-chat-log li.chat-debtor")
+    axe_check(agent, "portal-13-agent-chat")
     threat = "Payez maintenant ou nous préviendrons votre employeur et vos voisins de votre dette."
     polite = "Bonjour Marie, oui, nous pouvons en parler ensemble."
-    ws_url = server.url.replace("http://", "ws://") + (
-        f"/api/portal/cases/{server.case_id}/chat/ws"
-    )
-
-    async def agent() -> list[dict[str, Any]]:
-        got = []
-        async with websockets.connect(
-            ws_url, additional_headers={"Authorization": f"Bearer {server.token}"}
-        ) as ws:
-            got.append(json.loads(await ws.recv()))  # the debtor's question (history)
-            await ws.send(json.dumps({"text": threat}))
-            got.append(json.loads(await ws.recv()))
-            await ws.send(json.dumps({"text": polite}))
-            got.append(json.loads(await ws.recv()))
-        return got
-
-    # Playwright's sync API owns this thread's event loop: the agent runs on its own.
-    seen: list[dict[str, Any]] = []
-    worker = threading.Thread(target=lambda: seen.extend(asyncio.run(agent())))
-    worker.start()
-    worker.join(timeout=60)
-    assert seen[1]["type"] == "blocked" and seen[1]["reasons"]
-    assert seen[2]["text"] == polite
+    agent.get_by_label("Votre réponse").fill(threat)
+    agent.get_by_role("button", name="Envoyer").click()
+    # The agent is told why; the message is marked blocked in the agent's log only.
+    alert = agent.get_by_role("alert")
+    alert.wait_for()
+    assert "Bloqué" in alert.inner_text()
+    agent.wait_for_selector("#agent-chat-log li.chat-blocked")
+    agent.get_by_label("Votre réponse").fill(polite)
+    agent.get_by_role("button", name="Envoyer").click()
     page.wait_for_selector("li.chat-agent")
     text = page.inner_text("#chat-log")
     assert polite in text and "employeur" not in text
-    context.close()
+    # After a reload (a reconnect from nothing), the debtor's history still lacks it.
+    page.reload()
+    page.wait_for_selector("li.chat-agent")
+    assert "employeur" not in page.inner_text("#chat-log")
+    assert errors == []
+    agent_context.close()
+    debtor_context.close()
 
 
 def test_not_my_debt_dispute_stops_collection(server: Server, browser: Any) -> None:

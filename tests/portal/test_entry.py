@@ -15,6 +15,7 @@ from concilia.audit.models import AuditEntry
 from concilia.outreach.models import IdentityCheck
 from concilia.portal import security
 from concilia.portal import service as portal_service
+from concilia.portal.settings import get_portal_settings
 from tests.portal.conftest import (
     Sink,
     World,
@@ -235,3 +236,28 @@ def test_code_by_sms_through_the_local_provider(
             follow_redirects=True,
         )
         assert home.url.path == "/portal/home"
+
+
+def test_an_idle_debtor_session_ends(world: World, db_session: Session) -> None:
+    start = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+    _, clear = portal_service.start_session(
+        db_session=db_session, debtor_id=world.marie.debtor_id, lang="fr", now=start
+    )
+    idle = timedelta(minutes=get_portal_settings().idle_minutes)
+    # Active every few minutes: still signed in well past one idle period.
+    for minutes in (5, 10, 15, 20):
+        at = start + timedelta(minutes=minutes)
+        assert portal_service.get_session(db_session=db_session, clear=clear, now=at) is not None
+    last = start + timedelta(minutes=20)
+    left = last + idle
+    assert portal_service.get_session(db_session=db_session, clear=clear, now=left) is None
+    # Whatever the activity, the session ends session_minutes after it began.
+    _, other = portal_service.start_session(
+        db_session=db_session, debtor_id=world.marie.debtor_id, lang="fr", now=start
+    )
+    end = start + timedelta(minutes=get_portal_settings().session_minutes)
+    at = start
+    while at + timedelta(minutes=5) < end:
+        at += timedelta(minutes=5)
+        assert portal_service.get_session(db_session=db_session, clear=other, now=at) is not None
+    assert portal_service.get_session(db_session=db_session, clear=other, now=end) is None

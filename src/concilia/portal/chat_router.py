@@ -11,6 +11,7 @@ sends what came after it, then live messages, each id at most once.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
@@ -48,8 +49,15 @@ def _after(ws: WebSocket) -> int:
     return int(raw) if raw.isdigit() and len(raw) < 19 else 0
 
 
-def _debtor_of(ws: WebSocket, case_id: int) -> str | None:
-    """The debtor's audit actor if the portal session owns the case, else None."""
+@dataclass(frozen=True)
+class Debtor:
+    actor: str
+    debtor_id: int
+    lang: str
+
+
+def _debtor_of(ws: WebSocket, case_id: int) -> Debtor | None:
+    """The debtor (audit actor, id, language) if the portal session owns the case, else None."""
     clear = ws.cookies.get(get_portal_settings().session_cookie_name)
     with session_scope(ws.app.state.session_factory) as db_session:
         session = entry.get_session(db_session=db_session, clear=clear, now=utcnow())
@@ -61,7 +69,7 @@ def _debtor_of(ws: WebSocket, case_id: int) -> str | None:
             )
         except NotFound:
             return None
-        return entry.debtor_actor(session.debtor_id)
+        return Debtor(entry.debtor_actor(session.debtor_id), session.debtor_id, session.lang)
 
 
 def _agent_of(ws: WebSocket, case_id: int) -> tuple[str, bool] | None:
@@ -100,30 +108,45 @@ def _history(ws: WebSocket, case_id: int, after: int, for_agent: bool) -> list[d
         return [chat.payload(m, for_agent=for_agent) for m in rows]
 
 
-def _post(ws: WebSocket, case_id: int, sender: str, actor: str, text: str) -> dict[str, Any]:
+def _post(
+    ws: WebSocket, case_id: int, who: Debtor | str, data: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Store what a client sent; the messages to deliver (or the agent's blocked one)."""
+    text = str(data.get("text", ""))
+    at = clock()
     with session_scope(ws.app.state.session_factory) as db_session:
-        if sender == "debtor":
-            msg = chat.post_from_debtor(
-                db_session=db_session,
-                case_id=case_id,
-                debtor_actor=actor,
-                text=text,
-                at=clock(),
-            )
-        else:
+        if isinstance(who, str):
             msg = chat.post_from_agent(
                 db_session=db_session,
                 case_id=case_id,
-                agent_actor=actor,
+                agent_actor=who,
                 text=text,
-                at=clock(),
+                at=at,
                 tone=getattr(ws.app.state, "chat_tone", None),  # None: outreach default
             )
-        return chat.payload(msg, for_agent=sender == "agent")
+            if msg.status == "delivered":  # a person answers: the hand-off is taken
+                chat.take_handoffs(db_session=db_session, case_id=case_id, agent_actor=who, at=at)
+            return [chat.payload(msg, for_agent=True)]
+        if data.get("handoff") is True:
+            done = chat.request_handoff(
+                db_session=db_session, case_id=case_id, debtor_actor=who.actor, lang=who.lang, at=at
+            )
+            return [chat.payload(done, for_agent=False)]
+        msg = chat.post_from_debtor(
+            db_session=db_session, case_id=case_id, debtor_actor=who.actor, text=text, at=at
+        )
+        out = [chat.payload(msg, for_agent=False)]
+        if chat.assistant_due(at):
+            answer = chat.answer_as_assistant(
+                db_session=db_session, case_id=case_id, debtor_id=who.debtor_id,
+                question=text, lang=who.lang, at=at,
+            )  # fmt: skip
+            out.append(chat.payload(answer, for_agent=False))
+        return out
 
 
-async def _serve(ws: WebSocket, case_id: int, sender: str, actor: str, may_write: bool) -> None:
-    for_agent = sender == "agent"
+async def _serve(ws: WebSocket, case_id: int, who: Debtor | str, may_write: bool) -> None:
+    for_agent = isinstance(who, str)
     sending = asyncio.Lock()
     seen: set[int] = set()
 
@@ -149,20 +172,22 @@ async def _serve(ws: WebSocket, case_id: int, sender: str, actor: str, may_write
         try:
             while True:
                 data = await ws.receive_json()
-                text = str(data.get("text", "")) if isinstance(data, dict) else ""
                 if not may_write:
                     await send({"type": "error", "detail": "read-only access"})
                     continue
                 try:
-                    message = await run_in_threadpool(_post, ws, case_id, sender, actor, text)
+                    posted = await run_in_threadpool(
+                        _post, ws, case_id, who, data if isinstance(data, dict) else {}
+                    )
                 except ConciliaError as exc:
                     await send({"type": "error", "detail": exc.detail})
                     continue
-                if message["status"] == "delivered":
-                    await get_broker().publish(case_id, message)
-                else:
-                    seen.add(message["id"])
-                    await send({**message, "type": "blocked"})
+                for message in posted:
+                    if message["status"] == "delivered":
+                        await get_broker().publish(case_id, message)
+                    else:
+                        seen.add(message["id"])
+                        await send({**message, "type": "blocked"})
         except WebSocketDisconnect:
             pass
         finally:
@@ -172,12 +197,12 @@ async def _serve(ws: WebSocket, case_id: int, sender: str, actor: str, may_write
 @router.websocket("/portal/cases/{case_id}/chat/ws")
 async def debtor_socket(ws: WebSocket, case_id: int) -> None:
     """The debtor's side of the chat of one of their cases."""
-    actor = await run_in_threadpool(_debtor_of, ws, case_id) if _same_origin(ws) else None
-    if actor is None:
+    debtor = await run_in_threadpool(_debtor_of, ws, case_id) if _same_origin(ws) else None
+    if debtor is None:
         await ws.close(code=NOT_ALLOWED)
         return
     await ws.accept()
-    await _serve(ws, case_id, "debtor", actor, True)
+    await _serve(ws, case_id, debtor, True)
 
 
 @router.websocket("/api/portal/cases/{case_id}/chat/ws")
@@ -188,7 +213,7 @@ async def agent_socket(ws: WebSocket, case_id: int) -> None:
         await ws.close(code=NOT_ALLOWED)
         return
     await ws.accept()
-    await _serve(ws, case_id, "agent", found[0], found[1])
+    await _serve(ws, case_id, found[0], found[1])
 
 
 @router.get("/portal/cases/{case_id}/chat")

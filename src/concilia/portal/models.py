@@ -67,6 +67,8 @@ class PortalSession(Base):
     lang: Mapped[str] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The last request (to the minute): an idle session ends (settings.idle_minutes).
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
@@ -137,12 +139,26 @@ class ChatMessage(Base):
 
     id: Mapped[IdPk]
     case_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("cases.id"), index=True)
-    sender: Mapped[str] = mapped_column(String(10))  # debtor | agent
+    sender: Mapped[str] = mapped_column(String(10))  # debtor | agent | assistant
     author: Mapped[str] = mapped_column(String(200))
     body_encrypted: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10))  # delivered | blocked
+    # A blocked message's reasons; for the assistant's replies, the FAQ entry and score.
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ChatHandoff(Base):
+    """The debtor asked the assistant for a person: waits in the agents' inbox until taken."""
+
+    __tablename__ = "portal_chat_handoffs"
+
+    id: Mapped[IdPk]
+    case_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("cases.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True)  # open|taken
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    taken_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class PortalPayment(Base):

@@ -28,6 +28,7 @@ PERSONAL_DATA: dict[str, tuple[str, str]] = {
     "portal_disputes": ("that a dispute was raised, its reason code and status", _CLAIM),
     "portal_documents": ("nothing", "deleted"),
     "portal_chat_messages": ("time, sender kind and verdict; text erased", _CLAIM),
+    "portal_chat_handoffs": ("every row (case and times of a request for a person)", _CLAIM),
     "portal_payments": (
         "amount, currency, provider reference and outcome",
         "art. 17(3)(b) GDPR: accounting records",

@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, Response
 from concilia.auth.dependencies import DbSession
 from concilia.db import utcnow
 from concilia.errors import NotFound, TooManyRequests
-from concilia.portal import chat_router, entry, pages, payment_pages, security, views
+from concilia.portal import chat_router, console_chat, entry, pages, payment_pages, security, views
 from concilia.portal import service as portal_service
 from concilia.portal.models import PortalFlow
 from concilia.portal.settings import get_portal_settings
@@ -22,6 +22,7 @@ router = APIRouter(include_in_schema=False)
 router.include_router(pages.router)
 router.include_router(chat_router.router)
 router.include_router(payment_pages.router)
+router.include_router(console_chat.router)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 _MEDIA_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
 Field = Annotated[str, Form(max_length=200)]

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm import Session
+
+from concilia.portal import chat, security
 from concilia.portal import personal_data as personal_data
-from concilia.portal import security
 from concilia.portal.casework import (
     DISPUTE_REASONS,
     DebtView,
@@ -36,6 +38,7 @@ from concilia.portal.casework import (
     verify_message_code,
     view_debt,
 )
+from concilia.portal.chat import TranscriptLine
 from concilia.portal.entry import (
     ContactPoint,
     Locked,
@@ -63,9 +66,11 @@ __all__ = [
     "DebtView",
     "Locked",
     "PlanOption",
+    "TranscriptLine",
     "Upload",
     "VerifyResult",
     "agree_plan",
+    "chat_transcript",
     "check_code",
     "check_documents",
     "check_knowledge",
@@ -109,3 +114,11 @@ def link_for(*, case_id: int, now: datetime) -> str:
         case_id=case_id, expires_at=now + timedelta(days=settings.link_days)
     )
     return f"{settings.base_url.rstrip('/')}/portal/l/{token}"
+
+
+def chat_transcript(*, db_session: Session, case_id: int) -> list[TranscriptLine]:
+    """A case's chat for staff (the case timeline): every message oldest first, with who
+    wrote it (debtor, agent, assistant); an agent's blocked reply is marked, with why, and
+    was never delivered. The caller checks the principal may see the case. Retention: the
+    privacy schedule erases the text after its period (``personal_data.purge_before``)."""
+    return chat.transcript(db_session=db_session, case_id=case_id)

@@ -15,7 +15,7 @@ class PortalSettings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     session_cookie_name: str = "concilia_portal"
     flow_cookie_name: str = "concilia_portal_flow"
-    session_minutes: int = 30
+    session_minutes: int = 120
     link_days: int = 30
     otp_minutes: int = 10
     otp_sends_per_flow: int = 3
@@ -27,6 +27,15 @@ class PortalSettings(BaseSettings):
     upload_max_files: int = 5
     # Empty: chat messages are fanned out inside this process only (one server process).
     chat_redis_url: str = ""
+    # When agents answer the chat (weekdays, local hours of agent_time_zone); outside them
+    # the assistant answers. assistant: out_of_hours (default), always or never.
+    agent_hours_from: int = 8
+    agent_hours_to: int = 19
+    agent_time_zone: str = "Europe/Paris"
+    assistant: str = "out_of_hours"
+    # A debtor session ends after this long without a request (idle), and in any case
+    # session_minutes after it began.
+    idle_minutes: int = 15
 
 
 @lru_cache(maxsize=1)

@@ -5,6 +5,7 @@
   var log = document.getElementById("chat-log");
   var form = document.getElementById("chat-form");
   var input = document.getElementById("chat-text");
+  var handoff = document.getElementById("chat-handoff");
   if (!log || !form || !input) { return; }
   var path = log.getAttribute("data-socket");
   var lastId = 0;
@@ -21,6 +22,8 @@
     item.textContent = message.text;  // text, never HTML
     log.appendChild(item);
     item.scrollIntoView({block: "end"});
+    // The assistant offers a person after each answer; the button sends the request.
+    if (handoff && message.sender === "assistant") { handoff.hidden = !message.handoff_offer; }
   }
 
   function connect() {
@@ -42,5 +45,13 @@
     socket.send(JSON.stringify({text: text}));
     input.value = "";
   });
+  if (handoff) {
+    handoff.addEventListener("click", function () {
+      if (socket && socket.readyState === WebSocket.OPEN) {
+        socket.send(JSON.stringify({handoff: true}));
+        handoff.hidden = true;
+      }
+    });
+  }
   connect();
 }());
