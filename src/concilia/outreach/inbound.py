@@ -8,6 +8,7 @@ and changes nothing.
 
 from __future__ import annotations
 
+import hmac
 import re
 from collections.abc import Mapping
 from datetime import datetime
@@ -20,7 +21,7 @@ from concilia.audit import service as audit_service
 from concilia.outreach import context
 from concilia.outreach.channels import Channel, InboundMessage
 from concilia.outreach.channels.base import StatusEvent
-from concilia.outreach.models import DeliveryEvent, InboundReply, OutboxMessage
+from concilia.outreach.models import DeliveryEvent, InboundReply, OptOutEntry, OutboxMessage
 from concilia.outreach.service import log_contact, record_opt_out
 from concilia.portfolio import service as portfolio_service
 
@@ -97,17 +98,39 @@ def record_status_event(
     if event.status == "complained" or event.permanent:
         # A hard bounce or a complaint (feedback loop) ends the use of that address: it is
         # recorded as the address's opt-out, which every later message is checked against.
-        debtor_id = _debtor_of(db_session, msg.case_id)
-        record_opt_out(
-            db_session=db_session,
-            debtor_id=debtor_id,
-            channel=msg.channel,
-            address=crypto.decrypt(msg.to_encrypted, context=context.ADDRESS_CONTEXT),
-            source="complaint" if event.status == "complained" else "hard_bounce",
-            actor=actor,
+        changed = (
+            _opt_out_once(
+                db_session,
+                msg,
+                "complaint" if event.status == "complained" else "hard_bounce",
+                actor,
+            )
+            or changed
         )
-        changed = True
     return changed
+
+
+def _opt_out_once(db_session: Session, msg: OutboxMessage, source: str, actor: str) -> bool:
+    """Opt the message's address out of its channel unless it already is; True if recorded."""
+    debtor_id = _debtor_of(db_session, msg.case_id)
+    already = db_session.scalar(
+        select(OptOutEntry.id).where(
+            OptOutEntry.debtor_id == debtor_id,
+            OptOutEntry.channel == msg.channel,
+            OptOutEntry.address_index == msg.to_index,
+        )
+    )
+    if already is not None:
+        return False
+    record_opt_out(
+        db_session=db_session,
+        debtor_id=debtor_id,
+        channel=msg.channel,
+        address=crypto.decrypt(msg.to_encrypted, context=context.ADDRESS_CONTEXT),
+        source=source,
+        actor=actor,
+    )
+    return True
 
 
 def _debtor_of(db_session: Session, case_id: int) -> int:
@@ -214,3 +237,28 @@ def ingest_replies(
         if reply is not None:
             stored.append(reply)
     return stored
+
+
+def unsubscribe_token(message_id: int) -> str:
+    """The secret part of a message's one-click unsubscribe URL (keyed: not guessable)."""
+    return crypto.blind_index(str(message_id), context="outreach-unsubscribe")[:32]
+
+
+def unsubscribe_url(base_url: str, message_id: int) -> str:
+    """The RFC 8058 one-click URL for one message (List-Unsubscribe)."""
+    return (
+        f"{base_url.rstrip('/')}/api/outreach/webhooks/unsubscribe/"
+        f"{message_id}/{unsubscribe_token(message_id)}"
+    )
+
+
+def unsubscribe(*, db_session: Session, message_id: int, token: str, actor: str) -> bool:
+    """Honour a one-click unsubscribe: the address the message went to is opted out of its
+    channel. False when the token is wrong; a repeated click changes nothing."""
+    if not hmac.compare_digest(unsubscribe_token(message_id), token):
+        return False
+    msg = db_session.get(OutboxMessage, message_id)
+    if msg is None:
+        return False
+    _opt_out_once(db_session, msg, "list_unsubscribe", actor)
+    return True

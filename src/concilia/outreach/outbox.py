@@ -28,9 +28,10 @@ from concilia import crypto
 from concilia.audit import service as audit_service
 from concilia.db import begin_write, session_scope, utcnow
 from concilia.outreach import context, letter
+from concilia.outreach import settings as outreach_settings
 from concilia.outreach.channels import Attachment, Channel, OutgoingMessage, SendResult, platforms
 from concilia.outreach.compose import Rendered
-from concilia.outreach.inbound import ingest_replies, refresh_statuses
+from concilia.outreach.inbound import ingest_replies, refresh_statuses, unsubscribe_url
 from concilia.outreach.models import InboundReply, OutboxMessage, ProviderState
 from concilia.outreach.rules import PackSet
 from concilia.outreach.service import ToneFn, judge, log_contact
@@ -115,8 +116,16 @@ def _outgoing(msg: OutboxMessage, to: str, now: datetime) -> OutgoingMessage:
         subject=msg.subject,
         idempotency_key=msg.idempotency_key,
         attachments=attachments,
-        metadata={"kind": msg.kind, "lang": msg.lang, "case_id": str(msg.case_id)},
+        metadata=_metadata(msg),
     )
+
+
+def _metadata(msg: OutboxMessage) -> dict[str, str]:
+    meta = {"kind": msg.kind, "lang": msg.lang, "case_id": str(msg.case_id)}
+    base = outreach_settings.current().public_base_url
+    if msg.channel == "email" and base:
+        meta["unsubscribe_url"] = unsubscribe_url(base, msg.id)
+    return meta
 
 
 # Providers: outage pauses and rate limits, shared by every worker through one row each --------

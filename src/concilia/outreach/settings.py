@@ -11,7 +11,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from concilia.outreach.channels import Channel
-from concilia.outreach.channels.email import SmtpChannel
+from concilia.outreach.channels.email import DkimKey, SmtpChannel
 from concilia.outreach.channels.http_provider import HttpProviderChannel
 from concilia.outreach.channels.letter import LetterChannel
 from concilia.outreach.channels.twilio import TwilioSmsChannel
@@ -44,8 +44,15 @@ class OutreachSettings(BaseSettings):
     whatsapp_base_url: str = "https://graph.facebook.com"
     whatsapp_app_secret: SecretStr | None = None  # signs webhooks (X-Hub-Signature-256)
     whatsapp_verify_token: SecretStr | None = None  # the subscription handshake's token
-    # Where providers reach our webhooks from outside (Twilio signs the full URL it calls).
+    # Where providers reach our webhooks from outside (Twilio signs the full URL it calls);
+    # also the base of e-mails' one-click List-Unsubscribe URL.
     public_base_url: str = ""
+    # E-mail: DKIM signing key (PEM file), its domain and DNS selector; the shared secret the
+    # mail server signs received mail with when it posts it to our inbound webhook.
+    dkim_key_file: Path | None = None
+    dkim_domain: str = ""
+    dkim_selector: str = ""
+    inbound_mail_secret: SecretStr | None = None
     letter_dir: Path | None = None
     # Workers: how many messages a worker claims at once, how long its claim lasts if it
     # dies (seconds), and each provider's rate limit in messages per second (JSON object,
@@ -76,6 +83,11 @@ class OutreachSettings(BaseSettings):
                 username=self.smtp_username,
                 password=self.smtp_password.get_secret_value() if self.smtp_password else None,
                 starttls=self.smtp_starttls,
+                dkim=(
+                    DkimKey(self.dkim_domain, self.dkim_selector, self.dkim_key_file.read_bytes())
+                    if self.dkim_key_file and self.dkim_domain and self.dkim_selector
+                    else None
+                ),
             )
         if self.twilio_account_sid and self.twilio_auth_token and self.twilio_sender:
             out["sms"] = TwilioSmsChannel(

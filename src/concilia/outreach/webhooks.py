@@ -8,9 +8,11 @@ replies. A bad signature answers 401 and stores nothing; an unconfigured provide
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse
 
 from concilia.auth.dependencies import DbSession
@@ -18,7 +20,7 @@ from concilia.db import utcnow
 from concilia.errors import ConciliaError, NotFound, Unauthorized
 from concilia.outreach import inbound
 from concilia.outreach import settings as outreach_settings
-from concilia.outreach.channels import InboundMessage, StatusEvent, twilio, whatsapp
+from concilia.outreach.channels import InboundMessage, StatusEvent, mailparse, twilio, whatsapp
 
 # Mounted under outreach's /api/outreach by router.py.
 router = APIRouter(prefix="/webhooks", tags=["outreach webhooks"])
@@ -110,6 +112,44 @@ async def twilio_inbound(request: Request, db_session: DbSession) -> dict[str, i
     except KeyError as exc:
         raise BadDelivery(f"missing {exc}") from exc
     return _store(db_session, [message], [])
+
+
+@router.post("/email")
+async def email_delivery(request: Request, db_session: DbSession) -> dict[str, int]:
+    """One received mail (RFC 822), posted by our mail server: a reply, a bounce or a
+    complaint. Signed ``X-Concilia-Signature: sha256=<HMAC-SHA256 of the body>`` with the
+    shared inbound secret."""
+    secret = outreach_settings.current().inbound_mail_secret
+    if secret is None:
+        raise NotFound("inbound mail is not configured")
+    body = await request.body()
+    if len(body) > MAX_BODY * 25:
+        raise BadDelivery("mail too large")
+    expected = (
+        "sha256=" + hmac.new(secret.get_secret_value().encode(), body, hashlib.sha256).hexdigest()
+    )
+    if not hmac.compare_digest(expected, request.headers.get("X-Concilia-Signature", "")):
+        raise Unauthorized("X-Concilia-Signature does not match the mail")
+    try:
+        parsed = mailparse.parse_mail(body)
+    except ValueError as exc:
+        raise BadDelivery(str(exc)) from exc
+    if isinstance(parsed, InboundMessage):
+        return _store(db_session, [parsed], [])
+    return _store(db_session, [], [parsed] if parsed is not None else [])
+
+
+@router.post("/unsubscribe/{message_id}/{token}")
+def one_click_unsubscribe(
+    message_id: int, token: Annotated[str, Path(max_length=64)], db_session: DbSession
+) -> dict[str, bool]:
+    """RFC 8058 one-click unsubscribe (the mailbox provider posts, no session): the address
+    the message went to stops receiving e-mail from us."""
+    if not inbound.unsubscribe(
+        db_session=db_session, message_id=message_id, token=token, actor=ACTOR
+    ):
+        raise NotFound("unknown unsubscribe link")
+    return {"unsubscribed": True}
 
 
 def _store(
