@@ -7,12 +7,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from concilia.audit import service as audit_service
 from concilia.db import Base
+from concilia.errors import InvalidInput
+from concilia.outreach import context as outreach_context
+from concilia.outreach.models import ContactLog, InboundReply, OptOutEntry, OutboxMessage
+from concilia.portfolio import service as portfolio_service
+from concilia.portfolio.models import Debtor
 from concilia.privacy import service as privacy_service
+from concilia.signals.models import SignalAssessment, SignalEvent
+from concilia.tracing.models import Evidence, MatchCandidate
+from concilia.tracing.whereabouts.models import WhereaboutsInference
 from tests.conftest import BACKENDS, drop_test_engine, make_test_engine
 from tests.privacy.world import CONTROL, CREDITOR, ENCRYPTED_ONLY, NEEDLES, build
 
@@ -109,3 +117,50 @@ def test_objection_purges_social_data_and_keeps_the_debt(
     assert "debtor_contacts" in kinds and "source_posts" not in kinds
     assert db_session.execute(text("SELECT 1")).scalar() == 1
     assert world.debtor_id == again.debtor_id
+
+
+def test_erasure_drops_blind_indexes_and_derived_data(db_session: Session, tmp_path: Path) -> None:
+    build(db_session, tmp_path)
+    email = "jeanne.dupontel@example.org"
+    assert portfolio_service.find_debtors_by_contact(
+        db_session=db_session, kind="email", value=email
+    )
+    subject = privacy_service.resolve(
+        db_session=db_session, creditor=CREDITOR, debtor_reference="DEB-1"
+    )
+    privacy_service.erase(db_session=db_session, subject=subject, actor="dpo", reason="letter")
+    # Nothing can find her by contact point or birth date any more...
+    assert (
+        portfolio_service.find_debtors_by_contact(db_session=db_session, kind="email", value=email)
+        == []
+    )
+    index = outreach_context.address_index(email)
+    for column in (OutboxMessage.to_index, InboundReply.sender_index, OptOutEntry.address_index):
+        assert db_session.scalar(select(func.count()).where(column == index)) == 0
+    assert (
+        db_session.scalar(
+            select(func.count())
+            .select_from(Debtor)
+            .where(Debtor.dob_index.is_not(None), Debtor.id == subject.debtor_id)
+        )
+        == 0
+    )
+    # ...and nothing derived about her is left.
+    for model in (MatchCandidate, Evidence, WhereaboutsInference, SignalEvent, SignalAssessment):
+        assert db_session.scalar(select(func.count()).select_from(model)) == 0, model.__name__
+    # Her contact history stays, without content: a complaint can still be answered.
+    assert db_session.scalar(select(func.count()).select_from(ContactLog)) == 1
+
+
+def test_restriction_stops_contact_on_every_case(db_session: Session, tmp_path: Path) -> None:
+    world = build(db_session, tmp_path)
+    subject = privacy_service.resolve(
+        db_session=db_session, creditor=CREDITOR, debtor_reference="DEB-1"
+    )
+    request = privacy_service.restrict(
+        db_session=db_session, subject=subject, actor="dpo", reason="accuracy contested"
+    )
+    assert request.kind == "restriction" and request.outcome == {"cases_restricted": 1}
+    assert portfolio_service.get_case(db_session=db_session, case_id=world.case_id).cease_contact
+    with pytest.raises(InvalidInput):
+        privacy_service.restrict(db_session=db_session, subject=subject, actor="dpo", reason=" ")
