@@ -230,6 +230,8 @@ def _case_context(
         "addresses": [*view.emails, *view.phones, *handles],
         "phones": view.phones,
         "channels": CHANNELS,
+        "templates": outreach_service.TEMPLATE_KINDS,
+        "draft": {},
         "identity_methods": IDENTITY_METHODS,
         "call_outcomes": CALL_OUTCOMES,
         "frequencies": ("monthly", "weekly"),
@@ -266,12 +268,15 @@ def _section(
     section: str,
     error: str | None = None,
     notice: str | None = None,
+    draft: dict[str, str] | None = None,
 ) -> Response:
     """A re-rendered section of the case page, and its timeline swapped out of band; the
     whole page for a form posted without JavaScript (no HX-Request header)."""
     context = _case_context(request, db_session, principal, case_id)
     auth = _page_auth(request, db_session)
     context.update(error=error, notice=notice, section=section)
+    if draft is not None:
+        context.update(draft=draft)
     context.update(csrf_token=auth.csrf_token if auth else "")
     if request.headers.get("HX-Request") != "true":
         context.update(nav="cases")
@@ -460,6 +465,33 @@ def queue_message(
             idempotency_key=idempotency_key or None,
         ),
     )
+
+
+@pages.post("/cases/{case_id}/template", response_class=HTMLResponse)
+def use_template(
+    case_id: Id,
+    request: Request,
+    principal: CurrentPrincipal,
+    db_session: DbSession,
+    template: Annotated[str, Form(max_length=40)],
+    channel: Annotated[str, Form(max_length=20)] = "email",
+) -> Response:
+    """Fill the compose box from a template in the debtor's language (stores nothing)."""
+    if channel not in CHANNELS:
+        channel = "email"
+    try:
+        kind, subject, body = console_service.draft_from_template(
+            db_session=db_session,
+            principal=principal,
+            case_id=case_id,
+            template=template,
+            channel=channel,
+        )
+    except InvalidInput as exc:
+        return _section(request, db_session, principal, case_id, "contact", error=_error_text(exc))
+    draft = {"template": template, "kind": kind, "channel": channel}
+    draft.update(subject=subject, body=body)
+    return _section(request, db_session, principal, case_id, "contact", draft=draft)
 
 
 @pages.post("/cases/{case_id}/identity", response_class=HTMLResponse)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
-from decimal import Decimal
+from datetime import datetime, timedelta
+from decimal import ROUND_UP, Decimal
 from typing import Any
 
 import phonenumbers
@@ -29,9 +29,12 @@ from concilia.console.schemas import (
 from concilia.console.timeline import timeline
 from concilia.db import utcnow
 from concilia.errors import InputProblem, InvalidInput, NotFound
+from concilia.outreach import compose
 from concilia.outreach import service as outreach_service
 from concilia.outreach.check import default_tone_checker
 from concilia.outreach.rules import Decision
+from concilia.outreach.settings import OutreachSettings
+from concilia.portal import service as portal_service
 from concilia.portfolio import service as portfolio_service
 from concilia.signals import service as signals_service
 from concilia.tracing import service as tracing_service
@@ -427,3 +430,64 @@ def decide_whereabouts(
         actor=principal.actor,
         reason=reason,
     )
+
+
+# Templates ---------------------------------------------------------------------------------
+
+# How each template is judged and recorded in the outbox (the US first letter is the
+# validation notice, 12 CFR 1006.34).
+_TEMPLATE_OUTBOX_KIND = {("first_letter", "US"): "validation_notice"}
+_BASIS = {
+    "en": "your agreement with {creditor}",
+    "fr": "votre contrat avec {creditor}",
+    "es": "su contrato con {creditor}",
+}
+
+
+def draft_from_template(
+    *, db_session: Session, principal: Principal, case_id: int, template: str, channel: str
+) -> tuple[str, str, str]:
+    """A template rendered for this case in the debtor's language, with the case's own
+    figures: (outbox kind, subject, body). Stores nothing; the agent edits, then queues."""
+    if template not in outreach_service.TEMPLATE_KINDS:
+        raise _bad("template", f"choose one of {', '.join(outreach_service.TEMPLATE_KINDS)}")
+    case = get_case(db_session=db_session, principal=principal, case_id=case_id)
+    debt = case.debt
+    debtor = portfolio_service.get_debtor(db_session=db_session, debtor_id=debt.debtor_id)
+    creditor = portfolio_service.get_creditor(db_session=db_session, creditor_id=debt.creditor_id)
+    lang = debtor.preferred_language if debtor.preferred_language in _BASIS else "en"
+    balance = portfolio_service.balance_of(debt)
+    settings = OutreachSettings()
+    now = utcnow()
+    total = balance.total.amount
+    ctx = compose.TemplateContext(
+        jurisdiction=debtor.jurisdiction,
+        agency=compose.Agency(
+            name=settings.agency_name or "Concilia Recovery",
+            short_name="Concilia",
+            address=settings.agency_address or "1 Example Street",
+            phone="+00 000 000 000",
+            portal_url=portal_service.link_for(case_id=case.id, now=now),
+        ),
+        debtor_name=f"{debtor.given_names} {debtor.family_names}",
+        agent_name=principal.username,
+        creditor=compose.Party(creditor.name, ""),
+        debt=compose.DebtInfo(
+            reference=debt.account_reference,
+            basis=_BASIS[lang].format(creditor=debt.original_creditor or creditor.name),
+            principal=balance.principal.amount,
+            interest=balance.interest.amount,
+            other=balance.fees.amount,
+            currency=debt.currency,
+        ),
+        plan=compose.PlanInfo(
+            6,
+            (total / 6).quantize(Decimal("0.01"), rounding=ROUND_UP),
+            now.date() + timedelta(days=14),
+        ),
+        letter_date=now.date(),
+        time_barred=debt.status == "time_barred",
+    )
+    rendered = outreach_service.render_template(kind=template, lang=lang, channel=channel, ctx=ctx)
+    kind = _TEMPLATE_OUTBOX_KIND.get((template, debtor.jurisdiction), template)
+    return kind, rendered.subject, rendered.body

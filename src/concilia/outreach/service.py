@@ -20,7 +20,7 @@ from concilia.authenticity import service as authenticity_service
 from concilia.certification import service as certification_service
 from concilia.db import utcnow
 from concilia.errors import Conflict, NotFound
-from concilia.outreach import context, verification
+from concilia.outreach import compose, context, verification
 from concilia.outreach import personal_data as personal_data
 from concilia.outreach.channels import Channel, OutgoingMessage
 from concilia.outreach.check import default_tone_checker
@@ -38,6 +38,8 @@ from concilia.portfolio import service as portfolio_service
 from concilia.sources import service as sources_service
 
 ToneFn = Callable[[str, str | None], Sequence[Any]]
+# The message templates an agent may start from (FR/ES/EN each).
+TEMPLATE_KINDS = compose.KINDS
 CALL_OUTCOMES = (
     "no_answer",
     "busy",
@@ -715,3 +717,11 @@ def look_up_verification_code(
 ) -> verification.VerifiedMessage | None:
     """Did the agency send a message with this /verify code? When and by which channel only."""
     return verification.look_up(db_session=db_session, code=code)
+
+
+def render_template(
+    *, kind: str, lang: str, channel: str, ctx: compose.TemplateContext
+) -> compose.Rendered:
+    """A message template's subject and body for a context (read-only; stores nothing).
+    ``kind`` is one of ``TEMPLATE_KINDS``; a language without templates falls back to English."""
+    return compose.render(kind, lang if lang in compose.LANGS else "en", channel=channel, ctx=ctx)
