@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from concilia.db import Base, BigIntId, IdPk, UTCDateTime
@@ -83,3 +83,24 @@ class SignalAssessment(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class VulnerabilityRecord(Base):
+    """What a debtor told the agency directly (chat, reply, dispute) that reveals a special
+    category: kept only with the person's explicit consent, encrypted, readable by a compliance
+    officer only. Agents see the case's ``vulnerability_possible`` flag, never this row's detail;
+    withdrawing consent erases the detail and keeps the fact that there was one."""
+
+    __tablename__ = "signals_vulnerability_records"
+
+    id: Mapped[IdPk]
+    case_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("cases.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(30))
+    # AES-GCM token of {"text": ..., "categories": [...]}; None once consent is withdrawn.
+    detail_encrypted: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Which consent wording the person accepted (its identifier and version), and when.
+    consent_statement: Mapped[str] = mapped_column(String(100))
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

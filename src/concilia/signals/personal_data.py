@@ -8,6 +8,7 @@ unsuitable approach. Runs hold counts only.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -15,12 +16,18 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from concilia.signals.models import SignalAssessment, SignalEvent
+from concilia import crypto
+from concilia.signals import vulnerability
+from concilia.signals.models import SignalAssessment, SignalEvent, VulnerabilityRecord
 
 _GONE = ("nothing", "deleted: inferences on legitimate interest, no legal duty to keep")
 PERSONAL_DATA: dict[str, tuple[str, str]] = {
     "signals_events": _GONE,
     "signals_assessments": _GONE,
+    "signals_vulnerability_records": (
+        "nothing",
+        "deleted: kept only on the person's consent, which erasure and objection end",
+    ),
 }
 _BASIS = "art. 6(1)(f) GDPR (legitimate interest in a suitable, affordable approach)"
 
@@ -83,6 +90,31 @@ def export_subject(
                 "derived": True,
             }
         )
+    for r in db_session.scalars(
+        select(VulnerabilityRecord)
+        .where(VulnerabilityRecord.case_id.in_(ids))
+        .order_by(VulnerabilityRecord.id)
+    ):
+        # The person's own words, given to us with their consent: theirs to see.
+        detail = (
+            json.loads(crypto.decrypt(r.detail_encrypted, context=vulnerability.DETAIL_CONTEXT))
+            if r.detail_encrypted
+            else None
+        )
+        items.append(
+            {
+                "domain": "signals",
+                "table": "signals_vulnerability_records",
+                "record_id": r.id,
+                "data": {"case_id": r.case_id, "channel": r.channel, "detail": detail},
+                "provenance": {"given_by": "the data subject", "channel": r.channel},
+                "purposes": ["vulnerability_support"],
+                "legal_basis": "art. 9(2)(a) GDPR (explicit consent: "
+                f"{r.consent_statement}, {r.consent_at.isoformat()})",
+                "retain_until": None,
+                "derived": False,
+            }
+        )
     return items
 
 
@@ -96,7 +128,7 @@ def erase_subject(
     now: datetime,
     scope: str,
 ) -> list[dict[str, Any]]:
-    """Delete the cases' events and assessments (erasure and objection)."""
+    """Delete the cases' events, assessments and vulnerability records (erasure, objection)."""
     ids = list(case_ids)
     results = (
         (
@@ -106,6 +138,12 @@ def erase_subject(
         (
             "signals_assessments",
             db_session.execute(delete(SignalAssessment).where(SignalAssessment.case_id.in_(ids))),
+        ),
+        (
+            "signals_vulnerability_records",
+            db_session.execute(
+                delete(VulnerabilityRecord).where(VulnerabilityRecord.case_id.in_(ids))
+            ),
         ),
     )
     return [

@@ -6,6 +6,9 @@ sources whose terms allow ``credit_assessment``) from sources. A service never c
 
 Privacy order for every post: classify in memory, run the special-category guard, and only
 then write; a special-category post's text is also redacted at the source.
+
+Text the debtor gives directly (portal chat, replies, dispute reasons) goes through
+:func:`screen_debtor_text` before it is stored (see ``vulnerability.py``).
 """
 
 from __future__ import annotations
@@ -27,6 +30,14 @@ from concilia.signals import personal_data as personal_data
 from concilia.signals.labels import VULNERABILITY_EVENT, VULNERABILITY_LABELS
 from concilia.signals.model import EventModel
 from concilia.signals.models import SignalAssessment, SignalEvent, SignalRun
+from concilia.signals.vulnerability import REDACTED as REDACTED
+from concilia.signals.vulnerability import Consent as Consent
+from concilia.signals.vulnerability import Screened as Screened
+from concilia.signals.vulnerability import VulnerabilityFlag as VulnerabilityFlag
+from concilia.signals.vulnerability import list_vulnerability_flags as list_vulnerability_flags
+from concilia.signals.vulnerability import read_vulnerability_detail as read_vulnerability_detail
+from concilia.signals.vulnerability import screen_debtor_text as screen_debtor_text
+from concilia.signals.vulnerability import withdraw_consent as withdraw_consent
 from concilia.sources import service as sources_service
 from concilia.tracing import service as tracing_service
 
