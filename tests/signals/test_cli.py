@@ -46,3 +46,28 @@ def test_bad_line_names_the_line(signals_model: EventModel) -> None:
     result = runner.invoke(app, ["classify", "-"], input='{"text": "ok"}\n{"no_text": 1}\n')
     assert result.exit_code != 0
     assert "line 2" in result.output and "text" in result.output
+
+
+def test_classify_names_the_special_categories_never_the_words(signals_model: EventModel) -> None:
+    lines = [
+        {"text": "Militante LFI depuis 2017, on tracte au marché samedi"},
+        {"text": "On a perdu notre bébé à 11 semaines, je n'arrive pas à en parler"},
+        {"text": "Soy gitana y a mucha honra"},
+        {"text": "Change at Temple station for the District line"},
+        {"text": "Notre mutuelle santé d'entreprise rembourse enfin les lunettes"},
+    ]
+    result = runner.invoke(
+        app, ["classify", "-"], input="".join(json.dumps(r) + "\n" for r in lines)
+    )
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert "politics" in out[0]["special"]
+    assert "health" in out[1]["special"]
+    assert "ethnicity" in out[2]["special"]
+    assert out[3]["special"] == [] and out[3]["storable"] is True
+    assert out[4]["special"] == [] and out[4]["storable"] is True
+    for o in out[:3]:
+        assert o["storable"] is False and o["cues"] == []
+        assert set(o["special"]) <= {
+            "health", "religion", "politics", "union", "sexuality", "ethnicity"
+        }  # fmt: skip
