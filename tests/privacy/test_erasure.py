@@ -19,10 +19,10 @@ from concilia.portfolio import service as portfolio_service
 from concilia.portfolio.models import Debtor
 from concilia.privacy import service as privacy_service
 from concilia.signals.models import SignalAssessment, SignalEvent
-from concilia.tracing.models import Evidence, MatchCandidate
+from concilia.tracing.models import Evidence, MatchCandidate, TraceRun
 from concilia.tracing.whereabouts.models import WhereaboutsInference
 from tests.conftest import BACKENDS, drop_test_engine, make_test_engine
-from tests.privacy.world import CONTROL, CREDITOR, ENCRYPTED_ONLY, NEEDLES, build
+from tests.privacy.world import CONTROL, CREDITOR, ENCRYPTED_ONLY, NEEDLES, NOW, build
 
 
 @pytest.fixture(params=BACKENDS)
@@ -164,3 +164,32 @@ def test_restriction_stops_contact_on_every_case(db_session: Session, tmp_path: 
     assert portfolio_service.get_case(db_session=db_session, case_id=world.case_id).cease_contact
     with pytest.raises(InvalidInput):
         privacy_service.restrict(db_session=db_session, subject=subject, actor="dpo", reason=" ")
+
+
+def test_an_objection_stays_in_force_when_tracing_proposes_again(
+    db_session: Session, tmp_path: Path
+) -> None:
+    world = build(db_session, tmp_path)
+    subject = privacy_service.resolve(
+        db_session=db_session, creditor=CREDITOR, debtor_reference="DEB-1"
+    )
+    privacy_service.object_to_social(
+        db_session=db_session, subject=subject, actor="dpo", reason="objects"
+    )
+    assert privacy_service.purge(db_session=db_session, dry_run=True)["objections"] == {"people": 0}
+    # A later run proposes a profile for her again.
+    run_id = db_session.scalar(select(func.min(TraceRun.id)))
+    assert run_id is not None
+    db_session.add(
+        MatchCandidate(
+            portfolio=CREDITOR, debtor_key=str(world.debtor_id), profile_key="999",
+            network="social", run_id=run_id, match_weight=5.0, final_weight=5.0,
+            probability=0.9, explanation_data=[], profile_snapshot={}, status="proposed",
+            debtor_fingerprint="d", profile_fingerprint="p", created_at=NOW, updated_at=NOW,
+        )
+    )  # fmt: skip
+    db_session.flush()
+    assert privacy_service.purge(db_session=db_session, dry_run=True)["objections"] == {"people": 1}
+    privacy_service.purge(db_session=db_session)
+    assert db_session.scalar(select(func.count()).select_from(MatchCandidate)) == 0
+    assert audit_service.verify(db_session=db_session).ok

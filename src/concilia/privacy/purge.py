@@ -63,6 +63,9 @@ def purge(
     report["who looked"] = {
         "privacy_reads": db_session.scalar(select(func.count()).select_from(reads.subquery())) or 0
     }
+    report["objections"] = {
+        "people": subjects.reapply_objections(db_session=db_session, actor=actor, dry_run=dry_run)
+    }
     if dry_run:
         report["social items"] = sources_service.personal_data.count_expired(
             db_session=db_session, now=now

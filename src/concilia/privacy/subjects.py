@@ -358,3 +358,57 @@ def _require_reason(reason: str) -> None:
         raise InvalidInput(
             problems=[InputProblem("(request)", 0, "reason", "a reason is required")]
         )
+
+
+def _subject_by_id(db_session: Session, debtor_id: int) -> SubjectRef:
+    debts = portfolio_service.list_debts_of_debtor(db_session=db_session, debtor_id=debtor_id)
+    case_ids = [
+        portfolio_service.get_case_for_debt(db_session=db_session, debt_id=d.id).id for d in debts
+    ]
+    profiles = tracing_service.accepted_profiles_by_debtor(
+        db_session=db_session, debtor_keys=[str(debtor_id)]
+    )
+    return SubjectRef(
+        creditor="",
+        debtor_reference="",
+        debtor_id=debtor_id,
+        case_ids=tuple(case_ids),
+        profile_ids=tuple(profiles.get(str(debtor_id), [])),
+    )
+
+
+def reapply_objections(*, db_session: Session, actor: str, dry_run: bool = False) -> int:
+    """Keep art. 21 objections in force: a later import and tracing run may propose the
+    person's profiles again, so each purge pass removes whatever social processing came back
+    for people who objected (audited per person). The count of people concerned."""
+    objecting = sorted(
+        set(
+            db_session.scalars(
+                select(SubjectRequest.debtor_id).where(
+                    SubjectRequest.kind == "objection", SubjectRequest.status == "done"
+                )
+            )
+        )
+    )
+    touched = 0
+    for debtor_id in objecting:
+        subject = _subject_by_id(db_session, debtor_id)
+        leftovers = tracing_service.personal_data.export_subject(
+            db_session=db_session, debtor_id=debtor_id, case_ids=[], profile_ids=[]
+        )
+        if not leftovers:
+            continue
+        touched += 1
+        if dry_run:
+            continue
+        outcomes = _erase(db_session, subject, actor=actor, scope="objection")
+        audit_service.record(
+            db_session=db_session,
+            actor=actor,
+            action="privacy.objection_reapplied",
+            object_type="debtor",
+            object_id=debtor_id,
+            change={"tables": _summary(outcomes)},
+            detail={"tables": _summary(outcomes)},
+        )
+    return touched
