@@ -40,6 +40,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The UI language the user chose (fr, es, en); None: the browser's Accept-Language.
+    language: Mapped[str | None] = mapped_column(String(5), nullable=True, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     teams: Mapped[list[Team]] = relationship(secondary=user_teams, lazy="selectin")
 

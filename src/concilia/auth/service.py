@@ -21,7 +21,15 @@ from concilia.auth.roles import Role
 from concilia.auth.schemas import Principal
 from concilia.config import get_settings
 from concilia.db import utcnow
-from concilia.errors import ConciliaError, Conflict, NotFound, TooManyRequests, Unauthorized
+from concilia.errors import (
+    ConciliaError,
+    Conflict,
+    InputProblem,
+    InvalidInput,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+)
 
 _hasher = PasswordHasher()
 # A real hash to verify against when the user does not exist, so timing does not reveal it.
@@ -182,6 +190,30 @@ def update_user(
         change=change,
         detail={k: v for k, v in change.items() if k != "full_name"},
     )
+    return user
+
+
+UI_LANGUAGES = ("fr", "es", "en")
+
+
+def set_language(*, db_session: Session, user_id: int, language: str | None, actor: str) -> User:
+    """Set the UI language a user reads (None: follow the browser); audited."""
+    if language is not None and language not in UI_LANGUAGES:
+        raise InvalidInput(
+            problems=[InputProblem("(form)", 0, "language", f"one of {', '.join(UI_LANGUAGES)}")]
+        )
+    user = get_user(db_session=db_session, user_id=user_id)
+    if user.language != language:
+        before, user.language = user.language, language
+        audit_service.record(
+            db_session=db_session,
+            actor=actor,
+            action="auth.language_set",
+            object_type="user",
+            object_id=user.id,
+            change={"before": before, "after": language},
+            detail={"before": before, "after": language},
+        )
     return user
 
 

@@ -34,6 +34,12 @@ from concilia.web.i18n import gettext, language_of
 from concilia.web.templating import get_templates
 
 
+def _user_language(request: Request, db_session: DbSession) -> None:
+    """The signed-in user's own UI language for every console response (pages and HTMX
+    fragments alike); ``language_of`` falls back to the cookie and Accept-Language."""
+    _page_auth(request, db_session)
+
+
 async def _csrf_from_form(request: Request) -> None:
     """A form posted without JavaScript carries the session's CSRF token as its hidden
     ``csrf_token`` field instead of the header: it is handed to the same check as the header
@@ -55,7 +61,9 @@ async def _csrf_from_form(request: Request) -> None:
 
 # Router-level: solved before each route's own dependencies (CurrentPrincipal among them).
 pages = APIRouter(
-    prefix="/console", include_in_schema=False, dependencies=[Depends(_csrf_from_form)]
+    prefix="/console",
+    include_in_schema=False,
+    dependencies=[Depends(_csrf_from_form), Depends(_user_language)],
 )
 JURISDICTIONS = ("FR", "ES", "UK", "US")
 
@@ -72,6 +80,7 @@ def _page_auth(request: Request, db_session: Session) -> PageAuth | None:
     if found is None:
         return None
     web, user = found
+    request.state.user_language = user.language  # language_of reads it first
     return PageAuth(auth_service.principal_for(user, "session"), web.csrf_token)
 
 
@@ -809,6 +818,54 @@ def verify_audit(request: Request, db_session: DbSession) -> Response:
         )
     result = compliance_view.verify(db_session=db_session)
     return _compliance(request, db_session, auth, verified=result)
+
+
+# Profile -----------------------------------------------------------------------------------
+
+
+def _profile(
+    request: Request, db_session: Session, auth: PageAuth, notice: str | None = None
+) -> Response:
+    user = auth_service.get_user(db_session=db_session, user_id=auth.principal.user_id)
+    context: dict[str, Any] = {
+        "principal": auth.principal,
+        "csrf_token": auth.csrf_token,
+        "nav": "profile",
+        "user": user,
+        "teams": [t.name for t in user.teams],
+        "ui_languages": auth_service.UI_LANGUAGES,
+        "notice": notice,
+    }
+    return _render(request, "console/profile.html", context)
+
+
+@pages.get("/profile", response_class=HTMLResponse)
+def profile_page(request: Request, db_session: DbSession) -> Response:
+    """Who I am, my teams, and the language the console speaks to me in."""
+    auth = _page_auth(request, db_session)
+    if auth is None:
+        return _to_login()
+    return _profile(request, db_session, auth)
+
+
+@pages.post("/profile", response_class=HTMLResponse)
+def save_profile(
+    request: Request,
+    principal: CurrentPrincipal,
+    db_session: DbSession,
+    language: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    """Save my UI language (empty: follow the browser's); audited by auth."""
+    auth = _page_auth(request, db_session)
+    if auth is None:
+        return _to_login()
+    chosen = language if language in auth_service.UI_LANGUAGES else None
+    auth_service.set_language(
+        db_session=db_session, user_id=principal.user_id, language=chosen, actor=principal.actor
+    )
+    db_session.flush()
+    request.state.user_language = chosen
+    return _profile(request, db_session, auth, notice=gettext(language_of(request), "Saved."))
 
 
 # Replies -----------------------------------------------------------------------------------

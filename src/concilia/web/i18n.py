@@ -66,7 +66,12 @@ def negotiate(accept_language: str) -> str | None:
 
 
 def language_of(request: Request) -> str:
-    """The UI language for this request: cookie, then Accept-Language, then English."""
+    """The UI language for this request: the signed-in user's own choice (put on
+    ``request.state.user_language`` by the page that read the session), then the cookie of
+    the language switch, then Accept-Language, then English."""
+    own = getattr(request.state, "user_language", None)
+    if own in LANGUAGES:
+        return str(own)
     chosen = request.cookies.get(LANG_COOKIE, "")
     if chosen in LANGUAGES:
         return chosen
