@@ -265,7 +265,9 @@ def _platform_verdict(
             InboundReply.channel == msg.channel, InboundReply.sender_index == msg.to_index
         )
     )
-    return platforms.check(address=to, kind=msg.kind, last_inbound_at=last, now=now)
+    return platforms.check(
+        address=to, kind=msg.kind, last_inbound_at=last, now=now, automated=msg.automated
+    )
 
 
 def _release(msg: OutboxMessage) -> None:
@@ -314,15 +316,13 @@ def send_one(
         ]
         _audit(db_session, msg, "outreach.blocked", actor, rules=[msg.reasons[-1]["rule"]])
         return "blocked"
-    if platform is not None and platform.template:
-        outgoing = replace(
-            outgoing,
-            metadata={
-                **outgoing.metadata,
-                "template": platform.template,
-                "template_language": msg.lang,
-            },
+    if platform is not None and (platform.template or platform.tag):
+        extra = (
+            {"template": platform.template, "template_language": msg.lang}
+            if platform.template
+            else {"tag": platform.tag or ""}
         )
+        outgoing = replace(outgoing, metadata={**outgoing.metadata, **extra})
     result = channel.send(outgoing)
     if result.status in ("sent", "delivered"):
         msg.attempts += 1

@@ -14,6 +14,8 @@ from concilia.outreach.channels import Channel
 from concilia.outreach.channels.email import DkimKey, SmtpChannel
 from concilia.outreach.channels.http_provider import HttpProviderChannel
 from concilia.outreach.channels.letter import LetterChannel
+from concilia.outreach.channels.messenger import MetaSendChannel
+from concilia.outreach.channels.social import PlatformRouter
 from concilia.outreach.channels.twilio import TwilioSmsChannel
 from concilia.outreach.channels.whatsapp import WhatsAppCloudChannel
 
@@ -44,6 +46,12 @@ class OutreachSettings(BaseSettings):
     whatsapp_base_url: str = "https://graph.facebook.com"
     whatsapp_app_secret: SecretStr | None = None  # signs webhooks (X-Hub-Signature-256)
     whatsapp_verify_token: SecretStr | None = None  # the subscription handshake's token
+    # Messenger / Instagram (Meta's Send API, the Page's token); webhooks signed with the
+    # Meta app's secret (the same app may serve WhatsApp: then both secrets are equal).
+    meta_page_token: SecretStr | None = None
+    meta_base_url: str = "https://graph.facebook.com"
+    meta_app_secret: SecretStr | None = None
+    meta_verify_token: SecretStr | None = None
     # Where providers reach our webhooks from outside (Twilio signs the full URL it calls);
     # also the base of e-mails' one-click List-Unsubscribe URL.
     public_base_url: str = ""
@@ -107,12 +115,20 @@ class OutreachSettings(BaseSettings):
                 base_url=self.sms_provider_url,
                 token=self.sms_provider_token.get_secret_value(),
             )
+        platforms: dict[str, Channel] = {}
         if self.whatsapp_phone_number_id and self.whatsapp_token:
-            out["social_dm"] = WhatsAppCloudChannel(
+            platforms["whatsapp"] = WhatsAppCloudChannel(
                 phone_number_id=self.whatsapp_phone_number_id,
                 token=self.whatsapp_token.get_secret_value(),
                 base_url=self.whatsapp_base_url,
             )
+        if self.meta_page_token:
+            page = MetaSendChannel(
+                token=self.meta_page_token.get_secret_value(), base_url=self.meta_base_url
+            )
+            platforms["messenger"] = platforms["instagram"] = page
+        if platforms:
+            out["social_dm"] = PlatformRouter(platforms)
         elif self.social_provider_url and self.social_provider_token:
             out["social_dm"] = HttpProviderChannel(
                 name="social_dm",

@@ -20,7 +20,14 @@ from concilia.db import utcnow
 from concilia.errors import ConciliaError, NotFound, Unauthorized
 from concilia.outreach import inbound
 from concilia.outreach import settings as outreach_settings
-from concilia.outreach.channels import InboundMessage, StatusEvent, mailparse, twilio, whatsapp
+from concilia.outreach.channels import (
+    InboundMessage,
+    StatusEvent,
+    mailparse,
+    messenger,
+    twilio,
+    whatsapp,
+)
 
 # Mounted under outreach's /api/outreach by router.py.
 router = APIRouter(prefix="/webhooks", tags=["outreach webhooks"])
@@ -64,6 +71,40 @@ async def whatsapp_delivery(request: Request, db_session: DbSession) -> dict[str
         messages, events = whatsapp.parse_webhook(body)
     except (ValueError, KeyError, TypeError) as exc:
         raise BadDelivery(f"not a WhatsApp notification: {exc}") from exc
+    return _store(db_session, messages, events)
+
+
+@router.get("/meta", response_class=PlainTextResponse)
+def meta_subscribe(
+    mode: Annotated[str, Query(alias="hub.mode", max_length=20)],
+    token: Annotated[str, Query(alias="hub.verify_token", max_length=200)],
+    challenge: Annotated[str, Query(alias="hub.challenge", max_length=200)],
+) -> str:
+    """The Page's (Messenger, Instagram) subscription handshake."""
+    expected = outreach_settings.current().meta_verify_token
+    if expected is None:
+        raise NotFound("Messenger webhooks are not configured")
+    if mode != "subscribe" or token != expected.get_secret_value():
+        raise Unauthorized("verify token does not match")
+    return challenge
+
+
+@router.post("/meta")
+async def meta_delivery(request: Request, db_session: DbSession) -> dict[str, int]:
+    """Messages and deliveries of one signed Page or Instagram notification."""
+    secret = outreach_settings.current().meta_app_secret
+    if secret is None:
+        raise NotFound("Messenger webhooks are not configured")
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise BadDelivery("body too large")
+    signature = request.headers.get("X-Hub-Signature-256")
+    if not whatsapp.verify_meta_signature(secret.get_secret_value(), body, signature):
+        raise Unauthorized("X-Hub-Signature-256 does not match the body")
+    try:
+        messages, events = messenger.parse_webhook(body)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BadDelivery(f"not a Page or Instagram notification: {exc}") from exc
     return _store(db_session, messages, events)
 
 

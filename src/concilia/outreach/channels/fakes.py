@@ -181,6 +181,85 @@ class FakeWhatsApp:
         self._server.stop()
 
 
+class FakeMessenger:
+    """``POST /{version}/me/messages`` as the Send API answers it, window included: a RESPONSE
+    more than 24 hours after the person last wrote (``wrote``, epoch seconds by PSID) is refused
+    with 10/2018278, and HUMAN_AGENT only within 7 days."""
+
+    def __init__(self, *, token: str = "page-token", app_secret: str = "meta-secret") -> None:
+        self.token, self.app_secret = token, app_secret
+        self.state = FakeState()
+        self.wrote: dict[str, float] = {}
+        self._server = _Server(self._handler())
+
+    @property
+    def url(self) -> str:
+        return self._server.url
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(_Base):
+            def error(self, status: int, code: int, sub: int, message: str) -> None:
+                self.reply(status, {"error": {"message": message, "type": "OAuthException",
+                                              "code": code, "error_subcode": sub}})  # fmt: skip
+
+            def do_POST(self) -> None:
+                data = json.loads(self.body() or b"{}")
+                if self.headers.get("Authorization") != f"Bearer {fake.token}":
+                    self.error(401, 190, 0, "Invalid OAuth access token")
+                    return
+                with fake.state.lock:
+                    if fake.state.fail_next:
+                        status, code = fake.state.fail_next.pop(0)
+                        self.error(status, code, 0, "injected error")
+                        return
+                psid = str((data.get("recipient") or {}).get("id", ""))
+                text = (data.get("message") or {}).get("text")
+                if not psid or not text:
+                    self.error(400, 100, 0, "recipient.id and message.text are required")
+                    return
+                if psid not in fake.wrote:
+                    self.error(400, 100, 2018001, "No matching user found")
+                    return
+                age = time.time() - fake.wrote[psid]
+                kind, tag = data.get("messaging_type"), data.get("tag")
+                allowed = (kind == "RESPONSE" and age <= 24 * 3600) or (
+                    kind == "MESSAGE_TAG" and tag == "HUMAN_AGENT" and age <= 7 * 24 * 3600
+                )
+                if not allowed:
+                    self.error(400, 10, 2018278, "This message is sent outside of allowed window.")
+                    return
+                mid = f"m_{uuid.uuid4().hex}"
+                with fake.state.lock:
+                    fake.state.sent.append({"message_id": mid, **data})
+                self.reply(200, {"recipient_id": psid, "message_id": mid})
+
+        return Handler
+
+    def webhook(self, messaging: list[dict[str, Any]]) -> tuple[bytes, dict[str, str]]:
+        """A signed Page notification with these ``messaging`` events."""
+        entry = {"id": "PAGE-1", "time": int(time.time() * 1000), "messaging": messaging}
+        body = json.dumps({"object": "page", "entry": [entry]}).encode()
+        return body, {
+            "X-Hub-Signature-256": meta_signature(self.app_secret, body),
+            "Content-Type": "application/json",
+        }
+
+    def message(self, psid: str, text: str, at: float) -> dict[str, Any]:
+        self.wrote[psid] = max(self.wrote.get(psid, 0.0), at)
+        return {"sender": {"id": psid}, "recipient": {"id": "PAGE-1"},
+                "timestamp": int(at * 1000),
+                "message": {"mid": f"m_{uuid.uuid4().hex}", "text": text}}  # fmt: skip
+
+    def __enter__(self) -> FakeMessenger:
+        self._server.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.stop()
+
+
 class FakeTwilio:
     """``/2010-04-01/Accounts/{Sid}/Messages.json`` as Twilio answers it."""
 

@@ -25,12 +25,16 @@ class PlatformRule(BaseModel):
     window_hours: int = Field(ge=0, le=24 * 30)
     outside_window: Literal["template", "refuse"]
     templates: dict[str, str] = Field(default_factory=dict)
+    # A person (not automation) may still answer this long after the person's last message,
+    # with the HUMAN_AGENT tag.
+    human_agent_hours: int | None = Field(None, ge=0, le=24 * 30)
 
 
 @dataclass(frozen=True)
 class PlatformVerdict:
     platform: str
     template: str | None = None  # send as this template
+    tag: str | None = None  # send with this message tag
     refusal: str | None = None  # do not send, for this reason
     citation: str = ""
 
@@ -49,15 +53,28 @@ def platform_of(address: str) -> str | None:
 
 
 def check(
-    *, address: str, kind: str, last_inbound_at: datetime | None, now: datetime
+    *,
+    address: str,
+    kind: str,
+    last_inbound_at: datetime | None,
+    now: datetime,
+    automated: bool = True,
 ) -> PlatformVerdict | None:
     """What the platform allows for this message now (None: not a platform address)."""
     platform = platform_of(address)
     if platform is None:
         return None
     rule = rules()[platform]
-    if last_inbound_at is not None and now - last_inbound_at <= timedelta(hours=rule.window_hours):
+    since = now - last_inbound_at if last_inbound_at is not None else None
+    if since is not None and since <= timedelta(hours=rule.window_hours):
         return PlatformVerdict(platform, citation=rule.citation)
+    if (
+        since is not None
+        and not automated
+        and rule.human_agent_hours is not None
+        and since <= timedelta(hours=rule.human_agent_hours)
+    ):
+        return PlatformVerdict(platform, tag="HUMAN_AGENT", citation=rule.citation)
     why = (
         f"{platform}: the person has not written in the last {rule.window_hours} hours"
         if last_inbound_at is not None
