@@ -113,3 +113,22 @@ def test_window_from_data_then_webhook_reply_opens_it(
     body, headers = fb.webhook([delivery])
     assert client.post(hook, content=body, headers=headers).json()["status_changes"] == 1
     assert client.post(hook, content=body, headers=headers).json()["status_changes"] == 0
+
+
+def test_fakes_command_prints_settings_that_configure_every_channel(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from typer.testing import CliRunner
+
+    from concilia.outreach.cli import app
+    from concilia.outreach.settings import OutreachSettings
+
+    result = CliRunner().invoke(app, ["fakes", "--seconds", "0.1"])
+    assert result.exit_code == 0, result.output
+    for line in result.stdout.splitlines():
+        key, _, value = line.removeprefix("export ").partition("=")
+        monkeypatch.setenv(key, value)
+    channels = OutreachSettings().channels()
+    assert isinstance(channels["social_dm"], PlatformRouter)
+    assert set(channels["social_dm"].routes) == {"whatsapp", "messenger", "instagram"}
+    assert type(channels["sms"]).__name__ == "TwilioSmsChannel"

@@ -178,6 +178,49 @@ def run(
     )
 
 
+@app.command("fakes")
+def fakes(
+    seconds: float = typer.Option(0, min=0, help="Stop after N seconds (0: until stopped)."),
+) -> None:
+    """Run local fakes of the WhatsApp Cloud API, Meta's Send API and Twilio on loopback.
+
+    Prints the CONCILIA_OUTREACH_* settings that point Concilia at them (demos and trials
+    without any provider account); what they receive stays in memory. Ctrl-C stops.
+    """
+    import time
+    from contextlib import ExitStack
+
+    from concilia.outreach.channels.fakes import FakeMessenger, FakeTwilio, FakeWhatsApp
+
+    with ExitStack() as stack:
+        wa = stack.enter_context(FakeWhatsApp())
+        fb = stack.enter_context(FakeMessenger())
+        tw = stack.enter_context(FakeTwilio())
+        settings = {
+            "WHATSAPP_BASE_URL": wa.url,
+            "WHATSAPP_PHONE_NUMBER_ID": "PN-1",
+            "WHATSAPP_TOKEN": wa.token,
+            "WHATSAPP_APP_SECRET": wa.app_secret,
+            "META_BASE_URL": fb.url,
+            "META_PAGE_TOKEN": fb.token,
+            "META_APP_SECRET": fb.app_secret,
+            "TWILIO_BASE_URL": tw.url,
+            "TWILIO_ACCOUNT_SID": tw.account_sid,
+            "TWILIO_AUTH_TOKEN": tw.auth_token,
+            "TWILIO_SENDER": "+15550001111",
+        }
+        for key, value in settings.items():
+            typer.echo(f"export CONCILIA_OUTREACH_{key}={value}")
+        try:
+            if seconds:
+                time.sleep(seconds)
+            else:
+                while True:
+                    time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
 @app.command("render")
 def render_template(
     kind: str = typer.Argument(..., help="identity_request, first_contact, reminder, ..."),
