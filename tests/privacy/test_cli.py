@@ -101,3 +101,27 @@ def test_register_names_sources_purposes_and_retention(cli_db: str, tmp_path: Pa
     assert "social-export" in html and "credit_assessment" in html
     assert "LIA-2026-01" in html and "art. 6(1)(f)" in html
     assert "tracing_candidates" in html and "audit_entries" in html
+
+
+def test_staff_export(cli_db: str, tmp_path: Path) -> None:
+    from concilia.auth import service as auth_service
+    from concilia.auth.roles import Role
+
+    with get_session_factory()() as session:
+        auth_service.create_user(
+            db_session=session, username="nina", role=Role.agent, password="pw-nina-horse-batt",
+            teams=["north"], actor="test",
+        )  # fmt: skip
+        session.commit()
+    out = tmp_path / "nina.json"
+    result = runner.invoke(
+        app, ["privacy", "export-staff", "--username", "nina", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads(out.read_text("utf-8"))
+    assert document["account"]["role"] == "agent" and document["account"]["teams"] == ["north"]
+    assert document["certification"]["certificates"] == []
+    missing = runner.invoke(
+        app, ["privacy", "export-staff", "--username", "ghost", "--out", str(out)]
+    )
+    assert missing.exit_code == 1 and "ghost" in missing.output

@@ -216,3 +216,23 @@ def reads(
                 f"threshold {a.threshold})",
                 markup=False,
             )
+
+
+@app.command("export-staff")
+def export_staff(
+    username: str = typer.Option(..., help="The staff member's user name."),
+    out: Path = typer.Option(..., help="Where to write the JSON document."),
+) -> None:
+    """Answer a staff member's access request: their account, training and certificates."""
+    try:
+        with session_scope() as session:
+            document = privacy_service.export_staff(
+                db_session=session, username=username, actor=_actor()
+            )
+            out.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+    except ConciliaError as exc:
+        raise _fail(exc) from exc
+    except OSError as exc:
+        err_console.print(f"[red]cannot write the export: {exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"staff export of {username} -> {out}")

@@ -17,7 +17,7 @@ from concilia.portfolio import service as portfolio_service
 from concilia.privacy import subjects
 from concilia.privacy.contract import SubjectRef
 from concilia.privacy.models import ReadLogEntry
-from concilia.privacy.retention import YEAR
+from concilia.privacy.retention import days_for
 from concilia.signals import service as signals_service
 from concilia.sources import service as sources_service
 from concilia.tracing import service as tracing_service
@@ -35,31 +35,32 @@ def purge(
     now = now or utcnow()
     report: dict[str, Any] = {"now": now.isoformat(), "dry_run": dry_run}
 
-    def cutoff(days: int) -> datetime:
-        return now - timedelta(days=days)
+    def cutoff(kind: str) -> datetime:
+        # The schedule is the one place durations live; the register shows the same lines.
+        return now - timedelta(days=days_for(kind))
 
     closed = portfolio_service.personal_data.closed_debtors(
-        db_session=db_session, before=cutoff(5 * YEAR)
+        db_session=db_session, before=cutoff("portfolio")
     )
     report["portfolio"] = {"debtors": len(closed)}
     report["outreach"] = outreach_service.personal_data.purge_before(
-        db_session=db_session, before=cutoff(3 * YEAR), dry_run=dry_run
+        db_session=db_session, before=cutoff("outreach"), dry_run=dry_run
     )
     report["tracing"] = tracing_service.personal_data.purge_before(
-        db_session=db_session, before=cutoff(180), dry_run=dry_run
+        db_session=db_session, before=cutoff("tracing"), dry_run=dry_run
     )
     report["tracing"].update(
         whereabouts_service.personal_data.purge_before(
-            db_session=db_session, before=cutoff(180), dry_run=dry_run
+            db_session=db_session, before=cutoff("tracing"), dry_run=dry_run
         )
     )
     report["signals"] = signals_service.personal_data.purge_before(
-        db_session=db_session, before=cutoff(YEAR), dry_run=dry_run
+        db_session=db_session, before=cutoff("signals"), dry_run=dry_run
     )
     report["chat"] = portal_service.personal_data.purge_before(
-        db_session=db_session, before=cutoff(3 * YEAR), dry_run=dry_run
+        db_session=db_session, before=cutoff("chat"), dry_run=dry_run
     )
-    reads = select(ReadLogEntry).where(ReadLogEntry.at < cutoff(YEAR))
+    reads = select(ReadLogEntry).where(ReadLogEntry.at < cutoff("who looked"))
     report["who looked"] = {
         "privacy_reads": db_session.scalar(select(func.count()).select_from(reads.subquery())) or 0
     }
@@ -74,7 +75,7 @@ def purge(
     report["social items"] = sources_service.purge_expired(
         db_session=db_session, now=now, actor=actor
     )
-    db_session.execute(delete(ReadLogEntry).where(ReadLogEntry.at < cutoff(YEAR)))
+    db_session.execute(delete(ReadLogEntry).where(ReadLogEntry.at < cutoff("who looked")))
     for debtor_id, case_ids in closed:
         subject = SubjectRef(
             creditor="",

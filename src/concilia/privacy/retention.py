@@ -57,10 +57,10 @@ SCHEDULE: tuple[Rule, ...] = (
     Rule(
         "calls and contacts",
         ("outreach_contact_log",),
-        3 * YEAR,
-        "the contact",
-        "frequency rules are proved from it; it holds no content",
-        "kept with the case (no content to redact)",
+        None,
+        "kept as long as the case's money records (it holds no content)",
+        "frequency rules are proved from it (art. 17(3)(e))",
+        "kept; goes when the debt's records go",
     ),
     Rule(
         "tracing",
@@ -126,6 +126,14 @@ _BY_TABLE = {table: rule for rule in SCHEDULE for table in rule.tables}
 def rule_for(table: str) -> Rule | None:
     """The schedule's line for a table, if it has one."""
     return _BY_TABLE.get(table)
+
+
+def days_for(kind: str) -> int:
+    """How many days the schedule keeps one kind of data (KeyError for a kind without)."""
+    rule = next(r for r in SCHEDULE if r.kind == kind)
+    if rule.days is None:
+        raise KeyError(f"{kind}: kept per item or for ever, not for a number of days")
+    return rule.days
 
 
 def describe(table: str) -> str:

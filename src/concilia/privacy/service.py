@@ -12,6 +12,7 @@ from concilia.privacy.notices import sync as sync_notices
 from concilia.privacy.purge import purge
 from concilia.privacy.reads import ReadAlert, list_reads, record_read
 from concilia.privacy.reads import alerts as read_alerts
+from concilia.privacy.staff import export_staff
 from concilia.privacy.subjects import (
     RESPONSE_DAYS,
     collect,
@@ -37,6 +38,7 @@ __all__ = [
     "erase",
     "erase_closed",
     "export",
+    "export_staff",
     "list_reads",
     "list_requests",
     "object_to_social",
