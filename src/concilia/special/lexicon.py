@@ -123,7 +123,8 @@ STRONG: dict[str, str] = {
         "syndicale|syndicaliste|syndicat|ccoo|comisiones obreras|ugt|cnt|csif|satse|stes|"
         "intersindical|sindicato|sindical|sindicalista|sindicatos|afiliarme al sindicato|"
         "gmb|rmt|neu|nasuwt|tuc|iwgb|rcn|cwu|bma|trade union|trade unionist|"
-        "shop steward|union rep|union dues|union branch|picket line|piquet de greve|piquete|"
+        "shop steward|union rep|unite rep|unison rep|gmb rep|"
+        "unite member|unison member|union dues|union branch|picket line|piquet de greve|piquete|"
         "workplace rep|joint union|union meeting|delegue du personnel|delegado de personal"
     ),
     "sexuality": (
