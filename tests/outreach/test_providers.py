@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from concilia.outreach import outbox
+from concilia.outreach import optin, outbox
 from concilia.outreach import service as outreach_service
 from concilia.outreach.channels import OutgoingMessage
 from concilia.outreach.channels.fakes import FakeTwilio, FakeWhatsApp
@@ -20,7 +20,7 @@ from concilia.outreach.channels.twilio import TwilioSmsChannel
 from concilia.outreach.channels.whatsapp import WhatsAppCloudChannel
 from concilia.outreach.models import InboundReply, OptOutEntry
 from tests.certification.support import certify
-from tests.outreach.test_outbox import NOON_NY, enqueue, verify
+from tests.outreach.test_outbox import NOON_NY, debtor_id, enqueue, verify
 
 PHONE = "+12125550100"
 WA = "whatsapp:+12125550100"
@@ -91,17 +91,44 @@ def test_whatsapp_errors_are_classified(wa: FakeWhatsApp) -> None:
     assert wa.state.sent == []
 
 
-def _wa_case(db_session: Session, case_id: int) -> str:
+def _wa_case(db_session: Session, case_id: int, *, opt_in: bool = True) -> str:
     actor = certify(db_session, "ana")
     verify(db_session, case_id, "social_dm", WA)
+    if opt_in:
+        optin.record_opt_in(
+            db_session=db_session,
+            debtor_id=debtor_id(db_session, case_id),
+            channel="social_dm",
+            address=WA,
+            source="portal",
+            actor="debtor",
+        )
     return actor
 
 
 def test_outside_the_window_only_a_template_goes_and_an_unknown_kind_is_refused(
     db_session: Session, case_id: int, wa: FakeWhatsApp
 ) -> None:
-    actor = _wa_case(db_session, case_id)
+    actor = _wa_case(db_session, case_id, opt_in=False)
     body = "Acme Recovery, a debt collector: your balance is $120. Reply STOP to opt out."
+    early = enqueue(
+        db_session, case_id, channel="social_dm", to=WA, body=body, actor=actor,
+        idempotency_key="wa-0",
+    )  # fmt: skip
+    refused = outbox.run_due(
+        db_session=db_session, channels={"social_dm": wa_channel(wa)}, now=NOON_NY
+    )
+    # WhatsApp's policy: no business-initiated template without the person's opt-in.
+    assert refused.blocked == [early.id] and wa.state.sent == []
+    assert "no opt-in" in early.reasons[-1]["explanation"]
+    optin.record_opt_in(
+        db_session=db_session,
+        debtor_id=debtor_id(db_session, case_id),
+        channel="social_dm",
+        address=WA,
+        source="portal",
+        actor="debtor",
+    )
     reminder = enqueue(
         db_session, case_id, channel="social_dm", to=WA, body=body, actor=actor,
         idempotency_key="wa-1",

@@ -172,3 +172,18 @@ class VerificationCode(Base):
     # Set for a message sent at once (a requested one, outside the outbox); an outbox
     # message's own sent_at answers for it.
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class OptInEntry(Base):
+    """The person agreed to be messaged on this platform address (WhatsApp requires it before
+    a business starts a conversation), with how and where that was collected."""
+
+    __tablename__ = "outreach_opt_ins"
+
+    id: Mapped[IdPk]
+    debtor_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("debtors.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(30))
+    address_index: Mapped[str] = mapped_column(String(64), index=True)
+    source: Mapped[str] = mapped_column(String(40))  # portal, web_form, agent_call, ...
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(200))

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from concilia import crypto
 from concilia.audit import service as audit_service
 from concilia.db import begin_write, session_scope, utcnow
-from concilia.outreach import context, letter
+from concilia.outreach import context, letter, optin
 from concilia.outreach import settings as outreach_settings
 from concilia.outreach.channels import Attachment, Channel, OutgoingMessage, SendResult, platforms
 from concilia.outreach.compose import Rendered
@@ -266,7 +266,14 @@ def _platform_verdict(
         )
     )
     return platforms.check(
-        address=to, kind=msg.kind, last_inbound_at=last, now=now, automated=msg.automated
+        address=to,
+        kind=msg.kind,
+        last_inbound_at=last,
+        now=now,
+        automated=msg.automated,
+        opted_in=optin.has_opt_in(
+            db_session=db_session, channel=msg.channel, address_index=msg.to_index
+        ),
     )
 
 

@@ -28,6 +28,7 @@ class PlatformRule(BaseModel):
     # A person (not automation) may still answer this long after the person's last message,
     # with the HUMAN_AGENT tag.
     human_agent_hours: int | None = Field(None, ge=0, le=24 * 30)
+    opt_in_required: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ def check(
     last_inbound_at: datetime | None,
     now: datetime,
     automated: bool = True,
+    opted_in: bool = False,
 ) -> PlatformVerdict | None:
     """What the platform allows for this message now (None: not a platform address)."""
     platform = platform_of(address)
@@ -82,6 +84,12 @@ def check(
     )
     if rule.outside_window == "template":
         template = rule.templates.get(kind)
+        if template is not None and rule.opt_in_required and not opted_in:
+            return PlatformVerdict(
+                platform,
+                refusal=f"{why}, and no opt-in to {platform} messages is recorded for the address",
+                citation=rule.citation,
+            )
         if template is not None:
             return PlatformVerdict(platform, template=template, citation=rule.citation)
         return PlatformVerdict(
