@@ -31,6 +31,8 @@ from sqlalchemy.orm import Session
 
 from concilia.auth import service as auth_service
 from concilia.auth.schemas import Principal
+from concilia.console.mailbox import AGENCY_ADDRESS
+from concilia.console.mailbox import FOLDER as MAIL_FOLDER
 from concilia.db import session_scope, utcnow
 from concilia.outreach import service as outreach_service
 from concilia.outreach.channels import InboundMessage
@@ -44,7 +46,6 @@ CREDITOR = "Demo World Bank"
 PEOPLE = 2_000
 STAFF = (("agent", "agent"), ("supervisor", "supervisor"), ("compliance", "compliance_officer"))
 DEMO_USER = "demo"
-AGENCY_ADDRESS = "agency@concilia.demo"
 DECISIONS = 12
 MESSAGES = 3
 # What a first message after a verified call says, in the debtor's language: no threat, no
@@ -277,12 +278,22 @@ def _office_hours(time_zone: str) -> datetime:
     return at.astimezone(ZoneInfo("UTC"))
 
 
-def queue_messages(db_session: Session, principal: Principal) -> list[tuple[int, datetime]]:
-    """Verify identity on a few cases' e-mail and queue a follow-up that the rules allow."""
-    queued: list[tuple[int, datetime]] = []
-    rows = portfolio_service.worklist(db_session=db_session, principal=principal, limit=200)
+def queue_messages(db_session: Session, principal: Principal) -> list[tuple[int, datetime | None]]:
+    """Verify identity on a few cases' e-mail and queue a follow-up that the rules allow.
+
+    Real time only: a message is sent now when now is a lawful hour in the debtor's zone;
+    otherwise it waits in the outbox for the next lawful hour (shown with that time in the
+    console), never sent with a pretended clock that would date it in the future. Returns
+    (case id, the time it waits for, None when it goes now)."""
+    now = utcnow()
+    due_now: list[tuple[int, datetime | None]] = []
+    later: list[tuple[int, datetime | None]] = []
+    rows = portfolio_service.worklist(db_session=db_session, principal=principal, limit=400)
+    tried = 0
     for row in rows:
-        if len(queued) >= MESSAGES:
+        # Enough to show, or (outside lawful hours everywhere) enough tried: identity is
+        # recorded as verified on each case tried, so the demo does not try them all.
+        if len(due_now) >= MESSAGES or tried >= 60:
             break
         if row.flags or row.jurisdiction not in ("FR", "ES", "UK"):
             continue
@@ -293,13 +304,15 @@ def queue_messages(db_session: Session, principal: Principal) -> list[tuple[int,
             continue
         key = f"demo:follow-up:{case.id}"
         existing = outreach_service.get_by_key(db_session=db_session, idempotency_key=key)
-        at = _office_hours(debtor.time_zone)
         if existing is not None:
-            queued.append((case.id, at))
+            (later if existing.not_before and existing.not_before > now else due_now).append(
+                (case.id, existing.not_before)
+            )
             continue
         lang = debtor.preferred_language if debtor.preferred_language in FOLLOW_UP else "en"
         subject, body = FOLLOW_UP[lang]
         to = view.emails[0]
+        tried += 1
         if not outreach_service.is_identity_verified(
             db_session=db_session, debtor_id=debtor.id, channel="email", address=to
         ):
@@ -313,9 +326,19 @@ def queue_messages(db_session: Session, principal: Principal) -> list[tuple[int,
             )
         verdict = outreach_service.check_draft(
             db_session=db_session, case_id=case.id, channel="email", kind="free_text",
-            to=to, body=body, at=at,
+            to=to, body=body, at=now,
         )  # fmt: skip
-        if verdict.verdict != "allow":
+        if verdict.verdict == "allow":
+            at: datetime | None = None
+        elif outreach_service.only_time_reasons(verdict) and len(later) < MESSAGES:
+            at = _office_hours(debtor.time_zone)
+        else:
+            continue
+        checked = outreach_service.check_draft(
+            db_session=db_session, case_id=case.id, channel="email", kind="free_text",
+            to=to, body=body, at=at or now,
+        )  # fmt: skip
+        if checked.verdict != "allow":
             continue
         outreach_service.enqueue(
             db_session=db_session,
@@ -331,8 +354,9 @@ def queue_messages(db_session: Session, principal: Principal) -> list[tuple[int,
             automated=False,
             not_before=at,
         )
-        queued.append((case.id, at))
-    return queued
+        (due_now if at is None else later).append((case.id, at))
+    # Some mail goes now when the hour allows it anywhere; the rest honestly waits.
+    return due_now + later
 
 
 def answer_as_debtors(sink: MailSink) -> int:
@@ -390,19 +414,26 @@ def run(var_dir: Path, say: Callable[[str], None] = print) -> dict[str, Any]:
         report["decisions"] = take_decisions(db_session, principal)
     say("reading accepted profiles' public posts ...")
     run_step("signals", "run")
-    sink = MailSink(var_dir / "demo-mail").start()
+    sink = MailSink(var_dir / MAIL_FOLDER).start()
     try:
         with session_scope() as db_session:
             principal = demo_principal(db_session)
             queued = queue_messages(db_session, principal)
         report["messages"] = len(queued)
+        waiting = sorted(a for _, a in queued if a is not None)
+        report["waiting"] = len(waiting)
         env = {
             "CONCILIA_OUTREACH_SMTP_HOST": "127.0.0.1",
             "CONCILIA_OUTREACH_SMTP_PORT": str(sink.port),
             "CONCILIA_OUTREACH_SMTP_SENDER": AGENCY_ADDRESS,
         }
-        for at in sorted({a for _, a in queued}):
-            run_step("outreach", "run", "--no-tone", "--now", at.isoformat(), env=env, quiet=True)
+        # The worker at the real time: it sends only what is lawful now.
+        run_step("outreach", "run", "--no-tone", env=env, quiet=True)
+        if waiting:
+            say(
+                f"{len(waiting)} message(s) wait for a lawful hour in the debtor's zone "
+                f"(first at {waiting[0]:%Y-%m-%d %H:%M} UTC); the console shows when each goes"
+            )
         report["answered"] = answer_as_debtors(sink)
         with session_scope() as db_session:
             stored = ingest_replies(
@@ -415,5 +446,5 @@ def run(var_dir: Path, say: Callable[[str], None] = print) -> dict[str, Any]:
         report["replies"] = len(stored)
     finally:
         sink.stop()
-    say(f"mail delivered to the local sink is kept in {var_dir / 'demo-mail'}")
+    say(f"mail delivered to the local sink is kept in {var_dir / MAIL_FOLDER}")
     return report

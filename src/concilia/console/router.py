@@ -22,6 +22,7 @@ from concilia.auth.dependencies import CSRF_HEADER, CurrentPrincipal, DbSession
 from concilia.auth.schemas import Principal
 from concilia.config import get_settings
 from concilia.console import compliance as compliance_view
+from concilia.console import mailbox
 from concilia.console import service as console_service
 from concilia.console import team as team_view
 from concilia.console.api import router as api_router
@@ -818,6 +819,27 @@ def verify_audit(request: Request, db_session: DbSession) -> Response:
         )
     result = compliance_view.verify(db_session=db_session)
     return _compliance(request, db_session, auth, verified=result)
+
+
+# The demo's mailbox --------------------------------------------------------------------------
+
+
+@pages.get("/mail", response_class=HTMLResponse)
+def mail_page(request: Request, db_session: DbSession) -> Response:
+    """What the demo's local SMTP sink received about my cases (our mail and the replies)."""
+    auth = _page_auth(request, db_session)
+    if auth is None:
+        return _to_login()
+    mail = mailbox.read(
+        db_session=db_session, principal=auth.principal, var_dir=get_settings().var_dir
+    )
+    context = {
+        "principal": auth.principal,
+        "csrf_token": auth.csrf_token,
+        "nav": "mail",
+        "mail": mail,
+    }
+    return _render(request, "console/mail.html", context)
 
 
 # Profile -----------------------------------------------------------------------------------
