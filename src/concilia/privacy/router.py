@@ -29,13 +29,17 @@ from concilia.privacy.schemas import (
 
 router = APIRouter(prefix="/api/privacy", tags=["privacy"])
 
+# The subject is named in the body, not the path: say that an unknown one answers 404.
+UNKNOWN_SUBJECT: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such debtor of that creditor"}
+}
 Officer = Annotated[Principal, Depends(require_roles(Role.admin, Role.compliance_officer))]
 Overseer = Annotated[
     Principal, Depends(require_roles(Role.admin, Role.compliance_officer, Role.auditor))
 ]
 
 
-@router.post("/exports", response_model=ExportOut, status_code=201)
+@router.post("/exports", response_model=ExportOut, status_code=201, responses=UNKNOWN_SUBJECT)
 def export(body: SubjectIn, db_session: DbSession, principal: Officer) -> ExportOut:
     """Answer an access request (art. 15): every item with provenance, purposes, retention."""
     subject = service.resolve(
@@ -47,7 +51,7 @@ def export(body: SubjectIn, db_session: DbSession, principal: Officer) -> Export
     return ExportOut(request=RequestOut.model_validate(request), document=document)
 
 
-@router.post("/erasures", response_model=ErasureOut, status_code=201)
+@router.post("/erasures", response_model=ErasureOut, status_code=201, responses=UNKNOWN_SUBJECT)
 def erase(body: ErasureIn, db_session: DbSession, principal: Officer) -> ErasureOut:
     """Art. 17 erasure, art. 18 restriction or art. 21 objection; what each table kept and why."""
     subject = service.resolve(
