@@ -189,6 +189,12 @@ def main() -> None:
     args = parser.parse_args()
     # Keys for the encrypted addresses go to a throw-away var/ (never a real deployment's).
     os.environ.setdefault("CONCILIA_VAR_DIR", tempfile.mkdtemp(prefix="bench-outbox-"))
+    # Imported before the workers fork: they share the parent's modules (start-up is not
+    # measured, and a source file edited during a run cannot reach one worker and not another).
+    import concilia.outreach.channels.http_provider
+    import concilia.outreach.outbox
+    import concilia.outreach.worker  # noqa: F401
+
     runs = [_run(args.pg_url, args.messages, int(n), args.tone) for n in args.workers.split(",")]
     four = next((r for r in runs if r["workers"] == 4), None)
     result = {
