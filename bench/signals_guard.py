@@ -6,9 +6,10 @@ train or to choose a setting). Targets, per language FR/ES/EN: recall >= 0.98 on
 false alarms <= 10 % on ordinary ones (the ordinary texts are mostly hard negatives). The word
 list alone (``lexicon.STRONG``) is scored on the same texts for comparison, and the guard on
 the event classifier's three blind sets (other writers' posts annotated with their categories).
-``--cv`` adds a 5-fold cross-validation on the tuning part (how the threshold was chosen), with recall and false
-alarms per language at several thresholds. Speed: texts per second through ``scan_many`` (language
-identification, look-ups, batched embeddings, heads) over the blind texts repeated.
+``--cv`` adds a 5-fold cross-validation on the tuning part (how the threshold was chosen),
+with recall and false alarms per language at several thresholds. Speed: texts per second through
+``scan_many`` (language identification, look-ups, batched embeddings, heads) over the blind
+texts repeated, with the machine's load (it is shared).
 Prints one JSON object.
 
     .venv/bin/python bench/signals_guard.py [--cv] [--repeat N]
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from typing import Any
 
@@ -123,6 +125,9 @@ def speed(texts: list[str], model: head.Head, repeat: int) -> dict[str, Any]:
         "texts": len(batch),
         "seconds": round(seconds, 2),
         "texts_per_s": round(len(batch) / seconds, 1),
+        # The machine is shared: the figure means little without its load.
+        "cpu_count": os.cpu_count(),
+        "load_average_1min": round(os.getloadavg()[0], 1),
     }
 
 
