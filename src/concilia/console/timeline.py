@@ -9,11 +9,13 @@ from sqlalchemy.orm import Session
 from concilia.audit import service as audit_service
 from concilia.console.schemas import TimelineItem
 from concilia.outreach import service as outreach_service
+from concilia.portal import service as portal_service
 from concilia.tracing import service as tracing_service
 
 
 def timeline(*, db_session: Session, case: Any) -> list[TimelineItem]:
-    """Everything that happened on a case, newest first: messages, replies, calls, audit."""
+    """Everything that happened on a case, newest first: messages, replies, calls, the
+    portal chat, decisions, evidence with provenance, audit."""
     items: list[TimelineItem] = []
     for msg in outreach_service.list_case_messages(db_session=db_session, case_id=case.id):
         items.append(
@@ -41,6 +43,19 @@ def timeline(*, db_session: Session, case: Any) -> list[TimelineItem]:
                     actor=entry.actor,
                 )
             )
+    for line in portal_service.chat_transcript(db_session=db_session, case_id=case.id):
+        # The portal chat, each message with who wrote it; a blocked agent reply is shown
+        # with why, marked as never delivered.
+        blocked = f" · {line.status}: {'; '.join(line.reasons)}" if line.reasons else ""
+        items.append(
+            TimelineItem(
+                at=line.at,
+                kind="chat",
+                title=f"chat · {line.sender}{blocked}",
+                detail=line.text,
+                actor=line.author,
+            )
+        )
     objects = [("case", case.id), ("debt", case.debt_id), ("debtor", case.debt.debtor_id)]
     for object_type, object_id in objects:
         entries, _ = audit_service.list_entries(
