@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import getpass
 import json
+import re
 import sys
 import time
+from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 from typing import IO
@@ -15,11 +17,13 @@ from pydantic import ValidationError
 
 from concilia.db import session_scope, utcnow
 from concilia.errors import InputProblem, InvalidInput
-from concilia.reputation import service
+from concilia.reputation import impersonation, service
 from concilia.reputation.schemas import MentionIn
+from concilia.simulate.impersonation import generate as generate_impersonation
 
 app = typer.Typer(
-    help="E-reputation: mention sentiment and topic, spike alerts.", no_args_is_help=True
+    help="E-reputation: mention sentiment and topic, spike alerts, impersonation.",
+    no_args_is_help=True,
 )
 
 
@@ -135,3 +139,85 @@ def spikes(
                 f"(baseline {alert.baseline:.1f}/day, threshold {alert.threshold})"
             )
     typer.echo(f"{len(created)} new alert(s) between {since} and {until}")
+
+
+def _read_profiles(path: Path) -> list[impersonation.Account]:
+    """Profiles from JSON Lines (``network`` and ``handle`` required); every bad line named."""
+    accounts: list[impersonation.Account] = []
+    problems: list[InputProblem] = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                raw = json.loads(line)
+                if not isinstance(raw, dict):
+                    raise ValueError("a line must be a JSON object")
+                accounts.append(impersonation.account_from_json(raw))
+            except KeyError as exc:
+                problems.append(InputProblem(str(path), number, str(exc.args[0]), "missing"))
+            except ValueError as exc:
+                problems.append(InputProblem(str(path), number, "-", str(exc)))
+    if problems:
+        raise InvalidInput(problems=problems)
+    return accounts
+
+
+@app.command()
+def impersonators(
+    officials: Path = typer.Argument(..., help="JSON: the agency's and agents' real accounts."),
+    profiles: Path = typer.Argument(..., help="JSON Lines of profiles to scan."),
+    reports: Path | None = typer.Option(
+        None, "--reports", help="Write one takedown report (Markdown) per flag into this folder."
+    ),
+) -> None:
+    """Flag profiles imitating the agency or its agents (JSON Lines with the evidence)."""
+    try:
+        agency, protected = impersonation.protected_from_json(
+            json.loads(officials.read_text(encoding="utf-8"))
+        )
+        accounts = _read_profiles(profiles)
+    except InvalidInput as exc:
+        for problem in exc.problems:
+            typer.echo(
+                f"{problem.file}: line {problem.row}: {problem.field}: {problem.reason}", err=True
+            )
+        raise typer.Exit(1) from exc
+    except (ValueError, AttributeError) as exc:
+        typer.echo(f"{officials}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    flags = impersonation.detect(accounts, protected)
+    if reports is not None:
+        reports.mkdir(parents=True, exist_ok=True)
+    for flag in flags:
+        sys.stdout.write(json.dumps(flag.as_dict(), ensure_ascii=False) + "\n")
+        if reports is not None:
+            name = re.sub(r"[^A-Za-z0-9._-]", "_", f"{flag.account.network}-{flag.account.handle}")
+            report = impersonation.takedown_report(flag, agency=agency)
+            (reports / f"{name}.md").write_text(report, encoding="utf-8")
+    typer.echo(f"{len(flags)} of {len(accounts)} profiles flagged", err=True)
+
+
+@app.command("impersonation-world")
+def impersonation_world(
+    out: Path = typer.Option(
+        ..., "--out", help="Folder for officials.json, profiles.jsonl, truth."
+    ),
+    seed: int = typer.Option(1, help="The world's seed."),
+    crowd: int = typer.Option(3000, min=0, max=1_000_000, help="Ordinary accounts."),
+    count: int = typer.Option(80, "--impersonators", min=0, max=100_000, help="Impersonators."),
+) -> None:
+    """Write a simulated world of accounts around an agency, impersonators and truth included."""
+    world = generate_impersonation(seed=seed, crowd=crowd, impersonators=count)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "officials.json").write_text(
+        json.dumps(world.official_json(), ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    with (out / "profiles.jsonl").open("w", encoding="utf-8") as handle:
+        for account in world.profiles:
+            handle.write(json.dumps(asdict(account), ensure_ascii=False) + "\n")
+    with (out / "truth_impersonation.jsonl").open("w", encoding="utf-8") as handle:
+        for external_id, (key, how) in sorted(world.truth.items()):
+            row = {"external_id": external_id, "imitates": key, "how": how}
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    typer.echo(f"{len(world.profiles)} profiles, {len(world.truth)} impersonators -> {out}")
