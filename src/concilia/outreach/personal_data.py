@@ -26,6 +26,7 @@ from concilia.outreach.models import (
     DeliveryEvent,
     IdentityCheck,
     InboundReply,
+    OptInEntry,
     OptOutEntry,
     OutboxMessage,
 )
@@ -50,6 +51,7 @@ PERSONAL_DATA: dict[str, tuple[str, str]] = {
         "art. 21(3) GDPR: an objection to contact must keep being honoured",
     ),
     "outreach_identity_checks": ("nothing", "deleted: served only messages to erased addresses"),
+    "outreach_opt_ins": ("nothing", "deleted: consent to be messaged ends with the address"),
     "outreach_delivery_events": (
         "status and time of each delivery event; the provider's detail text erased",
         _CLAIM,
@@ -157,6 +159,13 @@ def export_subject(
             },
             {"source": o.source},
         )
+    for consent in db_session.scalars(select(OptInEntry).where(OptInEntry.debtor_id == debtor_id)):
+        add(
+            "outreach_opt_ins",
+            consent.id,
+            {"channel": consent.channel, "at": consent.created_at.isoformat()},
+            {"source": consent.source, "recorded_by": consent.actor},
+        )
     for i in db_session.scalars(select(IdentityCheck).where(IdentityCheck.debtor_id == debtor_id)):
         add(
             "outreach_identity_checks",
@@ -215,6 +224,7 @@ def erase_subject(
     for o in opt_outs:
         o.address_index = None
     checks = db_session.execute(delete(IdentityCheck).where(IdentityCheck.debtor_id == debtor_id))
+    opt_ins = db_session.execute(delete(OptInEntry).where(OptInEntry.debtor_id == debtor_id))
     # A provider's bounce text may quote the address.
     events = list(
         db_session.scalars(
@@ -233,6 +243,7 @@ def erase_subject(
         _outcome("outreach_replies", "redacted", len(replies)),
         _outcome("outreach_opt_outs", "redacted", len(opt_outs)),
         _outcome("outreach_identity_checks", "deleted", int(getattr(checks, "rowcount", 0) or 0)),
+        _outcome("outreach_opt_ins", "deleted", int(getattr(opt_ins, "rowcount", 0) or 0)),
         _outcome("outreach_delivery_events", "redacted", len(events)),
     ]
 

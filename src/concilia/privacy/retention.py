@@ -111,6 +111,23 @@ SCHEDULE: tuple[Rule, ...] = (
         "deleted",
     ),
     Rule(
+        "staff",
+        (
+            "users",
+            "user_teams",
+            "api_tokens",
+            "web_sessions",
+            "login_attempts",
+            "training_quiz_attempts",
+            "certification_certificates",
+            "certification_policy_acknowledgements",
+        ),
+        None,
+        "kept while the staff account exists (the audit log names its actions)",
+        "employment, security of processing (art. 32) and proof of training (art. 39(1)(b))",
+        "kept; the account is deactivated, not erased",
+    ),
+    Rule(
         "audit",
         ("audit_entries",),
         None,
@@ -140,7 +157,7 @@ def describe(table: str) -> str:
     """The retention of a table in words."""
     rule = _BY_TABLE.get(table)
     if rule is None:
-        return "kept with the staff account"
+        return "kept with the case; erased with the person (request or retention)"
     if rule.days is None:
         return f"{rule.after}: {rule.action}"
     return f"{rule.days} days after {rule.after}: {rule.action}"
