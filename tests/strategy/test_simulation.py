@@ -8,7 +8,8 @@ import pytest
 
 from concilia.simulate.behaviour import BehaviourParams, make_debtors, react
 from concilia.strategy.simaudit import Audit, zones_of
-from concilia.strategy.simulation import simulate, target
+from concilia.strategy.simsupport import target
+from concilia.strategy.simulation import simulate
 
 NOON_NY = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
 

@@ -12,16 +12,10 @@ packs, counts every contact that broke a rule: a violation is counted, never hid
 
 from __future__ import annotations
 
-import csv
 import heapq
-import io
 import itertools
-import os
 import random
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -33,111 +27,33 @@ from sqlalchemy.pool import StaticPool
 
 from concilia.db import Base
 from concilia.domains import load_all_models
-from concilia.outreach import letter, outbox
+from concilia.outreach import outbox
 from concilia.outreach import service as outreach_service
-from concilia.outreach.channels import InboundMessage, OutgoingMessage, SendResult
+from concilia.outreach.channels import InboundMessage, OutgoingMessage
 from concilia.outreach.check import default_tone_checker
 from concilia.portfolio import service as portfolio_service
-from concilia.portfolio.columns import COLUMNS
 from concilia.portfolio.money import Money
 from concilia.simulate.behaviour import BehaviourParams, Debtor, Reaction, make_debtors, react
 from concilia.strategy import service as strategy_service
 from concilia.strategy import simaudit
 from concilia.strategy.models import NextAction, StrategyAction
+from concilia.strategy.outcomes import wilson
+from concilia.strategy.simsupport import (
+    COST,
+    TO_EUR,
+    Event,
+    SimChannel,
+    Tally,
+    agency_named,
+    no_letter_pdf,
+    placed_csv,
+    target,
+)
 
 START = datetime(2026, 11, 2, 0, 0, tzinfo=UTC)  # a Monday
 AS_OF = "2026-11-01"
 ACTOR = "sim:agent"
-# Assumption: fixed conversion to report one amount (approximate 2025 rates).
-TO_EUR = {"EUR": Decimal("1"), "GBP": Decimal("1.17"), "USD": Decimal("0.92")}
-# Assumption: the agency's cost of each contact, in EUR (no source: print and postage of a
-# letter, SMS and e-mail provider prices, three minutes of an agent per call attempt and ten
-# per conversation, a specialist's twenty).
-COST = {
-    "letter": 1.20,
-    "email": 0.01,
-    "sms": 0.06,
-    "social_dm": 0.05,
-    "call": 1.50,
-    "conversation": 5.00,
-    "specialist": 10.00,
-    "review": 3.00,
-}
 SPECIALIST_EVERY = timedelta(days=14)
-
-
-@dataclass
-class Tally:
-    """One strategy's run."""
-
-    recovered: Decimal = Decimal(0)
-    placed: Decimal = Decimal(0)
-    contacts: int = 0
-    by_channel: dict[str, int] = field(default_factory=dict)
-    complaints: int = 0
-    disputes: int = 0
-    cost: float = 0.0
-    right_party: set[int] = field(default_factory=set)
-    promises: int = 0
-    payers: set[int] = field(default_factory=set)
-    blocked: int = 0
-    blocked_by_rule: dict[str, int] = field(default_factory=dict)
-    opt_outs: int = 0
-    cease: int = 0
-
-    def block(self, rules: list[str]) -> None:
-        self.blocked += 1
-        for rule in rules:
-            self.blocked_by_rule[rule] = self.blocked_by_rule.get(rule, 0) + 1
-
-    def contact(self, channel: str) -> None:
-        self.contacts += 1
-        self.by_channel[channel] = self.by_channel.get(channel, 0) + 1
-        self.cost += COST.get(channel, 0.0)
-
-
-class SimChannel:
-    """A transport whose far end is a simulated person: it records what was sent and hands
-    the person's replies back to the outbox's real reply intake."""
-
-    def __init__(self, name: str, on_send: Callable[[OutgoingMessage, str], None]) -> None:
-        self.name = name
-        self._on_send = on_send
-        self._ids = itertools.count(1)
-        self.inbox: list[InboundMessage] = []
-
-    def send(self, message: OutgoingMessage) -> SendResult:
-        provider_id = f"{self.name}-{next(self._ids)}"
-        self._on_send(message, provider_id)
-        return SendResult(status="delivered", provider_id=provider_id)
-
-    def status(self, provider_id: str) -> None:
-        return None
-
-    def fetch_replies(self, since: datetime | None) -> list[InboundMessage]:
-        out, self.inbox = self.inbox, []
-        return out
-
-
-@dataclass(order=True)
-class _Event:
-    at: datetime
-    seq: int
-    kind: str = field(compare=False)
-    case_id: int = field(compare=False)
-    data: dict[str, Any] = field(compare=False, default_factory=dict)
-
-
-def _csv(debtors: list[Debtor]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for d in debtors:
-        row = dict(d.rows[0])
-        # The agency works active accounts: settled or written-off ones are not placed.
-        row["status"] = "active"
-        writer.writerow([row[c] for c in COLUMNS])
-    return buffer.getvalue().encode("utf-8")
 
 
 class Run:
@@ -156,7 +72,7 @@ class Run:
         self.strategy, self.params, self.days, self.tone = strategy, params, days, tone
         self.rng = random.Random(seed * 31 + 7)
         self.tally = Tally()
-        self.events: list[_Event] = []
+        self.events: list[Event] = []
         self.seq = itertools.count()
         engine = create_engine(
             "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
@@ -177,7 +93,7 @@ class Run:
     def _setup(self, debtors: list[Debtor]) -> None:
         db = self.db
         portfolio_service.import_portfolio(
-            db_session=db, data=_csv(debtors), file="simulated.csv", creditor_name="Sim Bank",
+            db_session=db, data=placed_csv(debtors), file="simulated.csv", creditor_name="Sim Bank",
             actor=ACTOR,
         )  # fmt: skip
         self.debtor_of: dict[int, Debtor] = {}
@@ -223,7 +139,7 @@ class Run:
     # Reactions ---------------------------------------------------------------------------
 
     def _push(self, at: datetime, kind: str, case_id: int, **data: Any) -> None:
-        heapq.heappush(self.events, _Event(at, next(self.seq), kind, case_id, data))
+        heapq.heappush(self.events, Event(at, next(self.seq), kind, case_id, data))
 
     def _local_hour(self, case_id: int, at: datetime) -> int:
         return at.astimezone(ZoneInfo(self.debtor_of[case_id].true_zone)).hour
@@ -412,7 +328,7 @@ class Run:
                 )
         return touched
 
-    def _on_reply(self, event: _Event, now: datetime) -> None:
+    def _on_reply(self, event: Event, now: datetime) -> None:
         channel = event.data["channel"]
         sent = self.sent_ids.get((event.case_id, channel))
         if sent is None:
@@ -446,13 +362,13 @@ class Run:
         case = portfolio_service.get_case(db_session=self.db, case_id=case_id)
         return portfolio_service.get_debt(db_session=self.db, debt_id=case.debt_id).debtor_id
 
-    def _on_complaint(self, event: _Event, now: datetime) -> None:
+    def _on_complaint(self, event: Event, now: datetime) -> None:
         self.tally.complaints += 1
         strategy_service.record_outcome(
             db_session=self.db, case_id=event.case_id, kind="complaint", at=now, actor=ACTOR
         )
 
-    def _on_cease(self, event: _Event, now: datetime) -> None:
+    def _on_cease(self, event: Event, now: datetime) -> None:
         self.tally.cease += 1
         self.audit.cease(event.case_id, now)
         portfolio_service.set_case_flag(
@@ -460,7 +376,7 @@ class Run:
             actor=ACTOR, reason="written request to stop",
         )  # fmt: skip
 
-    def _on_dispute(self, event: _Event, now: datetime) -> None:
+    def _on_dispute(self, event: Event, now: datetime) -> None:
         case = portfolio_service.get_case(db_session=self.db, case_id=event.case_id)
         if case.disputed:
             return
@@ -472,7 +388,7 @@ class Run:
         )  # fmt: skip
         self._push(now + timedelta(days=30), "dispute_answered", event.case_id)
 
-    def _on_dispute_answered(self, event: _Event, now: datetime) -> None:
+    def _on_dispute_answered(self, event: Event, now: datetime) -> None:
         portfolio_service.set_case_flag(
             db_session=self.db, case_id=event.case_id, flag="dispute_answered", value=True,
             actor=ACTOR, reason="verification sent",
@@ -484,7 +400,7 @@ class Run:
                 db_session=self.db, case=case, stage="closed", actor=ACTOR
             )
 
-    def _on_promise(self, event: _Event, now: datetime) -> None:
+    def _on_promise(self, event: Event, now: datetime) -> None:
         case = portfolio_service.get_case(db_session=self.db, case_id=event.case_id)
         if case.stage in ("paid", "closed"):
             return
@@ -503,7 +419,7 @@ class Run:
         if self.rng.random() < self.params.promise_kept:
             self._push(now + timedelta(days=6), "payment", event.case_id, share=share)
 
-    def _on_payment(self, event: _Event, now: datetime) -> None:
+    def _on_payment(self, event: Event, now: datetime) -> None:
         self._pay(event.case_id, now, share=float(event.data["share"]))
 
     def _amount(self, debt: Any, share: float) -> Money | None:
@@ -539,38 +455,6 @@ def debtor_jurisdiction(debt: Any) -> str:
     return str(debt.debtor.jurisdiction)
 
 
-@contextmanager
-def _no_letter_pdf() -> Iterator[None]:
-    """The outbox renders each letter's PDF before handing it to its channel (about a second
-    a letter); the simulated post office never reads it. Only the PDF is skipped: the letter
-    is judged, sent, logged and counted exactly as the outbox does."""
-    original = letter.render_pdf
-    letter.render_pdf = lambda *args, **kwargs: b""
-    try:
-        yield
-    finally:
-        letter.render_pdf = original
-
-
-@contextmanager
-def _agency_named() -> Iterator[None]:
-    """A deployment states its agency's name and address (CONCILIA_OUTREACH_AGENCY_*), which
-    French first letters must carry; the simulated agency has them unless set already."""
-    values = {
-        "CONCILIA_OUTREACH_AGENCY_NAME": "Concilia Recovery",
-        "CONCILIA_OUTREACH_AGENCY_ADDRESS": "1 Example Street, 75002 Paris",
-    }
-    saved = {k: os.environ.get(k) for k in values}
-    for k, v in values.items():
-        os.environ.setdefault(k, v)
-    try:
-        yield
-    finally:
-        for k, old in saved.items():
-            if old is None:
-                os.environ.pop(k, None)
-
-
 def simulate(
     *,
     cases: int,
@@ -587,7 +471,7 @@ def simulate(
     out: dict[str, Any] = {}
     for name in strategies:
         started = time.perf_counter()
-        with _no_letter_pdf(), _agency_named():
+        with no_letter_pdf(), agency_named():
             run = Run(
                 strategy=name, debtors=debtors, params=params, days=days, seed=seed, tone=tone
             )
@@ -613,6 +497,9 @@ def simulate(
                 "right_party_contacts": len(tally.right_party),
                 "promises": tally.promises,
                 "paying_cases": len(tally.payers),
+                # With few paying cases the amounts recovered are noise: this interval says
+                # how little a handful of payers tells.
+                "paying_share_ci95": [round(x, 4) for x in wilson(len(tally.payers), cases)],
                 "opt_outs": tally.opt_outs,
                 "cease_requests": tally.cease,
                 "contacts_inconvenient_at_true_location": run.audit.inconvenient_true,
@@ -627,24 +514,3 @@ def simulate(
         "seed": seed,
         "target": target(out),
     }
-
-
-def target(results: dict[str, Any]) -> dict[str, Any] | None:
-    """The issue's target: default recovers >= 1.2x letters-and-calls with fewer contacts per
-    case, no more complaints and zero rule violations."""
-    if "default" not in results or "letters-and-calls" not in results:
-        return None
-    a, b = results["default"], results["letters-and-calls"]
-    ratio = a["recovered"] / b["recovered"] if b["recovered"] else None
-    checks = {
-        "recovery_ratio": round(ratio, 3) if ratio is not None else None,
-        "recovers_1_2x": ratio is not None and ratio >= 1.2,
-        "fewer_contacts": a["contacts_per_case"] < b["contacts_per_case"],
-        "no_more_complaints": a["complaints"] <= b["complaints"],
-        "zero_violations": a["rule_violations"] == 0 and b["rule_violations"] == 0,
-    }
-    checks["met"] = all(
-        checks[k]
-        for k in ("recovers_1_2x", "fewer_contacts", "no_more_complaints", "zero_violations")
-    )
-    return checks
