@@ -23,7 +23,7 @@ from concilia.errors import Conflict, NotFound
 from concilia.outreach import compose, context, verification
 from concilia.outreach import personal_data as personal_data
 from concilia.outreach.channels import Channel, OutgoingMessage
-from concilia.outreach.check import default_tone_checker
+from concilia.outreach.check import MessageIn, check_message, default_tone_checker
 from concilia.outreach.models import (
     ContactLog,
     IdentityCheck,
@@ -725,3 +725,34 @@ def render_template(
     """A message template's subject and body for a context (read-only; stores nothing).
     ``kind`` is one of ``TEMPLATE_KINDS``; a language without templates falls back to English."""
     return compose.render(kind, lang if lang in compose.LANGS else "en", channel=channel, ctx=ctx)
+
+
+# Texts outside any case (reputation's public replies) -------------------------------------
+
+
+def check_text(
+    *,
+    jurisdiction: str,
+    channel: str,
+    text: str,
+    lang: str,
+    kind: str = "free_text",
+    identity_verified: bool = False,
+    packs: PackSet | None = None,
+    tone: ToneFn | None = None,
+) -> tuple[Decision, list[Any]]:
+    """Judge a text that belongs to no case (e.g. reputation's public reply to a mention) with
+    the engine and the tone check, as ``concilia outreach check`` does: (verdict, tone flags).
+    ValueError (pydantic's) for a jurisdiction, channel or language the engine does not know."""
+    msg = MessageIn(
+        jurisdiction=jurisdiction,
+        channel=channel,
+        visibility="private",
+        identity_verified=identity_verified,
+        text=text,
+        lang=lang,
+        kind=kind,
+        automated=False,
+    )
+    tone = tone if tone is not None else default_tone_checker()
+    return check_message(msg, packs=packs, tone=tone)

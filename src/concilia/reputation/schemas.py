@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -59,3 +60,23 @@ class SummaryOut(BaseModel):
     negatives_per_day: list[DayCount]
     sentiment: dict[str, int]
     topic: dict[str, int]
+
+
+class ReplyIn(BaseModel):
+    """A public reply to check before it is posted."""
+
+    text: str = Field(min_length=1, max_length=2_000)
+    lang: Literal["en", "fr", "es"]
+    jurisdiction: Literal["FR", "ES", "UK", "US"]
+    # The mention author's handle and names, which the reply must not repeat.
+    author: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=5)
+
+
+class ReplyCheckOut(BaseModel):
+    """Whether the reply may be posted, and every reason it may not."""
+
+    ok: bool
+    problems: list[str]
+    rules: list[dict[str, str]]
+    set_aside: list[str]
+    tone: list[str]
