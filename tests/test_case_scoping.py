@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from concilia.auth import service as auth_service
 from concilia.portfolio import service as portfolio_service
 from concilia.portfolio.models import Case, Debt
 from tests.portfolio.conftest import csv_of, row
@@ -54,6 +55,7 @@ PAGES: list[tuple[str, str, dict[str, str] | None]] = [
         {"decision": "accept", "reason": "x"},
     ),
     ("POST", "/console/cases/{case_id}/check", {"body": "x"}),
+    ("POST", "/console/cases/{case_id}/template", {"template": "reminder"}),
     ("POST", "/console/cases/{case_id}/messages", {"channel": "email", "to": "x", "body": "x"}),
     (
         "POST",
@@ -166,3 +168,37 @@ def test_another_teams_case_page_is_not_found(
     response = client.request(method, url, data=data, headers={"X-CSRF-Token": csrf})
     assert response.status_code == 404, response.text
     assert "Jean-Pierre" not in response.text
+
+
+# Pages that list cases (not one case by id): another team's case is simply not on them.
+LISTS = ["/console/cases", "/console/replies", "/console/mail", "/console/team"]
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_another_teams_case_is_on_no_list_page(
+    client: TestClient, world: World, make_user: Any, path: str
+) -> None:
+    _, password = make_user("simone", "supervisor", ["south"])
+    _browser_csrf(client, "simone", password)
+    response = client.get(path)
+    assert response.status_code == 200, response.text
+    assert f'href="/console/cases/{world.ids["case_id"]}"' not in response.text
+    assert "Jean-Pierre" not in response.text
+
+
+def test_a_supervisor_cannot_assign_another_teams_cases(
+    client: TestClient, world: World, make_user: Any, db_session: Session
+) -> None:
+    nora = auth_service.get_user_by_username(db_session=db_session, username="nora")
+    assert nora is not None
+    _, password = make_user("simone", "supervisor", ["south"])
+    csrf = _browser_csrf(client, "simone", password)
+    response = client.post(
+        "/console/team/assign",
+        data={"agent_id": str(nora.id), "count": "5", "csrf_token": csrf},
+    )
+    assert response.status_code == 422
+    case = db_session.get(Case, world.ids["case_id"])
+    assert case is not None
+    db_session.refresh(case)
+    assert case.assigned_agent_id is None
