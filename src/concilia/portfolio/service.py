@@ -27,6 +27,7 @@ from concilia.auth.schemas import Principal
 from concilia.db import utcnow
 from concilia.errors import Conflict, InputProblem, InvalidInput, NotFound
 from concilia.portfolio import allocation
+from concilia.portfolio import personal_data as personal_data
 from concilia.portfolio.debtors import (
     DebtorView,
     find_debtors_by_contact,
