@@ -106,3 +106,26 @@ def test_register_and_purge_dry_run(client: TestClient, auth_headers) -> None:
     assert {p["name"] for p in register["purposes"]} >= {"locating", "credit_assessment"}
     dry = client.post("/api/privacy/purge", json={}, headers=officer).json()
     assert dry["dry_run"] is True
+
+
+def test_a_request_logged_through_the_api_is_answered_by_the_export(
+    client: TestClient, db_session: Session, auth_headers, tmp_path: Path
+) -> None:
+    build(db_session, tmp_path)
+    db_session.commit()
+    officer = auth_headers("olga", "compliance_officer")
+    received = (utcnow() - timedelta(days=3)).date().isoformat()
+    logged = client.post(
+        "/api/privacy/requests",
+        json={**SUBJECT, "kind": "access", "received_on": received},
+        headers=officer,
+    )
+    assert logged.status_code == 201, logged.text
+    assert logged.json()["status"] == "open"
+    answered = client.post("/api/privacy/exports", json=SUBJECT, headers=officer).json()
+    assert answered["request"]["id"] == logged.json()["id"]
+    assert answered["request"]["status"] == "done"
+    bad = client.post(
+        "/api/privacy/requests", json={**SUBJECT, "kind": "forget-me"}, headers=officer
+    )
+    assert bad.status_code == 422

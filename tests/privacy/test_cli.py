@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from concilia.audit import service as audit_service
 from concilia.cli import app
 from concilia.config import get_settings
-from concilia.db import Base, get_session_factory, make_engine, reset_engine
+from concilia.db import Base, get_session_factory, make_engine, reset_engine, utcnow
 from concilia.domains import load_all_models
 from concilia.privacy import service as privacy_service
 from tests.privacy.world import CREDITOR, build
@@ -125,3 +125,33 @@ def test_staff_export(cli_db: str, tmp_path: Path) -> None:
         app, ["privacy", "export-staff", "--username", "ghost", "--out", str(out)]
     )
     assert missing.exit_code == 1 and "ghost" in missing.output
+
+
+def test_a_logged_request_is_late_after_a_month_and_answered_by_the_export(
+    cli_db: str, tmp_path: Path
+) -> None:
+    old = (utcnow() - timedelta(days=40)).date().isoformat()
+    logged = runner.invoke(
+        app,
+        ["privacy", "request", "--kind", "access", "--creditor", CREDITOR, "--debtor", "DEB-1",
+         "--received", old, "--reason", "letter"],
+    )  # fmt: skip
+    assert logged.exit_code == 0, logged.output
+    late = runner.invoke(app, ["privacy", "requests", "--open"])
+    assert "LATE" in late.output
+    bad = runner.invoke(
+        app,
+        ["privacy", "request", "--kind", "access", "--creditor", CREDITOR, "--debtor", "DEB-1",
+         "--received", "2026-13-01"],
+    )  # fmt: skip
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+    out = tmp_path / "answer.json"
+    answered = runner.invoke(
+        app,
+        ["privacy", "export", "--creditor", CREDITOR, "--debtor", "DEB-1", "--out", str(out)],
+    )
+    assert answered.exit_code == 0, answered.output
+    with get_session_factory()() as session:
+        [request] = privacy_service.list_requests(db_session=session)
+        assert request.status == "done" and request.received_at.date().isoformat() == old
+    assert runner.invoke(app, ["privacy", "requests", "--open"]).output.strip() == ""

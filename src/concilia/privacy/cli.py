@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import time
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import typer
@@ -236,3 +236,37 @@ def export_staff(
         err_console.print(f"[red]cannot write the export: {exc}[/red]")
         raise typer.Exit(1) from exc
     console.print(f"staff export of {username} -> {out}")
+
+
+@app.command()
+def request(
+    kind: str = typer.Option(..., help="access, erasure, restriction or objection."),
+    creditor: str = typer.Option(..., help="The creditor's name, as imported."),
+    debtor: str = typer.Option(..., help="The creditor's reference of the debtor."),
+    received: str = typer.Option(
+        "", help="The day it came in (YYYY-MM-DD; default today): the month runs from there."
+    ),
+    reason: str = typer.Option("", help="How it came in (letter, e-mail, portal)."),
+) -> None:
+    """Log a request as it comes in; export or erase answers it later (same request)."""
+    try:
+        received_at = (
+            datetime.combine(date.fromisoformat(received), datetime.min.time(), tzinfo=UTC)
+            if received
+            else utcnow()
+        )
+    except ValueError as exc:
+        err_console.print(f"[red]--received {received!r}: expected YYYY-MM-DD[/red]")
+        raise typer.Exit(2) from exc
+    try:
+        with session_scope() as session:
+            subject = privacy_service.resolve(
+                db_session=session, creditor=creditor, debtor_reference=debtor
+            )
+            logged = privacy_service.open_request(
+                db_session=session, subject=subject, kind=kind, actor=_actor(), reason=reason,
+                received_at=received_at,
+            )  # fmt: skip
+    except ConciliaError as exc:
+        raise _fail(exc) from exc
+    console.print(f"request {logged.id} ({logged.kind}) logged, due {logged.due_at:%Y-%m-%d}")

@@ -4,7 +4,7 @@ the log of who read what (admins and the compliance officer; the auditor reads).
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -23,6 +23,7 @@ from concilia.privacy.schemas import (
     PurgeIn,
     ReadAlertOut,
     ReadOut,
+    RequestIn,
     RequestOut,
     SubjectIn,
 )
@@ -67,6 +68,28 @@ def erase(body: ErasureIn, db_session: DbSession, principal: Officer) -> Erasure
         db_session=db_session, subject=subject, actor=principal.actor, reason=body.reason
     )
     return ErasureOut(request=RequestOut.model_validate(request), tables=outcomes)
+
+
+@router.post("/requests", response_model=RequestOut, status_code=201, responses=UNKNOWN_SUBJECT)
+def log_request(body: RequestIn, db_session: DbSession, principal: Officer) -> RequestOut:
+    """Log a request as it comes in (its month runs from receipt); answered later."""
+    subject = service.resolve(
+        db_session=db_session, creditor=body.creditor, debtor_reference=body.debtor_reference
+    )
+    received_at = (
+        datetime.combine(body.received_on, datetime.min.time(), tzinfo=UTC)
+        if body.received_on
+        else None
+    )
+    logged = service.open_request(
+        db_session=db_session,
+        subject=subject,
+        kind=body.kind,
+        actor=principal.actor,
+        reason=body.reason,
+        received_at=received_at,
+    )
+    return RequestOut.model_validate(logged)
 
 
 @router.get("/requests", response_model=list[RequestOut])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,6 +25,13 @@ class ErasureIn(SubjectIn):
 
     reason: str = Field(min_length=1, max_length=500)
     article: Literal["17", "18", "21"] = "17"
+
+
+class RequestIn(SubjectIn):
+    """A request as it came in; the month to answer runs from ``received_on``."""
+
+    kind: Literal["access", "erasure", "restriction", "objection"]
+    received_on: date | None = None
 
 
 class RequestOut(BaseModel):

@@ -91,6 +91,28 @@ def open_request(
     return request
 
 
+def _pending_or_new(
+    db_session: Session, subject: SubjectRef, kind: str, *, actor: str, reason: str
+) -> SubjectRequest:
+    """The person's oldest open request of this kind (logged when it came in, so its
+    deadline runs from receipt), else a new one received now."""
+    pending = db_session.scalar(
+        select(SubjectRequest)
+        .where(
+            SubjectRequest.debtor_id == subject.debtor_id,
+            SubjectRequest.kind == kind,
+            SubjectRequest.status == "open",
+        )
+        .order_by(SubjectRequest.received_at, SubjectRequest.id)
+        .limit(1)
+    )
+    if pending is not None:
+        return pending
+    return open_request(
+        db_session=db_session, subject=subject, kind=kind, actor=actor, reason=reason
+    )
+
+
 def _close(
     db_session: Session, request: SubjectRequest, outcome: dict[str, Any], actor: str
 ) -> None:
@@ -209,9 +231,7 @@ def export(
 ) -> tuple[SubjectRequest, dict[str, Any]]:
     """Answer an access request (art. 15): the document, and the closed request (audited;
     the read of the decrypted data is logged)."""
-    request = open_request(
-        db_session=db_session, subject=subject, kind="access", actor=actor, reason=reason
-    )
+    request = _pending_or_new(db_session, subject, "access", actor=actor, reason=reason)
     items = collect(db_session=db_session, subject=subject)
     record_read(
         db_session=db_session,
@@ -271,9 +291,7 @@ def erase(
 ) -> tuple[SubjectRequest, list[TableOutcome]]:
     """Art. 17 erasure over every domain; what each table kept and why is in the outcomes."""
     _require_reason(reason)
-    request = open_request(
-        db_session=db_session, subject=subject, kind="erasure", actor=actor, reason=reason
-    )
+    request = _pending_or_new(db_session, subject, "erasure", actor=actor, reason=reason)
     outcomes = _erase_person(db_session, subject, actor=actor)
     _close(db_session, request, {"tables": _summary(outcomes)}, actor)
     return request, outcomes
@@ -322,9 +340,7 @@ def object_to_social(
     """Art. 21 objection to the social-data processing: tracing, signals and the social items
     linked to the person are purged; the debt and its contacts stay (audited)."""
     _require_reason(reason)
-    request = open_request(
-        db_session=db_session, subject=subject, kind="objection", actor=actor, reason=reason
-    )
+    request = _pending_or_new(db_session, subject, "objection", actor=actor, reason=reason)
     outcomes = _erase(db_session, subject, actor=actor, scope="objection")
     _close(db_session, request, {"tables": _summary(outcomes)}, actor)
     return request, outcomes
@@ -336,9 +352,7 @@ def restrict(
     """Art. 18 restriction: the data is only stored; no case of the person is worked or
     contacted (cease_contact on each case) until the restriction is lifted (audited)."""
     _require_reason(reason)
-    request = open_request(
-        db_session=db_session, subject=subject, kind="restriction", actor=actor, reason=reason
-    )
+    request = _pending_or_new(db_session, subject, "restriction", actor=actor, reason=reason)
     if not subject.case_ids:
         raise Conflict(f"debtor {subject.debtor_reference!r} has no case to restrict")
     cases = portfolio_service.set_debtor_flag(
