@@ -89,7 +89,7 @@ def train(
         True, help="Also train on the synthetic world's posts (generated here, fixed seed)."
     ),
 ) -> None:
-    """Train the default model from the repository's data and cache it under var/models."""
+    """Train the default model and the special-category guard's head; cache them in var/models."""
     from concilia.config import get_settings
     from concilia.signals import model as model_mod
 
@@ -97,6 +97,11 @@ def train(
     path = model_mod.cache_path(get_settings().var_dir, fitted.fingerprint)
     model_mod.save(fitted, path)
     classify.use_model(fitted, synthetic=synthetic)
+    # The special-category guard's head too, so that the first import or web request after a
+    # deployment does not pay its training (it is cached under var/models the same way).
+    from concilia.special import head as special_head
+
+    special_head.get_head()
     typer.echo(json.dumps({"model": fitted.fingerprint, "path": str(path)}))
 
 
