@@ -8,7 +8,7 @@ whether the issue's target holds (>= 1.2x recovered, fewer contacts per case, no
 complaints, zero rule violations). Parameters and their sources:
 concilia.simulate.behaviour.BehaviourParams.
 
-    .venv/bin/python bench/strategy_sensitivity.py [--cases 60] [--days 45] [--seed 1]
+    .venv/bin/python bench/strategy_sensitivity.py [--cases 30] [--days 30] [--seed 1]
         [--param call_answer --param email_notice ...] [--workers 2]
 """
 
@@ -60,8 +60,8 @@ def _variant(args: tuple[str | None, float, int, int, int]) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=60)
-    parser.add_argument("--days", type=int, default=45)
+    parser.add_argument("--cases", type=int, default=30)
+    parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--param", action="append", choices=KEY_PARAMS, default=None)
     parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
