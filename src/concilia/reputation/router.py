@@ -112,8 +112,13 @@ def check_reply(body: ReplyIn, principal: Staff) -> ReplyCheckOut:
     )
 
 
+TOPICS = ("harassment", "wrong_person", "scam_warning", "praise", "question", "other")
+
+
 @pages.get("")
-def dashboard(request: Request, db_session: DbSession) -> Response:
+def dashboard(
+    request: Request, db_session: DbSession, topic: Annotated[str, Query(max_length=20)] = ""
+) -> Response:
     """Negative mentions per day (spike days marked), counts by sentiment and topic, alerts."""
     cookie = request.cookies.get(get_settings().session_cookie_name)
     found = auth_service.get_web_session(db_session=db_session, clear=cookie) if cookie else None
@@ -121,6 +126,8 @@ def dashboard(request: Request, db_session: DbSession) -> Response:
         return RedirectResponse("/login", status_code=303)
     until = utcnow().date()
     since = until - timedelta(days=89)
+    # An unknown topic shows every topic rather than an error: the choice comes from a menu.
+    chosen = topic if topic in TOPICS else None
     series = service.daily_counts(db_session=db_session, since=since, until=until)
     alerts = service.list_alerts(db_session=db_session)
     counts = service.summary(db_session=db_session, since=since, until=until)
@@ -139,6 +146,17 @@ def dashboard(request: Request, db_session: DbSession) -> Response:
         "sentiment": sorted(counts["sentiment"].items()),
         "topic": sorted(counts["topic"].items(), key=lambda kv: -kv[1]),
         "alerts": alerts,
+        "topics": TOPICS,
+        "topic_chosen": chosen,
+        "volume": charts.daily_columns(
+            service.daily_volume(db_session=db_session, since=since, until=until, topic=chosen),
+            ident="volume",
+            title="Mentions per day",
+            alerts=set(),
+        ),
+        "weeks": service.weekly_by_sentiment(
+            db_session=db_session, since=since, until=until, topic=chosen
+        ),
     }
     return get_templates().TemplateResponse(request, "reputation/dashboard.html", context)
 

@@ -125,6 +125,41 @@ def daily_counts(
     ]
 
 
+def weekly_by_sentiment(
+    *, db_session: Session, since: date, until: date, topic: str | None = None
+) -> list[tuple[date, dict[str, int]]]:
+    """Classified mentions (of one topic when given) per week starting ``since``, counted by
+    sentiment: the volume and its tone over time."""
+    start, end = _bounds(since, until)
+    query = select(MentionClassification.posted_at, MentionClassification.sentiment).where(
+        MentionClassification.posted_at >= start, MentionClassification.posted_at < end
+    )
+    if topic is not None:
+        query = query.where(MentionClassification.topic == topic)
+    weeks = [since + timedelta(days=7 * i) for i in range((until - since).days // 7 + 1)]
+    counts: dict[date, Counter[str]] = {week: Counter() for week in weeks}
+    for posted, sentiment in db_session.execute(query):
+        counts[since + timedelta(days=7 * ((posted.date() - since).days // 7))][sentiment] += 1
+    return [(week, dict(counts[week])) for week in weeks]
+
+
+def daily_volume(
+    *, db_session: Session, since: date, until: date, topic: str | None = None
+) -> list[tuple[date, int]]:
+    """Classified mentions per day (of one topic when given), 0 on empty days."""
+    start, end = _bounds(since, until)
+    query = select(MentionClassification.posted_at).where(
+        MentionClassification.posted_at >= start, MentionClassification.posted_at < end
+    )
+    if topic is not None:
+        query = query.where(MentionClassification.topic == topic)
+    counts = Counter(posted.date() for posted in db_session.scalars(query))
+    return [
+        (since + timedelta(days=i), counts.get(since + timedelta(days=i), 0))
+        for i in range((until - since).days + 1)
+    ]
+
+
 def scan_spikes(
     *,
     db_session: Session,
