@@ -150,6 +150,7 @@ def test_the_prior_counts_one_match_per_debtor_and_network() -> None:
         [(d, p) for d in ("D1", "D2") for p in profiles.unique_id],
         columns=["debtor_id", "profile_id"],
     )
-    prior = linkage._deterministic_prior(debtors, pairs, profiles, 1000, recall=1.0)
+    found = linkage._likely_pairs(debtors, pairs, profiles)
     # Two (debtor, network) hypotheses, not four pairs, over 2 x 1000 possible pairs.
-    assert prior == pytest.approx(2 / 2000)
+    assert found == 2
+    assert linkage._prior(found, len(debtors), 1000, recall=1.0) == pytest.approx(2 / 2000)

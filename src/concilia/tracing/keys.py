@@ -25,6 +25,14 @@ class NameKeys(NamedTuple):
     # 'Deenis H.', was tried: more pairs, and as many false pairs as true ones more at the
     # review threshold.)
     initials: list[str]
+    # The first three letters of each surname word: a typo past them ('whitd', 'millpar')
+    # changes the surname's sound but not its start.
+    prefixes: list[str]
+    # The initials a birthday is paired with: the given name's and each surname's together
+    # ('ab': both names typed wrong still start alike), or, for a name of one word, its
+    # only letter ('webb' shown alone meets every debtor whose given or family name
+    # starts with a w).
+    letters: list[str]
 
 
 def name_block_keys(
@@ -42,12 +50,37 @@ def name_block_keys(
     else:
         letters = list(dict.fromkeys(t[0] for t in name.family_tokens if t))
     initials = [f"{g}|{i}" for g in givens for i in letters]
-    if swapped_too and len(name.name_tokens) >= 2:
+    words = name.name_tokens
+    surnames = list(name.family_tokens)
+    if swapped_too and len(words) >= 2:
         # A display name may be written family-first: any of its words can be the surname,
         # and its last word can be the given name.
-        fams = list(dict.fromkeys([*(nz.phonetic(t) for t in name.name_tokens), *fams]))
-        givens.append(nz.given_key(name.name_tokens[-1]))
-    return NameKeys([f for f in fams if f], list(dict.fromkeys(givens)), sounds, initials)
+        fams = list(dict.fromkeys([*(nz.phonetic(t) for t in words), *fams]))
+        givens.append(nz.given_key(words[-1]))
+        surnames = list(dict.fromkeys([*words[1:], words[0], *surnames]))
+    elif swapped_too and len(words) == 1 and not shown_initial:
+        # A display name of one word may be the surname alone ('Webb').
+        fams = [nz.phonetic(words[0])]
+        surnames = list(words)
+    prefixes = list(dict.fromkeys(t[:3] for t in surnames if len(t) >= 3))
+    if swapped_too:
+        # Any word may be the given name and any other a surname, in either order.
+        pairs = [a[0] + b[0] for i, a in enumerate(words) for j, b in enumerate(words) if i != j]
+        # 'Webb' alone, or 'Marie M.' (the given name and the shown initial).
+        birth_letters = [words[0][0] + (shown_initial or "")] if len(words) == 1 else pairs
+    else:
+        first = name.given[:1]
+        fam_letters = list(dict.fromkeys(t[0] for t in name.family_tokens if t))
+        # A debtor's single letters meet profiles showing one word.
+        birth_letters = [first + f for f in fam_letters if first] + [first] + fam_letters
+    return NameKeys(
+        [f for f in fams if f],
+        list(dict.fromkeys(givens)),
+        sounds,
+        initials,
+        prefixes,
+        list(dict.fromkeys(x for x in birth_letters if x)),
+    )
 
 
 def block_keys(
@@ -64,6 +97,8 @@ def block_keys(
     other_surnames: list[str] | None = None,
     sounds: list[str] | None = None,
     initials: list[str] | None = None,
+    prefixes: list[str] | None = None,
+    letters: list[str] | None = None,
 ) -> list[str]:
     """The keys of one record. ``more_cities`` are other places it is tied to (a debtor's
     previous address; the cities a profile's bio, school or friends name)."""
@@ -79,6 +114,20 @@ def block_keys(
     # still meets 'Saarah Shaw' and 'Ronld Roberts'.
     keys += [f"s:{k}" for k in sounds or []]
     keys += [f"j:{k}" for k in initials or []]
+    # Keys that hold when the usual ones break (files and exports nobody simulated: both
+    # names mistyped, a given name replaced, a birthday missing): the birthday with the
+    # town or with the names' initials, the surname with the town, the given name with
+    # the surname's first letters. Capped low (LinkageOptions): frequent, they say nothing.
+    # The town without its spaces: 'salisburyeast', 'armida le'.
+    town = city.replace(" ", "") if city else ""
+    if birthday and town:
+        # Its first letters only: 'capetree' of Capertee, 'thornliegh' of Thornleigh.
+        keys.append(f"d:{birthday}|{town[:4]}")
+    if birthday:
+        keys += [f"y:{birthday}|{x}" for x in letters or []]
+    if town:
+        keys += [f"t:{f}|{town}" for f in dict.fromkeys([*fams, *(prefixes or [])])]
+    keys += [f"q:{g}|{p}" for g in givens for p in prefixes or []]
     if city:
         keys += [f"g:{g}|{city}" for g in givens]
     if more_cities:

@@ -62,6 +62,24 @@ class ContainsLevel(_ListLevel):
         return f"{'list_contains' if duckdb else 'array_contains'}({left}, {right})"
 
 
+class CrossJaroWinklerLevel(_ListLevel):
+    """A debtor's column close (Jaro–Winkler) to another column of the profile: the
+    debtor's surname against the first word of a profile written surname first, with a
+    slip ('campblel joshua' of Joshua Campbell)."""
+
+    _verb = "is close to"
+
+    def __init__(self, debtor_col: str, profile_col: str, threshold: float) -> None:
+        super().__init__(debtor_col, profile_col)
+        self.threshold = threshold
+
+    def create_sql(self, sql_dialect: SplinkDialect) -> str:
+        self.left.sql_dialect = sql_dialect
+        self.right.sql_dialect = sql_dialect
+        function = sql_dialect.jaro_winkler_function_name
+        return f"{function}({self.left.name_l}, {self.right.name_r}) >= {self.threshold}"
+
+
 def custom(sql: str, label: str) -> cll.CustomLevel:
     return cll.CustomLevel(sql, label_for_charts=label, base_dialect_str="duckdb")
 
@@ -130,6 +148,11 @@ FAMILY_SWAPPED = (
     '"family_first_l" = "given_r" OR "family_l" = replace("given_r", \'-\', \' \') '
     'OR "family_as_given_l" = "given_key_r"'
 )
+
+
+# A profile showing one word ('Webb') that is not the debtor's given name (nor its
+# nickname): with the surname it resembles, the given name is not shown at all.
+ONE_WORD_NOT_GIVEN = '"one_word_r" IS NOT NULL AND "given_key_l" <> "given_key_r"'
 
 
 def given_first(sql: str) -> ComparisonLevelCreator:

@@ -30,6 +30,10 @@ KEY_KINDS = {
     "s": "given-name sound + surname sound",
     "j": "given name + surname initial",
     "g": "given name + city",
+    "d": "birthday + the city's first letters",
+    "y": "birthday + the names' initials",
+    "t": "surname sound or first letters + city",
+    "q": "given name + the surname's first letters",
     "w": "given name + employer",
     "p": "phone",
     "e": "e-mail",
@@ -46,11 +50,19 @@ class LinkageOptions:
     max_key_profiles: int = 400
     # Looser keys get a lower cap: a given-name initial + a common surname sound is shared
     # by too many profiles to be worth comparing, a rare one is how a typo is caught.
-    max_key_profiles_by_kind: dict[str, int] = field(default_factory=lambda: {"i": 40, "w": 40})
+    # The fallback keys (birthday + city or initials, surname + city, given name + the
+    # surname's start) serve only where they are rare.
+    max_key_profiles_by_kind: dict[str, int] = field(
+        default_factory=lambda: {k: 40 for k in ("i", "w", "d", "y", "t", "q")}
+    )
     train_debtors: int = 3000
     train_random_profiles: int = 50_000
     u_max_pairs: float = 1e6
+    # The share of true matches the likely-pair rule finds (and the namesakes it counts)
+    # assumed on simulated worlds; lower when the trained model shows it (rule_recall),
+    # never under min_rule_recall.
     deterministic_recall: float = 0.85
+    min_rule_recall: float = 0.2
     min_labels: int = 30
     # A debtor whose given name no more than this many profiles carry, and whose family
     # name at least `swap_common_given` profiles carry as their given name, is also
@@ -67,6 +79,10 @@ class LinkageOptions:
     # similar' weight of x1/10^24), which one typo would then turn into a veto.
     min_m: float = 0.005
     max_m_disagree: dict[str, float] = field(default_factory=lambda: {"birthday": 0.05})
+    # The rate of birthday slips assumed before the data says otherwise, and how many
+    # sure pairs' worth that assumption weighs (linkage.birthday_typo_rate).
+    birthday_typo_prior: float = 0.01
+    birthday_typo_weight: float = 50.0
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -178,18 +194,19 @@ def db_api(engine: Engine, spark: Any = None) -> Any:
     return SparkAPI(spark_session=spark)  # type: ignore[no-untyped-call]
 
 
-def _deterministic_prior(
-    debtors: pd.DataFrame,
-    pairs: pd.DataFrame,
-    profiles: pd.DataFrame,
-    n_profiles: int,
-    recall: float,
-) -> float:
-    """Prior match probability from likely pairs (same phone or e-mail, or same given name
-    and a surname in common), corrected for the share of true matches such rules find.
+def _prior(found: float, n_debtors: int, n_profiles: int, recall: float) -> float:
+    """Prior match probability from the likely pairs found, corrected for the share of
+    true matches the rule finds (``recall``)."""
+    expected = max(found / recall, 1.0)
+    return min(expected / (max(n_debtors, 1) * max(n_profiles, 1)), 0.5)
 
-    Namesakes make the rule over-count a little and married names, nicknames and swapped
-    orders make it miss some; ``recall`` is the net correction."""
+
+def _likely_pairs(debtors: pd.DataFrame, pairs: pd.DataFrame, profiles: pd.DataFrame) -> float:
+    """How many (debtor, network) have a likely pair: same phone or e-mail, or same given
+    name and a surname in common (the rule :func:`rule_recall` measures).
+
+    Namesakes make the rule over-count a little and married names, nicknames, typos and
+    swapped orders make it miss some; the prior corrects for the net share it finds."""
     con = duckdb.connect()
     con.register("d", debtors)
     con.register("p", profiles)
@@ -207,9 +224,57 @@ def _deterministic_prior(
         """
     ).fetchall()
     con.close()
-    found = float(row[0][0]) if row else 0.0
-    expected = max(found / recall, 1.0)
-    return min(expected / (max(len(debtors), 1) * max(n_profiles, 1)), 0.5)
+    return float(row[0][0]) if row else 0.0
+
+
+# The levels at which the likely-pair rule's name test holds: the same given-name key
+# (nicknames folded) and a surname in common.
+_RULE_GIVEN = ("same", "nickname")
+_RULE_FAMILY = (
+    "same",
+    "same, after a second given name",
+    "one surname in common, the other differs",
+    "one surname in common",
+)
+
+
+def rule_recall(
+    model: dict[str, Any], debtors: pd.DataFrame, profiles: pd.DataFrame
+) -> float | None:
+    """The share of true matches the likely-pair rule finds, read from the trained model:
+    how often a true match shows the same given name and a surname in common (the m of
+    those levels, times how often both records show the field), or the same phone or
+    e-mail. None when a level it needs was not trained.
+
+    Where names are typed with slips, replaced or left out (a real export, not the
+    simulated worlds), the rule finds half the true matches, not the 85 % assumed: the
+    prior, and every probability, was then too low by as much."""
+    levels = _levels(model)
+
+    def m_sum(comp: str, labels: tuple[str, ...]) -> float | None:
+        # The first level ('same') must be trained; a rarer one EM never saw counts 0.
+        values = [levels.get((comp, label), {}).get("m_probability") for label in labels]
+        if not isinstance(values[0], float):
+            return None
+        return float(sum(v for v in values if isinstance(v, float)))
+
+    def shown(col: str) -> float:
+        both = debtors[col].notna().mean() * profiles[col].notna().mean()
+        return float(both) if both == both else 0.0
+
+    given, family = m_sum("given_name", _RULE_GIVEN), m_sum("family_name", _RULE_FAMILY)
+    if given is None or family is None:
+        return None
+    names = shown("given_key") * given * shown("family_first") * family
+    missed = 1.0 - names
+    for comp, label, col in (
+        ("phone", "same number", "phones"),
+        ("email", "same address", "emails"),
+    ):
+        m = levels.get((comp, label), {}).get("m_probability")
+        if isinstance(m, float):
+            missed *= 1.0 - shown(col) * m
+    return 1.0 - missed
 
 
 def train(
@@ -228,13 +293,9 @@ def train(
     opts = options or LinkageOptions()
     sample = debtors.sample(n=min(opts.train_debtors, len(debtors)), random_state=opts.seed)
     pairs = blocker.pairs(sample)
-    prior = _deterministic_prior(
-        sample,
-        pairs,
-        profiles[profiles.unique_id.isin(pairs.profile_id)],
-        len(profiles),
-        opts.deterministic_recall,
-    )
+    blocked_profiles = profiles[profiles.unique_id.isin(pairs.profile_id)]
+    found = _likely_pairs(sample, pairs, blocked_profiles)
+    prior = _prior(found, len(sample), len(profiles), opts.deterministic_recall)
     # u: random pairs, i.e. sampled debtors against randomly drawn profiles.
     randoms = profiles.sample(
         n=min(opts.train_random_profiles, len(profiles)), random_state=opts.seed
@@ -266,9 +327,10 @@ def train(
     # surname alone is mostly namesakes, which teaches 'same name' m values for the city.
     # The second session is blocked on name and city, so city (like the names) is learnt
     # only on the birthday session; it teaches birthday, contacts, employer and handle.
+    typo_rate = birthday_typo_rate(debtors, profiles, pairs, opts)
     sessions = (
         (block_on("birthday"), ()),
-        (block_on("given_key", "family_first", "city"), _HELD_IN_NAME_SESSION),
+        (block_on("given_key", "family_first", "city"), _held_in_name_session(typo_rate)),
     )
     for rule, held in sessions:
         _hold(model, held, True)
@@ -294,9 +356,19 @@ def train(
         linker2, api2 = fresh_linker(model)
         _refine_from_labels(linker2, api2, labels)
         model = linker2.misc.save_model_to_json()
-    model["probability_two_random_records_match"] = prior
+    # The rule's recall as the data show it, at most the assumed one (which also stands
+    # for the namesakes the rule counts in a large population).
+    measured = rule_recall(model, sample, blocked_profiles)
+    recall = opts.deterministic_recall
+    if measured is not None:
+        recall = min(recall, max(measured, opts.min_rule_recall))
+    model["probability_two_random_records_match"] = _prior(
+        found, len(sample), len(profiles), recall
+    )
     _floor_m(model, opts.min_m)
-    _cap_disagreement(model, opts.max_m_disagree)
+    _cap_disagreement(
+        model, {**opts.max_m_disagree, "birthday": max(opts.max_m_disagree["birthday"], typo_rate)}
+    )
     _tie_partial_handle(model)
     return model
 
@@ -336,32 +408,77 @@ def _tie_partial_handle(model: dict[str, Any]) -> None:
 # (an address spelling another surname; a birthday one day off is too rare in a sample):
 # EM would drive their m to zero, which Splink refuses, and the whole session would be
 # lost. Their m from the first session is held during this one.
-# A true match in that session shows another birthday only by a typo in the file, so
-# "differs" is held too, at the rate of such typos (no session can learn it: the first is
-# blocked on the birthday itself).
-_HELD_IN_NAME_SESSION: tuple[tuple[str, str, float | None], ...] = (
-    ("email", "the debtor's address spells the profile's name", None),
-    ("birthday", "one day apart", None),
-    ("birthday", "differs", 0.01),
-)
+# A true match in that session shows another birthday only by a slip in one of the
+# records, so "differs" is held too, at the rate of such slips in the data in hand
+# (:func:`birthday_typo_rate`; no session can learn it: the first is blocked on the
+# birthday itself, and the second is full of namesakes where names are few).
+def _held_in_name_session(typo_rate: float) -> tuple[tuple[str, str, float | None, bool], ...]:
+    """(comparison, level, m to start from, whether to set it even when trained)."""
+    return (
+        ("email", "the debtor's address spells the profile's name", None, False),
+        ("birthday", "one day apart", None, False),
+        ("birthday", "differs", typo_rate, True),
+    )
 
 
 def _hold(
-    model: dict[str, Any], levels: tuple[tuple[str, str, float | None], ...], on: bool
+    model: dict[str, Any], levels: tuple[tuple[str, str, float | None, bool], ...], on: bool
 ) -> None:
     """Fix (or free again) the m of the named levels for one EM session; a level not
-    trained yet starts from the given m."""
+    trained yet (or one marked so) starts from the given m."""
     by_label = _levels(model)
-    for comp, label, start in levels:
+    for comp, label, start, force in levels:
         lv = by_label.get((comp, label))
         if lv is None:
             continue
         if on:
             lv["fix_m_probability"] = True
-            if start is not None and not isinstance(lv.get("m_probability"), float):
+            if start is not None and (force or not isinstance(lv.get("m_probability"), float)):
                 lv["m_probability"] = start
         else:
             lv.pop("fix_m_probability", None)
+
+
+def birthday_typo_rate(
+    debtors: pd.DataFrame, profiles: pd.DataFrame, pairs: pd.DataFrame, options: LinkageOptions
+) -> float:
+    """How often a true match's two birthdays differ by more than one slip, read from the
+    data in hand: among blocked pairs with the same given name, surname and town, where
+    that name is borne by one debtor and one profile only (so almost surely the same
+    person), the share whose birthdays differ by more than one character.
+
+    Few such pairs say little: the share is shrunk toward ``options.birthday_typo_prior``
+    by ``options.birthday_typo_weight`` pairs' worth. A simulated world's file mistypes one
+    birthday in a hundred; FEBRL's duplicates one in twenty."""
+    con = duckdb.connect()
+    try:
+        con.register("d", debtors[["unique_id", "given_key", "family_first", "city", "birthday"]])
+        con.register("p", profiles[["unique_id", "given_key", "family_first", "city", "birthday"]])
+        con.register("pairs", pairs[["debtor_id", "profile_id"]])
+        row = con.execute(
+            """
+            WITH dn AS (SELECT given_key, family_first FROM d
+                        WHERE given_key IS NOT NULL AND family_first IS NOT NULL
+                        GROUP BY ALL HAVING count(*) = 1),
+                 pn AS (SELECT given_key, family_first FROM p
+                        WHERE given_key IS NOT NULL AND family_first IS NOT NULL
+                        GROUP BY ALL HAVING count(*) = 1)
+            SELECT count(*), coalesce(sum(CASE WHEN levenshtein(d.birthday, p.birthday) > 1
+                                               THEN 1 ELSE 0 END), 0)
+            FROM pairs
+            JOIN d ON d.unique_id = pairs.debtor_id
+            JOIN p ON p.unique_id = pairs.profile_id
+            SEMI JOIN dn ON dn.given_key = d.given_key AND dn.family_first = d.family_first
+            SEMI JOIN pn ON pn.given_key = p.given_key AND pn.family_first = p.family_first
+            WHERE d.given_key = p.given_key AND d.family_first = p.family_first
+              AND d.city = p.city AND d.birthday IS NOT NULL AND p.birthday IS NOT NULL
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    anchors, differ = (int(row[0][0]), int(row[0][1])) if row else (0, 0)
+    k = options.birthday_typo_weight
+    return (differ + k * options.birthday_typo_prior) / (anchors + k)
 
 
 def _levels(model: dict[str, Any]) -> dict[tuple[str, str | None], dict[str, Any]]:

@@ -16,7 +16,7 @@ import math
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -36,7 +36,7 @@ def geocode(city: str | None, country: str | None) -> tuple[str, float | None, f
     """
     if not city:
         return "", None, None
-    found = geo_service.lookup(city, country=country or None)
+    found = _in_country(geo_service.lookup(city, country=country or None), country)
     if found is None and country:
         # A city field is typed by hand; free text (a bio) is not corrected, it names
         # too many things that are no place.
@@ -44,6 +44,25 @@ def geocode(city: str | None, country: str | None) -> tuple[str, float | None, f
     if found is None:
         return nz.city_key(city), None, None
     return nz.city_key(found.name), float(found.latitude), float(found.longitude)
+
+
+class _Located(Protocol):
+    @property
+    def country(self) -> str: ...
+
+
+_C = TypeVar("_C", bound=_Located)
+
+
+def _in_country(found: _C | None, country: str | None) -> _C | None:
+    """``found`` unless the record names another country by its code: the gazetteer
+    answers a country it does not hold ('AU') with a namesake elsewhere (Brighton, GB),
+    whose coordinates would put two suburbs apart 'within 15 km'. Such a town stays text."""
+    if found is None or not country:
+        return found
+    code = country.strip().upper()
+    code = "GB" if code == "UK" else code
+    return found if len(code) != 2 or found.country == code else None
 
 
 # Posts name a city of a million for many reasons besides living there (a holiday, a
@@ -57,7 +76,7 @@ def large_city(city_key: str, country: str | None) -> bool:
     """Whether a geocoded city (its folded gazetteer name) has LARGE_CITY inhabitants."""
     if not city_key:
         return False
-    found = geo_service.lookup(city_key, country=country or None)
+    found = _in_country(geo_service.lookup(city_key, country=country or None), country)
     return found is not None and found.population >= LARGE_CITY
 
 

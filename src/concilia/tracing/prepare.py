@@ -58,6 +58,9 @@ SIDE_COLUMNS = [
     # A debtor whose surname may have changed at marriage since the file or the profile
     # was written: a woman's given name, outside Spain where surnames never change.
     "name_may_change",
+    # A display name of one word ('Webb', 'Marie'): given name or surname, the comparisons
+    # decide which by the debtor's names (profiles only; 'y' or empty).
+    "one_word",
 ]
 COLUMNS = [
     "unique_id",
@@ -182,19 +185,33 @@ def _finish(
                 other_surnames=other_surnames[i],
                 sounds=nk.sounds,
                 initials=nk.initials,
+                prefixes=nk.prefixes,
+                letters=nk.letters,
             )
         )
     n = len(df)
+    # A profile's name of one word fills the surname columns too: which of the debtor's
+    # names it is, only the pair can tell (settings: the other comparison is then missing).
+    one = [
+        swapped and len(nm.name_tokens) == 1 and not nm.family and shown_initials[i] is None
+        for i, nm in enumerate(names)
+    ]
+    family = [nm.given if o else nm.family for nm, o in zip(names, one, strict=True)]
     out = pd.DataFrame(
         {
             "unique_id": ids,
             "network": [None if vl.missing(v) else str(v) for v in networks],
             "given": [nm.given or None for nm in names],
             "given_key": [nz.given_key(nm.given) if nm.given else None for nm in names],
-            "family": [nm.family or None for nm in names],
-            "family_first": [nm.family_first or None for nm in names],
-            "family_tokens": [nm.family_tokens or None for nm in names],
-            "family_n": [len(nm.family.split()) for nm in names],
+            "family": [f or None for f in family],
+            "family_first": [
+                nm.given if o else nm.family_first or None for nm, o in zip(names, one, strict=True)
+            ],
+            "family_tokens": [
+                [nm.given] if o else nm.family_tokens or None
+                for nm, o in zip(names, one, strict=True)
+            ],
+            "family_n": [len(f.split()) for f in family],
             "name_tokens": [nm.name_tokens or None for nm in names],
             "birthday": birthdays,
             "city": [c or None for c in cities],
@@ -205,6 +222,7 @@ def _finish(
             "employer": [e or None for e in employers],
             "block_keys": blocks,
             **{col: side.get(col) or [None] * n for col in SIDE_COLUMNS},
+            "one_word": ["y" if o else None for o in one],
         },
         columns=COLUMNS,
     )

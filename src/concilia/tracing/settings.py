@@ -15,7 +15,7 @@ from splink import SettingsCreator
 from splink.internals.comparison_creator import ComparisonCreator
 
 from concilia.tracing import levels as lv
-from concilia.tracing.levels import ContainsLevel, CrossIntersectLevel
+from concilia.tracing.levels import ContainsLevel, CrossIntersectLevel, CrossJaroWinklerLevel
 
 DEBTORS = "debtors"
 PROFILES = "profiles"
@@ -27,14 +27,30 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
         cl.CustomComparison(
             output_column_name="given_name",
             comparison_levels=[
-                lv.null("given"),
+                # A profile showing one word that is the debtor's surname ('Webb') shows no
+                # given name: the surname comparison weighs that word.
+                cll.Or(
+                    lv.custom('"given_l" IS NULL OR "given_r" IS NULL', "missing"),
+                    cll.And(
+                        lv.given_first(lv.ONE_WORD_NOT_GIVEN),
+                        cll.JaroWinklerLevel("family_first", 0.9),
+                    ),
+                ).configure(is_null_level=True, label_for_charts="missing"),
                 # A rare given name says more than 'Marie': weighted by its frequency.
                 lv.custom('"given_l" = "given_r"', "same").configure(
                     tf_adjustment_column="given", tf_adjustment_weight=1.0
                 ),
                 lv.custom('"given_key_l" = "given_key_r"', "nickname"),
                 cll.JaroWinklerLevel("given", 0.9).configure(label_for_charts="similar"),
+                # 'bne' of Ben: a short name's one slip is far in Jaro–Winkler's terms.
+                cll.DamerauLevenshteinLevel("given", 1).configure(
+                    label_for_charts="one letter off"
+                ),
                 lv.custom(lv.GIVEN_SWAPPED, "swapped"),
+                cll.Or(
+                    CrossJaroWinklerLevel("given", "family_first", 0.9),
+                    CrossJaroWinklerLevel("given", "given_last", 0.9),
+                ).configure(label_for_charts="swapped, with a slip"),
                 lv.custom(
                     '(length("given_l") = 1 OR length("given_r") = 1) '
                     'AND substr("given_l", 1, 1) = substr("given_r", 1, 1)',
@@ -46,11 +62,19 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
         cl.CustomComparison(
             output_column_name="family_name",
             comparison_levels=[
-                lv.custom(
-                    '"family_first_l" IS NULL OR ("family_first_r" IS NULL AND '
-                    '"family_initial_r" IS NULL)',
-                    "missing",
-                ).configure(is_null_level=True),
+                # A profile showing one word that is not the debtor's surname shows their
+                # given name, or another: the given-name comparison weighs it.
+                cll.Or(
+                    lv.custom(
+                        '"family_first_l" IS NULL OR ("family_first_r" IS NULL AND '
+                        '"family_initial_r" IS NULL)',
+                        "missing",
+                    ),
+                    cll.And(
+                        lv.given_first('"one_word_r" IS NOT NULL'),
+                        cll.Not(cll.JaroWinklerLevel("family_first", 0.9)),
+                    ),
+                ).configure(is_null_level=True, label_for_charts="missing"),
                 lv.custom('"family_l" = "family_r"', "same").configure(
                     tf_adjustment_column="family", tf_adjustment_weight=1.0
                 ),
@@ -79,7 +103,14 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                     label_for_charts="one surname in common"
                 ),
                 cll.JaroWinklerLevel("family_first", 0.9).configure(label_for_charts="similar"),
+                # 'frew' and 'freq': one slip in a short surname.
+                cll.DamerauLevenshteinLevel("family_first", 1).configure(
+                    label_for_charts="one letter off"
+                ),
                 lv.custom(lv.FAMILY_SWAPPED, "swapped"),
+                CrossJaroWinklerLevel("family_first", "given", 0.9).configure(
+                    label_for_charts="swapped, with a slip"
+                ),
                 # 'Marie M.': only the initial is shown.
                 lv.custom(
                     '"family_first_r" IS NULL AND substr("family_first_l", 1, 1) = '
@@ -110,6 +141,8 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                     "AS INTEGER)) = 1",
                     "one day apart",
                 ),
+                # A typed date's other slips: one digit wrong ('04-29' for '04-24').
+                cll.LevenshteinLevel("birthday", 1).configure(label_for_charts="one digit off"),
                 cll.ElseLevel().configure(label_for_charts="differs"),
             ],
         ),
