@@ -100,6 +100,17 @@ def _seed(url: str, users: int) -> list[tuple[int, str]]:
     return out
 
 
+def _cookies(cookie: str) -> dict[str, str]:
+    """A signed-in browser's cookies: the session and its signed last-active time."""
+    from concilia.db import utcnow
+    from concilia.portal import security
+
+    return {
+        "concilia_portal": cookie,
+        "concilia_portal_seen": security.seen_value(cookie, utcnow()),
+    }
+
+
 def _percentiles(values: list[float]) -> dict[str, float]:
     if not values:
         return {"p50": 0.0, "p95": 0.0, "max": 0.0}
@@ -119,9 +130,7 @@ async def _pages(
     statuses: dict[str, int] = {}
 
     async def user(case_id: int, cookie: str) -> None:
-        async with httpx.AsyncClient(
-            base_url=base, cookies={"concilia_portal": cookie}, timeout=60
-        ) as client:
+        async with httpx.AsyncClient(base_url=base, cookies=_cookies(cookie), timeout=60) as client:
             turn = 0
             while time.monotonic() < deadline:
                 path = "/portal/home" if turn % 2 == 0 else f"/portal/cases/{case_id}"
@@ -149,16 +158,34 @@ async def _chat(
     errors = 0
     by_case: dict[int, list[Any]] = {}
     sockets = []
-    for i in range(connections):
+    connect_errors = 0
+    connect_ms: list[float] = []
+    gate = asyncio.Semaphore(50)  # at most 50 handshakes in flight, as browsers arriving
+
+    async def open_one(i: int) -> None:
+        nonlocal connect_errors
         case_id, cookie = people[i % len(people)]
-        ws = await websockets.connect(
-            f"{ws_base}/portal/cases/{case_id}/chat/ws",
-            additional_headers={"Cookie": f"concilia_portal={cookie}"},
-            max_queue=None,
-        )
+        async with gate:
+            started = time.perf_counter()
+            try:
+                ws = await websockets.connect(
+                    f"{ws_base}/portal/cases/{case_id}/chat/ws",
+                    additional_headers={
+                        "Cookie": "; ".join(f"{k}={v}" for k, v in _cookies(cookie).items())
+                    },
+                    max_queue=None,
+                    open_timeout=60,
+                )
+            except Exception:  # a refused or timed-out handshake is counted, not fatal
+                connect_errors += 1
+                return
+            connect_ms.append((time.perf_counter() - started) * 1000)
         sockets.append(ws)
         by_case.setdefault(case_id, []).append(ws)
+
+    await asyncio.gather(*(open_one(i) for i in range(connections)))
     expected = sum(messages * (len(group) - 1) for group in by_case.values())
+    _progress(f"{len(sockets)} sockets open ({connect_errors} refused); sending")
     done = asyncio.Event()
 
     async def listen(ws: Any, is_sender: bool) -> None:
@@ -192,12 +219,20 @@ async def _chat(
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(done.wait(), timeout=60)
     elapsed = time.perf_counter() - started
+    _progress(f"{len(delays)} of {expected} deliveries; closing")
     for task in listeners:
         task.cancel()
-    for ws in sockets:
-        await ws.close()
+    # All at once and bounded: closing 500 sockets one after the other, each waiting for its
+    # closing handshake, took minutes on a loaded machine.
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(
+            asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True), timeout=30
+        )
     return {
         "connections": connections,
+        "connected": len(sockets),
+        "connect_errors": connect_errors,
+        "connect_ms": _percentiles(connect_ms),
         "cases": len(by_case),
         "messages_sent": messages * len(by_case),
         "deliveries_expected": expected,
@@ -206,6 +241,11 @@ async def _chat(
         "seconds": round(elapsed, 1),
         **_percentiles(delays),
     }
+
+
+def _progress(line: str) -> None:
+    """Where the run is, on stderr (stdout carries only the result)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {line}", file=sys.stderr, flush=True)
 
 
 def _server(
@@ -283,7 +323,15 @@ def main(argv: list[str] | None = None) -> int:
                         f"server exited: {server.stderr.read() if server.stderr else ''}"
                     )
                 time.sleep(0.1)
+            # Warm: the first request of each page compiles its templates and loads the
+            # locale data; a cold server made every user's first page wait seconds, which
+            # dominated the p95 of a 20-second run (the 6.5 s of the first measurement).
+            for case_id, cookie in people[:2]:
+                for path in ("/portal/home", f"/portal/cases/{case_id}"):
+                    httpx.get(base + path, cookies=_cookies(cookie), timeout=120)
+            _progress(f"server up; {args.users} users on pages for {args.seconds} s")
             pages = asyncio.run(_pages(base, people, args.seconds, args.think))
+            _progress(f"pages: {json.dumps(pages)}; opening {args.connections} sockets")
             chat = asyncio.run(
                 _chat(
                     f"ws://127.0.0.1:{port}",

@@ -238,26 +238,29 @@ def test_code_by_sms_through_the_local_provider(
         assert home.url.path == "/portal/home"
 
 
-def test_an_idle_debtor_session_ends(world: World, db_session: Session) -> None:
-    start = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-    _, clear = portal_service.start_session(
-        db_session=db_session, debtor_id=world.marie.debtor_id, lang="fr", now=start
-    )
+def test_an_idle_debtor_session_ends(client: TestClient, world: World, smtp: Sink) -> None:
+    from concilia.portal import views
+
+    def set_seen(value: str) -> None:
+        client.cookies.delete(views.SEEN_COOKIE)
+        client.cookies.set(views.SEEN_COOKIE, value, domain="testserver.local", path="/")
+
+    sign_in(client, world.marie, smtp)
+    session_cookie = client.cookies.get(get_portal_settings().session_cookie_name)
+    assert session_cookie and client.get("/portal/home").status_code == 200
     idle = timedelta(minutes=get_portal_settings().idle_minutes)
-    # Active every few minutes: still signed in well past one idle period.
-    for minutes in (5, 10, 15, 20):
-        at = start + timedelta(minutes=minutes)
-        assert portal_service.get_session(db_session=db_session, clear=clear, now=at) is not None
-    last = start + timedelta(minutes=20)
-    left = last + idle
-    assert portal_service.get_session(db_session=db_session, clear=clear, now=left) is None
-    # Whatever the activity, the session ends session_minutes after it began.
-    _, other = portal_service.start_session(
-        db_session=db_session, debtor_id=world.marie.debtor_id, lang="fr", now=start
-    )
-    end = start + timedelta(minutes=get_portal_settings().session_minutes)
-    at = start
-    while at + timedelta(minutes=5) < end:
-        at += timedelta(minutes=5)
-        assert portal_service.get_session(db_session=db_session, clear=other, now=at) is not None
-    assert portal_service.get_session(db_session=db_session, clear=other, now=end) is None
+    # Used a little under the idle limit ago: still signed in, and marked active again.
+    recent = datetime.now(UTC) - idle + timedelta(minutes=1)
+    set_seen(security.seen_value(session_cookie, recent))
+    assert client.get("/portal/home", follow_redirects=False).status_code == 200
+    refreshed = security.seen_at(session_cookie, client.cookies.get(views.SEEN_COOKIE))
+    assert refreshed is not None and refreshed > recent + timedelta(seconds=30)
+    # Unused for longer than the limit: back to the door, pages and chat socket alike.
+    old = datetime.now(UTC) - idle - timedelta(seconds=5)
+    set_seen(security.seen_value(session_cookie, old))
+    gone = client.get("/portal/home", follow_redirects=False)
+    assert gone.status_code == 303 and gone.headers["location"] == "/portal?expired=1"
+    # A forged time (another session's signature) is no better than none.
+    forged = security.seen_value("another-session", datetime.now(UTC)).replace("x", "y")
+    set_seen(forged)
+    assert client.get("/portal/home", follow_redirects=False).status_code == 303

@@ -60,8 +60,10 @@ def _debtor_of(ws: WebSocket, case_id: int) -> Debtor | None:
     """The debtor (audit actor, id, language) if the portal session owns the case, else None."""
     clear = ws.cookies.get(get_portal_settings().session_cookie_name)
     with session_scope(ws.app.state.session_factory) as db_session:
-        session = entry.get_session(db_session=db_session, clear=clear, now=utcnow())
-        if session is None:
+        now = utcnow()
+        session = entry.get_session(db_session=db_session, clear=clear, now=now)
+        seen = ws.cookies.get(views.SEEN_COOKIE)
+        if session is None or not clear or views.idle(clear, seen, now):
             return None
         try:
             casework.get_case_for_debtor(

@@ -28,7 +28,6 @@ from concilia.portfolio import service as portfolio_service
 ANONYMOUS = "portal:anonymous"
 REFERENCE_CONTEXT = "portal.flow_reference"
 FLOW_MINUTES = 30
-IDLE_TOUCH = timedelta(minutes=1)
 
 
 class Locked(TooManyRequests):
@@ -452,7 +451,6 @@ def start_session(
         lang=lang,
         created_at=now,
         expires_at=now + timedelta(minutes=get_portal_settings().session_minutes),
-        last_seen_at=now,
     )
     db_session.add(session)
     db_session.flush()
@@ -469,7 +467,7 @@ def start_session(
 
 
 def get_session(*, db_session: Session, clear: str | None, now: datetime) -> PortalSession | None:
-    """The live debtor session of a cookie value, or None."""
+    """The live debtor session of a cookie value, or None (idle expiry: :mod:`views`)."""
     if not clear:
         return None
     session = db_session.scalar(
@@ -477,11 +475,6 @@ def get_session(*, db_session: Session, clear: str | None, now: datetime) -> Por
     )
     if session is None or session.revoked_at is not None or session.expires_at <= now:
         return None
-    if session.last_seen_at + timedelta(minutes=get_portal_settings().idle_minutes) <= now:
-        return None  # idle too long: a phone left unlocked does not stay signed in
-    # Written once a minute at most: every page and socket reads the session.
-    if now - session.last_seen_at >= IDLE_TOUCH:
-        session.last_seen_at = now
     return session
 
 

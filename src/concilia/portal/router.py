@@ -300,6 +300,9 @@ def code_verify(
     views.set_cookie(
         response, settings.session_cookie_name, session_clear, settings.session_minutes * 60
     )
+    views.set_cookie(
+        response, views.SEEN_COOKIE, security.seen_value(session_clear, utcnow()), 24 * 3600
+    )
     response.delete_cookie(settings.flow_cookie_name, path="/")
     return response
 

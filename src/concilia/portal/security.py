@@ -107,6 +107,23 @@ def ip_key(ip: str) -> str:
     return crypto.blind_index(ip, context="portal.ip")
 
 
+def seen_value(session_cookie: str, at: datetime) -> str:
+    """The signed "last active" cookie of a session: when, bound to that session's cookie."""
+    stamp = int(at.timestamp())
+    return f"{stamp}.{_mac('seen', f'{session_cookie}|{stamp}'.encode()).hex()[:32]}"
+
+
+def seen_at(session_cookie: str, value: str | None) -> datetime | None:
+    """When the session was last active, from its signed cookie; None if absent or forged."""
+    stamp, _, tag = (value or "").partition(".")
+    if not stamp.isdigit() or len(stamp) > 12:
+        return None
+    expected = seen_value(session_cookie, datetime.fromtimestamp(int(stamp), UTC))
+    if not hmac.compare_digest(expected, f"{stamp}.{tag}"):
+        return None
+    return datetime.fromtimestamp(int(stamp), UTC)
+
+
 def csrf_ok_exact(expected: str, sent: str) -> bool:
     """Constant-time comparison of a stored CSRF value with the one sent."""
     return hmac.compare_digest(expected, sent)

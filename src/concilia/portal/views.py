@@ -3,7 +3,7 @@ and money and dates written the reader's way."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from babel import Locale
@@ -23,6 +23,9 @@ from concilia.portfolio.money import Money
 from concilia.web.templating import get_templates
 
 LANG_COOKIE = "concilia_portal_lang"
+# A signed "last active" time, bound to the session cookie: idle expiry without writing to
+# the database on every page (a write per request serialised SQLite under load).
+SEEN_COOKIE = "concilia_portal_seen"
 PRE_COOKIE = "concilia_portal_pre"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "X-CSRF-Token"
@@ -75,6 +78,9 @@ def day(value: date | datetime | None, lang: str) -> str:
 def harden(response: Response, request: Request) -> Response:
     """Security headers, and the chosen language remembered when it came in the query."""
     response.headers.update(SECURITY_HEADERS)
+    active = getattr(request.state, "portal_active", None)
+    if active:  # a valid, non-idle session was used: it is active now
+        set_cookie(response, SEEN_COOKIE, security.seen_value(active, utcnow()), 24 * 3600)
     chosen = request.query_params.get("lang")
     if chosen in LANGS:
         response.set_cookie(
@@ -144,10 +150,22 @@ def sent_csrf(request: Request, form_value: str | None) -> str | None:
     return form_value or request.headers.get(CSRF_HEADER)
 
 
+def idle(clear: str, seen: str | None, now: datetime) -> bool:
+    """Has this session been unused for longer than the idle limit (or never marked used)?"""
+    last = security.seen_at(clear, seen)
+    limit = timedelta(minutes=get_portal_settings().idle_minutes)
+    return last is None or last + limit <= now
+
+
 def current_session(request: Request, db_session: Session) -> PortalSession | None:
-    """The signed-in debtor's session, or None."""
+    """The signed-in debtor's session, or None (none, expired, revoked or idle)."""
     clear = request.cookies.get(get_portal_settings().session_cookie_name)
-    return entry.get_session(db_session=db_session, clear=clear, now=utcnow())
+    now = utcnow()
+    session = entry.get_session(db_session=db_session, clear=clear, now=now)
+    if session is None or clear is None or idle(clear, request.cookies.get(SEEN_COOKIE), now):
+        return None
+    request.state.portal_active = clear
+    return session
 
 
 def session_csrf_ok(session: PortalSession, request: Request, form_value: str | None) -> bool:
