@@ -70,7 +70,12 @@ def record(
     bind = db_session.get_bind()
     if bind.dialect.name == "postgresql":
         # Serialise writers so two transactions never chain onto the same previous entry.
-        db_session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHAIN_LOCK})
+        # The lock is per schema: each schema holds its own chain, and a lock shared across
+        # schemas made unrelated databases (test runs, benches) wait on one another.
+        db_session.execute(
+            text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"),
+            {"k": _PG_CHAIN_LOCK},
+        )
     last = db_session.execute(
         select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
     ).first()
