@@ -353,3 +353,36 @@ def test_a_sent_validation_notice_is_recorded_on_the_case_and_frees_collection(
     assert case.validation_notice_at == NOON_NY.date()
     after = enqueue(db_session, case_id, idempotency_key="after-notice")
     assert after.status == "queued"
+
+
+def test_a_reply_revealing_health_is_stored_redacted_and_the_case_flagged(
+    db_session: Session, case_id: int, provider: Any
+) -> None:
+    verify(db_session, case_id, "sms", "+12125550100")
+    sms = HttpProviderChannel(name="sms", base_url=provider.url, token="test-token")
+    body = "Acme Recovery, a debt collector: your balance is $120. Reply STOP to opt out."
+    msg = enqueue(
+        db_session,
+        case_id,
+        channel="sms",
+        to="+12125550100",
+        idempotency_key="sms-health",
+        body=body,
+        reassigned_check_on=date(2026, 11, 20),
+    )
+    outbox.run_due(db_session=db_session, channels={"sms": sms}, now=NOON_NY)
+    provider.state.add_inbound(
+        channel="sms",
+        sender="+12125550100",
+        text="I am on chemotherapy for my cancer and cannot work until spring.",
+        in_reply_to=msg.provider_id,
+    )
+    provider.state.add_inbound(
+        channel="sms", sender="+12125550100", text="Can I pay 40 dollars a month?"
+    )
+    replies = outbox.ingest_replies(db_session=db_session, channel=sms, since=None, now=NOON_NY)
+    texts = sorted(r.text for r in replies)
+    assert texts == sorted(["[…]", "Can I pay 40 dollars a month?"])
+    assert "chemotherapy" not in " ".join(texts)
+    case = portfolio_service.get_case(db_session=db_session, case_id=case_id)
+    assert case.vulnerability_possible

@@ -24,6 +24,8 @@ from concilia.outreach.channels.base import StatusEvent
 from concilia.outreach.models import DeliveryEvent, InboundReply, OptOutEntry, OutboxMessage
 from concilia.outreach.service import log_contact, record_opt_out
 from concilia.portfolio import service as portfolio_service
+from concilia.signals import service as signals_service
+from concilia.special import guard as special_guard
 
 _STOP_WORDS = re.compile(r"^\s*(stop|arr[eê]t|baja|unsubscribe|d[ée]sinscri\w*)\s*[.!]?\s*$", re.I)
 # A later status never goes back to an earlier one (a late "sent" after "delivered").
@@ -159,6 +161,26 @@ def refresh_statuses(
     return changed
 
 
+def _screened(
+    *, db_session: Session, message: InboundMessage, origin: OutboxMessage | None, actor: str
+) -> str:
+    """The reply text as it may be stored: a text revealing a special category (art. 9 GDPR)
+    is redacted, and when its case is known the case is flagged as possibly vulnerable."""
+    if origin is not None:
+        screened = signals_service.screen_debtor_text(
+            db_session=db_session,
+            case_id=origin.case_id,
+            text=message.text,
+            channel="outreach_reply",
+            actor=actor,
+        )
+        return screened.text if screened.text is not None else signals_service.REDACTED
+    # No case to flag: the text is kept only when it reveals nothing special.
+    if special_guard.scan(message.text).storable:
+        return message.text
+    return signals_service.REDACTED
+
+
 def store_reply(
     *, db_session: Session, message: InboundMessage, now: datetime, actor: str
 ) -> InboundReply | None:
@@ -178,6 +200,7 @@ def store_reply(
             .where(OutboxMessage.to_index == context.address_index(m.sender))
             .order_by(OutboxMessage.id.desc())
         ).first()
+    stored_text = _screened(db_session=db_session, message=m, origin=origin, actor=actor)
     reply = InboundReply(
         provider_id=m.provider_id,
         channel=m.channel,
@@ -185,7 +208,7 @@ def store_reply(
         outbox_id=origin.id if origin else None,
         sender_encrypted=crypto.encrypt(m.sender, context=context.ADDRESS_CONTEXT),
         sender_index=context.address_index(m.sender),
-        text=m.text,
+        text=stored_text,
         received_at=m.received_at,
         created_at=now,
     )
