@@ -11,6 +11,7 @@ sends what came after it, then live messages, each id at most once.
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,7 @@ from concilia.auth.dependencies import DbSession
 from concilia.config import get_settings
 from concilia.db import session_scope, utcnow
 from concilia.errors import ConciliaError, NotFound
-from concilia.portal import casework, chat, entry, views
+from concilia.portal import assistant, casework, chat, entry, views
 from concilia.portal.broker import get_broker
 from concilia.portal.settings import get_portal_settings
 from concilia.portfolio import service as portfolio_service
@@ -196,6 +197,17 @@ async def _serve(ws: WebSocket, case_id: int, who: Debtor | str, may_write: bool
             pump.cancel()
 
 
+_warming = threading.Event()
+
+
+def _warm_assistant_soon() -> None:
+    """Out of hours, load the assistant's model when the first debtor opens a chat (tens of
+    seconds on a busy machine), so that their first question does not wait for it."""
+    if not _warming.is_set() and chat.assistant_due(clock()):
+        _warming.set()
+        threading.Thread(target=assistant.warm, name="assistant-warm", daemon=True).start()
+
+
 @router.websocket("/portal/cases/{case_id}/chat/ws")
 async def debtor_socket(ws: WebSocket, case_id: int) -> None:
     """The debtor's side of the chat of one of their cases."""
@@ -204,6 +216,7 @@ async def debtor_socket(ws: WebSocket, case_id: int) -> None:
         await ws.close(code=NOT_ALLOWED)
         return
     await ws.accept()
+    _warm_assistant_soon()
     await _serve(ws, case_id, debtor, True)
 
 
