@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,10 +12,22 @@ class ConciliaError(Exception):
 
     status = 400
     title = "Bad request"
+    # What must be written even though the unit of work that raised this is rolled back
+    # (e.g. the audit entry of a refusal); called with a fresh session, then committed.
+    after_rollback: Callable[[Any], None] | None = None
 
     def __init__(self, detail: str = "") -> None:
         super().__init__(detail or self.title)
         self.detail = detail or self.title
+
+
+def write_after_rollback(exc: BaseException, session: Any) -> None:
+    """Run ``exc.after_rollback`` in ``session`` (already rolled back) and commit it."""
+    hook = exc.after_rollback if isinstance(exc, ConciliaError) else None
+    if hook is None:
+        return
+    hook(session)
+    session.commit()
 
 
 class NotFound(ConciliaError):

@@ -164,3 +164,20 @@ def test_sources_refuses_a_manual_capture_from_uncertified_staff(
         db_session=db_session, capture=capture, username="ivy", actor="user:ivy"
     )
     assert outcome == "created" and profile_id > 0
+
+
+def test_a_refusal_through_the_api_keeps_its_audit_entry_though_the_request_rolls_back(
+    client: Any, auth_headers: Any, db_session: Session
+) -> None:
+    from tests.sources.test_api import DECLARATION, _capture
+
+    client.post("/api/sources", json=DECLARATION, headers=auth_headers("adm", "admin"))
+    agent = auth_headers("ulla", "agent")
+    response = client.post("/api/sources/captures", json=_capture(), headers=agent)
+    assert response.status_code == 403, response.text
+    # The request's unit of work was rolled back (no profile), yet the refusal is on record.
+    db_session.expire_all()
+    assert db_session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "sources.captured")) == 0  # fmt: skip
+    [refused] = [e for e in _refusals(db_session, "sources.capture") if e.actor == "user:ulla"]
+    assert "no valid" in refused.detail["reason"]

@@ -29,7 +29,7 @@ from concilia.auth.roles import Role
 from concilia.auth.schemas import Principal
 from concilia.config import get_settings
 from concilia.db import REQUEST_SESSIONS, begin_write
-from concilia.errors import Forbidden, Unauthorized
+from concilia.errors import ConciliaError, Forbidden, Unauthorized, write_after_rollback
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
@@ -63,9 +63,12 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
                 await run_in_threadpool(begin_write, session)
             yield session
             await run_in_threadpool(session.commit)
-        except BaseException:
+        except BaseException as exc:
             with anyio.CancelScope(shield=True):
                 await run_in_threadpool(session.rollback)
+                if isinstance(exc, ConciliaError) and exc.after_rollback is not None:
+                    await run_in_threadpool(begin_write, session)
+                    await run_in_threadpool(write_after_rollback, exc, session)
             raise
         finally:
             with anyio.CancelScope(shield=True):

@@ -295,16 +295,24 @@ def require_social_channels(
         )
         if reason is None:
             return found
-    audit_service.record(
-        db_session=db_session,
-        actor=actor,
-        action="certification.social_channels_refused",
-        object_type="user",
-        object_id=found if found is not None else actor,
-        change={"action": action, "reason": reason},
-        detail={"action": action, "reason": reason, "jurisdiction": jurisdiction},
-    )
-    raise SocialChannelsRefused(f"{action} refused: {reason}")
+
+    def record_refusal(session: Session) -> None:
+        audit_service.record(
+            db_session=session,
+            actor=actor,
+            action="certification.social_channels_refused",
+            object_type="user",
+            object_id=found if found is not None else actor,
+            change={"action": action, "reason": reason},
+            detail={"action": action, "reason": reason, "jurisdiction": jurisdiction},
+        )
+
+    record_refusal(db_session)
+    refused = SocialChannelsRefused(f"{action} refused: {reason}")
+    # A caller that rolls its unit of work back (a web request, a command) still keeps the
+    # refusal's audit entry: it is written again, alone, after the rollback.
+    refused.after_rollback = record_refusal
+    raise refused
 
 
 def team_status(
