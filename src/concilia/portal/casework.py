@@ -35,6 +35,7 @@ from concilia.portal.models import (
 from concilia.portal.settings import get_portal_settings
 from concilia.portfolio import service as portfolio_service
 from concilia.portfolio.money import Money
+from concilia.signals import service as signals_service
 from concilia.tracing import service as tracing_service
 
 DISPUTE_REASONS = ("not_mine", "already_paid", "wrong_amount", "other")
@@ -281,15 +282,18 @@ def open_dispute(
     if problems:
         raise InvalidInput(problems=problems)
     actor = debtor_actor(debtor_id)
+    # A statement revealing a special category is not kept (the case is flagged instead).
+    kept = statement.strip()
+    if kept:
+        kept = signals_service.screen_debtor_text(
+            db_session=db_session, case_id=case.id, text=kept, channel="portal_dispute",
+            actor=actor,
+        ).text or ""  # fmt: skip
     dispute = PortalDispute(
         case_id=case.id,
         debtor_id=debtor_id,
         reason=reason,
-        statement_encrypted=(
-            crypto.encrypt(statement.strip(), context=STATEMENT_CONTEXT)
-            if statement.strip()
-            else None
-        ),
+        statement_encrypted=(crypto.encrypt(kept, context=STATEMENT_CONTEXT) if kept else None),
         status="open",
         created_at=now,
     )

@@ -22,6 +22,7 @@ from concilia.outreach.service import ToneFn
 from concilia.portal import assistant, casework, views
 from concilia.portal.models import ChatHandoff, ChatMessage
 from concilia.portal.settings import get_portal_settings
+from concilia.signals import service as signals_service
 
 TEXT_CONTEXT = "portal.chat"
 ERASED = "[erased]"  # the stored text of a message whose author's data was erased
@@ -74,9 +75,17 @@ def _store(
 def post_from_debtor(
     *, db_session: Session, case_id: int, debtor_actor: str, text: str, at: datetime
 ) -> ChatMessage:
-    """A message from the signed-in debtor (the caller checked the case is theirs)."""
+    """A message from the signed-in debtor (the caller checked the case is theirs).
+
+    A message revealing a special category (health, religion...) is stored redacted and the
+    case flagged as possibly vulnerable: agents see the flag, never the detail."""
+    screened = signals_service.screen_debtor_text(
+        db_session=db_session, case_id=case_id, text=_text(text), channel="portal_chat",
+        actor=debtor_actor,
+    )  # fmt: skip
+    stored = screened.text if screened.text is not None else signals_service.REDACTED
     return _store(
-        db_session, case_id=case_id, sender="debtor", author=debtor_actor, text=_text(text),
+        db_session, case_id=case_id, sender="debtor", author=debtor_actor, text=stored,
         status="delivered", reasons=[], at=at,
     )  # fmt: skip
 
