@@ -23,6 +23,26 @@ hook = (
     "    for statement in append_only_statements(op.get_bind().dialect.name):\n"
     "        op.execute(statement)\n"
 )
+# Indexes declared for one dialect only: autogenerate leaves them out (see
+# concilia.migrate.dialect_only_indexes); they are written here as conditional SQL.
+from sqlalchemy.dialects import registry
+from sqlalchemy.schema import CreateIndex
+
+from concilia.db import Base
+from concilia.domains import load_all_models
+from concilia.migrate import dialect_only_indexes
+
+load_all_models()
+for name, index in sorted(dialect_only_indexes(Base.metadata).items()):
+    dialect = index._ddl_if.dialect
+    sql = str(CreateIndex(index).compile(dialect=registry.load(dialect)()))
+    pieces = [f"{part}, " for part in sql.strip().split(", ")]
+    pieces[-1] = pieces[-1][:-2]
+    lines = "".join(f"            {piece!r}\n" for piece in pieces)
+    hook += (
+        f"\n    if op.get_bind().dialect.name == {dialect!r}:\n"
+        f"        op.execute(\n{lines}        )\n"
+    )
 head, sep, tail = s.partition(marker)
 s = head + sep + "\n" + hook + tail
 p.write_text(s)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -12,9 +12,32 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Connection, Engine, Index, MetaData, inspect
 
 _HERE = Path(__file__).resolve().parent
+
+
+def dialect_only_indexes(metadata: MetaData) -> dict[str, Index]:
+    """Indexes declared for one dialect only (``Index(...).ddl_if(dialect=...)``), by name.
+
+    Autogenerate cannot render that condition, so these are left out of comparisons and
+    written into the initial migration as conditional SQL by the regeneration script."""
+    found: dict[str, Index] = {}
+    for table in metadata.tables.values():
+        for index in table.indexes:
+            if getattr(index, "_ddl_if", None) is not None and index.name:
+                found[str(index.name)] = index
+    return found
+
+
+def include_object_for(metadata: MetaData) -> Callable[..., bool]:
+    """Alembic's ``include_object`` hook that skips the dialect-only indexes."""
+    skipped = set(dialect_only_indexes(metadata))
+
+    def include_object(obj: object, name: str | None, type_: str, *_: object) -> bool:
+        return not (type_ == "index" and name in skipped)
+
+    return include_object
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

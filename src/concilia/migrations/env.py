@@ -11,6 +11,7 @@ from sqlalchemy.types import TypeDecorator
 
 from concilia.db import Base, get_engine
 from concilia.domains import load_all_models
+from concilia.migrate import include_object_for
 
 load_all_models()
 target_metadata = Base.metadata
@@ -31,6 +32,7 @@ def _configure(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_object=include_object_for(target_metadata),
     )
 
 

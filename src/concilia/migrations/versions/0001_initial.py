@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 05:43:31.448104
+Create Date: 2026-12-06 08:29:36.508675
 """
 
 from __future__ import annotations
@@ -47,6 +47,23 @@ def upgrade() -> None:
         batch_op.create_index("ix_audit_entries_object", ["object_type", "object_id"], unique=False)
 
     op.create_table(
+        "certification_policy_versions",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("content_sha256", sa.String(length=64), nullable=False),
+        sa.Column("html", sa.Text(), nullable=False),
+        sa.Column("packs_version", sa.String(length=300), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_by", sa.String(length=200), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_certification_policy_versions")),
+        sa.UniqueConstraint("number", name=op.f("uq_certification_policy_versions_number")),
+    )
+    op.create_table(
         "creditors",
         sa.Column(
             "id",
@@ -79,6 +96,42 @@ def upgrade() -> None:
         batch_op.create_index("ix_login_attempts_username_at", ["username", "at"], unique=False)
 
     op.create_table(
+        "outreach_provider_state",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("channel", sa.String(length=30), nullable=False),
+        sa.Column("paused_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("tokens", sa.Float(), nullable=False),
+        sa.Column("refilled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outreach_provider_state")),
+        sa.UniqueConstraint("channel", name=op.f("uq_outreach_provider_state_channel")),
+    )
+    op.create_table(
+        "outreach_verification_codes",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("code", sa.String(length=16), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=200), nullable=False),
+        sa.Column("channel", sa.String(length=30), nullable=False),
+        sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outreach_verification_codes")),
+        sa.UniqueConstraint("code", name=op.f("uq_outreach_verification_codes_code")),
+        sa.UniqueConstraint(
+            "idempotency_key", name=op.f("uq_outreach_verification_codes_idempotency_key")
+        ),
+    )
+    op.create_table(
         "portal_attempts",
         sa.Column(
             "id",
@@ -101,22 +154,29 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "portal_message_codes",
+        "privacy_reads",
         sa.Column(
             "id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
             autoincrement=True,
             nullable=False,
         ),
-        sa.Column("code", sa.String(length=16), nullable=False),
-        sa.Column("idempotency_key", sa.String(length=200), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_portal_message_codes")),
-        sa.UniqueConstraint("code", name=op.f("uq_portal_message_codes_code")),
-        sa.UniqueConstraint(
-            "idempotency_key", name=op.f("uq_portal_message_codes_idempotency_key")
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=200), nullable=False),
+        sa.Column(
+            "debtor_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
+        sa.Column("what", sa.String(length=100), nullable=False),
+        sa.Column("purpose", sa.String(length=40), nullable=False),
+        sa.Column("via", sa.String(length=10), nullable=False),
+        sa.Column("items", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_privacy_reads")),
     )
+    with op.batch_alter_table("privacy_reads", schema=None) as batch_op:
+        batch_op.create_index("ix_privacy_reads_actor_at", ["actor", "at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_privacy_reads_at"), ["at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_privacy_reads_debtor_id"), ["debtor_id"], unique=False)
+
     op.create_table(
         "reputation_spike_alerts",
         sa.Column(
@@ -233,23 +293,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_tracing_runs_portfolio"), ["portfolio"], unique=False)
 
     op.create_table(
-        "training_policy_versions",
-        sa.Column(
-            "id",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            autoincrement=True,
-            nullable=False,
-        ),
-        sa.Column("number", sa.Integer(), nullable=False),
-        sa.Column("content_sha256", sa.String(length=64), nullable=False),
-        sa.Column("html", sa.Text(), nullable=False),
-        sa.Column("packs_version", sa.String(length=300), nullable=False),
-        sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("published_by", sa.String(length=200), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_training_policy_versions")),
-        sa.UniqueConstraint("number", name=op.f("uq_training_policy_versions_number")),
-    )
-    op.create_table(
         "users",
         sa.Column(
             "id",
@@ -276,6 +319,7 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(length=200), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("must_change_password", sa.Boolean(), nullable=False),
+        sa.Column("language", sa.String(length=5), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("username", name=op.f("uq_users_username")),
@@ -302,6 +346,86 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
     )
+    op.create_table(
+        "certification_certificates",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("basis", sa.String(length=10), nullable=False),
+        sa.Column(
+            "attempt_ref", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("jurisdiction", sa.String(length=5), nullable=True),
+        sa.Column("score", sa.Float(), nullable=True),
+        sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("issued_by", sa.String(length=200), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_by", sa.String(length=200), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_certification_certificates_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_certification_certificates")),
+        sa.UniqueConstraint("attempt_ref", name=op.f("uq_certification_certificates_attempt_ref")),
+    )
+    with op.batch_alter_table("certification_certificates", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_certification_certificates_expires_at"), ["expires_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_certification_certificates_user_id"), ["user_id"], unique=False
+        )
+
+    op.create_table(
+        "certification_policy_acknowledgements",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "policy_version_id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            nullable=False,
+        ),
+        sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["policy_version_id"],
+            ["certification_policy_versions.id"],
+            name=op.f(
+                "fk_certification_policy_acknowledgements_policy_version_id_certification_policy_versions"
+            ),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_certification_policy_acknowledgements_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_certification_policy_acknowledgements")),
+        sa.UniqueConstraint(
+            "user_id",
+            "policy_version_id",
+            name=op.f("uq_certification_policy_acknowledgements_user_id_policy_version_id"),
+        ),
+    )
+    with op.batch_alter_table("certification_policy_acknowledgements", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_certification_policy_acknowledgements_user_id"),
+            ["user_id"],
+            unique=False,
+        )
+
     op.create_table(
         "debtors",
         sa.Column(
@@ -512,47 +636,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("tracing_chunks", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_tracing_chunks_run_id"), ["run_id"], unique=False)
-
-    op.create_table(
-        "training_policy_acknowledgements",
-        sa.Column(
-            "id",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            autoincrement=True,
-            nullable=False,
-        ),
-        sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column(
-            "policy_version_id",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            nullable=False,
-        ),
-        sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["policy_version_id"],
-            ["training_policy_versions.id"],
-            name=op.f(
-                "fk_training_policy_acknowledgements_policy_version_id_training_policy_versions"
-            ),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["users.id"],
-            name=op.f("fk_training_policy_acknowledgements_user_id_users"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_training_policy_acknowledgements")),
-        sa.UniqueConstraint(
-            "user_id",
-            "policy_version_id",
-            name=op.f("uq_training_policy_acknowledgements_user_id_policy_version_id"),
-        ),
-    )
-    with op.batch_alter_table("training_policy_acknowledgements", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_training_policy_acknowledgements_user_id"), ["user_id"], unique=False
-        )
 
     op.create_table(
         "training_quiz_attempts",
@@ -797,6 +880,35 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "outreach_opt_ins",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "debtor_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("channel", sa.String(length=30), nullable=False),
+        sa.Column("address_index", sa.String(length=64), nullable=False),
+        sa.Column("source", sa.String(length=40), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["debtor_id"], ["debtors.id"], name=op.f("fk_outreach_opt_ins_debtor_id_debtors")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outreach_opt_ins")),
+    )
+    with op.batch_alter_table("outreach_opt_ins", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_outreach_opt_ins_address_index"), ["address_index"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_outreach_opt_ins_debtor_id"), ["debtor_id"], unique=False
+        )
+
+    op.create_table(
         "outreach_opt_outs",
         sa.Column(
             "id",
@@ -872,6 +984,62 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_portal_sessions_debtor_id"), ["debtor_id"], unique=False
         )
+
+    op.create_table(
+        "privacy_notices",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "debtor_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("first_use_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("lang", sa.String(length=5), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("channel", sa.String(length=30), nullable=True),
+        sa.Column("recorded_by", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["debtor_id"], ["debtors.id"], name=op.f("fk_privacy_notices_debtor_id_debtors")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_privacy_notices")),
+        sa.UniqueConstraint("debtor_id", name=op.f("uq_privacy_notices_debtor_id")),
+    )
+    with op.batch_alter_table("privacy_notices", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_privacy_notices_due_at"), ["due_at"], unique=False)
+
+    op.create_table(
+        "privacy_requests",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("kind", sa.String(length=12), nullable=False),
+        sa.Column(
+            "debtor_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("handled_by", sa.String(length=200), nullable=False),
+        sa.Column("outcome", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["debtor_id"], ["debtors.id"], name=op.f("fk_privacy_requests_debtor_id_debtors")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_privacy_requests")),
+    )
+    with op.batch_alter_table("privacy_requests", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_privacy_requests_debtor_id"), ["debtor_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_privacy_requests_due_at"), ["due_at"], unique=False)
 
     op.create_table(
         "reputation_classifications",
@@ -1087,47 +1255,6 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "training_certificates",
-        sa.Column(
-            "id",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            autoincrement=True,
-            nullable=False,
-        ),
-        sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column(
-            "attempt_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
-        sa.Column("jurisdiction", sa.String(length=5), nullable=True),
-        sa.Column("score", sa.Float(), nullable=False),
-        sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("revoked_by", sa.String(length=200), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["attempt_id"],
-            ["training_quiz_attempts.id"],
-            name=op.f("fk_training_certificates_attempt_id_training_quiz_attempts"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["users.id"],
-            name=op.f("fk_training_certificates_user_id_users"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_training_certificates")),
-        sa.UniqueConstraint("attempt_id", name=op.f("uq_training_certificates_attempt_id")),
-    )
-    with op.batch_alter_table("training_certificates", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_training_certificates_expires_at"), ["expires_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_training_certificates_user_id"), ["user_id"], unique=False
-        )
-
-    op.create_table(
         "whereabouts_inferences",
         sa.Column(
             "id",
@@ -1215,6 +1342,11 @@ def upgrade() -> None:
         sa.Column("validation_notice_at", sa.Date(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("balance_total", sa.BigInteger(), nullable=False),
+        sa.Column("next_promise_due", sa.Date(), nullable=True),
+        sa.Column("last_contact_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("priority", sa.Float(), nullable=True),
+        sa.Column("priority_reason", sa.String(length=200), nullable=True),
         sa.ForeignKeyConstraint(
             ["assigned_agent_id"], ["users.id"], name=op.f("fk_cases_assigned_agent_id_users")
         ),
@@ -1339,6 +1471,8 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("lease_owner", sa.String(length=100), nullable=True),
+        sa.Column("lease_expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["case_id"], ["cases.id"], name=op.f("fk_outreach_outbox_case_id_cases")
         ),
@@ -1355,6 +1489,32 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_outreach_outbox_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_outreach_outbox_to_index"), ["to_index"], unique=False)
+
+    op.create_table(
+        "portal_chat_handoffs",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("case_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("taken_by", sa.String(length=200), nullable=True),
+        sa.Column("taken_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_portal_chat_handoffs_case_id_cases")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_portal_chat_handoffs")),
+    )
+    with op.batch_alter_table("portal_chat_handoffs", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_portal_chat_handoffs_case_id"), ["case_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_portal_chat_handoffs_status"), ["status"], unique=False
+        )
 
     op.create_table(
         "portal_chat_messages",
@@ -1456,6 +1616,7 @@ def upgrade() -> None:
         sa.Column("case_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("channel", sa.String(length=30), nullable=True),
         sa.Column("address_matched", sa.Boolean(), nullable=False),
+        sa.Column("matches_rejected", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["case_id"], ["cases.id"], name=op.f("fk_portal_wrong_person_reports_case_id_cases")
@@ -1536,6 +1697,134 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_signals_events_run_id"), ["run_id"], unique=False)
 
     op.create_table(
+        "signals_vulnerability_records",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("case_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("channel", sa.String(length=30), nullable=False),
+        sa.Column("detail_encrypted", sa.Text(), nullable=True),
+        sa.Column("consent_statement", sa.String(length=100), nullable=False),
+        sa.Column("consent_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("recorded_by", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_signals_vulnerability_records_case_id_cases")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_signals_vulnerability_records")),
+    )
+    with op.batch_alter_table("signals_vulnerability_records", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_signals_vulnerability_records_case_id"), ["case_id"], unique=False
+        )
+
+    op.create_table(
+        "strategy_actions",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("case_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("strategy", sa.String(length=60), nullable=False),
+        sa.Column("segment", sa.String(length=60), nullable=False),
+        sa.Column("step", sa.Integer(), nullable=False),
+        sa.Column("action", sa.String(length=20), nullable=False),
+        sa.Column("channel", sa.String(length=20), nullable=True),
+        sa.Column("template", sa.String(length=40), nullable=True),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("outbox_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("rules", sa.JSON(), nullable=False),
+        sa.Column("explanation", sa.Text(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_strategy_actions_case_id_cases")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_strategy_actions")),
+        sa.UniqueConstraint(
+            "case_id",
+            "strategy",
+            "segment",
+            "step",
+            name=op.f("uq_strategy_actions_case_id_strategy_segment_step"),
+        ),
+    )
+    with op.batch_alter_table("strategy_actions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_strategy_actions_at"), ["at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_strategy_actions_case_id"), ["case_id"], unique=False)
+
+    op.create_table(
+        "strategy_assignments",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("case_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("strategy", sa.String(length=60), nullable=False),
+        sa.Column("arm", sa.String(length=12), nullable=False),
+        sa.Column("experiment", sa.String(length=60), nullable=True),
+        sa.Column("assigned_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("assigned_by", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_strategy_assignments_case_id_cases")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_strategy_assignments")),
+        sa.UniqueConstraint("case_id", name=op.f("uq_strategy_assignments_case_id")),
+    )
+    with op.batch_alter_table("strategy_assignments", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_strategy_assignments_experiment"), ["experiment"], unique=False
+        )
+
+    op.create_table(
+        "strategy_next_actions",
+        sa.Column("case_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("strategy", sa.String(length=60), nullable=False),
+        sa.Column("kind", sa.String(length=12), nullable=False),
+        sa.Column("channel", sa.String(length=20), nullable=True),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("priority", sa.Float(), nullable=True),
+        sa.Column("explanation", sa.Text(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_strategy_next_actions_case_id_cases")
+        ),
+        sa.PrimaryKeyConstraint("case_id", name=op.f("pk_strategy_next_actions")),
+    )
+    op.create_table(
+        "strategy_outcomes",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("case_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("strategy", sa.String(length=60), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("amount_cents", sa.BigInteger(), nullable=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("recorded_by", sa.String(length=200), nullable=False),
+        sa.Column("detail", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_strategy_outcomes_case_id_cases")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_strategy_outcomes")),
+    )
+    with op.batch_alter_table("strategy_outcomes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_strategy_outcomes_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_strategy_outcomes_strategy"), ["strategy"], unique=False
+        )
+
+    op.create_table(
         "outreach_contact_log",
         sa.Column(
             "id",
@@ -1571,6 +1860,33 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             batch_op.f("ix_outreach_contact_log_debt_id"), ["debt_id"], unique=False
+        )
+
+    op.create_table(
+        "outreach_delivery_events",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("event_key", sa.String(length=250), nullable=False),
+        sa.Column("channel", sa.String(length=30), nullable=False),
+        sa.Column("outbox_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("status", sa.String(length=30), nullable=False),
+        sa.Column("detail", sa.String(length=200), nullable=True),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["outbox_id"],
+            ["outreach_outbox.id"],
+            name=op.f("fk_outreach_delivery_events_outbox_id_outreach_outbox"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outreach_delivery_events")),
+        sa.UniqueConstraint("event_key", name=op.f("uq_outreach_delivery_events_event_key")),
+    )
+    with op.batch_alter_table("outreach_delivery_events", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_outreach_delivery_events_outbox_id"), ["outbox_id"], unique=False
         )
 
     op.create_table(
@@ -1747,6 +2063,25 @@ def upgrade() -> None:
     for statement in append_only_statements(op.get_bind().dialect.name):
         op.execute(statement)
 
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE INDEX ix_cases_worklist ON cases (priority DESC NULLS LAST, "
+            "next_promise_due ASC NULLS LAST, "
+            "balance_total DESC, "
+            "last_contact_at ASC NULLS FIRST, "
+            "id)"
+        )
+
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE INDEX ix_cases_worklist_team ON cases (team_id, "
+            "priority DESC NULLS LAST, "
+            "next_promise_due ASC NULLS LAST, "
+            "balance_total DESC, "
+            "last_contact_at ASC NULLS FIRST, "
+            "id)"
+        )
+
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
@@ -1773,12 +2108,35 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_outreach_replies_case_id"))
 
     op.drop_table("outreach_replies")
+    with op.batch_alter_table("outreach_delivery_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outreach_delivery_events_outbox_id"))
+
+    op.drop_table("outreach_delivery_events")
     with op.batch_alter_table("outreach_contact_log", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outreach_contact_log_debt_id"))
         batch_op.drop_index(batch_op.f("ix_outreach_contact_log_case_id"))
         batch_op.drop_index(batch_op.f("ix_outreach_contact_log_at"))
 
     op.drop_table("outreach_contact_log")
+    with op.batch_alter_table("strategy_outcomes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_strategy_outcomes_strategy"))
+        batch_op.drop_index(batch_op.f("ix_strategy_outcomes_case_id"))
+
+    op.drop_table("strategy_outcomes")
+    op.drop_table("strategy_next_actions")
+    with op.batch_alter_table("strategy_assignments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_strategy_assignments_experiment"))
+
+    op.drop_table("strategy_assignments")
+    with op.batch_alter_table("strategy_actions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_strategy_actions_case_id"))
+        batch_op.drop_index(batch_op.f("ix_strategy_actions_at"))
+
+    op.drop_table("strategy_actions")
+    with op.batch_alter_table("signals_vulnerability_records", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_signals_vulnerability_records_case_id"))
+
+    op.drop_table("signals_vulnerability_records")
     with op.batch_alter_table("signals_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_signals_events_run_id"))
         batch_op.drop_index(batch_op.f("ix_signals_events_post_id"))
@@ -1803,6 +2161,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_portal_chat_messages_case_id"))
 
     op.drop_table("portal_chat_messages")
+    with op.batch_alter_table("portal_chat_handoffs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_portal_chat_handoffs_status"))
+        batch_op.drop_index(batch_op.f("ix_portal_chat_handoffs_case_id"))
+
+    op.drop_table("portal_chat_handoffs")
     with op.batch_alter_table("outreach_outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outreach_outbox_to_index"))
         batch_op.drop_index(batch_op.f("ix_outreach_outbox_status"))
@@ -1834,11 +2197,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_whereabouts_inferences_case_id"))
 
     op.drop_table("whereabouts_inferences")
-    with op.batch_alter_table("training_certificates", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_training_certificates_user_id"))
-        batch_op.drop_index(batch_op.f("ix_training_certificates_expires_at"))
-
-    op.drop_table("training_certificates")
     with op.batch_alter_table("tracing_evidence", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tracing_evidence_debtor_key"))
         batch_op.drop_index(batch_op.f("ix_tracing_evidence_candidate_id"))
@@ -1866,6 +2224,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_reputation_classifications_posted_at"))
 
     op.drop_table("reputation_classifications")
+    with op.batch_alter_table("privacy_requests", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_privacy_requests_due_at"))
+        batch_op.drop_index(batch_op.f("ix_privacy_requests_debtor_id"))
+
+    op.drop_table("privacy_requests")
+    with op.batch_alter_table("privacy_notices", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_privacy_notices_due_at"))
+
+    op.drop_table("privacy_notices")
     with op.batch_alter_table("portal_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_portal_sessions_debtor_id"))
 
@@ -1875,6 +2242,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_outreach_opt_outs_debtor_id"))
 
     op.drop_table("outreach_opt_outs")
+    with op.batch_alter_table("outreach_opt_ins", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outreach_opt_ins_debtor_id"))
+        batch_op.drop_index(batch_op.f("ix_outreach_opt_ins_address_index"))
+
+    op.drop_table("outreach_opt_ins")
     with op.batch_alter_table("outreach_identity_checks", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outreach_identity_checks_debtor_id"))
 
@@ -1902,10 +2274,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_training_quiz_attempts_user_id"))
 
     op.drop_table("training_quiz_attempts")
-    with op.batch_alter_table("training_policy_acknowledgements", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_training_policy_acknowledgements_user_id"))
-
-    op.drop_table("training_policy_acknowledgements")
     with op.batch_alter_table("tracing_chunks", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tracing_chunks_run_id"))
 
@@ -1936,9 +2304,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_debtors_creditor_id"))
 
     op.drop_table("debtors")
+    with op.batch_alter_table("certification_policy_acknowledgements", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_certification_policy_acknowledgements_user_id"))
+
+    op.drop_table("certification_policy_acknowledgements")
+    with op.batch_alter_table("certification_certificates", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_certification_certificates_user_id"))
+        batch_op.drop_index(batch_op.f("ix_certification_certificates_expires_at"))
+
+    op.drop_table("certification_certificates")
     op.drop_table("api_tokens")
     op.drop_table("users")
-    op.drop_table("training_policy_versions")
     with op.batch_alter_table("tracing_runs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tracing_runs_portfolio"))
 
@@ -1948,19 +2324,27 @@ def downgrade() -> None:
     op.drop_table("sources")
     op.drop_table("signals_runs")
     op.drop_table("reputation_spike_alerts")
-    op.drop_table("portal_message_codes")
+    with op.batch_alter_table("privacy_reads", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_privacy_reads_debtor_id"))
+        batch_op.drop_index(batch_op.f("ix_privacy_reads_at"))
+        batch_op.drop_index("ix_privacy_reads_actor_at")
+
+    op.drop_table("privacy_reads")
     with op.batch_alter_table("portal_attempts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_portal_attempts_reference_key"))
         batch_op.drop_index(batch_op.f("ix_portal_attempts_ip_key"))
         batch_op.drop_index(batch_op.f("ix_portal_attempts_at"))
 
     op.drop_table("portal_attempts")
+    op.drop_table("outreach_verification_codes")
+    op.drop_table("outreach_provider_state")
     with op.batch_alter_table("login_attempts", schema=None) as batch_op:
         batch_op.drop_index("ix_login_attempts_username_at")
         batch_op.drop_index("ix_login_attempts_ip_at")
 
     op.drop_table("login_attempts")
     op.drop_table("creditors")
+    op.drop_table("certification_policy_versions")
     with op.batch_alter_table("audit_entries", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_entries_object")
         batch_op.drop_index(batch_op.f("ix_audit_entries_action"))
