@@ -50,7 +50,7 @@ def test_migrations_match_models(backend: str, tmp_path: Path) -> None:
             for name, index in migrate.dialect_only_indexes(Base.metadata).items():
                 assert index.table is not None
                 present = {i["name"] for i in inspect(conn).get_indexes(index.table.name)}
-                condition: Any = index._ddl_if  # type: ignore[attr-defined,union-attr]
+                condition: Any = index._ddl_if
                 applies = conn.dialect.name == condition.dialect
                 assert (name in present) == applies, (name, conn.dialect.name)
     finally:

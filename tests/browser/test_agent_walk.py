@@ -145,7 +145,8 @@ def _office_hours_utc() -> datetime:
 
 
 def test_agent_walk(server: Server, browser: Any, tmp_path: Path) -> None:
-    from concilia.console.demo import AGENCY_ADDRESS, MailSink, SinkReplies, answer_as_debtors
+    from concilia.console.demo import MailSink, SinkReplies, answer_as_debtors
+    from concilia.console.mailbox import AGENCY_ADDRESS
     from concilia.outreach.channels.email import SmtpChannel
     from concilia.outreach.outbox import ingest_replies, run_due
 
