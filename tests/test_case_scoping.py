@@ -43,6 +43,7 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
         {"channel": "email", "address": "x@example.org", "method": "date_of_birth"},
     ),
     ("GET", "/api/console/cases/{case_id}/replies", None),
+    ("GET", "/api/strategy/cases/{case_id}", None),
 ]
 # Console pages (not in the OpenAPI document): a browser signed in to another team.
 PAGES: list[tuple[str, str, dict[str, str] | None]] = [
