@@ -107,3 +107,15 @@ def test_other_languages_are_read_or_refused() -> None:
 def test_a_job_title_is_judged_by_the_word_list_only() -> None:
     assert special_guard.named_by_terms("Délégué syndical CGT") == {"union"}
     assert special_guard.named_by_terms("Infirmière de bloc") == set()
+
+
+def test_short_replies_of_undetermined_language_are_read_not_refused() -> None:
+    # Language identification guesses on one or two words ("STOP" came out as Slovene):
+    # such texts are read by the classifier instead of being refused as a foreign language.
+
+    verdicts = special_guard.scan_many(["STOP", "OK", "Vale", "yes", "Baja"])
+    assert all(v.storable for v in verdicts), verdicts
+    assert {v.lang for v in verdicts} == {special_guard.UNDETERMINED}
+    # A longer text in a language the guard cannot read is still refused.
+    long_text = "Nina kisukari na siwezi kufanya kazi tena kwa sasa"
+    assert special_guard.scan(long_text).refused

@@ -37,6 +37,11 @@ ENCODER_LANGS = frozenset(
 )
 # Below this share of probability for FR+ES+EN together, a text is in another language.
 OURS_FLOOR = 0.05
+# Language identification guesses on a text this short ("STOP", "OK", "Vale" came out as
+# Slovene, Serbian, Latvian): such a text is "und" (undetermined), read by the classifier at
+# the unmeasured languages' threshold instead of being refused.
+SHORT_WORDS = 3
+UNDETERMINED = "und"
 
 
 @dataclass(frozen=True)
@@ -77,12 +82,17 @@ def languages(texts: Sequence[str]) -> list[str]:
         mine = [float(scores[i]) for i in ours]
         if sum(mine) >= OURS_FLOOR:
             out.append(OURS[mine.index(max(mine))])
-        else:
-            out.append(str(labels[int(np.argmax(scores))]))
+            continue
+        code = str(labels[int(np.argmax(scores))])
+        if code not in ENCODER_LANGS and len(text.split()) <= SHORT_WORDS:
+            code = UNDETERMINED
+        out.append(code)
     return out
 
 
 _identifier = None
+# What the classifier reads: the encoder's languages and short texts of undetermined language.
+_READ = ENCODER_LANGS | {UNDETERMINED}
 
 
 def scan_many(texts: Sequence[str], *, model: head.Head | None = None) -> list[Verdict]:
@@ -92,7 +102,7 @@ def scan_many(texts: Sequence[str], *, model: head.Head | None = None) -> list[V
     langs = languages(texts)
     prepared = lexicon.prepare(texts)
     strong = [lexicon.strong_categories(p) for p in prepared]
-    readable = [i for i, code in enumerate(langs) if code in ENCODER_LANGS and prepared[i].strip()]
+    readable = [i for i, code in enumerate(langs) if code in _READ and prepared[i].strip()]
     p_special = np.zeros(len(texts))
     p_category = np.zeros((len(texts), len(CATEGORIES)))
     if readable:
@@ -105,9 +115,9 @@ def scan_many(texts: Sequence[str], *, model: head.Head | None = None) -> list[V
     verdicts: list[Verdict] = []
     for i, code in enumerate(langs):
         found = set(strong[i])
-        refused = bool(code) and code not in ENCODER_LANGS
+        refused = bool(code) and code not in _READ
         threshold = THRESHOLD if code in OURS else OTHER_THRESHOLD
-        if code in ENCODER_LANGS and p_special[i] >= threshold:
+        if code in _READ and p_special[i] >= threshold:
             found.update(
                 c for c, p in zip(CATEGORIES, p_category[i], strict=True) if p >= CATEGORY_FLOOR
             )
