@@ -57,3 +57,11 @@ def blind_index(value: str, *, context: str, key: bytes | None = None) -> str:
     _, idx_key = _keys(key)
     message = context.encode() + b"\x00" + normalise_for_index(value).encode()
     return hmac.new(idx_key, message, hashlib.sha256).hexdigest()
+
+
+def same_secret(expected: str, given: str) -> bool:
+    """Constant-time comparison of two secrets given as text (signatures, tokens).
+
+    ``hmac.compare_digest`` refuses ``str`` with non-ASCII characters (TypeError): a request
+    header or path can carry any, so both sides are compared as UTF-8 bytes."""
+    return hmac.compare_digest(expected.encode(), given.encode())

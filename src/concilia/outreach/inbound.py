@@ -8,7 +8,6 @@ and changes nothing.
 
 from __future__ import annotations
 
-import hmac
 import re
 from collections.abc import Mapping
 from datetime import datetime
@@ -278,7 +277,7 @@ def unsubscribe_url(base_url: str, message_id: int) -> str:
 def unsubscribe(*, db_session: Session, message_id: int, token: str, actor: str) -> bool:
     """Honour a one-click unsubscribe: the address the message went to is opted out of its
     channel. False when the token is wrong; a repeated click changes nothing."""
-    if not hmac.compare_digest(unsubscribe_token(message_id), token):
+    if not crypto.same_secret(unsubscribe_token(message_id), token):
         return False
     msg = db_session.get(OutboxMessage, message_id)
     if msg is None:

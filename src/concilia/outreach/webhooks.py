@@ -15,9 +15,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse
 
+from concilia import crypto
 from concilia.auth.dependencies import DbSession
 from concilia.db import utcnow
-from concilia.errors import ConciliaError, NotFound, Unauthorized
+from concilia.errors import ConciliaError, NotFound, Unauthorized, problem_responses
 from concilia.outreach import inbound
 from concilia.outreach import settings as outreach_settings
 from concilia.outreach.channels import (
@@ -29,15 +30,22 @@ from concilia.outreach.channels import (
     whatsapp,
 )
 
-# Mounted under outreach's /api/outreach by router.py.
-router = APIRouter(prefix="/webhooks", tags=["outreach webhooks"])
-ACTOR = "webhook"
-MAX_BODY = 1_000_000  # Meta batches at most a few hundred events; far below this
-
 
 class BadDelivery(ConciliaError):
     status = 400
     title = "Unreadable webhook delivery"
+
+
+# Mounted under outreach's /api/outreach by router.py.
+router = APIRouter(
+    prefix="/webhooks",
+    tags=["outreach webhooks"],
+    # A provider that is not configured answers 404; a bad signature 401; a body that is
+    # not the provider's notification 400.
+    responses=problem_responses(NotFound, Unauthorized, BadDelivery),
+)
+ACTOR = "webhook"
+MAX_BODY = 1_000_000  # Meta batches at most a few hundred events; far below this
 
 
 @router.get("/whatsapp", response_class=PlainTextResponse)
@@ -50,7 +58,7 @@ def whatsapp_subscribe(
     expected = outreach_settings.current().whatsapp_verify_token
     if expected is None:
         raise NotFound("WhatsApp webhooks are not configured")
-    if mode != "subscribe" or token != expected.get_secret_value():
+    if mode != "subscribe" or not crypto.same_secret(expected.get_secret_value(), token):
         raise Unauthorized("verify token does not match")
     return challenge
 
@@ -84,7 +92,7 @@ def meta_subscribe(
     expected = outreach_settings.current().meta_verify_token
     if expected is None:
         raise NotFound("Messenger webhooks are not configured")
-    if mode != "subscribe" or token != expected.get_secret_value():
+    if mode != "subscribe" or not crypto.same_secret(expected.get_secret_value(), token):
         raise Unauthorized("verify token does not match")
     return challenge
 
@@ -169,7 +177,7 @@ async def email_delivery(request: Request, db_session: DbSession) -> dict[str, i
     expected = (
         "sha256=" + hmac.new(secret.get_secret_value().encode(), body, hashlib.sha256).hexdigest()
     )
-    if not hmac.compare_digest(expected, request.headers.get("X-Concilia-Signature", "")):
+    if not crypto.same_secret(expected, request.headers.get("X-Concilia-Signature", "")):
         raise Unauthorized("X-Concilia-Signature does not match the mail")
     try:
         parsed = mailparse.parse_mail(body)

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from concilia import crypto
 from concilia.outreach.channels.base import (
     InboundMessage,
     OutgoingMessage,
@@ -67,9 +68,8 @@ def verify_twilio_signature(
     auth_token: str, url: str, params: Mapping[str, str], header: str | None
 ) -> bool:
     """Whether the header is Twilio's signature of this URL and these parameters."""
-    return bool(header) and hmac.compare_digest(
-        twilio_signature(auth_token, url, params), header or ""
-    )
+    expected = twilio_signature(auth_token, url, params)
+    return bool(header) and crypto.same_secret(expected, header or "")
 
 
 class TwilioSmsChannel:

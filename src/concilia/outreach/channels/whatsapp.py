@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from concilia import crypto
 from concilia.outreach.channels.base import (
     InboundMessage,
     OutgoingMessage,
@@ -55,7 +56,7 @@ def meta_signature(app_secret: str, body: bytes) -> str:
 
 def verify_meta_signature(app_secret: str, body: bytes, header: str | None) -> bool:
     """Whether the header is Meta's signature of exactly these bytes (constant-time)."""
-    return bool(header) and hmac.compare_digest(meta_signature(app_secret, body), header or "")
+    return bool(header) and crypto.same_secret(meta_signature(app_secret, body), header or "")
 
 
 def _number(address: str) -> str:
