@@ -113,9 +113,12 @@ def test_short_replies_of_undetermined_language_are_read_not_refused() -> None:
     # Language identification guesses on one or two words ("STOP" came out as Slovene):
     # such texts are read by the classifier instead of being refused as a foreign language.
 
-    verdicts = special_guard.scan_many(["STOP", "OK", "Vale", "yes", "Baja"])
+    verdicts = special_guard.scan_many(["STOP", "OK", "Vale", "yes", "Baja", "two", "dos"])
     assert all(v.storable for v in verdicts), verdicts
     assert {v.lang for v in verdicts} == {special_guard.UNDETERMINED}
+    # Short is not a pass: a strong term still names its category.
+    assert special_guard.scan("Ramadan").categories == {"religion"}
+    assert special_guard.scan("diabetic").categories == {"health"}
     # A longer text in a language the guard cannot read is still refused.
     long_text = "Nina kisukari na siwezi kufanya kazi tena kwa sasa"
     assert special_guard.scan(long_text).refused

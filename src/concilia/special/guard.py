@@ -37,9 +37,10 @@ ENCODER_LANGS = frozenset(
 )
 # Below this share of probability for FR+ES+EN together, a text is in another language.
 OURS_FLOOR = 0.05
-# Language identification guesses on a text this short ("STOP", "OK", "Vale" came out as
-# Slovene, Serbian, Latvian): such a text is "und" (undetermined), read by the classifier at
-# the unmeasured languages' threshold instead of being refused.
+# Language identification guesses on a text this short ("STOP", "OK", "Vale", "two" came out
+# as Slovene, Serbian, Latvian, Polish): unless it reads as FR/ES/EN, such a text is "und"
+# (undetermined), read by the classifier instead of being refused or held to the threshold
+# of languages never measured.
 SHORT_WORDS = 3
 UNDETERMINED = "und"
 
@@ -84,7 +85,7 @@ def languages(texts: Sequence[str]) -> list[str]:
             out.append(OURS[mine.index(max(mine))])
             continue
         code = str(labels[int(np.argmax(scores))])
-        if code not in ENCODER_LANGS and len(text.split()) <= SHORT_WORDS:
+        if len(text.split()) <= SHORT_WORDS:
             code = UNDETERMINED
         out.append(code)
     return out
@@ -116,7 +117,10 @@ def scan_many(texts: Sequence[str], *, model: head.Head | None = None) -> list[V
     for i, code in enumerate(langs):
         found = set(strong[i])
         refused = bool(code) and code not in _READ
-        threshold = THRESHOLD if code in OURS else OTHER_THRESHOLD
+        # A short text is read at the measured threshold: its language is a guess, and a
+        # few words reveal a category through a strong term (always caught) far more often
+        # than through meaning alone.
+        threshold = THRESHOLD if code in OURS or code == UNDETERMINED else OTHER_THRESHOLD
         if code in _READ and p_special[i] >= threshold:
             found.update(
                 c for c, p in zip(CATEGORIES, p_category[i], strict=True) if p >= CATEGORY_FLOOR
