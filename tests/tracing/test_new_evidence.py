@@ -877,7 +877,8 @@ def test_a_file_that_swapped_given_and_family_name_still_meets_on_city() -> None
             {"profile_id": "elsewhere", "display_name": "Clarisa Manrique", "city": "Bilbao"},
         ],
     )
-    assert found["her"] == "g"
+    # The swapped reading meets her (the town fallback, "t", may meet her too).
+    assert "g" in found["her"]
     # Another city: only the keys it had before (the initial and the surname's sound).
     assert "g" not in found.get("elsewhere", "")
 
@@ -927,7 +928,9 @@ def test_an_ordinary_name_is_not_read_swapped() -> None:
             {"profile_id": "jean-2", "display_name": "Jean Petit", "city": "Paris"},
         ],
     )
-    assert not any(pid.startswith("martin-") for pid in found)
+    # The swapped reading ("g") is not tried; the fallback on surname and town ("t") may still
+    # propose the Martins of Lyon, for scoring to turn away.
+    assert not any("g" in kinds for pid, kinds in found.items() if pid.startswith("martin-"))
     # With one Jean only, 'Jean' could be a surname no profile carries as a given name:
     # the swapped reading is tried and meets the Martins of Lyon.
     alone = _blocked(
@@ -960,8 +963,12 @@ def test_a_double_surname_read_as_the_given_name_is_swapped(scored_world: Scored
     swapped, other = out.loc["swapped"], out.loc["other"]
     assert _label(model, "given_name", swapped.gamma_given_name) == "swapped"
     assert _label(model, "family_name", swapped.gamma_family_name) == "swapped"
-    # Another double surname beginning alike is no swap of hers.
-    assert _label(model, "family_name", other.gamma_family_name) == "different"
+    # Another double surname beginning alike is no exact swap of hers: at most the weaker
+    # "swapped, with a slip" (the first word of both is Rodriguez), and it weighs less.
+    assert _label(model, "family_name", other.gamma_family_name) in {
+        "different",
+        "swapped, with a slip",
+    }
     assert swapped.match_weight > other.match_weight
 
 
