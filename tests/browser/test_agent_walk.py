@@ -263,6 +263,22 @@ def test_supervisor_walk(server: Server, browser: Any) -> None:
     assert page.get_by_role("heading", name="Team", level=1).is_visible()
     assert page.get_by_text("Right-party contact rate").is_visible()
     axe_check(page, "07-team")
+    # Every other staff page the navigation offers answers and passes axe-core.
+    for number, path in enumerate(
+        [
+            "/console/training",
+            "/console/reputation",
+            "/console/reputation/replies",
+            "/console/chat",
+            "/console/mail",
+            "/console/profile",
+        ],
+        start=8,
+    ):
+        response = page.goto(f"{server.url}{path}")
+        assert response is not None and response.status == 200, path
+        assert page.locator("main h1").first.is_visible(), path
+        axe_check(page, f"{number:02d}-{path.strip('/').replace('/', '-')}")
     assert errors == [], errors
     context.close()
 
