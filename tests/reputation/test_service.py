@@ -62,3 +62,21 @@ def test_classify_texts_uses_given_language_or_detects_it(ngram_model) -> None:
         model=ngram_model,
     )
     assert [o.lang for o in out] == ["fr", "es"]
+
+
+def test_simulated_complaint_spikes_raise_alerts_through_import_and_classification(
+    db_session: Session, import_mentions, ngram_model
+) -> None:
+    # A simulated series (simulate.mention_spikes) with its truth: imported through sources,
+    # classified by a trained model (not keywords), then scanned for spikes.
+    from concilia.simulate.mention_spikes import spiky_series
+
+    start = date(2026, 6, 1)
+    series = spiky_series(seed=3, start=start, days=60, base_rate=3.0, spikes=3)
+    import_mentions(series.items)
+    service.ingest(db_session=db_session, actor="test", model=ngram_model)
+    until = start + timedelta(days=59)
+    alerts = service.scan_spikes(db_session=db_session, actor="test", since=start, until=until)
+    found = {a.day for a in alerts}
+    assert series.spike_days <= found, (sorted(series.spike_days), sorted(found))
+    assert len(found - series.spike_days) <= 1
