@@ -49,7 +49,8 @@ def spiky_series(
     counts = np.random.default_rng(seed).poisson(base_rate, size=days)
     spike_at = sorted(rng.sample(range(21, days), spikes))
     extra = burst if burst is not None else int(base_rate * 3 + 8)
-    stances, weights = zip(*QUIET_STANCES, strict=True)
+    stances = [stance for stance, _ in QUIET_STANCES]
+    weights = [weight for _, weight in QUIET_STANCES]
     items: list[tuple[datetime, str]] = []
     for offset in range(days):
         day = datetime(start.year, start.month, start.day, 8, tzinfo=UTC) + timedelta(days=offset)
