@@ -14,6 +14,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse
+from pydantic import SecretStr
 
 from concilia import crypto
 from concilia.auth.dependencies import DbSession
@@ -56,25 +57,14 @@ def whatsapp_subscribe(
 ) -> str:
     """Meta's subscription handshake: echo the challenge when the verify token matches."""
     expected = outreach_settings.current().whatsapp_verify_token
-    if expected is None:
-        raise NotFound("WhatsApp webhooks are not configured")
-    if mode != "subscribe" or not crypto.same_secret(expected.get_secret_value(), token):
-        raise Unauthorized("verify token does not match")
-    return challenge
+    return _handshake(expected, "WhatsApp", mode=mode, token=token, challenge=challenge)
 
 
 @router.post("/whatsapp")
 async def whatsapp_delivery(request: Request, db_session: DbSession) -> dict[str, int]:
     """Statuses and messages of one signed notification."""
     secret = outreach_settings.current().whatsapp_app_secret
-    if secret is None:
-        raise NotFound("WhatsApp webhooks are not configured")
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise BadDelivery("body too large")
-    signature = request.headers.get("X-Hub-Signature-256")
-    if not whatsapp.verify_meta_signature(secret.get_secret_value(), body, signature):
-        raise Unauthorized("X-Hub-Signature-256 does not match the body")
+    body = await _meta_signed_body(request, secret, "WhatsApp")
     try:
         messages, events = whatsapp.parse_webhook(body)
     except (ValueError, KeyError, TypeError) as exc:
@@ -90,30 +80,43 @@ def meta_subscribe(
 ) -> str:
     """The Page's (Messenger, Instagram) subscription handshake."""
     expected = outreach_settings.current().meta_verify_token
-    if expected is None:
-        raise NotFound("Messenger webhooks are not configured")
-    if mode != "subscribe" or not crypto.same_secret(expected.get_secret_value(), token):
-        raise Unauthorized("verify token does not match")
-    return challenge
+    return _handshake(expected, "Messenger", mode=mode, token=token, challenge=challenge)
 
 
 @router.post("/meta")
 async def meta_delivery(request: Request, db_session: DbSession) -> dict[str, int]:
     """Messages and deliveries of one signed Page or Instagram notification."""
     secret = outreach_settings.current().meta_app_secret
+    body = await _meta_signed_body(request, secret, "Messenger")
+    try:
+        messages, events = messenger.parse_webhook(body)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BadDelivery(f"not a Page or Instagram notification: {exc}") from exc
+    return _store(db_session, messages, events)
+
+
+def _handshake(
+    expected: SecretStr | None, provider: str, *, mode: str, token: str, challenge: str
+) -> str:
+    """Meta's subscription handshake (WhatsApp and Pages alike): the challenge, echoed."""
+    if expected is None:
+        raise NotFound(f"{provider} webhooks are not configured")
+    if mode != "subscribe" or not crypto.same_secret(expected.get_secret_value(), token):
+        raise Unauthorized("verify token does not match")
+    return challenge
+
+
+async def _meta_signed_body(request: Request, secret: SecretStr | None, provider: str) -> bytes:
+    """The body of a Meta notification once its X-Hub-Signature-256 is verified."""
     if secret is None:
-        raise NotFound("Messenger webhooks are not configured")
+        raise NotFound(f"{provider} webhooks are not configured")
     body = await request.body()
     if len(body) > MAX_BODY:
         raise BadDelivery("body too large")
     signature = request.headers.get("X-Hub-Signature-256")
     if not whatsapp.verify_meta_signature(secret.get_secret_value(), body, signature):
         raise Unauthorized("X-Hub-Signature-256 does not match the body")
-    try:
-        messages, events = messenger.parse_webhook(body)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise BadDelivery(f"not a Page or Instagram notification: {exc}") from exc
-    return _store(db_session, messages, events)
+    return body
 
 
 async def _twilio_params(request: Request) -> dict[str, str]:
