@@ -15,6 +15,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from concilia.yaml_lines import line_of
+
 STRATEGIES_DIR = Path(__file__).parent / "strategies"
 
 Channel = Literal["email", "sms", "social_dm", "letter", "call"]
@@ -159,30 +161,6 @@ class Strategy(BaseModel):
         raise KeyError(name)
 
 
-def _line_of(root: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
-    """Follow a pydantic error location through the YAML node tree to a 1-based line."""
-    node = root
-    line = root.start_mark.line + 1 if root is not None else None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            nxt = None
-            for key, value in node.value:
-                if key.value == part:
-                    nxt, line = value, key.start_mark.line + 1
-                    break
-            if nxt is None:
-                return line
-            node = nxt
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                return line
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
-
-
 def _duplicate_key(node: yaml.Node | None) -> tuple[str, int] | None:
     """The first key written twice in one mapping (YAML would keep the last one silently)."""
     if isinstance(node, yaml.MappingNode):
@@ -224,12 +202,12 @@ def parse(text: str, file: str = "<strategy>") -> Strategy:
         loc = tuple(err["loc"])
         where = ".".join(str(p) for p in loc) or "(strategy)"
         msg = str(err["msg"]).removeprefix("Value error, ")
-        raise StrategyError(file, _line_of(root, loc), f"{where}: {msg}") from None
+        raise StrategyError(file, line_of(root, loc), f"{where}: {msg}") from None
     problem = strategy.problem()
     if problem is not None:
         loc, reason = problem
         where = ".".join(str(p) for p in loc)
-        raise StrategyError(file, _line_of(root, loc), f"{where}: {reason}")
+        raise StrategyError(file, line_of(root, loc), f"{where}: {reason}")
     return strategy
 
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from concilia.outreach.rules import checks_content, checks_context  # noqa: F401  (registers)
 from concilia.outreach.rules.registry import CHECKS, PackContext, Params
+from concilia.yaml_lines import line_of
 
 PACKS_DIR = Path(__file__).parent / "packs"
 JURISDICTIONS = ("US", "FR", "ES", "UK")
@@ -217,30 +218,6 @@ class PackError(ValueError):
         super().__init__(f"{file}:{line if line is not None else '?'}: {reason}")
 
 
-def _line_of(root: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
-    """Follow a pydantic error location through the YAML node tree to a 1-based line."""
-    node = root
-    line = root.start_mark.line + 1 if root is not None else None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            nxt = None
-            for key, value in node.value:
-                if key.value == part:
-                    nxt, line = value, key.start_mark.line + 1
-                    break
-            if nxt is None:
-                return line
-            node = nxt
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                return line
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
-
-
 def _duplicate_key(node: yaml.Node | None) -> tuple[str, int] | None:
     """The first key written twice in one mapping, with its line (YAML keeps the last silently)."""
     if isinstance(node, yaml.MappingNode):
@@ -285,19 +262,17 @@ def parse_pack(text: str, file: str = "<pack>") -> RulePack:
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
-        raise PackError(file, _line_of(root, loc), f"{_fmt_loc(loc)}: {err['msg']}") from exc
+        raise PackError(file, line_of(root, loc), f"{_fmt_loc(loc)}: {err['msg']}") from exc
     seen: dict[str, int] = {}
     compiled: list[CompiledRule] = []
     for i, rule in enumerate(spec.rules):
         if rule.id in seen:
-            raise PackError(
-                file, _line_of(root, ("rules", i, "id")), f"duplicate rule id {rule.id}"
-            )
+            raise PackError(file, line_of(root, ("rules", i, "id")), f"duplicate rule id {rule.id}")
         seen[rule.id] = i
         if not rule.id.startswith(spec.jurisdiction + "-"):
             raise PackError(
                 file,
-                _line_of(root, ("rules", i, "id")),
+                line_of(root, ("rules", i, "id")),
                 f"rule id {rule.id} must start with {spec.jurisdiction}-",
             )
         try:
@@ -305,7 +280,7 @@ def parse_pack(text: str, file: str = "<pack>") -> RulePack:
         except ValidationError as exc:
             err = exc.errors()[0]
             loc = ("rules", i, "params", *err["loc"])
-            raise PackError(file, _line_of(root, loc), f"{_fmt_loc(loc)}: {err['msg']}") from exc
+            raise PackError(file, line_of(root, loc), f"{_fmt_loc(loc)}: {err['msg']}") from exc
         if rule.enabled:
             compiled.append(CompiledRule(rule, params, CHECKS[rule.check].fn))
     ctx = PackContext(
