@@ -28,6 +28,7 @@ from concilia.console.schemas import (
 from concilia.errors import InvalidInput, NotFound, problem_responses
 from concilia.ids import Id
 from concilia.portfolio import service as portfolio_service
+from concilia.privacy import service as privacy_service
 
 router = APIRouter(prefix="/api/console", tags=["console"], include_in_schema=True)
 SCOPED = problem_responses(NotFound, InvalidInput)
@@ -154,18 +155,20 @@ def verify_identity(
 @router.get("/replies", response_model=list[ReplyOut])
 def list_replies(principal: CurrentPrincipal, db_session: DbSession) -> list[ReplyOut]:
     """Replies on the cases I may see, newest first."""
-    return [
-        ReplyOut.model_validate(r)
-        for r in console_service.replies(db_session=db_session, principal=principal)
-    ]
+    found = console_service.replies(db_session=db_session, principal=principal)
+    privacy_service.record_staff_read(
+        db_session=db_session, principal=principal, what="console API replies", via="api",
+        case_ids=[r.case_id for r in found if r.case_id is not None],
+    )  # fmt: skip
+    return [ReplyOut.model_validate(r) for r in found]
 
 
 @router.get("/cases/{case_id}/replies", response_model=list[ReplyOut], responses=SCOPED)
 def case_replies(case_id: Id, principal: CurrentPrincipal, db_session: DbSession) -> list[ReplyOut]:
     """Replies on one case, newest first."""
-    return [
-        ReplyOut.model_validate(r)
-        for r in console_service.replies(
-            db_session=db_session, principal=principal, case_id=case_id
-        )
-    ]
+    found = console_service.replies(db_session=db_session, principal=principal, case_id=case_id)
+    privacy_service.record_staff_read(
+        db_session=db_session, principal=principal, what="console API case replies", via="api",
+        case_ids=[case_id],
+    )  # fmt: skip
+    return [ReplyOut.model_validate(r) for r in found]

@@ -31,6 +31,7 @@ from concilia.errors import ConciliaError, InputProblem, InvalidInput, NotFound
 from concilia.ids import Id
 from concilia.outreach import service as outreach_service
 from concilia.portfolio import service as portfolio_service
+from concilia.privacy import service as privacy_service
 from concilia.web.i18n import gettext, language_of
 from concilia.web.templating import get_templates
 
@@ -205,6 +206,11 @@ def worklist_rows(
     context = _worklist_context(
         db_session, principal, filters, int(after) if after.isdigit() else None
     )
+    if filters.q:  # a search's results name the people found (issue 18: who looked)
+        privacy_service.record_staff_read(
+            db_session=db_session, principal=principal, what="console search results",
+            via="page", case_ids=[r.case_id for r in context["rows"]],
+        )  # fmt: skip
     return _render(request, "console/_worklist_rows.html", context)
 
 
@@ -217,6 +223,11 @@ def _case_context(
     case = console_service.get_case(db_session=db_session, principal=principal, case_id=case_id)
     debtor = portfolio_service.get_debtor(db_session=db_session, debtor_id=case.debt.debtor_id)
     view = portfolio_service.reveal_debtor(debtor)
+    # Who looked (issue 18): the page, its timeline and each re-rendered section; one INSERT.
+    privacy_service.record_staff_read(
+        db_session=db_session, principal=principal, what="console case page", via="page",
+        debtor_ids=[debtor.id],
+    )  # fmt: skip
     lang = language_of(request)
     candidates = console_service.candidates(
         db_session=db_session, debtor_id=debtor.id, total_label=gettext(lang, "Total")

@@ -97,6 +97,9 @@ class Debtor(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Art. 21 GDPR objection to the social-data processing (set by privacy through
+    # portfolio.personal_data): tracing and signals skip the person while it is set.
+    social_objection_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     addresses: Mapped[list[DebtorAddress]] = relationship(
         back_populates="debtor", order_by="DebtorAddress.id", lazy="selectin"

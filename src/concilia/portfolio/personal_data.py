@@ -10,14 +10,18 @@ points, their blind indexes and the keyed fingerprint of the imported fields —
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from concilia import crypto
+from concilia.audit import service as audit_service
+from concilia.db import utcnow
+from concilia.errors import NotFound
 from concilia.portfolio.debtors import reveal_debtor
 from concilia.portfolio.models import (
     Case,
@@ -99,6 +103,9 @@ def export_subject(
                 "preferred_language": debtor.preferred_language,
                 "time_zone": debtor.time_zone,
                 "jurisdiction": debtor.jurisdiction,
+                "social_objection_at": (
+                    debtor.social_objection_at.isoformat() if debtor.social_objection_at else None
+                ),
             },
         )
     ]
@@ -309,3 +316,214 @@ def closed_debtors(*, db_session: Session, before: datetime) -> list[tuple[int, 
         if stage not in ("closed", "paid") or updated_at >= before:
             open_debtors.add(debtor_id)
     return [(d, ids) for d, ids in cases.items() if d not in open_debtors]
+
+
+# Objection at source (art. 21) -------------------------------------------------------------
+
+
+def set_social_objection(
+    *, db_session: Session, debtor_id: int, objected: bool, actor: str, reason: str
+) -> datetime | None:
+    """Set (or lift) the person's art. 21 objection to the social-data processing (audited);
+    tracing and signals check it before they process the person. When it is now set."""
+    debtor = db_session.get(Debtor, debtor_id)
+    if debtor is None:
+        raise NotFound(f"debtor {debtor_id} not found")
+    before = debtor.social_objection_at
+    if objected and before is None:
+        debtor.social_objection_at = utcnow()
+    elif not objected:
+        debtor.social_objection_at = None
+    if debtor.social_objection_at != before:
+        db_session.flush()
+        audit_service.record(
+            db_session=db_session,
+            actor=actor,
+            action="portfolio.social_objection_set",
+            object_type="debtor",
+            object_id=debtor_id,
+            change={"objected": objected, "reason": reason},
+            detail={"objected": objected},
+        )
+    return debtor.social_objection_at
+
+
+def social_objections(*, db_session: Session, debtor_ids: Iterable[int] | None = None) -> set[int]:
+    """The people (of these, or all) who objected to the social-data processing."""
+    query = select(Debtor.id).where(Debtor.social_objection_at.is_not(None))
+    if debtor_ids is not None:
+        query = query.where(Debtor.id.in_(sorted(set(debtor_ids))))
+    return set(db_session.scalars(query))
+
+
+def case_objects_to_social(*, db_session: Session, case_id: int) -> bool:
+    """Whether the debtor of this case objected to the social-data processing (one query)."""
+    return (
+        db_session.scalar(
+            select(Debtor.social_objection_at)
+            .join(Debt, Debt.debtor_id == Debtor.id)
+            .join(Case, Case.debt_id == Debt.id)
+            .where(Case.id == case_id)
+        )
+        is not None
+    )
+
+
+# Look-ups for the log of who looked ----------------------------------------------------------
+
+
+def debtor_ids_of_cases(*, db_session: Session, case_ids: Iterable[int]) -> list[int]:
+    """The debtors of these cases (one query)."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return []
+    return sorted(
+        set(
+            db_session.scalars(
+                select(Debt.debtor_id).join(Case, Case.debt_id == Debt.id).where(Case.id.in_(ids))
+            )
+        )
+    )
+
+
+def debtor_ids_by_reference(*, db_session: Session, debtor_reference: str) -> list[int]:
+    """Debtors any creditor knows by this reference (case-insensitive)."""
+    wanted = debtor_reference.strip().lower()
+    if not wanted:
+        return []
+    return sorted(
+        db_session.scalars(select(Debtor.id).where(func.lower(Debtor.debtor_reference) == wanted))
+    )
+
+
+def references(*, db_session: Session, debtor_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """(creditor name, debtor reference) per debtor id: pseudonyms, never decrypted data."""
+    ids = sorted(set(debtor_ids))
+    if not ids:
+        return {}
+    rows = db_session.execute(
+        select(Debtor.id, Creditor.name, Debtor.debtor_reference)
+        .join(Creditor, Creditor.id == Debtor.creditor_id)
+        .where(Debtor.id.in_(ids))
+    )
+    return {debtor_id: (creditor, ref) for debtor_id, creditor, ref in rows}
+
+
+# Money records after the statutory period --------------------------------------------------
+
+ANONYMISED_PREFIX = "anon-"
+
+
+@dataclass(frozen=True)
+class BooksRule:
+    """How long one jurisdiction keeps the books, and the text that says so."""
+
+    years: int
+    ground: str
+
+
+# Counted from the end of the calendar year of the last entry (the books' financial year is
+# taken as the calendar year: a later end would only keep them longer, never shorter).
+BOOKS_RETENTION: dict[str, BooksRule] = {
+    "FR": BooksRule(10, "Code de commerce art. L123-22: accounting documents kept 10 years"),
+    "ES": BooksRule(6, "Código de Comercio art. 30: books and records kept 6 years"),
+    "UK": BooksRule(
+        6,
+        "Companies Act 2006 s.388 (6 years for a public company, 3 for a private one) and "
+        "HMRC's 6 years for tax records: 6 years",
+    ),
+    "US": BooksRule(
+        7,
+        "no single federal rule: 7 years is common practice (IRS limitation periods up to 6 "
+        "years; 12 CFR 1006.100 asks 3 years of compliance evidence)",
+    ),
+}
+DEFAULT_BOOKS = BooksRule(10, "no rule for this jurisdiction: the longest of the others")
+
+
+def books_rule(jurisdiction: str) -> BooksRule:
+    """The accounting retention of a jurisdiction (the longest one when unknown)."""
+    return BOOKS_RETENTION.get(jurisdiction.upper(), DEFAULT_BOOKS)
+
+
+def _books_end(last_entry: date, years: int) -> datetime:
+    return datetime(last_entry.year + years + 1, 1, 1, tzinfo=UTC)
+
+
+def expired_books(*, db_session: Session, now: datetime) -> list[tuple[int, list[int]]]:
+    """Erased debtors whose money records passed their jurisdiction's accounting period
+    (every case closed or paid; counted from the last payment, case change or debt
+    change), not yet anonymised, with their case ids."""
+    pending = (
+        Debtor.given_names == ERASED_NAME,
+        Debtor.debtor_reference.not_like(f"{ANONYMISED_PREFIX}%"),
+    )
+    rows = db_session.execute(
+        select(
+            Debtor.id,
+            Debtor.jurisdiction,
+            Case.id,
+            Case.stage,
+            Case.updated_at,
+            Debt.updated_at,
+            Debt.last_payment_date,
+        )
+        .join(Debt, Debt.debtor_id == Debtor.id)
+        .join(Case, Case.debt_id == Debt.id)
+        .where(*pending)
+        .order_by(Debtor.id, Case.id)
+    )
+    cases: dict[int, list[int]] = {}
+    last: dict[int, date] = {}
+    rule: dict[int, int] = {}
+    still_open: set[int] = set()
+    for debtor_id, jurisdiction, case_id, stage, case_at, debt_at, paid_on in rows:
+        cases.setdefault(debtor_id, []).append(case_id)
+        rule[debtor_id] = books_rule(jurisdiction).years
+        if stage not in ("closed", "paid"):
+            still_open.add(debtor_id)
+        dates = [case_at.date(), debt_at.date(), *([paid_on] if paid_on else [])]
+        last[debtor_id] = max([last.get(debtor_id, date.min), *dates])
+    paid = db_session.execute(
+        select(Debt.debtor_id, func.max(Payment.received_on))
+        .join(Payment, Payment.debt_id == Debt.id)
+        .join(Debtor, Debtor.id == Debt.debtor_id)
+        .where(*pending)
+        .group_by(Debt.debtor_id)
+    )
+    for debtor_id, received_on in paid:
+        if received_on is not None and debtor_id in last:
+            last[debtor_id] = max(last[debtor_id], received_on)
+    return [
+        (d, ids)
+        for d, ids in cases.items()
+        if d not in still_open and _books_end(last[d], rule[d]) <= now
+    ]
+
+
+def anonymise_books(*, db_session: Session, debtor_id: int, now: datetime) -> dict[str, int]:
+    """Cut the last links from the money records to a person: the creditor's debtor and
+    account references become random, the original creditor and payment references go.
+    Amounts, dates and stages stay as anonymous figures (recital 26 GDPR)."""
+    debtor = db_session.get(Debtor, debtor_id)
+    if debtor is None:
+        return {}
+    debtor.debtor_reference = f"{ANONYMISED_PREFIX}{secrets.token_hex(12)}"
+    debtor.employer = None
+    debtor.updated_at = now
+    debts = _debts(db_session, debtor_id)
+    for d in debts:
+        d.account_reference = f"{ANONYMISED_PREFIX}{secrets.token_hex(12)}"
+        d.original_creditor = None
+    debt_ids = [d.id for d in debts]
+    payments = db_session.execute(
+        update(Payment)
+        .where(Payment.debt_id.in_(debt_ids), Payment.reference.is_not(None))
+        .values(reference=None)
+    )
+    db_session.flush()
+    return {
+        "debtors": 1,
+        "debts": len(debts),
+        "payments": int(getattr(payments, "rowcount", 0) or 0),
+    }

@@ -43,6 +43,9 @@ def purge(
         db_session=db_session, before=cutoff("portfolio")
     )
     report["portfolio"] = {"debtors": len(closed)}
+    # Per jurisdiction (FR 10 years, ES 6, UK 6, US 7): portfolio knows each person's.
+    books = portfolio_service.personal_data.expired_books(db_session=db_session, now=now)
+    report["accounting records"] = {"debtors": len(books)}
     report["outreach"] = outreach_service.personal_data.purge_before(
         db_session=db_session, before=cutoff("outreach"), dry_run=dry_run
     )
@@ -89,6 +92,19 @@ def purge(
             ),
         )
         subjects.erase_closed(db_session=db_session, subject=subject, actor=actor)
+    for debtor_id, _case_ids in books:
+        counts = portfolio_service.personal_data.anonymise_books(
+            db_session=db_session, debtor_id=debtor_id, now=now
+        )
+        audit_service.record(
+            db_session=db_session,
+            actor=actor,
+            action="privacy.books_anonymised",
+            object_type="debtor",
+            object_id=debtor_id,
+            change=counts,
+            detail=counts,
+        )
     audit_service.record(
         db_session=db_session,
         actor=actor,

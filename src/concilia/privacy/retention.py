@@ -47,6 +47,18 @@ SCHEDULE: tuple[Rule, ...] = (
         "the person is erased as for an art. 17 request (money records stay pseudonymised)",
     ),
     Rule(
+        "accounting records",
+        ("debtors", "debts", "payments", "payment_allocations", "cases"),
+        None,
+        "the end of the year of the last entry (payment, case or debt change), once the "
+        "person is erased and every case closed or paid: FR 10 years, ES 6, UK 6, US 7",
+        "the books' legal period (FR Code de commerce L123-22: 10 years; ES Código de "
+        "Comercio art. 30: 6 years; UK Companies Act 2006 s.388 and HMRC: 6 years; US: 7 "
+        "years, common practice); after it nothing justifies a link to the person",
+        "anonymised: debtor and account references replaced by random ones, original creditor "
+        "and payment references removed; amounts and dates stay as anonymous figures",
+    ),
+    Rule(
         "outreach",
         ("outreach_outbox", "outreach_replies"),
         3 * YEAR,
@@ -137,7 +149,11 @@ SCHEDULE: tuple[Rule, ...] = (
         "kept",
     ),
 )
-_BY_TABLE = {table: rule for rule in SCHEDULE for table in rule.tables}
+# A table on two lines (the portfolio's identity, then its books) is described by the first.
+_BY_TABLE: dict[str, Rule] = {}
+for _rule in SCHEDULE:
+    for _table in _rule.tables:
+        _BY_TABLE.setdefault(_table, _rule)
 
 
 def rule_for(table: str) -> Rule | None:

@@ -1,5 +1,6 @@
 """Staff API for privacy: access and erasure requests, notices, the purge, the register and
-the log of who read what (admins and the compliance officer; the auditor reads)."""
+the log of who read what (admins and the compliance officer; the auditor reads); and the
+compliance officer's console page (``pages.py``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from concilia.auth.schemas import Principal
 from concilia.db import utcnow
 from concilia.privacy import register as register_doc
 from concilia.privacy import service
+from concilia.privacy.pages import pages
 from concilia.privacy.schemas import (
     ErasureIn,
     ErasureOut,
@@ -28,7 +30,7 @@ from concilia.privacy.schemas import (
     SubjectIn,
 )
 
-router = APIRouter(prefix="/api/privacy", tags=["privacy"])
+api = APIRouter(prefix="/api/privacy", tags=["privacy"])
 
 # The subject is named in the body, not the path: say that an unknown one answers 404.
 UNKNOWN_SUBJECT: dict[int | str, dict[str, Any]] = {
@@ -40,7 +42,7 @@ Overseer = Annotated[
 ]
 
 
-@router.post("/exports", response_model=ExportOut, status_code=201, responses=UNKNOWN_SUBJECT)
+@api.post("/exports", response_model=ExportOut, status_code=201, responses=UNKNOWN_SUBJECT)
 def export(body: SubjectIn, db_session: DbSession, principal: Officer) -> ExportOut:
     """Answer an access request (art. 15): every item with provenance, purposes, retention."""
     subject = service.resolve(
@@ -52,7 +54,7 @@ def export(body: SubjectIn, db_session: DbSession, principal: Officer) -> Export
     return ExportOut(request=RequestOut.model_validate(request), document=document)
 
 
-@router.post("/erasures", response_model=ErasureOut, status_code=201, responses=UNKNOWN_SUBJECT)
+@api.post("/erasures", response_model=ErasureOut, status_code=201, responses=UNKNOWN_SUBJECT)
 def erase(body: ErasureIn, db_session: DbSession, principal: Officer) -> ErasureOut:
     """Art. 17 erasure, art. 18 restriction or art. 21 objection; what each table kept and why."""
     subject = service.resolve(
@@ -70,7 +72,7 @@ def erase(body: ErasureIn, db_session: DbSession, principal: Officer) -> Erasure
     return ErasureOut(request=RequestOut.model_validate(request), tables=outcomes)
 
 
-@router.post("/requests", response_model=RequestOut, status_code=201, responses=UNKNOWN_SUBJECT)
+@api.post("/requests", response_model=RequestOut, status_code=201, responses=UNKNOWN_SUBJECT)
 def log_request(body: RequestIn, db_session: DbSession, principal: Officer) -> RequestOut:
     """Log a request as it comes in (its month runs from receipt); answered later."""
     subject = service.resolve(
@@ -92,7 +94,7 @@ def log_request(body: RequestIn, db_session: DbSession, principal: Officer) -> R
     return RequestOut.model_validate(logged)
 
 
-@router.get("/requests", response_model=list[RequestOut])
+@api.get("/requests", response_model=list[RequestOut])
 def requests(
     db_session: DbSession,
     principal: Overseer,
@@ -105,26 +107,26 @@ def requests(
     ]
 
 
-@router.get("/notices", response_model=list[NoticeOut])
+@api.get("/notices", response_model=list[NoticeOut])
 def notices(db_session: DbSession, principal: Officer) -> list[NoticeOut]:
     """Art. 14 notices still owed, most urgent first."""
     owed = service.sync_notices(db_session=db_session)
     return [NoticeOut.model_validate(n) for n in owed]
 
 
-@router.post("/purge", response_model=dict[str, Any])
+@api.post("/purge", response_model=dict[str, Any])
 def purge(body: PurgeIn, db_session: DbSession, principal: Officer) -> dict[str, Any]:
     """One pass of the retention schedule (a dry run by default)."""
     return service.purge(db_session=db_session, dry_run=body.dry_run, actor=principal.actor)
 
 
-@router.get("/register", response_model=dict[str, Any])
+@api.get("/register", response_model=dict[str, Any])
 def register(db_session: DbSession, principal: Overseer) -> dict[str, Any]:
     """The art. 30 record of processing, as data."""
     return register_doc.build(db_session=db_session)
 
 
-@router.get("/reads", response_model=list[ReadOut])
+@api.get("/reads", response_model=list[ReadOut])
 def reads(
     db_session: DbSession,
     principal: Overseer,
@@ -142,7 +144,12 @@ def reads(
     return [ReadOut.model_validate(r) for r in rows]
 
 
-@router.get("/reads/alerts", response_model=list[ReadAlertOut])
+@api.get("/reads/alerts", response_model=list[ReadAlertOut])
 def read_alerts(db_session: DbSession, principal: Overseer) -> list[ReadAlertOut]:
     """Readers who read far more people in the last 24 hours than on their usual day."""
     return [ReadAlertOut(**asdict(a)) for a in service.read_alerts(db_session=db_session)]
+
+
+router = APIRouter()
+router.include_router(api)
+router.include_router(pages)

@@ -10,7 +10,7 @@ from concilia.privacy.notices import render as render_notice
 from concilia.privacy.notices import send as send_notice
 from concilia.privacy.notices import sync as sync_notices
 from concilia.privacy.purge import purge
-from concilia.privacy.reads import ReadAlert, list_reads, record_read
+from concilia.privacy.reads import ReadAlert, list_reads, record_read, record_staff_read
 from concilia.privacy.reads import alerts as read_alerts
 from concilia.privacy.staff import export_staff
 from concilia.privacy.subjects import (
@@ -46,6 +46,7 @@ __all__ = [
     "purge",
     "read_alerts",
     "record_read",
+    "record_staff_read",
     "render_notice",
     "resolve",
     "restrict",

@@ -337,10 +337,19 @@ def erase_closed(*, db_session: Session, subject: SubjectRef, actor: str) -> lis
 def object_to_social(
     *, db_session: Session, subject: SubjectRef, actor: str, reason: str
 ) -> tuple[SubjectRequest, list[TableOutcome]]:
-    """Art. 21 objection to the social-data processing: tracing, signals and the social items
-    linked to the person are purged; the debt and its contacts stay (audited)."""
+    """Art. 21 objection to the social-data processing: the person's objection flag is set
+    (tracing and signals check it before processing them), and tracing, signals and the
+    social items linked to the person are purged; the debt and its contacts stay (audited)."""
     _require_reason(reason)
     request = _pending_or_new(db_session, subject, "objection", actor=actor, reason=reason)
+    # At source first: from now on tracing and signals skip the person (and say why).
+    portfolio_service.personal_data.set_social_objection(
+        db_session=db_session,
+        debtor_id=subject.debtor_id,
+        objected=True,
+        actor=actor,
+        reason=f"art. 21 objection (request {request.id})",
+    )
     outcomes = _erase(db_session, subject, actor=actor, scope="objection")
     _close(db_session, request, {"tables": _summary(outcomes)}, actor)
     return request, outcomes
@@ -403,6 +412,7 @@ def reapply_objections(*, db_session: Session, actor: str, dry_run: bool = False
                 )
             )
         )
+        | portfolio_service.personal_data.social_objections(db_session=db_session)
     )
     touched = 0
     for debtor_id in objecting:

@@ -265,7 +265,17 @@ def run_case(
     model: EventModel | None = None,
     as_of: datetime | None = None,
 ) -> CaseResult:
-    """Read the posts of the case's accepted profiles and store events and the suggestion."""
+    """Read the posts of the case's accepted profiles and store events and the suggestion;
+    a case whose debtor objected (art. 21) is skipped, reading nothing (audited)."""
+    if portfolio_service.personal_data.case_objects_to_social(
+        db_session=db_session, case_id=case_id
+    ):
+        audit_service.record(
+            db_session=db_session, actor=actor, action="signals.case_skipped", object_type="case",
+            object_id=case_id, change={"reason": "art. 21 objection"},
+            detail={"reason": "art. 21 objection"},
+        )  # fmt: skip
+        return CaseResult(case_id=case_id, skipped={"objection": 1})
     if profile_ids is None:
         profile_ids = _accepted_profiles_of_case(db_session=db_session, case_id=case_id)
     if run is None:

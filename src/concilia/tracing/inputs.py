@@ -18,6 +18,7 @@ import orjson
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from concilia.audit import service as audit_service
 from concilia.errors import InputProblem, InvalidInput, NotFound
 from concilia.portfolio import service as portfolio_service
 from concilia.sources import service as sources_service
@@ -238,9 +239,15 @@ def from_database(
             raise NotFound(f"portfolio (creditor) {portfolio!r} not found")
         creditor_id = creditor.id
     debtor_rows = []
+    # Art. 21: people who objected are not traced at all (skipped, and the run says so).
+    objecting = portfolio_service.personal_data.social_objections(db_session=db_session)
+    skipped: list[int] = []
     for rec in portfolio_service.iter_debtors_for_tracing(
         db_session=db_session, creditor_id=creditor_id
     ):
+        if rec["debtor_id"] in objecting:
+            skipped.append(int(rec["debtor_id"]))
+            continue
         previous = rec.get("previous_cities") or []
         debtor_rows.append(
             {
@@ -249,6 +256,13 @@ def from_database(
                 "previous_city": previous[0] if previous else None,
             }
         )
+    if skipped:
+        audit_service.record(
+            db_session=db_session, actor="job:tracing", action="tracing.debtors_skipped",
+            object_type="portfolio", object_id=portfolio or "(all)",
+            change={"reason": "art. 21 objection", "debtors": skipped},
+            detail={"reason": "art. 21 objection", "debtors": skipped},
+        )  # fmt: skip
     profile_rows = []
     for batch in sources_service.iter_profiles_for_linkage(db_session=db_session):
         for rec in batch:

@@ -16,6 +16,7 @@ from concilia.authenticity import service as authenticity_service
 from concilia.certification import service as certification_service
 from concilia.db import utcnow
 from concilia.errors import Conflict, InputProblem, InvalidInput, NotFound
+from concilia.portfolio import service as portfolio_service
 from concilia.tracing import explain
 from concilia.tracing import personal_data as personal_data
 from concilia.tracing.models import Evidence, MatchCandidate, TraceRun, TracingPolicy
@@ -111,6 +112,10 @@ def accept(*, db_session: Session, candidate_id: int, actor: str, reason: str) -
     """Accept a candidate: it becomes evidence (city, employer, handle) with provenance."""
     cand = get(db_session=db_session, candidate_id=candidate_id)
     reason = _require_reason(reason)
+    if cand.debtor_key.isdigit() and portfolio_service.personal_data.social_objections(
+        db_session=db_session, debtor_ids=[int(cand.debtor_key)]
+    ):
+        raise Conflict(f"debtor {cand.debtor_key} objected to social-data processing (art. 21)")
     # A social profile becomes evidence only by certified staff (issue 20); audited if refused.
     certification_service.require_social_channels(
         db_session=db_session, action="tracing.accept", actor=actor

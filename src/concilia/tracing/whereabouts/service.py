@@ -20,6 +20,7 @@ from concilia.audit import service as audit_service
 from concilia.authenticity import service as authenticity_service
 from concilia.db import utcnow
 from concilia.errors import Conflict, Forbidden, InputProblem, InvalidInput, NotFound
+from concilia.portfolio import service as portfolio_service
 from concilia.sources import service as sources_service
 from concilia.tracing import service as tracing_service
 from concilia.tracing.whereabouts import personal_data as personal_data
@@ -133,8 +134,13 @@ def run_inference(
 
     ``profile_ids`` defaults to every accepted profile of the debtor; given ones must be
     accepted for this debtor. Profiles flagged fake or impersonating (without an override)
-    are not used. Stores aggregates only, as a proposal for an agent.
+    are not used. Stores aggregates only, as a proposal for an agent. Conflict when the
+    person objected to social-data processing (art. 21).
     """
+    if portfolio_service.personal_data.social_objections(
+        db_session=db_session, debtor_ids=[debtor_id]
+    ):
+        raise Conflict(f"debtor {debtor_id} objected to social-data processing (art. 21)")
     accepted = tracing_service.accepted_profiles_by_debtor(
         db_session=db_session, debtor_keys=[str(debtor_id)]
     ).get(str(debtor_id), [])
