@@ -127,7 +127,8 @@ def test_columns_contract_is_unchanged() -> None:
         "account_reference", "debtor_reference", "given_names", "family_names", "date_of_birth",
         "national_id", "address_line", "postal_code", "city", "country", "address_since",
         "previous_address_line", "previous_postal_code", "previous_city", "previous_country",
-        "previous_address_until", "phones", "emails", "employer", "preferred_language",
+        "previous_address_until", "phones", "emails", "phones_provenance", "emails_provenance",
+        "creditor_notice_date", "employer", "preferred_language",
         "time_zone", "jurisdiction", "original_creditor", "principal", "interest", "fees",
         "currency", "interest_rate", "charge_off_date", "last_payment_date", "status",
     }  # fmt: skip

@@ -23,6 +23,8 @@ from concilia.portfolio import service as portfolio_service
 ADDRESS_CONTEXT = "outreach.address"
 HISTORY_DAYS = 30
 _PHONE_CHANNELS = ("sms", "call")
+# The portfolio contact kind whose stated provenance a written channel's address has.
+_CONTACT_KIND = {"email": "email", "sms": "phone"}
 
 
 def address_index(address: str) -> str:
@@ -105,6 +107,16 @@ def build(
         if index
         else None
     )
+    # How the creditor said it obtained this address (US safe harbour, 1006.6(d)(3)-(4)),
+    # unless the caller knows better (e.g. the person wrote to us from it).
+    notice_on = None
+    if channel in _CONTACT_KIND and to:
+        stated = portfolio_service.contact_provenance(
+            db_session=db_session, debtor_id=debtor.id, kind=_CONTACT_KIND[channel], value=to
+        )
+        address_source = address_source or stated.provenance
+        if address_source == "creditor_notice":
+            notice_on = stated.creditor_notice_on
     zones = possible_time_zones(
         address_time_zone=debtor.time_zone,
         phone=to if channel in _PHONE_CHANNELS else None,
@@ -136,12 +148,14 @@ def build(
         address_source=address_source,
         address_last_used_by_consumer=last_in.date() if last_in else None,
         reassigned_check_at=reassigned_check_on,
+        creditor_notice_at=notice_on,
         opt_outs=opt_outs,
         history=history(db_session=db_session, debt_id=debt.id, now=at),
         sender_kind=settings.sender_kind,
         agency_name=settings.agency_name or None,
         agency_address=settings.agency_address or None,
         creditor_name=creditor.name,
+        creditor_address=creditor.address,
         # The case records when the validation notice went out (12 CFR 1006.34), so the
         # outbox always tracks it; a case without one is blocked until it is sent.
         validation_notice_at=case.validation_notice_at,

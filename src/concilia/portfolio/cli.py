@@ -37,6 +37,11 @@ def _say_error(text: str) -> None:
 def import_file(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
     creditor: str = typer.Option(..., help="Creditor name; created on first import."),
+    creditor_address: str = typer.Option(
+        None,
+        help="Creditor's postal address on one line, e.g. '12 rue de la Paix, 75002 Paris' "
+        "(French first letters must carry it, CPCE R124-4).",
+    ),
     date_format: str = typer.Option(
         DEFAULT_DATE_FORMAT, help="strftime format of every date in the file, e.g. %d/%m/%Y."
     ),
@@ -56,6 +61,7 @@ def import_file(
                 data=binary,
                 file=file.name,
                 creditor_name=creditor,
+                creditor_address=creditor_address,
                 team_name=team,
                 date_format=date_format,
                 actor=_actor(),

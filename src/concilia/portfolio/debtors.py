@@ -64,6 +64,35 @@ def find_debtors_by_contact(*, db_session: Session, kind: str, value: str) -> li
     return list(db_session.scalars(query))
 
 
+@dataclass(frozen=True)
+class ContactProvenance:
+    """How an address was obtained (12 CFR 1006.6(d)(3)-(4)) and the creditor's notice day."""
+
+    provenance: str | None
+    creditor_notice_on: date | None
+
+
+def contact_provenance(
+    *, db_session: Session, debtor_id: int, kind: str, value: str
+) -> ContactProvenance:
+    """The provenance the creditor stated for a debtor's current phone or e-mail (both None
+    when the address is not one of theirs or nothing was stated)."""
+    index = crypto.blind_index(value, context=CONTACT_CONTEXT[kind])
+    row = db_session.execute(
+        select(DebtorContact.provenance, DebtorContact.creditor_notice_on)
+        .where(
+            DebtorContact.debtor_id == debtor_id,
+            DebtorContact.kind == kind,
+            DebtorContact.value_index == index,
+            DebtorContact.valid_to.is_(None),
+            DebtorContact.provenance.is_not(None),
+        )
+        .order_by(DebtorContact.id.desc())
+        .limit(1)
+    ).first()
+    return ContactProvenance(row[0], row[1]) if row else ContactProvenance(None, None)
+
+
 def retire_contact(
     *, db_session: Session, debtor_id: int, kind: str, value: str, actor: str, reason: str
 ) -> int:

@@ -68,6 +68,9 @@ class Creditor(Base):
 
     id: Mapped[IdPk]
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # Postal address or registered office, one line (CPCE R124-4 2°: a French first letter
+    # names the creditor with its address); None until an import or an admin states it.
+    address: Mapped[str | None] = mapped_column(String(300), nullable=True)
     # e.g. ["interest", "principal", "fees"]; None: the jurisdiction's default order.
     allocation_order: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -143,6 +146,11 @@ class DebtorContact(Base):
     value_encrypted: Mapped[str] = mapped_column(Text)
     value_index: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(50), default="portfolio")
+    # How the address was obtained, in the terms of 12 CFR 1006.6(d)(3)-(4) (see
+    # portfolio.rows.PROVENANCES); None: not stated, which is outside the safe harbour.
+    provenance: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    # 1006.6(d)(4)(ii): the day the creditor sent the consumer notice of this address.
+    creditor_notice_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
     valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
 

@@ -116,6 +116,9 @@ def debtor_values(r: PortfolioRow) -> tuple[object, ...]:
         *address_values(r.previous_address),
         "|".join(r.phones),
         "|".join(r.emails),
+        "|".join(p or "" for p in r.phones_provenance),
+        "|".join(p or "" for p in r.emails_provenance),
+        r.creditor_notice_date,
         r.employer,
         r.preferred_language,
         r.time_zone,
@@ -157,7 +160,14 @@ def debtor_fields(box: FieldCrypto, r: PortfolioRow, fingerprint: str) -> dict[s
 
 
 def contact_row(
-    box: FieldCrypto, debtor_id: int, kind: str, value: str, today: date
+    box: FieldCrypto,
+    debtor_id: int,
+    kind: str,
+    value: str,
+    today: date,
+    *,
+    provenance: str | None = None,
+    notice_on: date | None = None,
 ) -> dict[str, Any]:
     context = CONTACT_CONTEXT[kind]
     return {
@@ -166,9 +176,20 @@ def contact_row(
         "value_encrypted": box.seal(value, context),
         "value_index": box.index(value, context),
         "source": "portfolio",
+        "provenance": provenance,
+        "creditor_notice_on": notice_on if provenance == "creditor_notice" else None,
         "valid_from": today,
         "valid_to": None,
     }
+
+
+def contact_provenances(r: PortfolioRow) -> dict[tuple[str, str], str | None]:
+    """(kind, value) -> provenance of each phone and e-mail of a row."""
+    out: dict[tuple[str, str], str | None] = {
+        ("phone", p): s for p, s in zip(r.phones, r.phones_provenance, strict=True)
+    }
+    out |= {("email", e): s for e, s in zip(r.emails, r.emails_provenance, strict=True)}
+    return out
 
 
 def address_row(debtor_id: int, a: Address, *, valid_to: date | None) -> dict[str, Any]:
@@ -193,6 +214,10 @@ def new_debtor_children(
         addresses.append(address_row(debtor_id, r.previous_address, valid_to=until))
     if r.address is not None:
         addresses.append(address_row(debtor_id, r.address, valid_to=None))
-    contacts = [contact_row(box, debtor_id, "phone", p, today) for p in r.phones]
-    contacts += [contact_row(box, debtor_id, "email", e, today) for e in r.emails]
+    contacts = [
+        contact_row(
+            box, debtor_id, kind, value, today, provenance=source, notice_on=r.creditor_notice_date
+        )
+        for (kind, value), source in contact_provenances(r).items()
+    ]
     return addresses, contacts

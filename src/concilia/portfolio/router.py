@@ -144,6 +144,10 @@ def import_portfolio(
     creditor: Annotated[str, Form(min_length=1, max_length=200)],
     date_format: Annotated[str, Form(min_length=1, max_length=50)] = DEFAULT_DATE_FORMAT,
     team: Annotated[str, Form(min_length=1, max_length=100)] = DEFAULT_TEAM,
+    creditor_address: Annotated[
+        str | None,
+        Form(max_length=300, description="creditor's postal address, one line (CPCE R124-4)"),
+    ] = None,
 ) -> ImportOut:
     """Import a portfolio file: all rows, or none and a 422 listing every bad row.
 
@@ -165,6 +169,7 @@ def import_portfolio(
         data=file.file,
         file=(file.filename or "upload.csv")[:200],
         creditor_name=creditor,
+        creditor_address=creditor_address,
         team_name=team,
         date_format=date_format,
         actor=principal.actor,

@@ -57,6 +57,21 @@ DEFAULT_TIME_ZONE = {
     "US": "America/New_York",
 }
 PHONE_REGION = {"UK": "GB"}
+# How a phone or e-mail was obtained (phones_provenance, emails_provenance), in the terms of
+# the US safe harbour, 12 CFR 1006.6(d)(3)-(4): the consumer used it to write to the
+# collector about the debt, or consented to its use; the creditor used it and sent the
+# consumer a notice (creditor_notice_date says when); a prior collector used it. The last
+# three are outside the harbour: held by the creditor without such a notice, found by
+# tracing, or not known. Outreach reads these before any e-mail or text.
+PROVENANCES = (
+    "consumer_used",
+    "consumer_consent",
+    "creditor_notice",
+    "prior_collector",
+    "creditor_records",
+    "skip_trace",
+    "unknown",
+)
 MAX_RATE = Decimal(1000)
 
 
@@ -96,6 +111,10 @@ class PortfolioRow:
     previous_address: Address | None
     phones: tuple[str, ...]
     emails: tuple[str, ...]
+    # One provenance per phone and per e-mail, in the same order (None: not stated).
+    phones_provenance: tuple[str | None, ...]
+    emails_provenance: tuple[str | None, ...]
+    creditor_notice_date: date | None
     employer: str | None
     preferred_language: str
     time_zone: str
@@ -221,6 +240,23 @@ def _debtor_part(r: _RowReader, fmt: str, jurisdiction: str | None) -> dict[str,
                 emails.append(parse_email(raw.strip()))
             except BadValue as exc:
                 r.fail("emails", str(exc))
+    phone_sources = _provenance(r, "phones_provenance", "phones", len(phones))
+    email_sources = _provenance(r, "emails_provenance", "emails", len(emails))
+    notice = r.date("creditor_notice_date", fmt)
+    noticed = "creditor_notice" in (*phone_sources, *email_sources)
+    if noticed and notice is None and not r.cells.get("creditor_notice_date", "").strip():
+        r.fail(
+            "creditor_notice_date",
+            "required when a phone or e-mail has provenance creditor_notice (12 CFR "
+            "1006.6(d)(4)(ii): the day the creditor sent the consumer its notice)",
+        )
+    elif notice is not None and not noticed:
+        r.fail(
+            "creditor_notice_date",
+            "given, but no phone or e-mail of the row has provenance creditor_notice",
+        )
+    elif notice is not None and notice > date.today():
+        r.fail("creditor_notice_date", f"{notice.isoformat()} is in the future")
     language = r.choice("preferred_language", LANGUAGES, upper=False)
     zone = r.text("time_zone")
     if zone is not None and not valid_zone(zone):
@@ -232,12 +268,42 @@ def _debtor_part(r: _RowReader, fmt: str, jurisdiction: str | None) -> dict[str,
         "national_id": r.text("national_id"),
         "address": address,
         "previous_address": previous,
-        "phones": tuple(dict.fromkeys(phones)),
-        "emails": tuple(dict.fromkeys(emails)),
+        **_unique("phones", phones, phone_sources),
+        **_unique("emails", emails, email_sources),
+        "creditor_notice_date": notice,
         "employer": r.text("employer"),
         "preferred_language": language or DEFAULT_LANGUAGE.get(jurisdiction or "", ""),
         "time_zone": zone or DEFAULT_TIME_ZONE.get(jurisdiction or "", ""),
     }
+
+
+def _provenance(r: _RowReader, column: str, of: str, count: int) -> tuple[str | None, ...]:
+    """One provenance per value of ``of``: the cell holds one for all, or one per value."""
+    cell = r.text(column)
+    if cell is None:
+        return (None,) * count
+    values = [v.strip().lower() for v in cell.split("|")]
+    if count == 0:
+        r.fail(column, f"given, but the row has no {of}")
+        return ()
+    if len(values) not in (1, count):
+        r.fail(column, f"{len(values)} values for {count} {of}: give one for all, or one each")
+        return (None,) * count
+    for v in values:
+        if v not in PROVENANCES:
+            r.fail(column, f"{v!r} is not one of {', '.join(PROVENANCES)}")
+            return (None,) * count
+    return tuple(values) * count if len(values) == 1 else tuple(values)
+
+
+def _unique(
+    name: str, values: list[str], sources: tuple[str | None, ...]
+) -> dict[str, tuple[Any, ...]]:
+    """Values without repeats, each with the provenance its first occurrence was given."""
+    seen: dict[str, str | None] = {}
+    for value, source in zip(values, sources, strict=True):
+        seen.setdefault(value, source)
+    return {name: tuple(seen), f"{name}_provenance": tuple(seen.values())}
 
 
 # What a debts-only reading puts in the debtor's fields: it never reads them.
@@ -250,6 +316,9 @@ _NO_DEBTOR: dict[str, Any] = {
     "previous_address": None,
     "phones": (),
     "emails": (),
+    "phones_provenance": (),
+    "emails_provenance": (),
+    "creditor_notice_date": None,
     "employer": None,
     "preferred_language": "",
     "time_zone": "",

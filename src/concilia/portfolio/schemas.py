@@ -44,6 +44,7 @@ class CreditorOut(BaseModel):
 
     id: int
     name: str
+    address: str | None = None
     allocation_order: list[str] | None
 
 

@@ -29,7 +29,9 @@ from concilia.errors import Conflict, InputProblem, InvalidInput, NotFound
 from concilia.portfolio import allocation
 from concilia.portfolio import personal_data as personal_data
 from concilia.portfolio.debtors import (
+    ContactProvenance,
     DebtorView,
+    contact_provenance,
     find_debtors_by_contact,
     find_debtors_by_national_id,
     iter_debtors_for_tracing,
@@ -73,10 +75,12 @@ S = TypeVar("S", bound=Select[Any])
 __all__ = [
     "FLAGS",
     "STAGES",
+    "ContactProvenance",
     "DebtorView",
     "ImportResult",
     "WorklistRow",
     "balance_of",
+    "contact_provenance",
     "create_plan",
     "create_promise",
     "find_debtors_by_contact",
@@ -194,6 +198,56 @@ def _name_problems(file: str, field: str, value: str, limit: int) -> list[InputP
     return []
 
 
+_DIGIT = frozenset("0123456789")
+
+
+def creditor_address_problems(file: str, value: str) -> list[InputProblem]:
+    """Why a creditor's postal address is refused (none when it will do)."""
+    value = value.strip()
+    field = "creditor_address"
+    if not value:
+        return [InputProblem(file, 0, field, "empty: give the postal address on one line")]
+    if len(value) > 300:
+        return [InputProblem(file, 0, field, "longer than 300 characters")]
+    if control_character(value) is not None:
+        return [InputProblem(file, 0, field, "holds a control character (give it on one line)")]
+    # A first letter in France must carry the creditor's address (CPCE R124-4 2°): a street
+    # and a town with its postal code, e.g. "12 rue de la Paix, 75002 Paris".
+    if "," not in value or not _DIGIT & set(value):
+        return [
+            InputProblem(
+                file, 0, field,
+                f"{value!r} does not look like a postal address: give street, then postal code "
+                "and town, separated by a comma (e.g. '12 rue de la Paix, 75002 Paris')",
+            )
+        ]  # fmt: skip
+    return []
+
+
+def set_creditor_address(
+    *, db_session: Session, creditor_id: int, address: str, actor: str, file: str = "(request)"
+) -> Creditor:
+    """State a creditor's postal address (audited); InvalidInput when it is not one."""
+    problems = creditor_address_problems(file, address)
+    if problems:
+        raise InvalidInput(problems=problems)
+    creditor = get_creditor(db_session=db_session, creditor_id=creditor_id)
+    before, after = creditor.address, " ".join(address.split())
+    if before == after:
+        return creditor
+    creditor.address = after
+    audit_service.record(
+        db_session=db_session,
+        actor=actor,
+        action="portfolio.creditor_address_set",
+        object_type="creditor",
+        object_id=creditor.id,
+        change={"before": before, "after": after},
+        detail={"changed": before is not None},
+    )
+    return creditor
+
+
 def import_portfolio(
     *,
     db_session: Session,
@@ -201,19 +255,24 @@ def import_portfolio(
     file: str,
     creditor_name: str,
     actor: str,
+    creditor_address: str | None = None,
     team_name: str = DEFAULT_TEAM,
     date_format: str = DEFAULT_DATE_FORMAT,
     team_scope: frozenset[int] | None = None,
 ) -> ImportResult:
     """Validate a whole file, then write it; InvalidInput lists every bad row, writing nothing.
 
-    ``data`` is small content or, for a file of any size, a seekable binary stream (read
+    ``creditor_address`` (one line, checked before anything is read) is stored on the
+    creditor: French first letters must carry it (CPCE R124-4 2°). ``data`` is small
+    content or, for a file of any size, a seekable binary stream (read
     three times, never whole). ``team_scope`` holds the teams whose cases the importer may
     create or update (None: any team, for trusted callers): a row naming an account or a
     debtor that has a case of another team is a bad row.
     """
     problems = _name_problems(file, "creditor", creditor_name, 200)
     problems += _name_problems(file, "team", team_name, 100)
+    if creditor_address is not None:
+        problems += creditor_address_problems(file, creditor_address)
     if problems:
         raise InvalidInput(problems=problems)
     binary = io.BytesIO(data) if isinstance(data, bytes) else data
@@ -246,6 +305,10 @@ def import_portfolio(
     )
     if new_creditor:
         _audit_creditor_created(db_session=db_session, creditor=creditor, actor=actor)
+    if creditor_address is not None:
+        set_creditor_address(
+            db_session=db_session, creditor_id=creditor.id, address=creditor_address, actor=actor
+        )
     audit_import(db_session=db_session, result=result, creditor_id=creditor.id, actor=actor)
     return result
 

@@ -27,6 +27,7 @@ from concilia.portfolio.records import (
     Fingerprinter,
     ImportResult,
     address_row,
+    contact_provenances,
     contact_row,
     debt_values,
     debtor_fields,
@@ -192,18 +193,37 @@ class BatchWriter:
                         a.valid_to = r.address.since or today
                 if not same:
                     new_addresses.append(address_row(debtor_id, r.address, valid_to=None))
-            wanted = {("phone", box.index(p, PHONE)): p for p in r.phones}
-            wanted |= {("email", box.index(e, EMAIL)): e for e in r.emails}
+            sources = contact_provenances(r)
+            context = {"phone": PHONE, "email": EMAIL}
+            wanted = {(kind, box.index(v, context[kind])): (kind, v) for kind, v in sources}
             have = set()
             for c in current_contacts.get(debtor_id, []):
                 key = (c.kind, c.value_index)
                 if key in wanted:
                     have.add(key)
+                    # The creditor may restate how it obtained an address it already sent.
+                    source = sources[wanted[key]]
+                    notice = r.creditor_notice_date if source == "creditor_notice" else None
+                    if c.source == "portfolio" and (c.provenance, c.creditor_notice_on) != (
+                        source,
+                        notice,
+                    ):
+                        c.provenance, c.creditor_notice_on = source, notice
                 elif c.source == "portfolio":
                     c.valid_to = today  # no longer in the creditor's file: kept as history
-            for (kind, _), value in wanted.items():
-                if (kind, _) not in have:
-                    new_contacts.append(contact_row(box, debtor_id, kind, value, today))
+            for key, (kind, value) in wanted.items():
+                if key not in have:
+                    new_contacts.append(
+                        contact_row(
+                            box,
+                            debtor_id,
+                            kind,
+                            value,
+                            today,
+                            provenance=sources[(kind, value)],
+                            notice_on=r.creditor_notice_date,
+                        )
+                    )
         _bulk_insert(db, DebtorAddress, new_addresses)
         _bulk_insert(db, DebtorContact, new_contacts)
 

@@ -189,7 +189,9 @@ def make_debtors(*, seed: int, count: int, params: BehaviourParams, as_of: str) 
     out: list[Debtor] = []
     for index in range(count):
         person = make_person(index=index, layout=layout, settings=settings, rng=rng, as_of=today)
-        placed, _ = rows(person=person, layout=layout, seed=seed, rng=rng, rates=settings.noise)
+        placed, _ = rows(
+            person=person, layout=layout, seed=seed, rng=rng, rates=settings.noise, as_of=today
+        )
         records = [dict(zip(COLUMNS, r, strict=True)) for r in placed]
         first = records[0]
         recent = _events_in_last_year(person, today)

@@ -68,10 +68,47 @@ def _amount(value: float, country: str, rng: random.Random, rates: NoiseRates) -
     return text
 
 
+# How a US creditor says it obtained the phones and e-mails it places (12 CFR 1006.6(d)(4)),
+# assumption, no published shares found: most creditors send the consumer the (d)(4)(ii)
+# notice before placing an account, some accounts come back from a prior collector, and
+# some creditors state nothing usable. Non-US creditors state no provenance (Reg F only).
+_PROVENANCE = (
+    ("creditor_notice", 0.50),
+    ("prior_collector", 0.15),
+    ("creditor_records", 0.25),
+    ("", 0.10),
+)
+
+
+def _provenance(seed: int, person: Person, as_of: int | None) -> tuple[str, str]:
+    """(provenance, creditor notice date) for a US debtor's contacts; its own random stream,
+    so the other columns of the world stay what they were."""
+    prng = random.Random(mix64(salt_key(seed, "provenance") ^ person.index))
+    r, acc, chosen = prng.random(), 0.0, ""
+    for name, p in _PROVENANCE:
+        acc += p
+        if r < acc:
+            chosen = name
+            break
+    if chosen != "creditor_notice":
+        return chosen, ""
+    # The notice goes out shortly before placement: 5 to 60 days before the placing day.
+    placed = as_of if as_of is not None else person.debt_date + 400
+    return chosen, iso_date(placed - prng.randrange(5, 61))
+
+
 def rows(
-    *, person: Person, layout: Layout, seed: int, rng: random.Random, rates: NoiseRates
+    *,
+    person: Person,
+    layout: Layout,
+    seed: int,
+    rng: random.Random,
+    rates: NoiseRates,
+    as_of: int | None = None,
 ) -> tuple[list[list[str]], dict[str, Any]]:
-    """The portfolio rows of one debtor and the truth about what noise they carry."""
+    """The portfolio rows of one debtor and the truth about what noise they carry.
+
+    ``as_of`` (an ordinal) is the placing day, before which a creditor's notice was sent."""
     tags: list[str] = []
     family = person.birth_family if person.married_after_debt else person.family
     if family != person.family:
@@ -117,6 +154,7 @@ def rows(
     employer = person.old_employer or ""
     ref = debtor_reference(seed, person.index)
     jurisdiction = JURISDICTION[person.country]
+    provenance, notice = _provenance(seed, person, as_of) if jurisdiction == "US" else ("", "")
     out: list[list[str]] = []
     for k in range(1 if rng.random() < 0.7 else rng.randint(2, 3)):
         principal = round(rng.lognormvariate(6.8, 1.0), 2)
@@ -154,6 +192,9 @@ def rows(
             "previous_address_until": prev[4],
             "phones": opt("|".join(phones)),
             "emails": opt("|".join(emails)),
+            "phones_provenance": "",
+            "emails_provenance": "",
+            "creditor_notice_date": "",
             "employer": opt(employer),
             "preferred_language": opt(LANGUAGE[person.country]),
             "time_zone": opt(city.time_zone),
@@ -178,6 +219,11 @@ def rows(
             "last_payment_date": opt(iso_date(last_pay)),
             "status": status,
         }
+        if provenance:
+            has = [c for c in ("phones", "emails") if values[c]]
+            for c in has:
+                values[f"{c}_provenance"] = provenance
+            values["creditor_notice_date"] = notice if has else ""
         # In the portfolio domain's column order; a column it adds and this module does not
         # fill fails here (KeyError) rather than shifting every later cell.
         out.append([values[c] for c in COLUMNS])

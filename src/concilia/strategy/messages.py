@@ -88,7 +88,8 @@ def render(
         ),
         debtor_name=f"{debtor.given_names} {debtor.family_names}",
         agent_name=AGENT_NAME,
-        creditor=compose.Party(creditor.name, ""),
+        # R124-4 2°: the first letter names the creditor with its address (portfolio holds it).
+        creditor=compose.Party(creditor.name, creditor.address or ""),
         debt=compose.DebtInfo(
             reference=debt.account_reference,
             basis=_BASIS[lang].format(creditor=debt.original_creditor or creditor.name),

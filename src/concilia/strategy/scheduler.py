@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
@@ -85,10 +86,11 @@ def _take(
     actor: str,
     report: PassReport,
     tone: outreach_service.ToneFn | None,
-) -> bool:
+) -> datetime | None:
     """Take a due step: queue its message, check its call, or hand it to a person.
 
-    False when a call may not be made yet (hours or frequency): nothing is recorded."""
+    None once taken; when a call may not be made yet (hours or frequency), nothing is
+    recorded and the moment to try again is returned."""
     for skip in action.skipped:
         _record(
             db_session,
@@ -150,7 +152,7 @@ def _take(
             # Not now (the hour, or this week's calls are used up): the same step waits for
             # a later pass instead of being spent.
             report.waiting += 1
-            return False
+            return _retry_at(now, blocking, facts.time_zone)
         status = "to_agent" if decision.verdict == "allow" else "blocked"
     _record(
         db_session,
@@ -196,7 +198,23 @@ def _take(
             "status": status,
         },
     )
-    return True
+    return None
+
+
+def _retry_at(now: datetime, blocking: set[str], time_zone: str) -> datetime:
+    """When a deferred call is worth checking again. The frequency rules count calls and
+    conversations by local day, so their answer cannot change before the next local day
+    (checking every hour for a week cost the simulator a third of its time); an hours rule
+    may open within the hour."""
+    if "frequency" not in blocking:
+        return now + timedelta(hours=1)
+    try:
+        zone: tzinfo = ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return now + timedelta(hours=1)
+    local = now.astimezone(zone)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone)
+    return max(midnight.astimezone(now.tzinfo), now + timedelta(hours=1))
 
 
 def run_pass(
@@ -224,7 +242,7 @@ def run_pass(
         report.cases += 1
         due = action.at is not None and action.at <= now
         if due and action.kind in (engine.SEND, engine.CALL, engine.ESCALATE):
-            taken = _take(
+            retry = _take(
                 db_session,
                 facts=facts,
                 strategy=name,
@@ -234,10 +252,10 @@ def run_pass(
                 report=report,
                 tone=tone,
             )
-            if not taken:
+            if retry is not None:
                 action = replace(
                     action,
-                    at=now + timedelta(hours=1),
+                    at=retry,
                     explanation=action.explanation
                     + " The rules do not allow the call at this moment; it waits.",
                 )
