@@ -21,6 +21,7 @@ from concilia.outreach import context
 from concilia.outreach.channels import Channel, InboundMessage
 from concilia.outreach.channels.base import StatusEvent
 from concilia.outreach.models import DeliveryEvent, InboundReply, OptOutEntry, OutboxMessage
+from concilia.outreach.sent import audit_now, record_sent
 from concilia.outreach.service import log_contact, record_opt_out
 from concilia.portfolio import service as portfolio_service
 from concilia.signals import service as signals_service
@@ -80,6 +81,9 @@ def record_status_event(
             OutboxMessage.provider_id == event.provider_id, OutboxMessage.channel == event.channel
         )
     ).first()
+    recovered = False
+    if msg is None and event.idempotency_key:
+        msg, recovered = _recover(db_session, event, now, actor)
     db_session.add(
         DeliveryEvent(
             event_key=event.key,
@@ -96,6 +100,7 @@ def record_status_event(
     changed = apply_status(
         db_session=db_session, msg=msg, status=event.status, at=event.at, actor=actor
     )
+    changed = changed or recovered
     if event.status == "complained" or event.permanent:
         # A hard bounce or a complaint (feedback loop) ends the use of that address: it is
         # recorded as the address's opt-out, which every later message is checked against.
@@ -109,6 +114,45 @@ def record_status_event(
             or changed
         )
     return changed
+
+
+def _recover(
+    db_session: Session, event: StatusEvent, now: datetime, actor: str
+) -> tuple[OutboxMessage | None, bool]:
+    """The message a provider names by our key; if its send was never recorded (the worker
+    died after the provider accepted it), it is recorded now, so no worker sends it again.
+
+    Locked first: a worker re-sending it right now finishes (and records its own send)
+    before this looks at it."""
+    msg = db_session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.idempotency_key == event.idempotency_key,
+            OutboxMessage.channel == event.channel,
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if msg is None or msg.provider_id is not None or msg.status not in ("queued", "sending"):
+        # Unknown, or recorded under another provider id (a resend did go): not this one.
+        return None, False
+    record_sent(
+        db_session=db_session,
+        msg=msg,
+        provider_id=event.provider_id,
+        status="sent",
+        at=min(event.at, now),
+        actor=actor,
+        audit=audit_now(db_session),
+        recovered=True,
+    )
+    return msg, True
+
+
+def opt_out_address(*, db_session: Session, msg: OutboxMessage, source: str, actor: str) -> bool:
+    """Opt the address a message went to out of its channel (a provider said the person
+    unsubscribed, a hard bounce, a complaint); False when it already was."""
+    return _opt_out_once(db_session, msg, source, actor)
 
 
 def _opt_out_once(db_session: Session, msg: OutboxMessage, source: str, actor: str) -> bool:

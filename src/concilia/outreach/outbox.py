@@ -16,27 +16,48 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from concilia import crypto
-from concilia.audit import service as audit_service
 from concilia.db import begin_write, session_scope, utcnow
 from concilia.outreach import context, letter, optin
 from concilia.outreach import settings as outreach_settings
-from concilia.outreach.channels import Attachment, Channel, OutgoingMessage, SendResult, platforms
+from concilia.outreach.channels import (
+    Attachment,
+    Channel,
+    OutgoingMessage,
+    SendResult,
+    is_idempotent,
+    platforms,
+)
 from concilia.outreach.compose import Rendered
-from concilia.outreach.inbound import ingest_replies, refresh_statuses, unsubscribe_url
+from concilia.outreach.inbound import (
+    ingest_replies,
+    opt_out_address,
+    refresh_statuses,
+    unsubscribe_url,
+)
 from concilia.outreach.models import InboundReply, OutboxMessage, ProviderState
 from concilia.outreach.rules import PackSet
-from concilia.outreach.service import ToneFn, judge, log_contact
+from concilia.outreach.sent import (
+    INTERRUPTED,
+    UNCONFIRMED,
+    VALIDATION_NOTICE_KIND,
+    AuditFn,
+    audit_message,
+    audit_now,
+    failure_reason,
+    record_sent,
+)
+from concilia.outreach.service import ToneFn, judge
 from concilia.outreach.worker import claim_rows, exclusive
-from concilia.portfolio import service as portfolio_service
 
 __all__ = [
     "RunReport",
@@ -51,14 +72,20 @@ __all__ = [
     "work",
 ]
 
-VALIDATION_NOTICE_KIND = "validation_notice"
+__all__ += ["VALIDATION_NOTICE_KIND"]
 
+# A message is tried at most this many times (provider refusals that a retry may fix, a
+# worker that died or failed during its send), with back-off in between; then it fails
+# with the reason, shown with the message in the console. Never retried forever.
 MAX_ATTEMPTS = 5
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=1)
 # While only the clock blocks a message, look again after this long.
 WAIT_STEP = timedelta(minutes=15)
 LEASE = timedelta(seconds=60)
+# A provider that cannot de-duplicate (Meta): a send interrupted by a crash is re-sent only
+# after this long without a webhook proving the first one went (docs/outreach.md).
+SETTLE = timedelta(minutes=2)
 CLAIM_BATCH = 20
 # A pass stops claiming after this many messages, so replies and statuses get their turn.
 PASS_LIMIT = 5000
@@ -85,20 +112,6 @@ class RunReport:
 
     def as_dict(self) -> dict[str, int]:
         return {k: len(v) for k, v in self.__dict__.items()}
-
-
-def _audit(
-    db_session: Session, msg: OutboxMessage, action: str, actor: str, **change: object
-) -> None:
-    audit_service.record(
-        db_session=db_session,
-        actor=actor,
-        action=action,
-        object_type="outbox_message",
-        object_id=msg.id,
-        change={"status": msg.status, **change},
-        detail={"case_id": msg.case_id, "channel": msg.channel, "status": msg.status},
-    )
 
 
 def _outgoing(msg: OutboxMessage, to: str, now: datetime) -> OutgoingMessage:
@@ -219,6 +232,13 @@ def claim(
             .execution_options(populate_existing=True),
         )
         for msg in rows:
+            if msg.status == "sending":
+                # Its worker died (or failed) during the send: that was an attempt, which
+                # may have reached the provider (send_one decides how to go on).
+                msg.attempts += 1
+                msg.last_error = (f"{INTERRUPTED}worker {msg.lease_owner} stopped during the send")[
+                    :500
+                ]
             msg.status = "sending"
             msg.lease_owner = worker
             msg.lease_expires_at = wall + lease
@@ -284,6 +304,56 @@ def _release(msg: OutboxMessage) -> None:
         msg.status = "queued"
 
 
+def _give_up(
+    msg: OutboxMessage, rule: str, explanation: str, actor: str, audit: AuditFn, **change: object
+) -> str:
+    """Failed for good, with the reason shown beside the message."""
+    msg.status = "failed"
+    msg.next_attempt_at = None
+    msg.lease_owner = msg.lease_expires_at = None
+    msg.reasons = [*msg.reasons, failure_reason(rule, explanation)]
+    audit_message(audit, msg, "outreach.send_failed", actor, attempts=msg.attempts, **change)
+    return "failed"
+
+
+def _retry_or_give_up(
+    msg: OutboxMessage, now: datetime, error: str, actor: str, audit: AuditFn
+) -> str:
+    """Another attempt later (back-off), or failed once MAX_ATTEMPTS are spent."""
+    if msg.attempts >= MAX_ATTEMPTS:
+        return _give_up(
+            msg,
+            "SEND-ATTEMPTS",
+            f"not sent after {msg.attempts} attempts; last: {error}",
+            actor,
+            audit,
+            error=error,
+        )
+    msg.next_attempt_at = now + backoff(msg.attempts)
+    audit_message(audit, msg, "outreach.send_retry", actor, attempts=msg.attempts, error=error)
+    return "retrying"
+
+
+def interrupted(
+    *,
+    db_session: Session,
+    msg: OutboxMessage,
+    now: datetime,
+    error: str,
+    actor: str,
+    audit: AuditFn | None = None,
+) -> str:
+    """A send that raised part-way: it may have reached the provider, so it counts as an
+    attempt and is handled like a worker that died during it (back-off, then the same key;
+    failed once MAX_ATTEMPTS are spent)."""
+    audit = audit or audit_now(db_session)
+    _release(msg)
+    msg.attempts += 1
+    msg.updated_at = now
+    msg.last_error = f"{INTERRUPTED}{error}"[:500]
+    return _retry_or_give_up(msg, now, error, actor, audit)
+
+
 def send_one(
     *,
     db_session: Session,
@@ -293,14 +363,41 @@ def send_one(
     actor: str,
     packs: PackSet | None = None,
     tone: ToneFn | None = None,
+    audit: AuditFn | None = None,
+    answered: set[str] | None = None,
 ) -> str:
-    """Check and send one message; returns what happened (sent, blocked, waiting, ...)."""
+    """Check and send one message; returns what happened (sent, blocked, waiting, ...).
+
+    ``audit`` receives the audit entries (default: written at once); ``answered``: the
+    channels whose provider state this batch already cleared (one look per batch)."""
+    audit = audit or audit_now(db_session)
+    if msg.attempts >= MAX_ATTEMPTS and (msg.last_error or "").startswith(INTERRUPTED):
+        # Workers keep dying (or failing) on this one: a poison message, not retried forever.
+        _release(msg)
+        msg.updated_at = now
+        return _give_up(
+            msg,
+            "SEND-ATTEMPTS",
+            f"not sent after {msg.attempts} interrupted attempts; last: {msg.last_error}",
+            actor,
+            audit,
+        )
+    if (msg.last_error or "").startswith(INTERRUPTED) and not is_idempotent(channel):
+        # The provider cannot tell a resend from a new message: give its webhooks time to
+        # prove the first send went (inbound.record_status_event then records it as sent);
+        # without such proof the message goes again after SETTLE.
+        _release(msg)
+        msg.updated_at = now
+        msg.next_attempt_at = now + SETTLE
+        msg.last_error = f"{UNCONFIRMED}{(msg.last_error or '').removeprefix(INTERRUPTED)}"[:500]
+        audit_message(audit, msg, "outreach.send_unconfirmed", actor, attempts=msg.attempts)
+        return "waiting"
     outcome, decision = judge(db_session=db_session, message=msg, at=now, packs=packs, tone=tone)
     msg.updated_at = now
     _release(msg)
     if outcome in ("blocked", "review"):
         rules = [r.rule for r in decision.reasons]
-        _audit(db_session, msg, f"outreach.{outcome}", actor, rules=rules)
+        audit_message(audit, msg, f"outreach.{outcome}", actor, rules=rules)
         return outcome
     if outcome == "waiting":
         msg.next_attempt_at = now + WAIT_STEP
@@ -321,7 +418,7 @@ def send_one(
                 "explanation": platform.refusal,
             },
         ]
-        _audit(db_session, msg, "outreach.blocked", actor, rules=[msg.reasons[-1]["rule"]])
+        audit_message(audit, msg, "outreach.blocked", actor, rules=[msg.reasons[-1]["rule"]])
         return "blocked"
     if platform is not None and (platform.template or platform.tag):
         extra = (
@@ -331,53 +428,48 @@ def send_one(
         )
         outgoing = replace(outgoing, metadata={**outgoing.metadata, **extra})
     result = channel.send(outgoing)
+    if not result.outage and (answered is None or msg.channel not in answered):
+        _provider_answered(db_session, msg.channel)
+        if answered is not None:
+            answered.add(msg.channel)
     if result.status in ("sent", "delivered"):
         msg.attempts += 1
-        msg.status = result.status
-        msg.provider_id = result.provider_id
-        msg.sent_at = now
-        msg.next_attempt_at = None
-        msg.last_error = None
-        _provider_answered(db_session, msg.channel)
-        log_contact(
+        record_sent(
             db_session=db_session,
-            case_id=msg.case_id,
-            channel=msg.channel,
-            direction="out",
-            recipient=msg.recipient,
+            msg=msg,
+            provider_id=result.provider_id,
+            status=result.status,
             at=now,
-            outbox_id=msg.id,
             actor=actor,
+            audit=audit,
         )
-        _audit(db_session, msg, "outreach.sent", actor, attempts=msg.attempts)
-        if msg.kind == VALIDATION_NOTICE_KIND:
-            # The case now holds the notice (12 CFR 1006.34), which later messages are judged by.
-            case = portfolio_service.get_case(db_session=db_session, case_id=msg.case_id)
-            if case.validation_notice_at is None:
-                portfolio_service.record_validation_notice(
-                    db_session=db_session, case=case, sent_on=now.date(), actor=actor
-                )
         return "sent"
     msg.last_error = result.error
     if result.outage:
         # The provider, not the message: the message keeps its place (and its attempts) and
         # the provider is paused for every worker; the oldest message probes it next time.
         _pause_provider(db_session, msg.channel, result, now)
-        _audit(db_session, msg, "outreach.send_retry", actor, outage=True, error=result.error)
+        audit_message(audit, msg, "outreach.send_retry", actor, outage=True, error=result.error)
         return "paused"
     msg.attempts += 1
-    _provider_answered(db_session, msg.channel)
-    if result.retryable and msg.attempts < MAX_ATTEMPTS:
-        msg.next_attempt_at = now + backoff(msg.attempts)
-        _audit(
-            db_session, msg, "outreach.send_retry", actor, attempts=msg.attempts, error=result.error
+    if result.unsubscribed:
+        # The person told the provider to stop (an SMS STOP that reached Twilio, not us):
+        # the address is opted out here too, and this message is never retried.
+        opt_out_address(db_session=db_session, msg=msg, source="provider_stop", actor=actor)
+        return _give_up(
+            msg,
+            "RECIPIENT-UNSUBSCRIBED",
+            f"the provider refuses: the person unsubscribed ({result.error})",
+            actor,
+            audit,
+            error=result.error,
         )
-        return "retrying"
-    msg.status = "failed"
-    _audit(
-        db_session, msg, "outreach.send_failed", actor, attempts=msg.attempts, error=result.error
-    )
-    return "failed"
+    if result.retryable:
+        return _retry_or_give_up(msg, now, result.error or "refused", actor, audit)
+    return _give_up(
+        msg, "SEND-REFUSED", f"the provider refused: {result.error}", actor, audit,
+        error=result.error,
+    )  # fmt: skip
 
 
 def run_due(
@@ -440,10 +532,15 @@ def work(
     rates: Mapping[str, float] | None = None,
     limit: int = PASS_LIMIT,
 ) -> RunReport:
-    """One worker's share of what is due, each claim and each send its own transaction.
+    """One worker's share of what is due: claim a batch (committed at once, so the leases
+    are visible), then send it.
 
-    A send is committed before the next starts, so a worker killed mid-send loses at most
-    that message's bookkeeping: its lease runs out and the retry carries the same key.
+    A batch's sends are recorded in one transaction (one commit, the audit entries written
+    together just before it), each message in its own savepoint so one that raises spoils
+    no other. That is safe because the provider sees each message's key: a worker killed
+    before the commit leaves its claims to run out, and the retry carries the same key. A
+    provider that cannot de-duplicate (:func:`is_idempotent` false) gets a commit after each
+    of its sends instead, so a crash leaves at most one send unrecorded.
     """
     report = RunReport()
     done = 0
@@ -464,40 +561,127 @@ def work(
             ]
         if not ids:
             break
-        down: set[str] = set()
-        for message_id in ids:
-            done += 1
-            try:
-                with session_scope(factory) as db_session:
-                    begin_write(db_session)
-                    msg = db_session.get(
-                        OutboxMessage, message_id, with_for_update=True, populate_existing=True
-                    )
-                    if msg is None or msg.status != "sending" or msg.lease_owner != worker:
-                        report.lost.append(message_id)
-                        continue
-                    channel_name = msg.channel
-                    if channel_name in down:
-                        _release(msg)  # not tried: its provider just went down
-                        continue
-                    outcome = send_one(
-                        db_session=db_session,
-                        msg=msg,
-                        channel=channels[msg.channel],
-                        now=now,
-                        actor=actor,
-                        packs=packs,
-                        tone=tone,
-                    )
-            except Exception as exc:
-                # Rolled back: the lease stands until it runs out, then the message is retried.
-                print(f"outbox: message {message_id} not sent: {exc!r}", file=sys.stderr)
-                report.lost.append(message_id)
-                continue
-            getattr(report, outcome).append(message_id)
-            if outcome == "paused":
-                down.add(channel_name)
+        done += len(ids)
+        _send_claimed(
+            factory, ids, channels=channels, now=now, worker=worker, actor=actor,
+            packs=packs, tone=tone, report=report,
+        )  # fmt: skip
     return report
+
+
+def _send_claimed(
+    factory: sessionmaker[Session],
+    ids: list[int],
+    *,
+    channels: Mapping[str, Channel],
+    now: datetime,
+    worker: str,
+    actor: str,
+    packs: PackSet | None,
+    tone: ToneFn | None,
+    report: RunReport,
+) -> None:
+    """Send the messages this worker claimed (see :func:`work`)."""
+    remaining = list(ids)
+    down: set[str] = set()
+    answered: set[str] = set()
+    pending: list[dict[str, Any]] = []
+
+    def defer(**entry: Any) -> None:
+        pending.append(entry)
+
+    while remaining:
+        outcomes: list[tuple[str, int]] = []
+        tried = list(remaining)
+        try:
+            with session_scope(factory) as db_session:
+                begin_write(db_session)
+                # One look at the whole batch, locked; in case order, so two workers whose
+                # batches share cases take those cases' rows in the same order (no deadlock).
+                rows = list(
+                    db_session.scalars(
+                        select(OutboxMessage)
+                        .where(OutboxMessage.id.in_(remaining))
+                        .order_by(OutboxMessage.case_id, OutboxMessage.id)
+                        .with_for_update()
+                        .execution_options(populate_existing=True)
+                    )
+                )
+                found = {m.id for m in rows}
+                outcomes.extend(("lost", i) for i in remaining if i not in found)
+                remaining = [m.id for m in rows]
+                for msg in rows:
+                    remaining.remove(msg.id)
+                    outcome = _send_locked(
+                        db_session, msg, channels=channels, now=now, worker=worker,
+                        actor=actor, packs=packs, tone=tone, down=down, answered=answered,
+                        audit=defer,
+                    )  # fmt: skip
+                    if outcome is None:
+                        continue
+                    outcomes.append((outcome, msg.id))
+                    if outcome == "paused":
+                        down.add(msg.channel)
+                    if outcome == "sent" and not is_idempotent(channels[msg.channel]):
+                        break  # recorded before the next send (see work)
+                write = audit_now(db_session)
+                for entry in pending:
+                    write(**entry)
+        except Exception as exc:
+            # The transaction failed (the database): its sends are unrecorded and its claims
+            # stand until their leases run out; the retries carry the same keys.
+            print(f"outbox: batch not recorded: {exc!r}", file=sys.stderr)
+            report.lost.extend(tried)
+            return
+        finally:
+            pending.clear()
+        for outcome, message_id in outcomes:
+            getattr(report, outcome).append(message_id)
+
+
+def _send_locked(
+    db_session: Session,
+    msg: OutboxMessage,
+    *,
+    channels: Mapping[str, Channel],
+    now: datetime,
+    worker: str,
+    actor: str,
+    packs: PackSet | None,
+    tone: ToneFn | None,
+    down: set[str],
+    answered: set[str],
+    audit: Callable[..., None],
+) -> str | None:
+    """One claimed message, locked: lost (another worker took it over), left for later (its
+    provider just went down), or sent through :func:`send_one` in a savepoint."""
+    if msg.status != "sending" or msg.lease_owner != worker:
+        return "lost"
+    if msg.channel in down:
+        _release(msg)  # not tried: its provider just went down
+        return None
+    entries: list[dict[str, Any]] = []
+
+    def collect(**entry: Any) -> None:
+        entries.append(entry)
+
+    try:
+        with db_session.begin_nested():
+            outcome = send_one(
+                db_session=db_session, msg=msg, channel=channels[msg.channel], now=now,
+                actor=actor, packs=packs, tone=tone, audit=collect, answered=answered,
+            )  # fmt: skip
+    except Exception as exc:
+        # Rolled back to the savepoint: what it wrote is gone, the send may have happened.
+        print(f"outbox: message {msg.id} interrupted: {exc!r}", file=sys.stderr)
+        entries.clear()
+        outcome = interrupted(
+            db_session=db_session, msg=msg, now=now, error=repr(exc)[:300], actor=actor,
+            audit=collect,
+        )  # fmt: skip
+    for entry in entries:
+        audit(**entry)
+    return outcome
 
 
 def _poll_replies(

@@ -149,7 +149,8 @@ async def twilio_status(request: Request, db_session: DbSession) -> dict[str, in
     """A message status callback (queued, sent, delivered, undelivered, failed)."""
     params = await _twilio_params(request)
     try:
-        event = twilio.parse_status(params)
+        # The callback URL carries the outbox's key (signed with the rest of the URL).
+        event = twilio.parse_status(params, outbox_key=request.query_params.get("key"))
     except KeyError as exc:
         raise BadDelivery(f"missing {exc}") from exc
     return _store(db_session, [], [event])

@@ -8,6 +8,7 @@ from concilia.outreach.channels.base import (
     OutgoingMessage,
     SendResult,
     StatusEvent,
+    is_idempotent,
 )
 
 __all__ = [
@@ -18,4 +19,5 @@ __all__ = [
     "OutgoingMessage",
     "SendResult",
     "StatusEvent",
+    "is_idempotent",
 ]

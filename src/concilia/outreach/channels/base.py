@@ -43,6 +43,9 @@ class SendResult:
     retry_after: float | None = None
     # The provider's own error code (e.g. Twilio 21610, Meta 131047), for the reason shown.
     code: str | None = None
+    # The provider refuses because the person unsubscribed from us there (Twilio 21610:
+    # they replied STOP): the address is opted out, the message never retried.
+    unsubscribed: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,10 @@ class StatusEvent:
     at: datetime
     detail: str | None = None
     permanent: bool = False  # a hard bounce (5.x.x), as opposed to a soft one
+    # The outbox's key when the provider echoes it (WhatsApp's biz_opaque_callback_data,
+    # Messenger's echoed metadata, Twilio's callback URL): it finds a message whose send
+    # reached the provider but was never recorded (the worker died before its commit).
+    idempotency_key: str | None = None
 
 
 class ChannelError(Exception):
@@ -76,6 +83,12 @@ class ChannelError(Exception):
     def __init__(self, message: str, *, retryable: bool) -> None:
         super().__init__(message)
         self.retryable = retryable
+
+
+def is_idempotent(channel: object) -> bool:
+    """Whether the provider de-duplicates a repeated send by the message's key (a resend
+    after a crash is then harmless); channels that do not say are assumed not to."""
+    return bool(getattr(channel, "idempotent", False))
 
 
 @runtime_checkable

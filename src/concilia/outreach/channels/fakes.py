@@ -29,6 +29,9 @@ class FakeState:
     fail_next: list[tuple[int, int]] = field(default_factory=list)
     per_second: int = 0
     retry_after: int = 1
+    # Set: a send is recorded, then its answer waits until the event is set (a client can
+    # die, or time out, while the provider holds its message).
+    hold: threading.Event | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     _window: list[float] = field(default_factory=list)
 
@@ -170,8 +173,13 @@ class FakeWhatsApp:
                 "messages": [message]}  # fmt: skip
 
     def status(self, wamid: str, status: str) -> dict[str, Any]:
-        return {"statuses": [{"id": wamid, "status": status, "timestamp": str(int(time.time())),
-                              "recipient_id": "1"}]}  # fmt: skip
+        """A status as Meta posts it, with the ``biz_opaque_callback_data`` of the send."""
+        event = {"id": wamid, "status": status, "timestamp": str(int(time.time())),
+                 "recipient_id": "1"}  # fmt: skip
+        sent = next((m for m in self.state.sent if m["id"] == wamid), None)
+        if sent is not None and sent.get("biz_opaque_callback_data"):
+            event["biz_opaque_callback_data"] = sent["biz_opaque_callback_data"]
+        return {"statuses": [event]}
 
     def __enter__(self) -> FakeWhatsApp:
         self._server.start()
@@ -246,6 +254,15 @@ class FakeMessenger:
             "Content-Type": "application/json",
         }
 
+    def echo(self, mid: str) -> dict[str, Any]:
+        """The ``message_echoes`` event of a message the Page sent (its metadata included)."""
+        sent = next(m for m in self.state.sent if m["message_id"] == mid)
+        message = {"is_echo": True, "app_id": 1, "mid": mid, "text": sent["message"]["text"]}
+        if sent["message"].get("metadata"):
+            message["metadata"] = sent["message"]["metadata"]
+        return {"sender": {"id": "PAGE-1"}, "recipient": sent["recipient"],
+                "timestamp": int(time.time() * 1000), "message": message}  # fmt: skip
+
     def message(self, psid: str, text: str, at: float) -> dict[str, Any]:
         self.wrote[psid] = max(self.wrote.get(psid, 0.0), at)
         return {"sender": {"id": psid}, "recipient": {"id": "PAGE-1"},
@@ -267,6 +284,10 @@ class FakeTwilio:
         self.account_sid, self.auth_token = account_sid, auth_token
         self.state = FakeState()
         self.messages: dict[str, dict[str, Any]] = {}
+        # I-Twilio-Idempotency-Token -> the SID first created with it.
+        self.by_token: dict[str, str] = {}
+        # Numbers that replied STOP to our sender: Twilio refuses them with 21610.
+        self.stopped: set[str] = set()
         self._server = _Server(self._handler())
 
     @property
@@ -320,6 +341,15 @@ class FakeTwilio:
                 if not form.get("Body"):
                     self.error(400, 21602, "Message body is required")
                     return
+                token = self.headers.get("I-Twilio-Idempotency-Token")
+                with fake.state.lock:
+                    first = fake.by_token.get(token) if token else None
+                    if first is not None:  # the same request again: the same message
+                        self.reply(201, fake.messages[first])
+                        return
+                    if form["To"] in fake.stopped:
+                        self.error(400, 21610, "Attempt to send to unsubscribed recipient")
+                        return
                 sid = "SM" + uuid.uuid4().hex
                 resource = {"sid": sid, "account_sid": fake.account_sid, "to": form["To"],
                             "from": form.get("From"), "body": form["Body"], "status": "queued",
@@ -328,6 +358,11 @@ class FakeTwilio:
                 with fake.state.lock:
                     fake.messages[sid] = resource
                     fake.state.sent.append(resource)
+                    if token:
+                        fake.by_token[token] = sid
+                    hold = fake.state.hold
+                if hold is not None:
+                    hold.wait(60)  # recorded, answer withheld: a client may die meanwhile
                 self.reply(201, resource)
 
             def do_GET(self) -> None:

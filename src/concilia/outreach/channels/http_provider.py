@@ -40,6 +40,9 @@ def retry_after(response: httpx.Response) -> float | None:
 
 
 class HttpProviderChannel:
+    # The protocol's Idempotency-Key: the same key returns the first message.
+    idempotent = True
+
     def __init__(
         self,
         *,

@@ -6,6 +6,11 @@ Send: ``POST {graph}/{version}/me/messages`` (the Page's token as bearer) with
 {"code", "error_subcode", "message"}}``. The person's messages, deliveries and reads arrive
 by webhook (``object`` page or instagram, ``entry[].messaging[]``), signed like WhatsApp's
 (``X-Hub-Signature-256``). Addresses: ``messenger:<PSID>`` or ``instagram:<IGSID>``.
+
+The Send API takes no idempotency key: a request repeated after a crash is a second message.
+The outbox's key goes in ``message.metadata``, which Meta returns in the Page's
+``message_echoes`` webhook: the echo of a message whose send was never recorded names the
+outbox message, which is then recorded as sent instead of being sent again.
 """
 
 from __future__ import annotations
@@ -61,7 +66,7 @@ class MetaSendChannel:
         body: dict[str, Any] = {
             "recipient": {"id": psid},
             "messaging_type": "RESPONSE",
-            "message": {"text": message.body},
+            "message": {"text": message.body, "metadata": message.idempotency_key},
         }
         tag = message.metadata.get("tag")
         if tag:
@@ -120,7 +125,19 @@ def parse_webhook(
             at = datetime.fromtimestamp(int(event["timestamp"]) / 1000, UTC)
             sender = prefix + str(event["sender"]["id"])
             message = event.get("message")
-            if message and not message.get("is_echo"):
+            if message and message.get("is_echo"):
+                # Our own message, echoed: proof it went, with our key when we set one.
+                events.append(
+                    StatusEvent(
+                        key=f"meta:{message['mid']}:echo",
+                        channel=channel,
+                        provider_id=str(message["mid"]),
+                        status="sent",
+                        at=at,
+                        idempotency_key=message.get("metadata") or None,
+                    )
+                )
+            elif message:
                 inbound.append(
                     InboundMessage(
                         provider_id=str(message["mid"]),

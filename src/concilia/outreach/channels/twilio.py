@@ -8,8 +8,14 @@ Status callbacks and inbound messages are form ``POST``s to our URLs, signed in
 ``X-Twilio-Signature``: base64(HMAC-SHA1(auth token, full URL + each parameter name and value,
 sorted by name)).
 
-Twilio takes no idempotency key on create, so the outbox's key rides in the status
-callback's URL (``?key=``), and every callback names the message it is about.
+Crash safety: the outbox's key is sent in the ``I-Twilio-Idempotency-Token`` header of the
+create request, so a send retried after a worker died mid-request is recognised as the same
+message (the fake answers the first SID and sends nothing twice). Twilio documents this
+header on the requests it makes to us (webhook retries); that its API de-duplicates creates
+on it is what the fake assumes and what must be confirmed on a real account before relying
+on it. As a second safeguard the key also rides in the status callback's URL (``?key=``):
+a callback for a message whose send was never recorded (the worker died after Twilio
+accepted it) names the outbox message, which is then recorded as sent instead of re-sent.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ REFUSED_REASONS = {
     20003: "authentication failed (account SID or auth token)",
 }
 UNSUBSCRIBED = 21610
+IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
 TOO_MANY_REQUESTS = 20429
 _STATUS: dict[str, SendStatus] = {
     "accepted": "sent",
@@ -76,6 +83,8 @@ class TwilioSmsChannel:
     """One Twilio sender (a number or a messaging service)."""
 
     name = "sms"
+    # A create repeated with the same key returns the first message (see module docstring).
+    idempotent = True
 
     def __init__(
         self,
@@ -106,7 +115,11 @@ class TwilioSmsChannel:
 
     def send(self, message: OutgoingMessage) -> SendResult:
         try:
-            r = self._client.post(f"{self.base}.json", data=self.form(message))
+            r = self._client.post(
+                f"{self.base}.json",
+                data=self.form(message),
+                headers={IDEMPOTENCY_HEADER: message.idempotency_key},
+            )
         except httpx.HTTPError as exc:
             return SendResult("failed", error=f"Twilio unreachable: {exc}", outage=True)
         if r.status_code in (200, 201):
@@ -126,7 +139,12 @@ class TwilioSmsChannel:
         if r.status_code >= 500:
             return SendResult("failed", error=text, retryable=True, outage=True, code=str(code))
         reason = REFUSED_REASONS.get(code)
-        return SendResult("failed", error=f"{text} ({reason})" if reason else text, code=str(code))
+        return SendResult(
+            "failed",
+            error=f"{text} ({reason})" if reason else text,
+            code=str(code),
+            unsubscribed=code == UNSUBSCRIBED,
+        )
 
     def status(self, provider_id: str) -> SendStatus | None:
         try:
@@ -139,10 +157,15 @@ class TwilioSmsChannel:
         return []  # inbound SMS come by webhook
 
 
-def parse_status(params: Mapping[str, str], *, channel: str = "sms") -> StatusEvent:
-    """A status callback's event; its key is the message and the status (a replay repeats it)."""
+def parse_status(
+    params: Mapping[str, str], *, channel: str = "sms", outbox_key: str | None = None
+) -> StatusEvent:
+    """A status callback's event; its key is the message and the status (a replay repeats it).
+
+    ``outbox_key``: the ``key`` of the callback URL (the outbox's idempotency key)."""
     sid, status = params["MessageSid"], params["MessageStatus"]
     return StatusEvent(
+        idempotency_key=outbox_key or None,
         key=f"twilio:{sid}:{status}",
         channel=channel,
         provider_id=sid,

@@ -8,8 +8,11 @@ Statuses (sent, delivered, read, failed) and the person's messages arrive by web
 with the app secret>``; the subscription is confirmed by a ``GET`` echoing ``hub.challenge``
 when ``hub.verify_token`` matches.
 
-The API takes no idempotency key, so the outbox's key rides in ``biz_opaque_callback_data``,
-which Meta echoes in the message's status webhooks (the message can be found by it).
+The API takes no idempotency key: a request repeated after a crash is a second message.
+The outbox's key rides in ``biz_opaque_callback_data``, which Meta echoes in the message's
+status webhooks: a status for a message whose send was never recorded (its worker died after
+Meta accepted it) names the outbox message, which is then recorded as sent, not sent again
+(see ``outbox`` and docs/outreach.md on what remains possible).
 """
 
 from __future__ import annotations
@@ -179,6 +182,7 @@ def parse_webhook(
                         status=str(s["status"]),
                         at=_at(s["timestamp"]),
                         detail=str(errors[0].get("code", "")) or None,
+                        idempotency_key=s.get("biz_opaque_callback_data") or None,
                     )
                 )
     return inbound, events
