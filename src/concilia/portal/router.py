@@ -3,9 +3,12 @@ and the portal's static files; the verified debtor's pages are in :mod:`pages`."
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, Response
@@ -17,8 +20,28 @@ from concilia.portal import chat_router, console_chat, entry, pages, payment_pag
 from concilia.portal import service as portal_service
 from concilia.portal.models import PortalFlow
 from concilia.portal.settings import get_portal_settings
+from concilia.special import guard as special_guard
 
-router = APIRouter(include_in_schema=False)
+_warmed = threading.Event()
+
+
+def _warm_guard() -> None:
+    # A failure here only means the first message loads the guard itself.
+    with contextlib.suppress(Exception):
+        special_guard.warm()
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(_app: Any) -> AsyncIterator[None]:
+    """At start-up, once per process: the special-category guard that screens every debtor
+    message is loaded in the background (seconds on a busy machine), not on the first one."""
+    if get_portal_settings().warm_guard and not _warmed.is_set():
+        _warmed.set()
+        threading.Thread(target=_warm_guard, name="special-guard-warm", daemon=True).start()
+    yield
+
+
+router = APIRouter(include_in_schema=False, lifespan=_lifespan)
 router.include_router(pages.router)
 router.include_router(chat_router.router)
 router.include_router(payment_pages.router)

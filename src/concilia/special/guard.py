@@ -14,7 +14,10 @@ with a lower threshold since it was never measured there. A text in any other la
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -96,6 +99,19 @@ _identifier = None
 _READ = ENCODER_LANGS | {UNDETERMINED}
 
 
+def _needs_reading(code: str, prepared: str) -> bool:
+    """Must the classifier read this text? The cheap first stage: a text in FR/ES/EN (or too
+    short to tell) made only of neutral words (function words, greetings, numbers, dates, the
+    words of paying a debt: ``lexicon.NEUTRAL``) is cleared without being embedded, since
+    there is nothing in it to read. No text of the tuning part is cleared by it (the portal's
+    debtor chat is where it pays off), and the blind figures of bench/signals_guard.py are
+    unchanged. A broader stage (clearing any text without a category's word) was tried and
+    lost a blind special text: the classifier also reads meaning the word lists lack."""
+    if code not in _READ or not prepared.strip():
+        return False
+    return not ((code in OURS or code == UNDETERMINED) and lexicon.only_neutral(prepared))
+
+
 def scan_many(texts: Sequence[str], *, model: head.Head | None = None) -> list[Verdict]:
     """The verdict on every text, in order; texts are embedded in batches."""
     if not texts:
@@ -103,7 +119,7 @@ def scan_many(texts: Sequence[str], *, model: head.Head | None = None) -> list[V
     langs = languages(texts)
     prepared = lexicon.prepare(texts)
     strong = [lexicon.strong_categories(p) for p in prepared]
-    readable = [i for i, code in enumerate(langs) if code in _READ and prepared[i].strip()]
+    readable = [i for i, code in enumerate(langs) if _needs_reading(code, prepared[i])]
     p_special = np.zeros(len(texts))
     p_category = np.zeros((len(texts), len(CATEGORIES)))
     if readable:
@@ -129,6 +145,57 @@ def scan_many(texts: Sequence[str], *, model: head.Head | None = None) -> list[V
                 found.add(CATEGORIES[int(np.argmax(p_category[i]))])
         verdicts.append(Verdict(frozenset(found), code or "none", refused and not found))
     return verdicts
+
+
+def warm() -> None:
+    """Load what a verdict needs (language identifier, encoder, classifier) and run one, so
+    that the first real text does not wait for it; once per process, at start-up."""
+    scan_many(["warming up the guard", "un texte pour chauffer le modèle de santé"])
+
+
+# Texts screened one at a time by many threads (portal chat messages, replies) wait here and
+# are read together by one thread: a batch costs little more than one text, and the texts no
+# longer queue up one 10 ms read after another.
+_waiting: queue.SimpleQueue[tuple[str, Future[Verdict]]] = queue.SimpleQueue()
+_reader_lock = threading.Lock()
+_reader: threading.Thread | None = None
+# Texts per read: bounds the wait of the last one of a burst.
+READ_BATCH = 64
+
+
+def _read_forever() -> None:
+    while True:
+        batch = [_waiting.get()]
+        while len(batch) < READ_BATCH:
+            try:
+                batch.append(_waiting.get_nowait())
+            except queue.Empty:
+                break
+        try:
+            verdicts = scan_many([text for text, _ in batch])
+        except BaseException as exc:  # every waiting caller gets the error, the reader lives
+            for _, future in batch:
+                future.set_exception(exc)
+            continue
+        for (_, future), verdict in zip(batch, verdicts, strict=True):
+            future.set_result(verdict)
+
+
+def scan_shared(text: str) -> Verdict:
+    """The verdict on one text, read together with the texts other threads are screening at
+    the same moment (for request handlers; a caller with many texts uses :func:`scan_many`).
+
+    A text the cheap first stage clears is answered at once, in the calling thread."""
+    global _reader
+    if not _needs_reading(languages([text])[0], lexicon.prepare([text])[0]):
+        return scan_many([text])[0]
+    with _reader_lock:
+        if _reader is None:
+            _reader = threading.Thread(target=_read_forever, name="special-guard", daemon=True)
+            _reader.start()
+    future: Future[Verdict] = Future()
+    _waiting.put((text, future))
+    return future.result()
 
 
 def scan(text: str, *, model: head.Head | None = None) -> Verdict:

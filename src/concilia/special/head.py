@@ -16,10 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
@@ -97,16 +98,41 @@ class Head:
             ]
         ).tocsr()
 
-    def proba(self, x: sp.csr_matrix) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-        """P(special) per row, and P(category) per row and category (``lexicon.CATEGORIES``)."""
-        with threadpool_limits(1):
-            special = self.special.predict_proba(x)[:, 1]
-            per = np.zeros((x.shape[0], len(lexicon.CATEGORIES)), dtype=np.float64)
-            for j, category in enumerate(lexicon.CATEGORIES):
-                model = self.categories.get(category)
+    def _stacked(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """Coefficients of the special head then each category's as one matrix (a column
+        each), their intercepts, and which columns hold a fitted head."""
+        cached: Any = self.__dict__.get("_stacked_cache")
+        if cached is None:
+            models = [self.special] + [self.categories.get(c) for c in lexicon.CATEGORIES]
+            width = self.special.coef_.shape[1]
+            weights = np.zeros((width, len(models)), dtype=np.float64)
+            intercepts = np.zeros(len(models), dtype=np.float64)
+            fitted = np.zeros(len(models), dtype=bool)
+            for j, model in enumerate(models):
                 if model is not None:
-                    per[:, j] = model.predict_proba(x)[:, 1]
-        return special, per
+                    weights[:, j] = model.coef_[0]
+                    intercepts[j] = model.intercept_[0]
+                    fitted[j] = True
+            cached = (weights, intercepts, fitted)
+            self.__dict__["_stacked_cache"] = cached
+        return cast(tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]], cached)
+
+    def proba(self, x: sp.csr_matrix) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """P(special) per row, and P(category) per row and category (``lexicon.CATEGORIES``).
+
+        The heads' logistic function computed directly, all heads in one sparse product:
+        what ``predict_proba`` gives, without its per-call checks and thread-pool set-up
+        (about 12 ms a call, most of a one-text verdict)."""
+        weights, intercepts, fitted = self._stacked()
+        scores = np.asarray(x @ weights) + intercepts
+        probabilities = expit(scores)
+        probabilities[:, ~fitted] = 0.0
+        return probabilities[:, 0], probabilities[:, 1:]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_stacked_cache", None)
+        return state
 
 
 def fit(

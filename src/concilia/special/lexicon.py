@@ -226,6 +226,77 @@ WEAK: dict[str, str] = {
     ),
 }
 
+# The cheap first stage of the guard: a text made only of these words (FR/ES/EN function
+# words, greetings, numbers, dates and the vocabulary of paying a debt), of numbers and of
+# references holding a digit gives the classifier nothing to read, and is cleared without
+# being embedded. Deliberately short: no word of ``STRONG`` or ``WEAK`` is here, nor any
+# word that may carry a category in context ("semaines", "carte", "pain", "regards", "elle").
+_NEUTRAL_WORDS = """
+    a a1 ai aie aies ait as au aux avec avez avons avoir ayant c ca ce cela celle celui ces
+    cet cette ceci ci d dans de des du en et est etait etes etre eu eux il ils j je l la le
+    les leur leurs lui m ma me mes moi mon n ne nos notre nous on ont ou par pas peu pour
+    qu que quel quelle quels qui quoi s sa sans se ses si son sont suis sur t ta te tes toi
+    ton tu un une vos votre vous y deja encore aussi bien tres trop plus moins tout tous
+    toute toutes rien quand comment combien pourquoi parce puis alors donc mais car ni
+    maintenant bientot avant apres pendant depuis jusqu jusque entre chez vers ici la
+    al algo como con cual cuales cuando cuanto cuanta cuantos cuantas del desde donde el
+    ella ellos en entre era eres es esa ese eso esta estas este esto estos estoy estamos
+    estan esta fue ha han has hay he hemos la las le les lo los me mi mis muy nada ni no
+    nos nosotros nuestra nuestro o os para pero poco por porque que quien se ser si sin
+    sino soy somos son su sus tambien te tengo tiene tienen tu tus un una uno unos
+    unas usted ustedes y ya yo ahora antes despues todavia todo toda todos todas mas menos
+    the an and are am be been being but by can could did do does doing done for from had
+    has have having he her here him his how i if in into is it its just me my no not now
+    of on or our out please she so than that their them then there these they this those
+    to too up us very was we were what when where which who why will with would you your
+    yours yes ok okay also already still yet more less all any some again before after
+    about until since over under per via
+    bonjour bonsoir salut merci madame monsieur mme mr mrs svp stp cordialement
+    revoir hola buenos buenas dias tardes noches gracias favor senora saludos atentamente
+    adios vale hello hi hey thanks thank dear sincerely goodbye bye oui non si
+    d accord daccord
+    payer paye payee payes paie paient paiement paiements pagar pago pagos pague pagado
+    pagare pay paying paid payment payments repay montant montants somme importe
+    cantidad amount amounts euro euros eur dollar dollars usd pound pounds gbp cents
+    centimes centimos dette dettes deuda deudas debt debts facture factures factura
+    facturas invoice invoices bill bills compte cuenta account solde saldo balance
+    virement transferencia transfer prelevement domiciliacion debit echeance echeances
+    echeancier plazo plazos instalment instalments installment installments mensualite
+    mensualites mensualidad mensualidades monthly mensuel mensuelle mensual plan plans
+    proposition propuesta proposal offre oferta offer reference ref referencia numero
+    number code codigo dossier expediente file recu recibo receipt banque banco bank
+    total reste resto rest part partie parte
+    mois mes month months semaine semana week jour jours dia day days aujourd hui hoy
+    today demain manana tomorrow hier ayer yesterday prochain prochaine proximo proxima
+    next dernier derniere ultimo ultima last premier premiere primero primera first fois
+    vez veces time times fin end debut
+    lundi mardi mercredi jeudi vendredi samedi dimanche lunes martes miercoles jueves
+    viernes sabado domingo monday tuesday wednesday thursday friday saturday sunday
+    janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre enero
+    febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre
+    january february april june july august september october november december
+    deux trois quatre cinq six sept huit neuf dix cent mille dos tres cuatro cinco seis
+    siete ocho nueve diez cien mil one two three four five six seven eight nine ten hundred
+    thousand
+    peux peut pouvez pourrais pourriez pourrait puis veux veut voulez voudrais voudrions
+    souhaite souhaiterais dois doit devez faire fais fait envoyer envoye envoie recevoir
+    rappeler rappelle appeler appelle contacter confirmer confirme savoir sais sait
+    puedo puede pueden podria quiero quisiera necesito debo hacer hago enviar
+    enviado envio recibir recibido llamar llamo confirmar saber se
+    want wanted need needed send sent receive received call make know confirm confirmed
+    let get got see
+    """
+NEUTRAL = frozenset(_NEUTRAL_WORDS.split())
+
+
+def only_neutral(normalised: str) -> bool:
+    """Is every word of normalised text in ``NEUTRAL``, a single letter, a number or a
+    reference with a digit?"""
+    return all(
+        w in NEUTRAL or len(w) == 1 or any(ch.isdigit() for ch in w) for w in normalised.split()
+    )
+
+
 # A place whose name holds a category word: the word is masked before the look-up.
 _PLACE_BEFORE = re.compile(
     r"\b(?i:rue|avenue|av\.?|boulevard|bd|place|plaza|calle|avenida|paseo|pasaje|quai|"
