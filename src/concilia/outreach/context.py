@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -29,6 +30,11 @@ _CONTACT_KIND = {"email": "email", "sms": "phone"}
 
 def address_index(address: str) -> str:
     return crypto.blind_index(address, context=ADDRESS_CONTEXT)
+
+
+def _first_phone(debtor: Any) -> str | None:
+    phones = portfolio_service.reveal_debtor(debtor).phones
+    return phones[0] if phones else None
 
 
 def history(*, db_session: Session, debt_id: int, now: datetime) -> tuple[ContactEvent, ...]:
@@ -119,7 +125,10 @@ def build(
             notice_on = stated.creditor_notice_on
     zones = possible_time_zones(
         address_time_zone=debtor.time_zone,
-        phone=to if channel in _PHONE_CHANNELS else None,
+        # An e-mail or a private message is also sent at a time: when the agency's data place
+        # the person in several zones (address and phone disagree), every one counts (Reg F
+        # 1006.6(b)(1)(i) and its commentary on ambiguous locations), whatever the channel.
+        phone=to if channel in _PHONE_CHANNELS else _first_phone(debtor),
         region={"UK": "GB"}.get(debtor.jurisdiction, debtor.jurisdiction),
     )
     return Communication(

@@ -21,6 +21,9 @@ from urllib.parse import parse_qs, urlparse
 from concilia.outreach.channels.twilio import twilio_signature
 from concilia.outreach.channels.whatsapp import meta_signature
 
+# Twilio's default opt-out keywords (Advanced Opt-Out off): the number is then blocked.
+STOP_KEYWORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
+
 
 @dataclass
 class FakeState:
@@ -380,6 +383,14 @@ class FakeTwilio:
     def set_status(self, sid: str, status: str, error_code: str | None = None) -> None:
         self.messages[sid]["status"] = status
         self.messages[sid]["error_code"] = error_code
+
+    def inbound(self, *, sender: str, body: str, to: str = "+15550001111") -> dict[str, str]:
+        """An SMS the person sends our number, as Twilio posts it to our webhook. A STOP is
+        also honoured by Twilio itself: later sends to that number answer 21610."""
+        if body.strip().upper() in STOP_KEYWORDS:
+            self.stopped.add(sender)
+        return {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": self.account_sid,
+                "From": sender, "To": to, "Body": body}  # fmt: skip
 
     def signed(self, url: str, params: dict[str, str]) -> dict[str, str]:
         """Headers of a webhook POST to ``url`` with these form parameters."""
