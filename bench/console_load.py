@@ -13,7 +13,16 @@ scale, the load time, per request kind the count, failures, p50/p95/p99 (ms, Loc
 buckets), whether the target is met, and the load conditions (CPUs, load average before and
 after; the machine may be shared).
 
+The 1M load takes a while: ``--keep-schema`` keeps the loaded schema (and the keys its
+contacts are encrypted with, under var/bench/<schema>) and prints its name; ``--schema NAME``
+measures it again without loading. ``--profile N`` measures the per-request cost instead of
+the load: N of each request in-process, with the SQL statements each one runs and its CPU
+time (for finding N+1 queries and per-request waste at small scale).
+
     .venv/bin/python bench/console_load.py --cases 1000000 --agents 50 --seconds 60
+    .venv/bin/python bench/console_load.py --cases 1000000 --keep-schema   # prints the schema
+    .venv/bin/python bench/console_load.py --schema bench_0123456789       # measures again
+    .venv/bin/python bench/console_load.py --cases 10000 --profile 20
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ import argparse
 import csv
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -32,10 +42,18 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from console_worklist import PG_URL, TEAMS, load_fast
+from console_worklist import (
+    PG_URL,
+    TEAMS,
+    add_schema_options,
+    check_schema,
+    create_schema,
+    drop_schema,
+    load_fast,
+    schema_url,
+)
 
 TARGETS_MS = {"worklist": 150, "worklist next page": 150, "case page": 150, "live check": 80}
 # Drafts as an agent types them: some clean, some that break a rule or the tone checker.
@@ -117,7 +135,9 @@ def _free_port() -> int:
 
 def _agents(url: str, agents: int, shown: int) -> list[dict[str, str]]:
     """Agents over the teams, each signed in, and an e-mail contact on the cases each team's
-    worklist shows first (the ones the agents open and write to)."""
+    worklist shows first (the ones the agents open and write to). Usernames carry a run tag,
+    so a kept schema gets new agents on each run; a debtor keeps its one bench contact."""
+    from sqlalchemy import select
     from sqlalchemy.orm import Session
 
     from concilia import crypto
@@ -128,6 +148,7 @@ def _agents(url: str, agents: int, shown: int) -> list[dict[str, str]]:
     from concilia.portfolio import service as portfolio_service
     from concilia.portfolio.models import DebtorContact
 
+    run = uuid.uuid4().hex[:6]
     engine = make_engine(url)
     out = []
     with Session(engine) as s:
@@ -139,7 +160,7 @@ def _agents(url: str, agents: int, shown: int) -> list[dict[str, str]]:
             for n in team_agents:
                 user, _ = auth_service.create_user(
                     db_session=s,
-                    username=f"agent{n:03d}",
+                    username=f"agent{n:03d}-{run}",
                     role=Role.agent,
                     password=f"bench-{uuid.uuid4().hex}",
                     teams=[f"team-{team}"],
@@ -151,12 +172,22 @@ def _agents(url: str, agents: int, shown: int) -> list[dict[str, str]]:
                 principal = principal or auth_service.principal_for(user, "bench")
             assert principal is not None
             rows = portfolio_service.worklist(db_session=s, principal=principal, limit=shown)
-            for row in rows:
-                case = portfolio_service.get_case(db_session=s, case_id=row.case_id)
-                email = f"d{case.debt.debtor_id}@example.org"
+            debtor_ids = {
+                portfolio_service.get_case(db_session=s, case_id=row.case_id).debt.debtor_id
+                for row in rows
+            }
+            has_one = set(
+                s.scalars(
+                    select(DebtorContact.debtor_id).where(
+                        DebtorContact.debtor_id.in_(debtor_ids), DebtorContact.source == "bench"
+                    )
+                )
+            )
+            for debtor_id in sorted(debtor_ids - has_one):
+                email = f"d{debtor_id}@example.org"
                 s.add(
                     DebtorContact(
-                        debtor_id=case.debt.debtor_id,
+                        debtor_id=debtor_id,
                         kind="email",
                         value_encrypted=crypto.encrypt(email, context="portfolio.contact.email"),
                         value_index=crypto.blind_index(email, context="portfolio.contact.email"),
@@ -211,6 +242,67 @@ def _stats(path: Path) -> dict[str, Any]:
     return out
 
 
+def _profile(agent: dict[str, str], repeat: int) -> dict[str, Any]:
+    """Per request kind: SQL statements per request and CPU ms per request (median and max),
+    in-process (TestClient, no network, no Locust), after one warm-up of each."""
+    import re
+    import statistics
+
+    from fastapi.testclient import TestClient
+    from sqlalchemy import Engine, event
+
+    from concilia.app import create_app
+
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(Engine, "before_cursor_execute", count)
+    cookie = {"Cookie": agent["cookie"]}
+    post = {**cookie, "X-CSRF-Token": agent["csrf"], "HX-Request": "true"}
+    client = TestClient(create_app())
+    page = client.get("/console/cases", headers=cookie)
+    cases = re.findall(r'href="/console/cases/(\d+)"', page.text)
+    requests: dict[str, Any] = {
+        "worklist": lambda: client.get("/console/cases", headers=cookie),
+        "worklist next page": lambda: client.get(
+            f"/console/cases?after={cases[-1]}", headers=cookie
+        ),
+        "name search": lambda: client.post(
+            "/console/cases/rows", data={"q": "martin5"}, headers=post
+        ),
+        "case page": lambda: client.get(f"/console/cases/{cases[0]}", headers=cookie),
+        "live check": lambda: client.post(
+            f"/console/cases/{cases[0]}/check",
+            data={"channel": "email", "to": agent["email"], "kind": "free_text", "body": DRAFTS[1]},
+            headers=post,
+        ),
+    }  # fmt: skip
+    out: dict[str, Any] = {}
+    for name, call in requests.items():
+        call().raise_for_status()  # warm: templates compiled, models loaded
+        counts, cpu, wall = [], [], []
+        example: list[str] = []
+        for _ in range(repeat):
+            statements.clear()
+            c0, w0 = time.process_time(), time.perf_counter()
+            call().raise_for_status()
+            cpu.append((time.process_time() - c0) * 1000)
+            wall.append((time.perf_counter() - w0) * 1000)
+            counts.append(len(statements))
+            example = list(statements)
+        out[name] = {
+            "sql_statements": max(counts),
+            "cpu_ms_p50": round(statistics.median(cpu), 1),
+            "cpu_ms_max": round(max(cpu), 1),
+            "wall_ms_p50": round(statistics.median(wall), 1),
+            "statements": [" ".join(q.split())[:140] for q in example],
+        }
+    event.remove(Engine, "before_cursor_execute", count)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
@@ -220,39 +312,65 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="uvicorn processes")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pg-url", default=PG_URL)
+    parser.add_argument(
+        "--profile",
+        type=int,
+        metavar="N",
+        help="instead of the load: N of each request in-process, SQL statements and CPU each",
+    )
+    add_schema_options(parser)
     args = parser.parse_args()
 
-    from concilia.db import Base, make_engine
     from concilia.domains import load_all_models
 
     load_all_models()
+    if args.drop_schema:
+        drop_schema(args.pg_url, args.drop_schema)
+        shutil.rmtree(Path("var", "bench", args.drop_schema), ignore_errors=True)
+        return
     cpus = os.cpu_count()
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(args.pg_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{args.pg_url}?options=-csearch_path%3D{schema}"
+    load_seconds: float | None = None
+    if args.schema:
+        schema, keep = args.schema, True
+        cases = check_schema(args.pg_url, schema)
+    else:
+        schema, keep, cases = create_schema(args.pg_url), args.keep_schema, args.cases
+    url = schema_url(args.pg_url, schema)
     server: subprocess.Popen[str] | None = None
     with tempfile.TemporaryDirectory() as tmp:
-        # The seeding and the server share the keys (var/): contacts are decrypted there.
-        os.environ["CONCILIA_VAR_DIR"] = tmp
+        # The seeding and the server share the keys: contacts are decrypted there. A kept
+        # schema keeps its keys beside it (var/ is never committed).
+        var_dir = Path("var", "bench", schema).resolve() if keep else Path(tmp)
+        var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.environ["CONCILIA_VAR_DIR"] = str(var_dir)
         os.environ["CONCILIA_DATABASE_URL"] = url
         try:
-            engine = make_engine(url)
-            Base.metadata.create_all(engine)
-            started = time.perf_counter()
-            load_fast(engine, args.cases, args.seed)
-            load_seconds = time.perf_counter() - started
-            mark = _phase(f"loaded {args.cases} cases", started)
-            engine.dispose()
+            mark = time.perf_counter()
+            if not args.schema:
+                from concilia.db import make_engine
+
+                engine = make_engine(url)
+                load_fast(engine, cases, args.seed)
+                engine.dispose()
+                load_seconds = round(time.perf_counter() - mark, 1)
+                mark = _phase(f"loaded {cases} cases", mark)
+            if keep:
+                print(f"[console_load] schema kept: {schema} (reuse: --schema {schema})",
+                      file=sys.stderr, flush=True)  # fmt: skip
             agents = _agents(url, args.agents, shown=50)
             mark = _phase(f"{args.agents} agents signed in", mark)
+            if args.profile:
+                profile = _profile(agents[0], args.profile)
+                print(json.dumps({"scale": {"cases": cases}, "schema": schema if keep else None,
+                                  "profile": profile, "loadavg": os.getloadavg()}))  # fmt: skip
+                return
             agents_file = Path(tmp, "agents.json")
             agents_file.write_text(json.dumps(agents))
             locustfile = Path(tmp, "locustfile.py")
             locustfile.write_text(LOCUSTFILE)
             port = _free_port()
-            env = {**os.environ, "CONCILIA_DATABASE_URL": url, "CONCILIA_VAR_DIR": tmp}
+            env = {**os.environ, "CONCILIA_DATABASE_URL": url, "CONCILIA_VAR_DIR": str(var_dir)}
+            # As in production: no reload, no debug, no access log, warnings only.
             server = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "concilia.app:create_app", "--factory",
                  "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers),
@@ -293,11 +411,13 @@ def main() -> None:
             print(
                 json.dumps(
                     {
-                        "scale": {"cases": args.cases, "teams": TEAMS, "agents": args.agents},
-                        "load_seconds": round(load_seconds, 1),
+                        "scale": {"cases": cases, "teams": TEAMS, "agents": args.agents},
+                        "load_seconds": load_seconds,
+                        "schema": schema if keep else None,
                         "seconds": args.seconds,
                         "think_seconds": args.think,
-                        "server": f"uvicorn, {args.workers} workers, 127.0.0.1, PostgreSQL",
+                        "server": f"uvicorn, {args.workers} workers, no access log, 127.0.0.1, "
+                        "PostgreSQL",
                         "requests": requests,
                         "all_met": all(r["met"] for r in requests.values()),
                         "conditions": {
@@ -316,9 +436,8 @@ def main() -> None:
                     server.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     server.kill()
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+            if not keep:
+                drop_schema(args.pg_url, schema)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    text,
 )
+
+# Registers SQLAlchemy's to_tsvector/to_tsquery, which func.* then builds (and compiles).
+from sqlalchemy.dialects import postgresql  # noqa: F401
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -112,6 +117,30 @@ class Debtor(Base):
     )
 
 
+# Name search (portfolio.worklist). The names are stored in clear (above): the index holds
+# their words, lower-cased and with accents folded, nothing more. The same fold runs in
+# Python on the searched text (NAME_FOLD), so "lopez" finds "López".
+_FOLD_FROM = "áàâäãåāăąéèêëēęěíìîïīóòôöõøōúùûüūůñńçćčýÿšśžźżłđ"
+_FOLD_TO = "aaaaaaaaaeeeeeeeiiiiiooooooouuuuuunncccyysszzzld"
+NAME_FOLD = str.maketrans(_FOLD_FROM, _FOLD_TO)
+
+
+def name_search_vector() -> Any:
+    """The debtor's name words as a text-search vector (PostgreSQL). Constants are inlined,
+    not bound, so the query's expression is the index's and the planner can use it."""
+    # text(), not literal_column(): Index takes its table from the first column it meets.
+    names = Debtor.given_names.op("||")(text("' '")).op("||")(Debtor.family_names)
+    folded = func.translate(func.lower(names), text(f"'{_FOLD_FROM}'"), text(f"'{_FOLD_TO}'"))
+    return func.to_tsvector(text("'simple'::regconfig"), folded)
+
+
+Index("ix_debtors_name_search", name_search_vector(), postgresql_using="gin").ddl_if(
+    dialect="postgresql"
+)
+# A reference is searched whatever its case: one index each, on both backends.
+Index("ix_debtors_reference_lower", func.lower(Debtor.debtor_reference))
+
+
 class DebtorAddress(Base):
     """One address in a debtor's history; the current one has no ``valid_to``."""
 
@@ -188,6 +217,9 @@ class Debt(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     debtor: Mapped[Debtor] = relationship(lazy="select")
+
+
+Index("ix_debts_account_reference_lower", func.lower(Debt.account_reference))
 
 
 class Case(Base):

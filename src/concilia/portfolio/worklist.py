@@ -20,14 +20,35 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    and_,
+    any_,
+    bindparam,
+    false,
+    func,
+    or_,
+    select,
+    union,
+    update,
+)
+from sqlalchemy import text as sql_text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, lazyload
 
 from concilia.audit import service as audit_service
 from concilia.auth import service as auth_service
 from concilia.auth.schemas import Principal
 from concilia.errors import InputProblem, InvalidInput
-from concilia.portfolio.models import Case, Debt, Debtor, PromiseToPay
+from concilia.portfolio.models import (
+    NAME_FOLD,
+    Case,
+    Debt,
+    Debtor,
+    PromiseToPay,
+    name_search_vector,
+)
 from concilia.portfolio.rows import control_character
 
 FLAGS = (
@@ -42,6 +63,8 @@ FLAGS = (
 STAGES = ("new", "contacting", "negotiating", "promised", "plan", "paid", "closed")
 REASON_MAX = 200
 _CHUNK = 5000
+# Beyond this many debtors matching a search, each row is matched on the worklist's walk.
+_MANY_MATCHES = 20_000
 
 
 @dataclass(frozen=True)
@@ -105,6 +128,63 @@ def _after(values: tuple[Any, ...]) -> ColumnElement[bool]:
     return or_(*alternatives)
 
 
+def search_words(text: str) -> list[str]:
+    """The searched text as words: lower-cased, accents folded as the name index folds them,
+    split on anything but letters and digits (so no word carries a search operator)."""
+    folded = text.lower().translate(NAME_FOLD)
+    return [w for w in "".join(c if c.isalnum() else " " for c in folded).split() if w][:8]
+
+
+def _name_condition(db_session: Session, words: list[str]) -> ColumnElement[bool]:
+    """Every word begins a word of the debtor's names (in any order)."""
+    if db_session.get_bind().dialect.name == "postgresql":
+        query = " & ".join(f"{w}:*" for w in words)
+        matches: ColumnElement[bool] = name_search_vector().op("@@")(
+            func.to_tsquery(sql_text("'simple'::regconfig"), query)
+        )
+        return matches
+    # SQLite (development): the same words at the start of a word of the names; SQLite's
+    # lower() folds ASCII letters only.
+    spaced = func.lower(" " + Debtor.given_names + " " + Debtor.family_names)
+    spaced = func.replace(func.replace(spaced, "-", " "), "'", " ")
+    return and_(*(spaced.like(f"% {w}%") for w in words))
+
+
+def _text_condition(db_session: Session, text: str) -> ColumnElement[bool]:
+    """Cases whose debtor's names match every word of ``text`` (each the start of a word of
+    the names, accents folded), or whose debtor's or account's reference is ``text`` (any
+    case).
+
+    On PostgreSQL the names are found through ``ix_debtors_name_search`` and the references
+    through their lower-case indexes, never by a scan of the debtors. The debtors a search
+    matches (up to ``_MANY_MATCHES``) become a list of ids; beyond, each row is checked as the
+    page walks the worklist's index (a name that common fills a page early).
+    """
+    needle = text.strip().lower()
+    words = search_words(text)
+    by_reference = [
+        func.lower(Debtor.debtor_reference) == needle,
+        func.lower(Debt.account_reference) == needle,
+    ]
+    matching = [
+        select(Debtor.id).where(by_reference[0]),
+        select(Debt.debtor_id).where(by_reference[1]),
+    ]
+    by_name: ColumnElement[bool] = false()
+    if words:
+        by_name = _name_condition(db_session, words)
+        matching.append(select(Debtor.id).where(by_name))
+    found = union(*matching).subquery()
+    ids = list(db_session.scalars(select(found.c[0]).limit(_MANY_MATCHES + 1)))
+    if len(ids) > _MANY_MATCHES:
+        return or_(by_name, *by_reference)
+    if db_session.get_bind().dialect.name != "postgresql":
+        return Debt.debtor_id.in_(ids or [-1])
+    # One array parameter, whose length the planner sees: few ids are read by id, many are a
+    # hashed filter on the walk down the worklist's index.
+    return Debt.debtor_id == any_(bindparam("debtor_ids", ids, type_=ARRAY(BigInteger)))
+
+
 def worklist(
     *,
     db_session: Session,
@@ -127,7 +207,8 @@ def worklist(
     Order: the strategy's priority (highest first, unscored last), the earliest pending
     promise due, the largest balance, the longest since the last contact (never contacted
     first), the case id. The cursor is a case id, not its sort values, so no amount or date
-    goes into a URL. ``text`` matches a debtor's names or either reference; ``debtor_ids``
+    goes into a URL. ``text`` matches a debtor's names (each word the start of a word of
+    the names, accents folded) or either reference; ``debtor_ids``
     restricts to debtors found another way (e.g. by a contact's blind index); ``team_ids``
     narrows the principal's teams (never widens them).
     """
@@ -165,16 +246,7 @@ def worklist(
     if debtor_ids is not None:
         conditions.append(Debt.debtor_id.in_(debtor_ids or [-1]))
     if text and text.strip():
-        needle = text.strip().lower()
-        pattern = f"%{needle}%"
-        conditions.append(
-            or_(
-                func.lower(Debtor.given_names + " " + Debtor.family_names).like(pattern),
-                func.lower(Debtor.family_names + " " + Debtor.given_names).like(pattern),
-                func.lower(Debtor.debtor_reference) == needle,
-                func.lower(Debt.account_reference) == needle,
-            )
-        )
+        conditions.append(_text_condition(db_session, text))
     if after_case_id is not None:
         cursor = db_session.execute(
             select(*(col for col, _, _ in _ORDER)).where(Case.id == after_case_id)
