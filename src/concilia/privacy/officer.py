@@ -110,7 +110,8 @@ def _lines(db_session: Session, requests: list[SubjectRequest], now: datetime) -
             done_at=r.done_at,
             handled_by=r.handled_by,
             overdue=r.status == "open" and r.due_at < now,
-            days_left=(r.due_at - now).days,
+            # Whole days, rounded up: due in 29.9 days is 30 days left, late by 10.1 is -10.
+            days_left=-((now - r.due_at) // timedelta(days=1)),
             outcome=dict(r.outcome or {}),
         )
         for r in requests
