@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -20,6 +22,7 @@ from concilia.outreach.models import (
 from concilia.outreach.rules import Communication, ContactEvent, OptOut
 from concilia.outreach.rules.calendar import possible_time_zones
 from concilia.portfolio import service as portfolio_service
+from concilia.tracing import service as tracing_service
 
 ADDRESS_CONTEXT = "outreach.address"
 HISTORY_DAYS = 30
@@ -58,6 +61,94 @@ def history(*, db_session: Session, debt_id: int, now: datetime) -> tuple[Contac
     )
 
 
+@dataclass
+class Known:
+    """What a worker looked up once for a batch of messages (see :func:`prefetch`): for
+    each debt in ``debts``, its identity checks, opt-outs, replies, recent contacts and
+    first letter, as they stood when the batch began."""
+
+    debts: set[int] = field(default_factory=set)
+    verified: set[tuple[int, str, str]] = field(default_factory=set)
+    opt_outs: dict[int, list[OptOut]] = field(default_factory=dict)
+    last_in: dict[str, datetime] = field(default_factory=dict)
+    history: dict[int, list[ContactEvent]] = field(default_factory=dict)
+    first_letter: dict[int, tuple[str | None, date | None]] = field(default_factory=dict)
+    # Debtor ids with a profile accepted as theirs (GDPR art. 14 notice check).
+    profiled: set[int] = field(default_factory=set)
+    checked_profiles: set[int] = field(default_factory=set)
+
+
+def prefetch(
+    *, db_session: Session, messages: Iterable[tuple[int, int, int, str]], at: datetime
+) -> Known:
+    """One query per table for a batch of (case id, debt id, debtor id, address) instead
+    of one per message. Only debtors that appear once in the batch are covered: a second
+    message to the same person must see what the first one changed (its contact counts
+    towards the frequency limits, its refusal may opt the address out), so it is looked up
+    afresh."""
+    rows = list(messages)
+    counts: dict[int, int] = {}
+    for _, _, debtor_id, _ in rows:
+        counts[debtor_id] = counts.get(debtor_id, 0) + 1
+    rows = [r for r in rows if counts[r[2]] == 1]
+    known = Known(debts={r[1] for r in rows})
+    if not rows:
+        return known
+    known.checked_profiles = {r[2] for r in rows}
+    known.profiled = {
+        int(key)
+        for key in tracing_service.accepted_profiles_by_debtor(
+            db_session=db_session, debtor_keys=[str(r[2]) for r in rows]
+        )
+    }
+    cases = [r[0] for r in rows]
+    debtors = sorted({r[2] for r in rows})
+    indexes = sorted({address_index(r[3]) for r in rows if r[3]})
+    for debtor_id, channel, index in db_session.execute(
+        select(IdentityCheck.debtor_id, IdentityCheck.channel, IdentityCheck.address_index).where(
+            IdentityCheck.debtor_id.in_(debtors)
+        )
+    ):
+        known.verified.add((debtor_id, channel, index))
+    for o in db_session.scalars(select(OptOutEntry).where(OptOutEntry.debtor_id.in_(debtors))):
+        known.opt_outs.setdefault(o.debtor_id, []).append(OptOut(o.channel, o.address_index))
+    if indexes:
+        for index, last in db_session.execute(
+            select(InboundReply.sender_index, func.max(InboundReply.received_at))
+            .where(InboundReply.sender_index.in_(indexes))
+            .group_by(InboundReply.sender_index)
+        ):
+            known.last_in[index] = last
+    for r in db_session.scalars(
+        select(ContactLog).where(
+            ContactLog.debt_id.in_(sorted(known.debts)),
+            ContactLog.direction == "out",
+            ContactLog.at >= at - timedelta(days=HISTORY_DAYS),
+        )
+    ):
+        known.history.setdefault(r.debt_id, []).append(
+            ContactEvent(
+                at=r.at,
+                channel=r.channel,
+                debt_id=str(r.debt_id),
+                conversation=r.conversation,
+                recipient=r.recipient,
+                counts=r.counts,
+            )
+        )
+    for case_id, ref, sent_at in db_session.execute(
+        select(OutboxMessage.case_id, OutboxMessage.letter_ref, OutboxMessage.sent_at)
+        .where(
+            OutboxMessage.case_id.in_(cases),
+            OutboxMessage.kind == "first_letter",
+            OutboxMessage.status.in_(("sent", "delivered")),
+        )
+        .order_by(OutboxMessage.sent_at.desc())
+    ):
+        known.first_letter[case_id] = (ref, sent_at.date() if sent_at else None)  # earliest wins
+    return known
+
+
 def build(
     *,
     db_session: Session,
@@ -72,47 +163,29 @@ def build(
     address_source: str | None = None,
     reassigned_check_on: date | None = None,
     sender_is_specialist: bool = False,
+    known: Known | None = None,
 ) -> Communication:
-    """The communication as the engine must judge it at time ``at``."""
+    """The communication as the engine must judge it at time ``at`` (``known``: what a
+    worker's batch already looked up)."""
     case = portfolio_service.get_case(db_session=db_session, case_id=case_id)
     debt = portfolio_service.get_debt(db_session=db_session, debt_id=case.debt_id)
     debtor = portfolio_service.get_debtor(db_session=db_session, debtor_id=debt.debtor_id)
     creditor = portfolio_service.get_creditor(db_session=db_session, creditor_id=debtor.creditor_id)
     settings = outreach_settings.current()
     index = address_index(to) if to else None
-    verified = channel in ("letter", "call") or (
-        index is not None
-        and db_session.scalar(
-            select(IdentityCheck.id).where(
-                IdentityCheck.debtor_id == debtor.id,
-                IdentityCheck.channel == channel,
-                IdentityCheck.address_index == index,
-            )
+    if known is not None and debt.id in known.debts:
+        verified = channel in ("letter", "call") or (
+            index is not None and (debtor.id, channel, index) in known.verified
         )
-        is not None
-    )
-    opt_outs = tuple(
-        OptOut(o.channel, o.address_index)
-        for o in db_session.scalars(select(OptOutEntry).where(OptOutEntry.debtor_id == debtor.id))
-    )
-    first = db_session.scalars(
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.case_id == case_id,
-            OutboxMessage.kind == "first_letter",
-            OutboxMessage.status.in_(("sent", "delivered")),
+        opt_outs = tuple(known.opt_outs.get(debtor.id, ()))
+        first_ref, first_date = known.first_letter.get(case_id, (None, None))
+        last_in = known.last_in.get(index) if index else None
+        contacts = tuple(known.history.get(debt.id, ()))
+    else:
+        verified, opt_outs, (first_ref, first_date), last_in = _look_up(
+            db_session, case_id=case_id, debtor_id=debtor.id, channel=channel, index=index
         )
-        .order_by(OutboxMessage.sent_at)
-        .limit(1)
-    ).first()
-    # The consumer's own messages from this address are the best evidence it is theirs.
-    last_in = (
-        db_session.scalar(
-            select(func.max(InboundReply.received_at)).where(InboundReply.sender_index == index)
-        )
-        if index
-        else None
-    )
+        contacts = history(db_session=db_session, debt_id=debt.id, now=at)
     # How the creditor said it obtained this address (US safe harbour, 1006.6(d)(3)-(4)),
     # unless the caller knows better (e.g. the person wrote to us from it).
     notice_on = None
@@ -151,15 +224,15 @@ def build(
         deceased=case.deceased,
         bankrupt=case.bankrupt,
         time_barred=debt.status == "time_barred",
-        first_letter_ref=first.letter_ref if first else None,
-        first_letter_date=first.sent_at.date() if first and first.sent_at else None,
+        first_letter_ref=first_ref,
+        first_letter_date=first_date,
         address=index,
         address_source=address_source,
         address_last_used_by_consumer=last_in.date() if last_in else None,
         reassigned_check_at=reassigned_check_on,
         creditor_notice_at=notice_on,
         opt_outs=opt_outs,
-        history=history(db_session=db_session, debt_id=debt.id, now=at),
+        history=contacts,
         sender_kind=settings.sender_kind,
         agency_name=settings.agency_name or None,
         agency_address=settings.agency_address or None,
@@ -170,3 +243,44 @@ def build(
         validation_notice_at=case.validation_notice_at,
         validation_notice_tracked=True,
     )
+
+
+def _look_up(
+    db_session: Session, *, case_id: int, debtor_id: int, channel: str, index: str | None
+) -> tuple[bool, tuple[OptOut, ...], tuple[str | None, date | None], datetime | None]:
+    """Identity checked, opt-outs, first letter and last reply, one query each."""
+    verified = channel in ("letter", "call") or (
+        index is not None
+        and db_session.scalar(
+            select(IdentityCheck.id).where(
+                IdentityCheck.debtor_id == debtor_id,
+                IdentityCheck.channel == channel,
+                IdentityCheck.address_index == index,
+            )
+        )
+        is not None
+    )
+    opt_outs = tuple(
+        OptOut(o.channel, o.address_index)
+        for o in db_session.scalars(select(OptOutEntry).where(OptOutEntry.debtor_id == debtor_id))
+    )
+    first = db_session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.case_id == case_id,
+            OutboxMessage.kind == "first_letter",
+            OutboxMessage.status.in_(("sent", "delivered")),
+        )
+        .order_by(OutboxMessage.sent_at)
+        .limit(1)
+    ).first()
+    # The consumer's own messages from this address are the best evidence it is theirs.
+    last_in = (
+        db_session.scalar(
+            select(func.max(InboundReply.received_at)).where(InboundReply.sender_index == index)
+        )
+        if index
+        else None
+    )
+    letter = (first.letter_ref, first.sent_at.date() if first.sent_at else None) if first else None
+    return verified, opt_outs, letter or (None, None), last_in

@@ -58,6 +58,7 @@ from concilia.outreach.sent import (
 )
 from concilia.outreach.service import ToneFn, judge
 from concilia.outreach.worker import claim_rows, exclusive
+from concilia.portfolio import service as portfolio_service
 
 __all__ = [
     "RunReport",
@@ -365,6 +366,7 @@ def send_one(
     tone: ToneFn | None = None,
     audit: AuditFn | None = None,
     answered: set[str] | None = None,
+    known: context.Known | None = None,
 ) -> str:
     """Check and send one message; returns what happened (sent, blocked, waiting, ...).
 
@@ -392,7 +394,9 @@ def send_one(
         msg.last_error = f"{UNCONFIRMED}{(msg.last_error or '').removeprefix(INTERRUPTED)}"[:500]
         audit_message(audit, msg, "outreach.send_unconfirmed", actor, attempts=msg.attempts)
         return "waiting"
-    outcome, decision = judge(db_session=db_session, message=msg, at=now, packs=packs, tone=tone)
+    outcome, decision = judge(
+        db_session=db_session, message=msg, at=now, packs=packs, tone=tone, known=known
+    )
     msg.updated_at = now
     _release(msg)
     if outcome in ("blocked", "review"):
@@ -610,12 +614,13 @@ def _send_claimed(
                 found = {m.id for m in rows}
                 outcomes.extend(("lost", i) for i in remaining if i not in found)
                 remaining = [m.id for m in rows]
+                pinned, known = _look_ahead(db_session, rows, now)
                 for msg in rows:
                     remaining.remove(msg.id)
                     outcome = _send_locked(
                         db_session, msg, channels=channels, now=now, worker=worker,
                         actor=actor, packs=packs, tone=tone, down=down, answered=answered,
-                        audit=defer,
+                        audit=defer, known=known,
                     )  # fmt: skip
                     if outcome is None:
                         continue
@@ -627,6 +632,7 @@ def _send_claimed(
                 write = audit_now(db_session)
                 for entry in pending:
                     write(**entry)
+                del pinned
         except Exception as exc:
             # The transaction failed (the database): its sends are unrecorded and its claims
             # stand until their leases run out; the retries carry the same keys.
@@ -637,6 +643,32 @@ def _send_claimed(
             pending.clear()
         for outcome, message_id in outcomes:
             getattr(report, outcome).append(message_id)
+
+
+def _look_ahead(
+    db_session: Session, rows: list[OutboxMessage], now: datetime
+) -> tuple[list[Any], context.Known]:
+    """The batch's cases, debtors and creditors, held for the batch (the session keeps only
+    weak references: unheld, each service look-up would load them again, three times per
+    message), and what :func:`context.prefetch` looks up once for the batch."""
+    pinned: list[Any] = []
+    parties: dict[int, tuple[int, int]] = {}  # case id -> (debt id, debtor id)
+    targets: list[tuple[int, int, int, str]] = []
+    for msg in rows:
+        if msg.case_id not in parties:
+            case = portfolio_service.get_case(db_session=db_session, case_id=msg.case_id)
+            debtor = portfolio_service.get_debtor(
+                db_session=db_session, debtor_id=case.debt.debtor_id
+            )
+            creditor = portfolio_service.get_creditor(
+                db_session=db_session, creditor_id=debtor.creditor_id
+            )
+            pinned += [case, case.debt, debtor, creditor]
+            parties[msg.case_id] = (case.debt_id, debtor.id)
+        debt_id, debtor_id = parties[msg.case_id]
+        to = crypto.decrypt(msg.to_encrypted, context=context.ADDRESS_CONTEXT)
+        targets.append((msg.case_id, debt_id, debtor_id, to))
+    return pinned, context.prefetch(db_session=db_session, messages=targets, at=now)
 
 
 def _send_locked(
@@ -652,6 +684,7 @@ def _send_locked(
     down: set[str],
     answered: set[str],
     audit: Callable[..., None],
+    known: context.Known | None = None,
 ) -> str | None:
     """One claimed message, locked: lost (another worker took it over), left for later (its
     provider just went down), or sent through :func:`send_one` in a savepoint."""
@@ -670,6 +703,7 @@ def _send_locked(
             outcome = send_one(
                 db_session=db_session, msg=msg, channel=channels[msg.channel], now=now,
                 actor=actor, packs=packs, tone=tone, audit=collect, answered=answered,
+                known=known,
             )  # fmt: skip
     except Exception as exc:
         # Rolled back to the savepoint: what it wrote is gone, the send may have happened.

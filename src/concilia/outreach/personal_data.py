@@ -320,7 +320,9 @@ def notice_sent_at(*, db_session: Session, debtor_id: int) -> tuple[datetime, st
     return found
 
 
-def notice_reasons(*, db_session: Session, case_id: int, kind: str, body: str) -> list[Reason]:
+def notice_reasons(
+    *, db_session: Session, case_id: int, kind: str, body: str, profiled: bool | None = None
+) -> list[Reason]:
     """Why a message may not go (art. 14), or nothing: once the person's social data is in
     use (a public profile accepted as theirs), a message must be the notice, carry it, or
     follow one queued or sent. Outreach's decision adds this to the rules' verdict, at
@@ -331,7 +333,10 @@ def notice_reasons(*, db_session: Session, case_id: int, kind: str, body: str) -
     ).debtor_id
     if kind == NOTICE_KIND or any(marker in body for marker in NOTICE_MARKERS):
         return []
-    if not tracing_service.accepted_profiles_by_debtor(
+    # ``profiled``: whether a profile is accepted as the debtor's, when the caller knows.
+    if profiled is False:
+        return []
+    if profiled is None and not tracing_service.accepted_profiles_by_debtor(
         db_session=db_session, debtor_keys=[str(debtor_id)]
     ):
         return []

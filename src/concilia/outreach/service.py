@@ -79,6 +79,7 @@ def decide(
     at: datetime,
     packs: PackSet | None = None,
     tone: ToneFn | None = None,
+    known: context.Known | None = None,
 ) -> Decision:
     """Run engine and tone checker on a queued message as the case stands at ``at``."""
     comm = context.build(
@@ -93,12 +94,22 @@ def decide(
         recipient=message.recipient,
         address_source=message.address_source,
         reassigned_check_on=message.reassigned_check_on,
+        known=known,
     )
     flags = list(tone(message.body, comm.lang)) if tone is not None and message.body else []
     decision = evaluate(comm, packs, tone_flags=flags)
     # GDPR art. 14 (issue 18): once their social data is in use, the person hears of it first.
+    profiled = None
+    if known is not None:
+        case = portfolio_service.get_case(db_session=db_session, case_id=message.case_id)
+        if case.debt.debtor_id in known.checked_profiles:
+            profiled = case.debt.debtor_id in known.profiled
     notice = personal_data.notice_reasons(
-        db_session=db_session, case_id=message.case_id, kind=message.kind, body=message.body
+        db_session=db_session,
+        case_id=message.case_id,
+        kind=message.kind,
+        body=message.body,
+        profiled=profiled,
     )
     if notice:
         decision = Decision("block", (*decision.reasons, *notice), decision.pack_versions)
@@ -159,6 +170,7 @@ def judge(
     at: datetime,
     packs: PackSet | None = None,
     tone: ToneFn | None = None,
+    known: context.Known | None = None,
 ) -> tuple[str, Decision]:
     """Decide a message as the case stands at ``at``: the one place a verdict becomes what
     happens to it, at queueing and at every send.
@@ -166,7 +178,9 @@ def judge(
     Records the verdict and reasons on the message and answers ``blocked`` (a rule forbids
     it; status blocked), ``review`` (a rule wants an officer and none approved it; status
     review), ``waiting`` (only the clock blocks it) or ``clear`` (it may go now)."""
-    decision = decide(db_session=db_session, message=message, at=at, packs=packs, tone=tone)
+    decision = decide(
+        db_session=db_session, message=message, at=at, packs=packs, tone=tone, known=known
+    )
     message.verdict = decision.verdict
     message.reasons = [r.as_dict() for r in decision.reasons]
     if decision.verdict == "block" and not only_time_reasons(decision):
