@@ -113,3 +113,45 @@ def test_every_repeats_passes_until_stopped(
     assert len(reports) == 2 and all(r["sent"] == 0 for r in reports)
     both = runner.invoke(app, ["run", "--every", "30", "--now", "2026-11-24T07:00:00+00:00"])
     assert both.exit_code == 2 and "exclude each other" in both.output
+
+
+def test_run_with_fakes_sends_sms_through_the_local_twilio_fake(database: None) -> None:
+    import os
+
+    from concilia.db import session_scope
+    from concilia.outreach import service as outreach_service
+    from concilia.portfolio import service as portfolio_service
+    from tests.outreach.test_providers import PHONE, SMS
+
+    with session_scope() as s:
+        portfolio_service.import_portfolio(
+            db_session=s, data=CSV, file="t.csv", creditor_name="Bank", actor="test"
+        )
+        [debtor] = portfolio_service.find_debtors_by_contact(
+            db_session=s, kind="email", value="jane@example.org"
+        )
+        [debt] = portfolio_service.list_debts_of_debtor(db_session=s, debtor_id=debtor.id)
+        case = portfolio_service.get_case_for_debt(db_session=s, debt_id=debt.id)
+        portfolio_service.record_validation_notice(
+            db_session=s, case=case, sent_on=date(2026, 11, 2), actor="test"
+        )
+        outreach_service.mark_identity_verified(
+            db_session=s, debtor_id=debtor.id, channel="sms", address=PHONE, method="dob",
+            actor="agent",
+        )  # fmt: skip
+        msg = outreach_service.enqueue(
+            db_session=s, case_id=case.id, channel="sms", kind="reminder", lang="en", to=PHONE,
+            body=SMS, actor="agent", idempotency_key="fake-1", address_source="consumer_used",
+            reassigned_check_on=date(2026, 11, 20),
+        )  # fmt: skip
+        message_id = msg.id
+    result = CliRunner().invoke(
+        app, ["run", "--fakes", "--now", "2026-11-24T17:00:00+00:00", "--no-tone"]
+    )
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(result.stdout)["sent"] == 1
+    with session_scope() as s:
+        sent = outreach_service.get(db_session=s, message_id=message_id)
+        assert sent.status == "sent" and (sent.provider_id or "").startswith("SM")
+    # The fakes and their settings lasted for the run only.
+    assert "CONCILIA_OUTREACH_TWILIO_ACCOUNT_SID" not in os.environ

@@ -122,12 +122,51 @@ def run(
     every: float = typer.Option(
         0, "--every", min=0, help="Repeat every N seconds until stopped (0: one pass)."
     ),
+    fakes: bool = typer.Option(
+        False,
+        "--fakes",
+        help="Send SMS, WhatsApp and Messenger through local fakes started for this run "
+        "(demos and trials: nothing leaves the machine; e-mail keeps its SMTP settings).",
+    ),
 ) -> None:
     """Send what is due (hours and limits respected), fetch replies and delivery statuses.
 
     Channels come from CONCILIA_OUTREACH_* settings; prints one JSON report per pass. On
     PostgreSQL several workers may run at once: each message is sent by one of them.
     """
+    from contextlib import ExitStack
+
+    from concilia.outreach import fake_providers
+
+    with ExitStack() as stack:
+        if fakes:
+            started = stack.enter_context(fake_providers.running())
+            stack.enter_context(_environment(started.environment()))
+        _run(now=now, no_tone=no_tone, every=every)
+
+
+def _environment(values: dict[str, str]) -> Any:
+    """The process's environment with these values for the duration of a block."""
+    import os
+    from contextlib import contextmanager
+
+    @contextmanager
+    def patched() -> Any:
+        before = {k: os.environ.get(k) for k in values}
+        os.environ.update(values)
+        try:
+            yield
+        finally:
+            for k, v in before.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
+    return patched()
+
+
+def _run(*, now: str | None, no_tone: bool, every: float) -> None:
     from datetime import datetime, timedelta
 
     from concilia.db import get_session_factory, utcnow
@@ -188,29 +227,12 @@ def fakes(
     without any provider account); what they receive stays in memory. Ctrl-C stops.
     """
     import time
-    from contextlib import ExitStack
 
-    from concilia.outreach.channels.fakes import FakeMessenger, FakeTwilio, FakeWhatsApp
+    from concilia.outreach import fake_providers
 
-    with ExitStack() as stack:
-        wa = stack.enter_context(FakeWhatsApp())
-        fb = stack.enter_context(FakeMessenger())
-        tw = stack.enter_context(FakeTwilio())
-        settings = {
-            "WHATSAPP_BASE_URL": wa.url,
-            "WHATSAPP_PHONE_NUMBER_ID": "PN-1",
-            "WHATSAPP_TOKEN": wa.token,
-            "WHATSAPP_APP_SECRET": wa.app_secret,
-            "META_BASE_URL": fb.url,
-            "META_PAGE_TOKEN": fb.token,
-            "META_APP_SECRET": fb.app_secret,
-            "TWILIO_BASE_URL": tw.url,
-            "TWILIO_ACCOUNT_SID": tw.account_sid,
-            "TWILIO_AUTH_TOKEN": tw.auth_token,
-            "TWILIO_SENDER": "+15550001111",
-        }
-        for key, value in settings.items():
-            typer.echo(f"export CONCILIA_OUTREACH_{key}={value}")
+    with fake_providers.running() as started:
+        for key, value in started.environment().items():
+            typer.echo(f"export {key}={value}")
         try:
             if seconds:
                 time.sleep(seconds)

@@ -7,6 +7,7 @@ Sending, delivery status and replies are in :mod:`concilia.outreach.outbox`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -20,7 +21,7 @@ from concilia.authenticity import service as authenticity_service
 from concilia.certification import service as certification_service
 from concilia.db import utcnow
 from concilia.errors import Conflict, NotFound
-from concilia.outreach import compose, context, verification
+from concilia.outreach import compose, context, fake_providers, verification
 from concilia.outreach import personal_data as personal_data
 from concilia.outreach.channels import Channel, OutgoingMessage
 from concilia.outreach.check import MessageIn, check_message, default_tone_checker
@@ -770,3 +771,10 @@ def check_text(
     )
     tone = tone if tone is not None else default_tone_checker()
     return check_message(msg, packs=packs, tone=tone)
+
+
+def start_fake_providers() -> AbstractContextManager[fake_providers.FakeProviders]:
+    """Local fakes of Twilio, the WhatsApp Cloud API and Meta's Send API on loopback, for
+    demos (nothing leaves the machine): ``with start_fake_providers() as fakes:``, then
+    ``fakes.environment()`` is the CONCILIA_OUTREACH_* settings a worker sends through."""
+    return fake_providers.running()
