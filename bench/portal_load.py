@@ -2,13 +2,16 @@
 latency over M concurrent chat connections, against a real server (uvicorn, loopback).
 
 Seeds a fresh database (temporary SQLite file, or a fresh PostgreSQL schema with
-``--postgres``) with one debtor per user, signs each in directly (a portal session, not the
-one-time-code walk, which is tested elsewhere), starts uvicorn, then:
+``--database postgresql``) with one debtor per user, signs each in directly (a portal
+session, not the one-time-code walk, which is tested elsewhere), starts uvicorn, then:
 
 * pages: every user loops over ``/portal/home`` and its own case page for ``--seconds``,
-  waiting ``--think`` seconds between pages (0: a closed loop, the server's ceiling);
+  arriving at a random moment of the first ``--think`` seconds and waiting 0.5-1.5 times
+  ``--think`` between pages (``--lockstep``: together, exactly ``--think``; 0: a closed loop,
+  the server's ceiling);
 * chat: ``--connections`` debtor sockets spread over the users' cases; on each case the first
-  socket sends ``--messages`` messages ``--interval`` seconds apart, and the latency is
+  socket sends ``--messages`` messages ``--interval`` seconds apart (starting at a random
+  moment of the first interval; ``--lockstep``: all cases at once), and the latency is
   measured from the send to the arrival at every other socket of the case (fan-out through
   the broker; with ``--workers 2`` the sockets land on both processes and Redis carries the
   messages).
@@ -16,7 +19,8 @@ one-time-code walk, which is tested elsewhere), starts uvicorn, then:
 Prints one JSON object (p50/p95/max in milliseconds, counts, errors).
 
     .venv/bin/python bench/portal_load.py [--users 100] [--connections 500] [--messages 5]
-        [--seconds 20] [--think 1] [--workers 1] [--postgres] [--assistant never]
+        [--seconds 20] [--think 1] [--workers 1] [--database sqlite|postgresql]
+        [--texts plain|debtor] [--assistant never]
 
 The load generator runs on the same machine as the server (loopback): on a shared machine
 the load average before and after is printed with the figures, since the other processes'
@@ -30,6 +34,7 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -97,6 +102,12 @@ def _seed(url: str, users: int) -> list[tuple[int, str]]:
             out.append((int(case_id), clear))
         session.commit()
     engine.dispose()
+    # The guard's classifier, trained once into this var/ as a deployment keeps it in
+    # var/models: each server process then loads it at start-up instead of training it
+    # (seconds of CPU) while the first pages are timed.
+    from concilia.special import head
+
+    head.get_head(Path(os.environ["CONCILIA_VAR_DIR"]))
     return out
 
 
@@ -123,15 +134,25 @@ def _percentiles(values: list[float]) -> dict[str, float]:
 
 
 async def _pages(
-    base: str, people: list[tuple[int, str]], seconds: float, think: float
+    base: str, people: list[tuple[int, str]], seconds: float, think: float, lockstep: bool
 ) -> dict[str, Any]:
     deadline = time.monotonic() + seconds
     latencies: list[float] = []
     statuses: dict[str, int] = {}
+    # Users arrive at random moments and think for 0.5-1.5 times --think (seeded: the same
+    # schedule each run). In lockstep (all at once, exactly --think apart, as first written)
+    # the 100 users stay in waves of 100 simultaneous requests: the p95 then measures how long
+    # one wave takes to drain, not a page under 100 independent users.
+    rng = random.Random(0)
+
+    def pause() -> float:
+        return think if lockstep else think * rng.uniform(0.5, 1.5)
 
     async def user(case_id: int, cookie: str) -> None:
         async with httpx.AsyncClient(base_url=base, cookies=_cookies(cookie), timeout=60) as client:
             turn = 0
+            if not lockstep:
+                await asyncio.sleep(think * rng.random())
             while time.monotonic() < deadline:
                 path = "/portal/home" if turn % 2 == 0 else f"/portal/cases/{case_id}"
                 turn += 1
@@ -142,14 +163,41 @@ async def _pages(
                     status = 0
                 latencies.append((time.perf_counter() - started) * 1000)
                 statuses[str(status)] = statuses.get(str(status), 0) + 1
-                await asyncio.sleep(think)
+                await asyncio.sleep(pause())
 
     await asyncio.gather(*(user(c, k) for c, k in people))
     return {"requests": len(latencies), "statuses": statuses, **_percentiles(latencies)}
 
 
+# What debtors write in the chat (``--texts debtor``): the first ones are made of words the
+# guard's first stage knows to be neutral, the others hold a word its classifier must read.
+DEBTOR_TEXTS = (
+    "Bonjour, je peux payer 50 euros le 15 ?",
+    "Puedo pagar 30 euros al mes, gracias",
+    "Can I pay the rest next Friday?",
+    "Je voudrais un plan de paiement en trois fois",
+    "Mon employeur me paie en retard ce mois-ci, je règle lundi",
+    "He cambiado de banco, ¿a qué cuenta hago la transferencia?",
+    "My wages come in late this month, sorry about that",
+    "Le site ne marche pas, j'ai une erreur quand je veux payer",
+)
+
+
+def _text(kind: str, n: int) -> str:
+    tag = uuid.uuid4().hex[:12]
+    if kind == "plain":
+        return f"bench {uuid.uuid4().hex}"
+    return f"{DEBTOR_TEXTS[n % len(DEBTOR_TEXTS)]} (ref {tag})"
+
+
 async def _chat(
-    ws_base: str, people: list[tuple[int, str]], connections: int, messages: int, interval: float
+    ws_base: str,
+    people: list[tuple[int, str]],
+    connections: int,
+    messages: int,
+    interval: float,
+    texts: str = "plain",
+    lockstep: bool = False,
 ) -> dict[str, Any]:
     import websockets
 
@@ -203,10 +251,16 @@ async def _chat(
         for ws in group
     ]
 
+    rng = random.Random(1)
+
     async def speak(ws: Any) -> None:
         nonlocal errors
-        for _ in range(messages):
-            text = f"bench {uuid.uuid4().hex}"
+        # Each case's speaker starts at its own moment of the first interval (lockstep: all
+        # 100 at once, every message a burst of 100).
+        if not lockstep:
+            await asyncio.sleep(interval * rng.random())
+        for n in range(messages):
+            text = _text(texts, n)
             sent_at[text] = time.perf_counter()
             try:
                 await ws.send(json.dumps({"text": text}))
@@ -275,10 +329,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=500)
     parser.add_argument("--messages", type=int, default=5, help="per case, from one socket")
     parser.add_argument("--seconds", type=float, default=20.0, help="of page load")
-    parser.add_argument("--think", type=float, default=1.0, help="seconds between a user's pages")
+    parser.add_argument(
+        "--think", type=float, default=1.0, help="mean seconds between a user's pages"
+    )
+    parser.add_argument(
+        "--lockstep",
+        action="store_true",
+        help="all users start together and think exactly --think (waves of simultaneous pages)",
+    )
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between messages")
     parser.add_argument("--workers", type=int, default=1, help=">1 uses Redis pub/sub")
-    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument(
+        "--database",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="sqlite: a temporary file; postgresql: a fresh schema at CONCILIA_BENCH_PG_URL",
+    )
+    parser.add_argument("--postgres", action="store_true", help="same as --database postgresql")
+    parser.add_argument(
+        "--texts",
+        choices=("plain", "debtor"),
+        default="plain",
+        help="plain: 'bench <id>', which the special-category guard's classifier reads; "
+        "debtor: ordinary debtor sentences (FR/ES/EN) with an id, half of which its first "
+        "stage clears without the classifier",
+    )
     parser.add_argument(
         "--assistant",
         choices=("never", "always", "out_of_hours"),
@@ -287,6 +362,7 @@ def main(argv: list[str] | None = None) -> int:
         "always: every debtor message also gets an FAQ answer)",
     )
     args = parser.parse_args(argv)
+    args.postgres = args.postgres or args.database == "postgresql"
     with tempfile.TemporaryDirectory() as tmp:
         var_dir = Path(tmp)
         # The seeding and the server must share the keys: both read this var/.
@@ -330,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
                 for path in ("/portal/home", f"/portal/cases/{case_id}"):
                     httpx.get(base + path, cookies=_cookies(cookie), timeout=120)
             _progress(f"server up; {args.users} users on pages for {args.seconds} s")
-            pages = asyncio.run(_pages(base, people, args.seconds, args.think))
+            pages = asyncio.run(_pages(base, people, args.seconds, args.think, args.lockstep))
             _progress(f"pages: {json.dumps(pages)}; opening {args.connections} sockets")
             chat = asyncio.run(
                 _chat(
@@ -339,6 +415,8 @@ def main(argv: list[str] | None = None) -> int:
                     args.connections,
                     args.messages,
                     args.interval,
+                    args.texts,
+                    args.lockstep,
                 )
             )
         finally:
@@ -360,8 +438,10 @@ def main(argv: list[str] | None = None) -> int:
         "bench": "portal_load",
         "database": "postgresql" if args.postgres else "sqlite",
         "workers": args.workers,
+        "texts": args.texts,
         "users": args.users,
         "think_s": args.think,
+        "arrivals": "lockstep" if args.lockstep else "staggered",
         "message_interval_s": args.interval,
         "assistant": args.assistant,
         "cpus": os.cpu_count(),

@@ -214,6 +214,35 @@ def test_redis_broker_crosses_processes() -> None:
         async with receiver.subscribe(case_id) as queue:
             await asyncio.sleep(0.05)  # let the subscription reach the server
             await sender.publish(case_id, {"id": 1, "text": "hi"})
-            return await asyncio.wait_for(queue.get(), 2)
+            got = await asyncio.wait_for(queue.get(), 2)
+        await receiver.aclose()
+        await sender.aclose()
+        return got
 
     assert asyncio.run(run()) == {"id": 1, "text": "hi"}
+
+
+def test_redis_broker_shares_one_subscription_between_a_process_sockets() -> None:
+    redis = pytest.importorskip("redis")
+    try:
+        client = redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1)
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    case_id = int(uuid.uuid4().int % 1_000_000_000)
+    channel = RedisBroker.channel(case_id)
+
+    async def run() -> Any:
+        broker = RedisBroker("redis://127.0.0.1:6379/0")
+        async with broker.subscribe(case_id) as a, broker.subscribe(case_id) as b:
+            await asyncio.sleep(0.05)
+            # One pub/sub connection of this process listens to the case, not one per socket.
+            subscribers = client.pubsub_numsub(channel)[0][1]
+            await broker.publish(case_id, {"id": 2})
+            got = [await asyncio.wait_for(a.get(), 2), await asyncio.wait_for(b.get(), 2)]
+        await asyncio.sleep(0.05)
+        after = client.pubsub_numsub(channel)[0][1]
+        await broker.aclose()
+        return subscribers, got, after
+
+    assert asyncio.run(run()) == (1, [{"id": 2}, {"id": 2}], 0)

@@ -52,47 +52,85 @@ class LocalBroker:
                 self._subs.get(case_id, set()).discard(entry)
 
 
+class _Link:
+    """One event loop's connections to Redis: one to publish, one pub/sub, and its sockets."""
+
+    def __init__(self, url: str) -> None:
+        import redis.asyncio as aioredis
+
+        self.client: Any = aioredis.from_url(url)
+        self.pubsub: Any = self.client.pubsub(ignore_subscribe_messages=True)
+        self.local = LocalBroker()
+        self.counts: dict[int, int] = {}
+        self.listener: asyncio.Task[None] | None = None
+
+    async def listen(self) -> None:
+        while True:
+            if not self.pubsub.subscribed:  # nothing to listen to yet (or any more)
+                await asyncio.sleep(0.05)
+                continue
+            item = await self.pubsub.get_message(timeout=1.0)
+            if item is None or item.get("type") != "message":
+                continue
+            name = item["channel"]
+            case_id = int((name.decode() if isinstance(name, bytes) else name).rsplit(":", 1)[1])
+            await self.local.publish(case_id, json.loads(item["data"]))
+
+
 class RedisBroker:
-    """Several processes: one Redis channel per case."""
+    """Several processes: one Redis channel per case.
+
+    Each server process (its event loop) holds one connection to publish and one pub/sub
+    connection, subscribed to the channels of the cases with a socket open in it; what
+    arrives is handed to its sockets in-process. (A connection per socket and one per
+    message, as first written, meant 500 Redis connections for 500 sockets.)
+    """
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self._links: dict[asyncio.AbstractEventLoop, _Link] = {}
 
     @staticmethod
     def channel(case_id: int) -> str:
         return f"concilia:portal:chat:{case_id}"
 
-    async def publish(self, case_id: int, message: dict[str, Any]) -> None:
-        import redis.asyncio as aioredis
+    def _link(self) -> _Link:
+        loop = asyncio.get_running_loop()
+        link = self._links.get(loop)
+        if link is None:
+            for old in [known for known in self._links if known.is_closed()]:
+                del self._links[old]
+            link = self._links[loop] = _Link(self.url)
+        return link
 
-        client = aioredis.from_url(self.url)
-        try:
-            await client.publish(self.channel(case_id), json.dumps(message))
-        finally:
-            await client.aclose()
+    async def aclose(self) -> None:
+        """Close this event loop's connections (the app's end, or a test's)."""
+        link = self._links.pop(asyncio.get_running_loop(), None)
+        if link is not None:
+            if link.listener is not None:
+                link.listener.cancel()
+            await link.pubsub.aclose()
+            await link.client.aclose()
+
+    async def publish(self, case_id: int, message: dict[str, Any]) -> None:
+        await self._link().client.publish(self.channel(case_id), json.dumps(message))
 
     @asynccontextmanager
     async def subscribe(self, case_id: int) -> AsyncIterator[asyncio.Queue[Any]]:
-        import redis.asyncio as aioredis
-
-        client = aioredis.from_url(self.url)
-        pubsub = client.pubsub()
-        await pubsub.subscribe(self.channel(case_id))
-        queue: asyncio.Queue[Any] = asyncio.Queue()
-
-        async def pump() -> None:
-            async for item in pubsub.listen():
-                if item.get("type") == "message":
-                    await queue.put(json.loads(item["data"]))
-
-        task = asyncio.create_task(pump())
-        try:
-            yield queue
-        finally:
-            task.cancel()
-            await pubsub.unsubscribe()
-            await pubsub.aclose()
-            await client.aclose()
+        link = self._link()
+        async with link.local.subscribe(case_id) as queue:
+            link.counts[case_id] = link.counts.get(case_id, 0) + 1
+            try:
+                if link.counts[case_id] == 1:
+                    await link.pubsub.subscribe(self.channel(case_id))
+                if link.listener is None or link.listener.done():
+                    link.listener = asyncio.create_task(link.listen())
+                yield queue
+            finally:
+                link.counts[case_id] -= 1
+                if link.counts[case_id] == 0:
+                    del link.counts[case_id]
+                    await link.pubsub.unsubscribe(self.channel(case_id))
 
 
 @lru_cache(maxsize=1)
