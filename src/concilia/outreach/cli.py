@@ -191,6 +191,7 @@ def _run(*, now: str | None, no_tone: bool, every: float) -> None:
         raise typer.Exit(2)
     packs = _packs(settings.rules_dir)
     tone = None if no_tone else default_tone_checker()
+    mailbox = settings.mailbox()
     worker = worker_id()
     factory = get_session_factory()
 
@@ -207,6 +208,7 @@ def _run(*, now: str | None, no_tone: bool, every: float) -> None:
             batch=settings.claim_batch,
             lease=timedelta(seconds=settings.lease_seconds),
             rates=settings.rates(),
+            mailbox=mailbox,
         )
 
     run_every(

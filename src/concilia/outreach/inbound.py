@@ -20,6 +20,7 @@ from concilia.audit import service as audit_service
 from concilia.outreach import context
 from concilia.outreach.channels import Channel, InboundMessage
 from concilia.outreach.channels.base import StatusEvent
+from concilia.outreach.channels.imap import ImapMailbox
 from concilia.outreach.models import DeliveryEvent, InboundReply, OptOutEntry, OutboxMessage
 from concilia.outreach.sent import audit_now, record_sent
 from concilia.outreach.service import log_contact, record_opt_out
@@ -303,6 +304,28 @@ def ingest_replies(
         if reply is not None:
             stored.append(reply)
     return stored
+
+
+def poll_mailbox(
+    *, db_session: Session, mailbox: ImapMailbox, now: datetime, actor: str = "outbox"
+) -> tuple[int, int, list[str]]:
+    """Store the mailbox's unseen mail (replies, bounces, complaints) in the caller's
+    transaction; returns (replies stored, statuses changed, the UIDs to mark seen once the
+    caller has committed)."""
+    replies = changed = 0
+    uids: list[str] = []
+    for mail in mailbox.fetch_unseen():
+        if isinstance(mail.parsed, InboundMessage):
+            replies += (
+                store_reply(db_session=db_session, message=mail.parsed, now=now, actor=actor)
+                is not None
+            )
+        elif isinstance(mail.parsed, StatusEvent):
+            changed += record_status_event(
+                db_session=db_session, event=mail.parsed, now=now, actor=actor
+            )
+        uids.append(mail.uid)
+    return replies, changed, uids
 
 
 def unsubscribe_token(message_id: int) -> str:

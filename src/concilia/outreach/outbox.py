@@ -37,10 +37,12 @@ from concilia.outreach.channels import (
     is_idempotent,
     platforms,
 )
+from concilia.outreach.channels.imap import ImapMailbox
 from concilia.outreach.compose import Rendered
 from concilia.outreach.inbound import (
     ingest_replies,
     opt_out_address,
+    poll_mailbox,
     refresh_statuses,
     unsubscribe_url,
 )
@@ -734,6 +736,24 @@ def _poll_replies(
     return replies
 
 
+def _poll_mailbox(
+    factory: sessionmaker[Session], mailbox: ImapMailbox | None, now: datetime, actor: str
+) -> int:
+    """The IMAP mailbox's unseen mail stored, then marked seen (after the commit: a failed
+    pass leaves it for the next). One worker at a time."""
+    if mailbox is None:
+        return 0
+    with session_scope(factory) as db_session:
+        begin_write(db_session)
+        if not exclusive(db_session, "outreach.replies.imap"):
+            return 0
+        replies, _, uids = poll_mailbox(
+            db_session=db_session, mailbox=mailbox, now=now, actor=actor
+        )
+    mailbox.mark_seen(uids)
+    return replies
+
+
 def run_all(
     *,
     db_session: Session,
@@ -764,12 +784,15 @@ def run_pass(
     batch: int = CLAIM_BATCH,
     lease: timedelta = LEASE,
     rates: Mapping[str, float] | None = None,
+    mailbox: ImapMailbox | None = None,
 ) -> dict[str, object]:
     """One pass of `concilia outreach run` as one of possibly many workers: replies (one
-    worker per provider at a time), the worker's share of due sends, delivery statuses."""
+    worker per provider at a time, and the IMAP mailbox if any), the worker's share of due
+    sends, delivery statuses."""
     with session_scope(factory) as db_session:
         begin_write(db_session)
         replies = _poll_replies(db_session, channels, now, actor)
+    replies += _poll_mailbox(factory, mailbox, now, actor)
     report = work(
         factory=factory,
         channels=channels,

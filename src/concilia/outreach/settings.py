@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from concilia.outreach.channels import Channel
 from concilia.outreach.channels.email import DkimKey, SmtpChannel
 from concilia.outreach.channels.http_provider import HttpProviderChannel
+from concilia.outreach.channels.imap import ImapMailbox
 from concilia.outreach.channels.letter import LetterChannel
 from concilia.outreach.channels.messenger import MetaSendChannel
 from concilia.outreach.channels.social import PlatformRouter
@@ -61,6 +62,14 @@ class OutreachSettings(BaseSettings):
     dkim_domain: str = ""
     dkim_selector: str = ""
     inbound_mail_secret: SecretStr | None = None
+    # Or the agency's mailbox polled by IMAP (replies, bounces, complaints), when its host
+    # is set: TLS on 993 unless imap_ssl is false.
+    imap_host: str = ""
+    imap_port: int = 993
+    imap_username: str = ""
+    imap_password: SecretStr | None = None
+    imap_mailbox: str = "INBOX"
+    imap_ssl: bool = True
     letter_dir: Path | None = None
     # Workers: how many messages a worker claims at once, how long its claim lasts if it
     # dies (seconds), and each provider's rate limit in messages per second (JSON object,
@@ -80,6 +89,19 @@ class OutreachSettings(BaseSettings):
     def rates(self) -> dict[str, float]:
         """Messages per second allowed per channel (only the limited ones)."""
         return {k: v for k, v in self.rate_limits.items() if v > 0}
+
+    def mailbox(self) -> ImapMailbox | None:
+        """The IMAP mailbox inbound mail is polled from, if configured."""
+        if not (self.imap_host and self.imap_username and self.imap_password):
+            return None
+        return ImapMailbox(
+            host=self.imap_host,
+            port=self.imap_port,
+            username=self.imap_username,
+            password=self.imap_password.get_secret_value(),
+            mailbox=self.imap_mailbox,
+            ssl=self.imap_ssl,
+        )
 
     def channels(self) -> dict[str, Channel]:
         out: dict[str, Channel] = {}
