@@ -1,13 +1,16 @@
 """Outbox throughput on PostgreSQL: messages per second with 1, 2 and 4 worker processes.
 
-Each worker is a separate process running ``outbox.work`` (claims with FOR UPDATE SKIP
-LOCKED, one transaction per send) against a fresh schema, sending SMS through the local
-provider fake (channels/provider_stub.py, in this process, on loopback). Every message is
-judged again by the rules engine at send time, as in production (the tone checker is off
-unless --tone). Prints one JSON object; the issue's target is >= 200 messages/s with 4
-workers.
+Each worker is a separate process running ``outbox.work`` (claims of --batch messages with
+FOR UPDATE SKIP LOCKED, each batch's sends recorded in one transaction) against a fresh
+schema, sending SMS through a local fake in this process, on loopback: the generic provider
+stub (channels/provider_stub.py) or, with --provider twilio, the Twilio fake. Every message
+is judged again by the rules engine at send time, as in production (the tone checker is off
+unless --tone). Each worker counts the SQL statements it sends; the result gives them per
+message sent. Prints one JSON object; the issue's target is >= 200 messages/s with 4
+workers on PostgreSQL.
 
     .venv/bin/python bench/outbox_throughput.py --messages 1200
+    .venv/bin/python bench/outbox_throughput.py --messages 200 --provider twilio --batch 50
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ PG_URL = os.environ.get("CONCILIA_TEST_PG_URL", "postgresql+psycopg://postgres@1
 NOON_NY = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)  # a Tuesday, 12:00 in New York
 CASES = 100
 SMS = "Acme Recovery, a debt collector: your balance is $120. Reply STOP to opt out."
+TWILIO_SID = "AC" + "0" * 32
 
 
 def _csv(cases: int) -> bytes:
@@ -106,50 +110,88 @@ def _setup(url: str, schema: str, messages: int) -> None:
     engine.dispose()
 
 
-def _worker(url: str, schema: str, provider_url: str, tone: bool, start: Any, out: Any) -> None:
+def _worker(
+    url: str, schema: str, provider: tuple[str, str], tone: bool, batch: int, start: Any, out: Any
+) -> None:
+    from sqlalchemy import event
     from sqlalchemy.orm import sessionmaker
 
     from concilia.db import make_engine
     from concilia.outreach import outbox
+    from concilia.outreach.channels import Channel
     from concilia.outreach.channels.http_provider import HttpProviderChannel
+    from concilia.outreach.channels.twilio import TwilioSmsChannel
     from concilia.outreach.check import default_tone_checker
     from concilia.outreach.worker import worker_id
 
     engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    statements = [0]
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(*args: Any) -> None:
+        statements[0] += 1
+
     factory = sessionmaker(bind=engine, expire_on_commit=False)
-    channels = {"sms": HttpProviderChannel(name="sms", base_url=provider_url, token="bench")}
+    kind, provider_url = provider
+    channel: Channel = (
+        TwilioSmsChannel(
+            account_sid=TWILIO_SID, auth_token="bench", sender="+15550001111",
+            base_url=provider_url,
+        )
+        if kind == "twilio"
+        else HttpProviderChannel(name="sms", base_url=provider_url, token="bench")
+    )  # fmt: skip
     checker = default_tone_checker() if tone else None
     name = worker_id()
     start.wait()
     sent = other = 0
     while True:
         report = outbox.work(
-            factory=factory, channels=channels, now=NOON_NY, worker=name, tone=checker
+            factory=factory,
+            channels={"sms": channel},
+            now=NOON_NY,
+            worker=name,
+            tone=checker,
+            batch=batch,
         )
         counts = report.as_dict()
         if not any(counts.values()):
             break
         sent += counts["sent"]
         other += sum(counts.values()) - counts["sent"]
-    out.put((sent, other))
+    out.put((sent, other, statements[0]))
     engine.dispose()
 
 
-def _run(url: str, messages: int, workers: int, tone: bool) -> dict[str, Any]:
+def _run(
+    url: str, messages: int, workers: int, tone: bool, provider: str, batch: int
+) -> dict[str, Any]:
+    from contextlib import ExitStack
+
     from sqlalchemy import text
 
     from concilia.db import make_engine
+    from concilia.outreach.channels.fakes import FakeTwilio
     from concilia.outreach.channels.provider_stub import ProviderStub
 
     schema = f"bench_outbox_{uuid.uuid4().hex[:10]}"
     _setup(url, schema, messages)
     ctx = mp.get_context("fork")
     try:
-        with ProviderStub(token="bench") as stub:
+        with ExitStack() as stack:
+            if provider == "twilio":
+                twilio = stack.enter_context(FakeTwilio(account_sid=TWILIO_SID, auth_token="bench"))
+                target = twilio.url
+            else:
+                stub = stack.enter_context(ProviderStub(token="bench"))
+                target = stub.url
             start = ctx.Barrier(workers + 1)
             out = ctx.Queue()
             procs = [
-                ctx.Process(target=_worker, args=(url, schema, stub.url, tone, start, out))
+                ctx.Process(
+                    target=_worker,
+                    args=(url, schema, (provider, target), tone, batch, start, out),
+                )
                 for _ in range(workers)
             ]
             for p in procs:
@@ -160,14 +202,21 @@ def _run(url: str, messages: int, workers: int, tone: bool) -> dict[str, Any]:
             elapsed = time.perf_counter() - t0
             for p in procs:
                 p.join(30)
-            delivered = stub.state.deliveries
-            duplicates = len(stub.state.order) - len(set(stub.state.order))
+            if provider == "twilio":
+                delivered = len(twilio.state.sent)
+                # A repeated token answers the first message without a new one: anything
+                # beyond one message per token would be a second delivery.
+                duplicates = delivered - len(twilio.by_token)
+            else:
+                delivered = stub.state.deliveries
+                duplicates = len(stub.state.order) - len(set(stub.state.order))
     finally:
         admin = make_engine(url)
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
     sent = sum(r[0] for r in results)
+    statements = sum(r[2] for r in results)
     return {
         "workers": workers,
         "messages": messages,
@@ -177,6 +226,8 @@ def _run(url: str, messages: int, workers: int, tone: bool) -> dict[str, Any]:
         "duplicates": duplicates,
         "seconds": round(elapsed, 2),
         "messages_per_s": round(sent / elapsed, 1) if elapsed else None,
+        # Every statement the workers sent (claims, look-ups, writes, audit), per message sent.
+        "sql_statements_per_send": round(statements / sent, 1) if sent else None,
     }
 
 
@@ -185,6 +236,13 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=1200, help="messages per run")
     parser.add_argument("--workers", default="1,2,4", help="worker counts, comma-separated")
     parser.add_argument("--tone", action="store_true", help="run the tone checker too")
+    parser.add_argument(
+        "--provider", choices=("stub", "twilio"), default="stub",
+        help="the provider fake sent through (stub: generic HTTP protocol; twilio: Twilio's)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--batch", type=int, default=20, help="messages a worker claims (and records) at once"
+    )
     parser.add_argument("--pg-url", default=PG_URL)
     args = parser.parse_args()
     # Keys for the encrypted addresses go to a throw-away var/ (never a real deployment's).
@@ -196,12 +254,16 @@ def main() -> None:
     import concilia.outreach.worker  # noqa: F401
 
     load_before = os.getloadavg()[0]
-    runs = [_run(args.pg_url, args.messages, int(n), args.tone) for n in args.workers.split(",")]
+    runs = [
+        _run(args.pg_url, args.messages, int(n), args.tone, args.provider, args.batch)
+        for n in args.workers.split(",")
+    ]
     four = next((r for r in runs if r["workers"] == 4), None)
     result = {
         "bench": "outbox_throughput",
         "backend": "postgresql",
-        "channel": "sms through the local provider fake (loopback HTTP)",
+        "channel": f"sms through the local {args.provider} fake (loopback HTTP)",
+        "claim_batch": args.batch,
         "compliance_check_at_send": True,
         "tone_check": args.tone,
         "cpu_count": os.cpu_count(),
