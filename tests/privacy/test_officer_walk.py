@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.browser.support import MARKS, axe_check, free_port, launch, serving
+from tests.browser.conftest import browser  # noqa: F401  (the walks' shared chromium)
+from tests.browser.support import MARKS, axe_check, free_port, serving
 from tests.conftest import drop_test_engine, make_test_engine
 
 PASSWORD = "walk-correct-horse-battery"
@@ -69,16 +70,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     drop_test_engine(engine, schema)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        launched = launch(p)
-        yield launched
-        launched.close()
-
-
-def test_compliance_officer_walk(server: str, browser: Any) -> None:
+def test_compliance_officer_walk(server: str, browser: Any) -> None:  # noqa: F811
     errors: list[str] = []
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
     page = context.new_page()
