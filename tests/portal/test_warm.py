@@ -1,0 +1,41 @@
+"""The special-category guard is loaded when the app starts, not on the first message."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from concilia.app import create_app
+from concilia.portal import router as portal_router
+from concilia.portal.settings import get_portal_settings
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_guard_is_warmed_once_at_start_up_when_the_setting_says_so(
+    enabled: bool,
+    monkeypatch: pytest.MonkeyPatch,
+    session_factory: sessionmaker[Session],
+) -> None:
+    calls: list[str] = []
+    done = threading.Event()
+
+    def warm() -> None:
+        calls.append(threading.current_thread().name)
+        done.set()
+
+    monkeypatch.setenv("CONCILIA_PORTAL_WARM_GUARD", "1" if enabled else "0")
+    get_portal_settings.cache_clear()
+    monkeypatch.setattr(portal_router.special_guard, "warm", warm)
+    monkeypatch.setattr(portal_router, "_warmed", threading.Event())
+    try:
+        for _ in range(2):  # a second start of the app in the same process warms nothing
+            with TestClient(create_app(session_factory)) as client:
+                assert client.get("/health").status_code == 200
+        done.wait(5)
+    finally:
+        get_portal_settings.cache_clear()
+    # In the background: the app answered while the guard was being loaded.
+    assert calls == (["special-guard-warm"] if enabled else [])
