@@ -47,6 +47,8 @@ def test_console_reads_are_logged_exported_and_shown(
     assert found.status_code == 200 and "Dupontel" in found.text and "Durandal" not in found.text
     # A worklist without a search names only the agent's own queue: not logged.
     assert nina.get("/console/cases").status_code == 200
+    replies = nina.get("/console/replies")
+    assert replies.status_code == 200 and "Jeanne Dupontel" in replies.text
     api = TestClient(app).get(
         f"/api/console/cases/{world.case_id}/replies",
         headers=auth_headers("ann", "agent", ["north"]),
@@ -59,6 +61,7 @@ def test_console_reads_are_logged_exported_and_shown(
     assert logged == [
         ("user:ann", world.debtor_id, "console API case replies", "debt_recovery", "api"),
         ("user:nina", world.debtor_id, "console case page", "debt_recovery", "page"),
+        ("user:nina", world.debtor_id, "console replies", "debt_recovery", "page"),
         ("user:nina", world.debtor_id, "console search results", "debt_recovery", "page"),
     ]
     # Paul was neither opened nor found: nothing about him.
@@ -75,6 +78,7 @@ def test_console_reads_are_logged_exported_and_shown(
     assert {(d["by"], d["what"]) for d in exported} == {
         ("user:ann", "console API case replies"),
         ("user:nina", "console case page"),
+        ("user:nina", "console replies"),
         ("user:nina", "console search results"),
     }
 
@@ -82,12 +86,12 @@ def test_console_reads_are_logged_exported_and_shown(
     page = olga.get("/console/privacy", params={"reference": "deb-1"})
     assert page.status_code == 200
     reads_section = page.text.split('id="reads"', 1)[1]
-    assert reads_section.count("<tr>") == 1 + 3  # header and three reads
+    assert reads_section.count("<tr>") == 1 + 4  # header and four reads
     assert "Acme Bank · DEB-1" in reads_section and "console case page" in reads_section
     # The officer's own page view read nobody's decrypted data: not logged.
     db_session.expire_all()
     after = privacy_service.list_reads(db_session=db_session, since=utcnow() - timedelta(hours=1))
-    assert len(after) == 3
+    assert len(after) == 4
     only_ann = olga.get("/console/privacy", params={"user": "ann"}).text.split('id="reads"')[1]
     assert "user:ann" in only_ann and "user:nina" not in only_ann
     nobody = olga.get("/console/privacy", params={"reference": "NOPE-9"})

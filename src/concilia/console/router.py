@@ -911,6 +911,10 @@ def replies_page(request: Request, db_session: DbSession) -> Response:
     if auth is None:
         return _to_login()
     replies = console_service.replies(db_session=db_session, principal=auth.principal)
+    privacy_service.record_staff_read(
+        db_session=db_session, principal=auth.principal, what="console replies", via="page",
+        case_ids=[r.case_id for r in replies if r.case_id is not None],
+    )  # fmt: skip
     return _render(
         request,
         "console/replies.html",
