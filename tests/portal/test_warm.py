@@ -8,9 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+import concilia.portal.router as portal_router
 from concilia.app import create_app
-from concilia.portal import router as portal_router
 from concilia.portal.settings import get_portal_settings
+from concilia.special import guard as special_guard
 
 
 @pytest.mark.parametrize("enabled", [True, False])
@@ -28,7 +29,7 @@ def test_the_guard_is_warmed_once_at_start_up_when_the_setting_says_so(
 
     monkeypatch.setenv("CONCILIA_PORTAL_WARM_GUARD", "1" if enabled else "0")
     get_portal_settings.cache_clear()
-    monkeypatch.setattr(portal_router.special_guard, "warm", warm)
+    monkeypatch.setattr(special_guard, "warm", warm)
     monkeypatch.setattr(portal_router, "_warmed", threading.Event())
     try:
         for _ in range(2):  # a second start of the app in the same process warms nothing
