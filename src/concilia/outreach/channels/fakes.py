@@ -68,6 +68,9 @@ class _Server:
 
 
 class _Base(BaseHTTPRequestHandler):
+    # Keep-alive, as the providers answer (every handler reads its body before answering).
+    protocol_version = "HTTP/1.1"
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 

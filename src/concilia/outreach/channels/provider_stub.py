@@ -53,6 +53,10 @@ class ProviderState:
 
 def _handler(state: ProviderState) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        # Keep-alive, as providers' APIs answer: a connection per message would make the
+        # stub, not the outbox, what a throughput bench measures.
+        protocol_version = "HTTP/1.1"
+
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
@@ -79,12 +83,15 @@ def _handler(state: ProviderState) -> type[BaseHTTPRequestHandler]:
             return True
 
         def do_POST(self) -> None:
+            # Read first: on a kept-alive connection an unread body would be taken for the
+            # next request.
+            raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             if not self._authorised():
                 return
             if urlparse(self.path).path != "/v1/messages":
                 self._reply(404, {"error": "not found"})
                 return
-            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            body = json.loads(raw or b"{}")
             key = self.headers.get("Idempotency-Key") or body.get("idempotency_key")
             if not key or not body.get("to") or not body.get("text"):
                 self._reply(422, {"error": "to, text and idempotency key are required"})
