@@ -125,6 +125,11 @@ def test_requests_deadlines_dry_run_and_erasures(
     privacy_service.object_to_social(
         db_session=db_session, subject=jeanne, actor="user:olga", reason="letter of 2 Dec"
     )
+    # Eve, who never read anyone before, reads 25 people today: over the alert's floor of 20.
+    privacy_service.record_read(
+        db_session=db_session, actor="user:eve", debtor_ids=range(1000, 1025),
+        what="console case page", purpose="debt_recovery", via="page",
+    )  # fmt: skip
     db_session.commit()
 
     olga = _browser(app, make_user, "olga", "compliance_officer")
@@ -139,6 +144,8 @@ def test_requests_deadlines_dry_run_and_erasures(
     erasures = page.text.split('id="erasures-title"', 1)[1].split("</section>", 1)[0]
     assert "objection" in erasures and "Acme Bank · DEB-1" in erasures
     assert "debt_recovery" in page.text  # the register's purposes
+    alert = page.text.split('id="reads"', 1)[1].split('role="alert"', 1)[1].split("</div>")[0]
+    assert "user:eve read 25 people (usual 0.0 a day, threshold 20.0)" in alert
     assert "Next purge would" not in page.text  # the dry run only when asked
 
     dry = olga.get("/console/privacy", params={"dry_run": "1"})
