@@ -120,6 +120,10 @@ class Agent(FastHttpUser):
 """
 
 
+def _tail(path: Path) -> str:
+    return path.read_text()[-3000:] if path.exists() else "(no server log)"
+
+
 def _phase(name: str, since: float) -> float:
     """Progress on stderr (stdout carries the one JSON object)."""
     now = time.perf_counter()
@@ -371,12 +375,17 @@ def main() -> None:
             port = _free_port()
             env = {**os.environ, "CONCILIA_DATABASE_URL": url, "CONCILIA_VAR_DIR": str(var_dir)}
             # As in production: no reload, no debug, no access log, warnings only.
-            server = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "concilia.app:create_app", "--factory",
-                 "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers),
-                 "--log-level", "warning", "--no-access-log"],
-                env=env, stderr=subprocess.PIPE, text=True,
-            )  # fmt: skip
+            # Its stderr goes to a file: an unread pipe that fills up would stall the server.
+            # A worker loading the tone model holds the GIL for seconds: uvicorn's 5 s health
+            # check would kill and restart it (the request answered "disconnected").
+            with Path(tmp, "server.log").open("w") as server_log:
+                server = subprocess.Popen(
+                    [sys.executable, "-m", "uvicorn", "concilia.app:create_app", "--factory",
+                     "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers),
+                     "--log-level", "warning", "--no-access-log",
+                     "--timeout-worker-healthcheck", "120"],
+                    env=env, stderr=server_log, text=True,
+                )  # fmt: skip
             base = f"http://127.0.0.1:{port}"
             for _ in range(600):
                 try:
@@ -385,10 +394,14 @@ def main() -> None:
                 except httpx.HTTPError:
                     pass
                 if server.poll() is not None:
-                    raise RuntimeError(f"server exited: {server.stderr and server.stderr.read()}")
+                    raise RuntimeError(f"server exited: {_tail(Path(tmp, 'server.log'))}")
                 time.sleep(0.1)
             mark = _phase("server up", mark)
-            _warm(base, agents[0])
+            try:
+                _warm(base, agents[0])
+            except httpx.HTTPError as exc:
+                log = _tail(Path(tmp, "server.log"))
+                raise RuntimeError(f"warm-up failed ({exc}): {log}") from exc
             mark = _phase("warmed", mark)
             load_before = os.getloadavg()
             prefix = Path(tmp, "locust")

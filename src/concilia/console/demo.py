@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import email
 import email.policy
-import shutil
 import smtplib
 import socket
-import subprocess
 import sys
 import threading
 from collections.abc import Callable
@@ -79,30 +77,59 @@ REPLY = {
 }
 
 
-def _concilia() -> str:
-    found = Path(sys.executable).with_name("concilia")
-    return str(found) if found.exists() else (shutil.which("concilia") or "concilia")
-
-
 def run_step(*args: str, env: dict[str, str] | None = None, quiet: bool = False) -> str:
-    """Run one `concilia ...` command; its output is shown unless ``quiet``."""
-    import os
+    """Run one `concilia ...` command in this process and return its output (shown unless
+    ``quiet``); RuntimeError when it fails.
 
-    result = subprocess.run(
-        [_concilia(), *args],
-        check=False,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
-    if result.returncode != 0:
+    In-process, not a subprocess: each `concilia` process imported every domain again
+    (about 6 s of CPU each, a minute over the demo's steps). The command is still the
+    other domain's own CLI, with its own transactions. Its time goes to stderr.
+    """
+    import contextlib
+    import io
+    import os
+    import time
+
+    import click
+    from typer.main import get_command
+
+    from concilia import cli as concilia_cli
+
+    command = get_command(concilia_cli.app)
+    out = io.StringIO()
+    saved = {k: os.environ.get(k) for k in env or {}}
+    started = time.monotonic()
+    code: int | str | None = 0
+    failure = ""
+    os.environ.update(env or {})
+    try:
+        with contextlib.redirect_stdout(out):
+            try:
+                command.main(args=list(args), prog_name="concilia", standalone_mode=False)
+            except click.exceptions.Exit as exc:
+                code = exc.exit_code
+            except click.ClickException as exc:
+                code, failure = exc.exit_code, exc.format_message()
+            except SystemExit as exc:
+                code = exc.code
+            except Exception as exc:
+                code, failure = 1, concilia_cli.explain(exc) or repr(exc)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    print(f"  concilia {args[0]} {args[1] if len(args) > 1 else ''}: "
+          f"{time.monotonic() - started:.1f} s", file=sys.stderr, flush=True)  # fmt: skip
+    output = out.getvalue()
+    if code not in (0, None):
         raise RuntimeError(
-            f"`concilia {' '.join(args)}` failed ({result.returncode}):\n"
-            f"{result.stdout[-2000:]}{result.stderr[-2000:]}"
+            f"`concilia {' '.join(args)}` failed ({code}):\n{output[-2000:]}{failure}"
         )
-    if not quiet and result.stdout.strip():
-        print(result.stdout.rstrip())
-    return result.stdout
+    if not quiet and output.strip():
+        print(output.rstrip())
+    return output
 
 
 # The SMTP sink ------------------------------------------------------------------------------

@@ -77,13 +77,23 @@ class PageAuth:
 
 
 def _page_auth(request: Request, db_session: Session) -> PageAuth | None:
+    """The signed-in browser's principal, looked up once per request (the router-level
+    language dependency looks first; the page and auth's ``CurrentPrincipal`` reuse it)."""
+    if hasattr(request.state, "page_auth"):
+        cached: PageAuth | None = request.state.page_auth
+        return cached
     cookie = request.cookies.get(get_settings().session_cookie_name)
     found = auth_service.get_web_session(db_session=db_session, clear=cookie) if cookie else None
-    if found is None:
-        return None
-    web, user = found
-    request.state.user_language = user.language  # language_of reads it first
-    return PageAuth(auth_service.principal_for(user, "session"), web.csrf_token)
+    auth = None
+    if found is not None:
+        web, user = found
+        request.state.user_language = user.language  # language_of reads it first
+        # Held for the request: the session's identity map keeps objects only while they are
+        # referenced, and CurrentPrincipal then finds the user and its teams without a query.
+        request.state.page_user = (web, user)
+        auth = PageAuth(auth_service.principal_for(user, "session"), web.csrf_token)
+    request.state.page_auth = auth
+    return auth
 
 
 def _render(
@@ -229,11 +239,19 @@ def _case_context(
         debtor_ids=[debtor.id],
     )  # fmt: skip
     lang = language_of(request)
-    candidates = console_service.candidates(
-        db_session=db_session, debtor_id=debtor.id, total_label=gettext(lang, "Total")
-    )
-    handles = console_service.contact_handles(db_session=db_session, debtor_id=debtor.id)
+    # Read once, shown twice (the suggestions and contact panels, and the timeline).
+    listed = console_service.list_candidates(db_session=db_session, debtor_id=debtor.id)
+    evidence = console_service.list_evidence(db_session=db_session, debtor_id=debtor.id)
     messages = outreach_service.list_case_messages(db_session=db_session, case_id=case.id)
+    candidates = console_service.candidates(
+        db_session=db_session,
+        debtor_id=debtor.id,
+        total_label=gettext(lang, "Total"),
+        listed=listed,
+    )
+    handles = console_service.contact_handles(
+        db_session=db_session, debtor_id=debtor.id, evidence=evidence
+    )
     return {
         "lang": lang,
         "case": case,
@@ -241,7 +259,13 @@ def _case_context(
         "debt": console_service.debt_view(db_session=db_session, debt=case.debt),
         "case_flags": [f for f in portfolio_service.FLAGS if getattr(case, f)],
         "candidates": candidates,
-        "timeline": console_service.timeline(db_session=db_session, case=case),
+        "timeline": console_service.timeline(
+            db_session=db_session,
+            case=case,
+            messages=messages,
+            candidates=listed,
+            evidence=evidence,
+        ),
         "assessment": console_service.signals_assessment(db_session=db_session, case_id=case.id),
         "whereabouts": console_service.whereabouts(db_session=db_session, debtor_id=debtor.id),
         "messages": messages,
@@ -427,7 +451,10 @@ def live_check(
     kind: Annotated[str, Form(max_length=40)] = "free_text",
 ) -> Response:
     """The compliance and tone verdict of the draft being typed (stores nothing)."""
+    # Sent on every pause in typing: each query counts. The case and debtor are read once
+    # here and held, so the check finds them in the session instead of reading them again.
     case = console_service.get_case(db_session=db_session, principal=principal, case_id=case_id)
+    debtor = portfolio_service.get_debtor(db_session=db_session, debtor_id=case.debt.debtor_id)
     if channel not in CHANNELS:
         channel = "email"
     decision = console_service.check_message(
@@ -438,8 +465,8 @@ def live_check(
         to=to,
         body=body,
         kind=kind,
+        case=case,
     )
-    debtor = portfolio_service.get_debtor(db_session=db_session, debtor_id=case.debt.debtor_id)
     return _render(
         request,
         "console/_verdict.html",

@@ -145,12 +145,33 @@ def debt_view(*, db_session: Session, debt: Any) -> DebtView:
     )
 
 
-def candidates(*, db_session: Session, debtor_id: int, total_label: str) -> list[CandidateView]:
-    """The debtor's tracing candidates shown for review, each with its waterfall."""
+def list_candidates(*, db_session: Session, debtor_id: int) -> list[Any]:
+    """The debtor's tracing candidates, whatever their status."""
+    return list(
+        tracing_service.list_candidates(
+            db_session=db_session, debtor_keys=[str(debtor_id)], status=None
+        )
+    )
+
+
+def list_evidence(*, db_session: Session, debtor_id: int) -> list[Any]:
+    """The evidence agents accepted about the debtor."""
+    return list(tracing_service.list_evidence(db_session=db_session, debtor_key=str(debtor_id)))
+
+
+def candidates(
+    *,
+    db_session: Session,
+    debtor_id: int,
+    total_label: str,
+    listed: list[Any] | None = None,
+) -> list[CandidateView]:
+    """The debtor's tracing candidates shown for review, each with its waterfall
+    (``listed``: the candidates when the caller has read them already)."""
     out = []
-    for cand in tracing_service.list_candidates(
-        db_session=db_session, debtor_keys=[str(debtor_id)], status=None
-    ):
+    if listed is None:
+        listed = list_candidates(db_session=db_session, debtor_id=debtor_id)
+    for cand in listed:
         try:
             lines = tracing_service.explanation(db_session=db_session, candidate=cand)
         except ValueError:
@@ -168,13 +189,14 @@ def candidates(*, db_session: Session, debtor_id: int, total_label: str) -> list
     return out
 
 
-def contact_handles(*, db_session: Session, debtor_id: int) -> list[str]:
-    """Social handles an agent accepted as the debtor's (from tracing evidence)."""
-    return [
-        ev.value
-        for ev in tracing_service.list_evidence(db_session=db_session, debtor_key=str(debtor_id))
-        if ev.kind == "contact_handle"
-    ]
+def contact_handles(
+    *, db_session: Session, debtor_id: int, evidence: list[Any] | None = None
+) -> list[str]:
+    """Social handles an agent accepted as the debtor's (from tracing evidence; ``evidence``:
+    the debtor's evidence when the caller has read it already)."""
+    if evidence is None:
+        evidence = list_evidence(db_session=db_session, debtor_id=debtor_id)
+    return [ev.value for ev in evidence if ev.kind == "contact_handle"]
 
 
 def replies(*, db_session: Session, principal: Principal, case_id: int | None = None) -> list[Any]:
@@ -247,9 +269,12 @@ def check_message(
     body: str,
     kind: str = "free_text",
     at: datetime | None = None,
+    case: Any = None,
 ) -> Decision:
-    """The compliance and tone verdict a draft would get now; stores nothing."""
-    get_case(db_session=db_session, principal=principal, case_id=case_id)
+    """The compliance and tone verdict a draft would get now; stores nothing. ``case``: the
+    case when the caller has already resolved it for this principal (saves reading it)."""
+    if case is None or case.id != case_id:
+        get_case(db_session=db_session, principal=principal, case_id=case_id)
     return outreach_service.check_draft(
         db_session=db_session,
         case_id=case_id,

@@ -13,11 +13,28 @@ from concilia.portal import service as portal_service
 from concilia.tracing import service as tracing_service
 
 
-def timeline(*, db_session: Session, case: Any) -> list[TimelineItem]:
+def timeline(
+    *,
+    db_session: Session,
+    case: Any,
+    messages: list[Any] | None = None,
+    candidates: list[Any] | None = None,
+    evidence: list[Any] | None = None,
+) -> list[TimelineItem]:
     """Everything that happened on a case, newest first: messages, replies, calls, the
-    portal chat, decisions, evidence with provenance, audit."""
+    portal chat, decisions, evidence with provenance, audit. The case page passes the
+    messages, candidates and evidence it already read (None: read here)."""
+    debtor_key = str(case.debt.debtor_id)
+    if messages is None:
+        messages = outreach_service.list_case_messages(db_session=db_session, case_id=case.id)
+    if candidates is None:
+        candidates = tracing_service.list_candidates(
+            db_session=db_session, debtor_keys=[debtor_key], status=None
+        )
+    if evidence is None:
+        evidence = tracing_service.list_evidence(db_session=db_session, debtor_key=debtor_key)
     items: list[TimelineItem] = []
-    for msg in outreach_service.list_case_messages(db_session=db_session, case_id=case.id):
+    for msg in messages:
         items.append(
             TimelineItem(
                 at=msg.sent_at or msg.created_at,
@@ -65,9 +82,7 @@ def timeline(*, db_session: Session, case: Any) -> list[TimelineItem]:
             items.append(
                 TimelineItem(at=e.at, kind="audit", title=e.action, detail="", actor=e.actor)
             )
-    for cand in tracing_service.list_candidates(
-        db_session=db_session, debtor_keys=[str(case.debt.debtor_id)], status=None
-    ):
+    for cand in candidates:
         if cand.decided_at is not None:
             items.append(
                 TimelineItem(
@@ -78,9 +93,7 @@ def timeline(*, db_session: Session, case: Any) -> list[TimelineItem]:
                     actor=cand.decided_by or "",
                 )
             )
-    for ev in tracing_service.list_evidence(
-        db_session=db_session, debtor_key=str(case.debt.debtor_id)
-    ):
+    for ev in evidence:
         source = (ev.provenance or {}).get("source") or ""
         items.append(
             TimelineItem(
