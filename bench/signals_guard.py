@@ -9,7 +9,7 @@ the event classifier's three blind sets (other writers' posts annotated with the
 ``--cv`` adds a 5-fold cross-validation on the tuning part (how the threshold was chosen),
 with recall and false alarms per language at several thresholds. Speed: texts per second through
 ``scan_many`` (language identification, look-ups, batched embeddings, heads) over the blind
-texts repeated, with the machine's load (it is shared).
+texts repeated, with the machine's load (it is shared), and milliseconds per text screened one at a time.
 Prints one JSON object.
 
     .venv/bin/python bench/signals_guard.py [--cv] [--repeat N]
@@ -121,10 +121,17 @@ def speed(texts: list[str], model: head.Head, repeat: int) -> dict[str, Any]:
     started = time.perf_counter()
     guard.scan_many(batch, model=model)
     seconds = time.perf_counter() - started
+    # One text a call, as a chat message or a reply is screened when alone.
+    singles = [f"{t} single" for t in texts[:100]]
+    started = time.perf_counter()
+    for text in singles:
+        guard.scan(text, model=model)
+    one_ms = (time.perf_counter() - started) * 1000 / len(singles)
     return {
         "texts": len(batch),
         "seconds": round(seconds, 2),
         "texts_per_s": round(len(batch) / seconds, 1),
+        "one_text_ms": round(one_ms, 2),
         # The machine is shared: the figure means little without its load.
         "cpu_count": os.cpu_count(),
         "load_average_1min": round(os.getloadavg()[0], 1),

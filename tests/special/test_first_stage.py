@@ -114,3 +114,19 @@ def test_an_error_in_a_shared_read_reaches_the_caller(monkeypatch: pytest.Monkey
     monkeypatch.setattr(guard, "scan_many", broken)
     with pytest.raises(RuntimeError, match="encoder gone"):
         guard.scan_shared("Mi chimio es mañana")
+
+
+def test_a_text_repeated_in_a_batch_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    guard.warm()
+    seen: list[int] = []
+    real = embeddings.embed
+
+    def counting(texts: Any) -> Any:
+        seen.append(len(texts))
+        return real(texts)
+
+    monkeypatch.setattr(embeddings, "embed", counting)
+    texts = ["Chimio demain matin", "Messe de minuit", "Chimio demain matin", "ok"]
+    verdicts = guard.scan_many(texts)
+    assert seen == [2]
+    assert [sorted(v.categories) for v in verdicts] == [["health"], ["religion"], ["health"], []]

@@ -113,9 +113,18 @@ def _needs_reading(code: str, prepared: str) -> bool:
 
 
 def scan_many(texts: Sequence[str], *, model: head.Head | None = None) -> list[Verdict]:
-    """The verdict on every text, in order; texts are embedded in batches."""
+    """The verdict on every text, in order; texts are embedded in batches, each distinct
+    text once (imports repeat the same mention or bio many times)."""
     if not texts:
         return []
+    distinct = list(dict.fromkeys(texts))
+    if len(distinct) < len(texts):
+        found = dict(zip(distinct, _scan_distinct(distinct, model), strict=True))
+        return [found[text] for text in texts]
+    return _scan_distinct(texts, model)
+
+
+def _scan_distinct(texts: Sequence[str], model: head.Head | None) -> list[Verdict]:
     langs = languages(texts)
     prepared = lexicon.prepare(texts)
     strong = [lexicon.strong_categories(p) for p in prepared]
