@@ -9,7 +9,8 @@ the event classifier's three blind sets (other writers' posts annotated with the
 ``--cv`` adds a 5-fold cross-validation on the tuning part (how the threshold was chosen),
 with recall and false alarms per language at several thresholds. Speed: texts per second through
 ``scan_many`` (language identification, look-ups, batched embeddings, heads) over the blind
-texts repeated, with the machine's load (it is shared), and milliseconds per text screened one at a time.
+texts repeated, with the machine's load (it is shared), and milliseconds per text screened
+one at a time.
 Prints one JSON object.
 
     .venv/bin/python bench/signals_guard.py [--cv] [--repeat N]
