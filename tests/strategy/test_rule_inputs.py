@@ -176,3 +176,30 @@ def test_a_us_e_mail_is_judged_by_the_provenance_the_creditor_stated(
     case_id = _case(db_session, "A-US")
     rules = _rules(db_session, case_id, "email", "identity_request", "jane@example.org")
     assert ("US-SAFE-HARBOUR" in rules) is blocked
+
+
+def test_an_e_mail_waits_for_the_hours_of_every_zone_the_phone_and_address_give(
+    db_session: Session,
+) -> None:
+    # The address is in New York, the phone in Los Angeles (area code 213): both count.
+    row = US.format(e="prior_collector", p="", d="").replace("+12125550100", "+12135550100")
+    _import(db_session, row)
+    case_id = _case(db_session, "A-US")
+    msg = messages.render(
+        db_session=db_session,
+        case_id=case_id,
+        template="identity_request",
+        channel="email",
+        now=TUESDAY_NOON_NY,
+    )
+
+    def blocked_at(at: datetime) -> set[str]:
+        decision = outreach_service.check_draft(
+            db_session=db_session, case_id=case_id, channel="email", kind=msg.kind,
+            to="jane@example.org", body=msg.body, at=at,
+        )  # fmt: skip
+        return {r.rule for r in decision.reasons if r.severity == "block"}
+
+    # 09:30 in New York is 06:30 in Los Angeles: too early there.
+    assert "US-QUIET-HOURS" in blocked_at(datetime(2026, 11, 24, 14, 30, tzinfo=UTC))
+    assert "US-QUIET-HOURS" not in blocked_at(TUESDAY_NOON_NY)  # 12:00 and 09:00

@@ -200,6 +200,9 @@ def simulate(
         ["default", "letters-and-calls"], "--strategy", help="A strategy to run (repeatable)."
     ),
     no_tone: bool = typer.Option(False, "--no-tone", help="Skip the tone checker (faster)."),
+    workers: int = typer.Option(
+        1, "--workers", min=1, max=8, help="Run the strategies in this many processes at once."
+    ),
 ) -> None:
     """Run each strategy on the same simulated cases through the real engines; print JSON.
 
@@ -219,6 +222,6 @@ def simulate(
         )
     result = run_simulation(
         cases=cases, days=days, seed=seed, strategies=list(dict.fromkeys(strategy)),
-        use_tone=not no_tone,
+        use_tone=not no_tone, workers=workers,
     )  # fmt: skip
     typer.echo(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode())

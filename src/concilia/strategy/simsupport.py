@@ -51,6 +51,7 @@ class Tally:
     right_party: set[int] = field(default_factory=set)
     promises: int = 0
     payers: set[int] = field(default_factory=set)
+    recovered_by_case: dict[int, Decimal] = field(default_factory=dict)
     blocked: int = 0
     blocked_by_rule: dict[str, int] = field(default_factory=dict)
     opt_outs: int = 0
