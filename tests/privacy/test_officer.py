@@ -82,6 +82,12 @@ def test_console_reads_are_logged_exported_and_shown(
         ("user:nina", "console search results"),
     }
 
+    officer = auth_headers("oscar", "compliance_officer")
+    by_api = TestClient(app).get("/api/privacy/reads?debtor_reference=DEB-1", headers=officer)
+    assert by_api.status_code == 200 and len(by_api.json()) == 4
+    none = TestClient(app).get("/api/privacy/reads?debtor_reference=DEB-2", headers=officer)
+    assert none.json() == []
+
     olga = _browser(app, make_user, "olga", "compliance_officer")
     page = olga.get("/console/privacy", params={"reference": "deb-1"})
     assert page.status_code == 200

@@ -97,6 +97,13 @@ def record_staff_read(
     )
 
 
+def debtor_ids_by_reference(*, db_session: Session, debtor_reference: str) -> list[int]:
+    """The debtors any creditor knows by this reference (case-insensitive)."""
+    return portfolio_service.personal_data.debtor_ids_by_reference(
+        db_session=db_session, debtor_reference=debtor_reference
+    )
+
+
 def list_reads(
     *,
     db_session: Session,

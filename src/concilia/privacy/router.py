@@ -133,13 +133,20 @@ def reads(
     days: Annotated[int, Query(ge=1, le=366)] = 7,
     actor: Annotated[str | None, Query(max_length=200)] = None,
     debtor_id: Annotated[int | None, Query(ge=1, le=2**53)] = None,
+    debtor_reference: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
 ) -> list[ReadOut]:
-    """Who read which person's decrypted data, newest first (the last N days)."""
+    """Who read which person's decrypted data, newest first (the last N days); of one reader,
+    one debtor id, or the debtors any creditor knows by a reference."""
     rows = service.list_reads(
         db_session=db_session,
         since=utcnow() - timedelta(days=days),
         actor=actor,
         debtor_id=debtor_id,
+        debtor_ids=service.debtor_ids_by_reference(
+            db_session=db_session, debtor_reference=debtor_reference
+        )
+        if debtor_reference
+        else None,
     )
     return [ReadOut.model_validate(r) for r in rows]
 

@@ -10,7 +10,13 @@ from concilia.privacy.notices import render as render_notice
 from concilia.privacy.notices import send as send_notice
 from concilia.privacy.notices import sync as sync_notices
 from concilia.privacy.purge import purge
-from concilia.privacy.reads import ReadAlert, list_reads, record_read, record_staff_read
+from concilia.privacy.reads import (
+    ReadAlert,
+    debtor_ids_by_reference,
+    list_reads,
+    record_read,
+    record_staff_read,
+)
 from concilia.privacy.reads import alerts as read_alerts
 from concilia.privacy.staff import export_staff
 from concilia.privacy.subjects import (
@@ -34,6 +40,7 @@ __all__ = [
     "SubjectRef",
     "TableOutcome",
     "collect",
+    "debtor_ids_by_reference",
     "declared_tables",
     "erase",
     "erase_closed",
