@@ -90,7 +90,6 @@ def run_step(*args: str, env: dict[str, str] | None = None, quiet: bool = False)
     import os
     import time
 
-    import click
     from typer.main import get_command
 
     from concilia import cli as concilia_cli
@@ -106,14 +105,18 @@ def run_step(*args: str, env: dict[str, str] | None = None, quiet: bool = False)
         with contextlib.redirect_stdout(out):
             try:
                 command.main(args=list(args), prog_name="concilia", standalone_mode=False)
-            except click.exceptions.Exit as exc:
-                code = exc.exit_code
-            except click.ClickException as exc:
-                code, failure = exc.exit_code, exc.format_message()
             except SystemExit as exc:
                 code = exc.code
             except Exception as exc:
-                code, failure = 1, concilia_cli.explain(exc) or repr(exc)
+                # Typer's own click raises its Exit (exit_code 0 for --help) and usage errors
+                # (exit_code 2), which carry their code; anything else is a failure.
+                exit_code = getattr(exc, "exit_code", None)
+                if isinstance(exit_code, int):
+                    code = exit_code
+                    format_message = getattr(exc, "format_message", None)
+                    failure = format_message() if exit_code and format_message else ""
+                else:
+                    code, failure = 1, concilia_cli.explain(exc) or repr(exc)
     finally:
         for key, value in saved.items():
             if value is None:
