@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from concilia.auth.schemas import Principal
-from concilia.db import utcnow
+from concilia.db import begin_write, utcnow
 from concilia.portfolio import service as portfolio_service
 from concilia.privacy.models import ReadLogEntry
 from concilia.privacy.settings import get_privacy_settings
@@ -45,8 +46,7 @@ def record_read(
     round trip), and no audit entry: the audit chain's lock serialises writers, and a lock
     per page view would make every reader wait on every other. The log is append-only
     accountability data of its own (art. 5(2)); what it records is not a state change of
-    the person's data, so it needs no place in the chain. No ORM objects and no flush:
-    the caller's pending changes are not forced out by a read."""
+    the person's data, so it needs no place in the chain. No ORM objects are made."""
     ids = sorted(set(debtor_ids))
     if not ids:
         return 0
@@ -59,8 +59,30 @@ def record_read(
         "via": via,
         "items": items,
     }
-    db_session.execute(insert(ReadLogEntry), [{**row, "debtor_id": i} for i in ids])
+    rows = [{**row, "debtor_id": i} for i in ids]
+    if db_session.get_bind().dialect.name != "sqlite":
+        db_session.execute(insert(ReadLogEntry), rows)
+        return len(ids)
+    # SQLite: a page's transaction has read first, so its write fails at once ("database is
+    # locked", whatever the busy timeout) when another writer committed since its snapshot.
+    # Tried in a savepoint, so that failure leaves the page's own transaction whole; the
+    # rows then go in a short transaction of their own that waits for the write lock.
+    try:
+        with db_session.begin_nested():
+            db_session.execute(insert(ReadLogEntry), rows)
+    except OperationalError:
+        bind = db_session.get_bind()
+        if not isinstance(bind, Engine):
+            raise  # bound to one connection: there is no other to write with
+        _write_apart(bind, rows)
     return len(ids)
+
+
+def _write_apart(bind: Engine, rows: list[dict[str, object]]) -> None:
+    with Session(bind=bind) as apart:
+        begin_write(apart)
+        apart.execute(insert(ReadLogEntry), rows)
+        apart.commit()
 
 
 # A reader's role says why they read: agents and supervisors work the debt, the others oversee.
