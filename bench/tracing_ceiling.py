@@ -12,6 +12,11 @@ pairs apart, and only new evidence (or blocking) can find them.
 
     .venv/bin/python bench/tracing_ceiling.py --train-people 20000 --train-seed 2 \\
         --people 5000 --seed 1
+
+Measure a world of seed 2 with a model fitted on another world's truth
+(``--train-seed 1``): fitted on its own seed's truth the ceiling is no longer out of
+sample. ``--world``/``--train-world`` reuse worlds already generated (bench/simulate.py
+or a previous run), which saves generating them again.
 """
 
 from __future__ import annotations
@@ -60,6 +65,19 @@ def reweighted(scored: pd.DataFrame, weights: np.ndarray) -> pd.DataFrame:
     return scoring.resolve_competition(kept.assign(match_weight=weights))
 
 
+def _gap(measured: dict[str, Any], target: str = "0.97") -> dict[str, Any]:
+    def recall(method: str) -> float:
+        return float(measured[method].get(target, {}).get("recall", 0.0))
+
+    ceiling = max(recall("supervised"), recall("supervised_trees"))
+    return {
+        "em": recall("em"),
+        "ceiling": ceiling,
+        "gap": round(ceiling - recall("em"), 4),
+        "within_one_point": ceiling - recall("em") <= 0.01,
+    }
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--train-people", type=int, default=20000)
@@ -103,11 +121,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             ),
         }
 
+    out_of_sample = measured(test)
     return {
         "trained_on": {"people": args.train_people, "seed": args.train_seed},
         "measured_on": {"people": args.people, "seed": args.seed},
         # Best recall at each precision (and the threshold that reaches it).
-        "recall_at_precision": measured(test),
+        "recall_at_precision": out_of_sample,
+        # The issue's target: EM's recall at P >= 0.97 within one point of the better of
+        # the two truth-fitted models.
+        "at_p97": _gap(out_of_sample),
         # The supervised models on the world they were fitted to: an upper bound (the trees
         # can memorise it, so theirs is loose).
         "in_sample": measured(train),

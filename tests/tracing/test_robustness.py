@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from concilia.tracing import linkage, places, prepare, runner, scoring
+from concilia.tracing import explain, linkage, places, prepare, runner, scoring
 from concilia.tracing import service as tracing_service
 from concilia.tracing import settings as st
 from concilia.tracing.models import MatchCandidate
@@ -142,6 +142,61 @@ def test_swapped_names_with_a_slip(scored_world: Scored) -> None:
         scored_world, _debtor("D1", "Joshua", "Campbell"), _profile("P1", "Campblel Joshua")
     )
     assert got["given_name"] == "swapped"
+    assert got["family_name"] == "swapped, with a slip"
+
+
+@pytest.mark.parametrize(
+    ("given", "family", "shown"),
+    [
+        # Her surname is the first half of the double surname in the given name's place.
+        ("María", "García", "García-López María"),
+        # The second half.
+        ("María", "López", "García-López María"),
+        # Two double surnames with the first in common.
+        ("Jerry", "Rodriguez-Robinson", "Rodriguez-Smith Jerry"),
+    ],
+)
+def test_one_half_of_a_swapped_double_surname_is_a_surname_in_part(
+    scored_world: Scored, given: str, family: str, shown: str
+) -> None:
+    # Jaro–Winkler rewards the shared start: this was read as 'swapped, with a slip'.
+    got = _levels_of(scored_world, _debtor("D1", given, family), _profile("P1", shown))
+    assert got["given_name"] == "swapped"
+    assert got["family_name"] == "swapped, one surname of two in common"
+
+
+def test_a_swapped_double_surname_in_part_is_explained_with_the_word_it_read(
+    scored_world: Scored,
+) -> None:
+    d = prepare.prepare_debtors(pd.DataFrame([_debtor("D1", "María", "García")]))
+    p = prepare.prepare_profiles(pd.DataFrame([_profile("P1", "García-López María")]))
+    pairs = pd.DataFrame({"debtor_id": ["D1"], "profile_id": ["P1"]})
+    row = scoring.score(d, p, pairs, scored_world.model, keep_below=0.0).iloc[0].to_dict()
+    text = {line["field"]: line["text"] for line in explain.lines(row, scored_world.model)}
+    # The surname is quoted against the word that holds it, not against the given name.
+    assert text["family_name"].startswith(
+        "surname Garcia vs Garcia-Lopez swapped, one surname of two in common: "
+    )
+    assert text["given_name"].startswith("given name Maria swapped: ")
+    # A rare level keeps a trained u (borrowed from the level it was carved out of), never
+    # Splink's default, which depends on nothing but the level's rank.
+    level = next(
+        lv
+        for comp in scored_world.model["comparisons"]
+        if comp["output_column_name"] == "family_name"
+        for lv in comp["comparison_levels"]
+        if lv.get("label_for_charts") == "swapped, one surname of two in common"
+    )
+    assert isinstance(level.get("u_probability"), float)
+
+
+def test_a_word_beginning_with_the_surname_but_no_double_surname_is_a_slip(
+    scored_world: Scored,
+) -> None:
+    # 'Garcias' is not 'Garcia' and another surname: one letter more, as typed.
+    got = _levels_of(
+        scored_world, _debtor("D1", "María", "García"), _profile("P1", "Garcias María")
+    )
     assert got["family_name"] == "swapped, with a slip"
 
 

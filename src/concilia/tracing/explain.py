@@ -59,12 +59,15 @@ def _value(row: dict[str, Any], col: str) -> Any:
     return value
 
 
-def _pair_text(row: dict[str, Any], comp: str) -> str:
+def _pair_text(row: dict[str, Any], comp: str, label: str = "") -> str:
     """The compared values in words ('Lyon vs Villeurbanne, 6 km')."""
+    # A swapped level compares a name with the other name's place of the profile: that is
+    # the word quoted ('Garcia vs Garcia-Lopez', not 'Garcia vs Maria').
+    swapped = label.startswith("swapped")
     if comp == "given_name":
-        a, b = _value(row, "given_l"), _value(row, "given_r")
+        a, b = _value(row, "given_l"), _value(row, "family_r" if swapped else "given_r")
     elif comp == "family_name":
-        a, b = _value(row, "family_l"), _value(row, "family_r")
+        a, b = _value(row, "family_l"), _value(row, "given_r" if swapped else "family_r")
     elif comp == "birthday":
         a, b = _value(row, "birthday_l"), _value(row, "birthday_r")
         a = f"{a[3:]}/{a[:2]}" if a else None
@@ -166,7 +169,7 @@ def _lines(
             weight += float(tf)
             rare, common = _TF_WORDS.get(comp, ("a rare name", "a common name"))
             label += f", {rare}" if float(tf) > 0 else f", {common}"
-        what = _pair_text(row, comp)
+        what = _pair_text(row, comp, label)
         words = FIELD_WORDS[comp]
         if not what:
             head = f"{words} {label}"

@@ -149,6 +149,14 @@ FAMILY_SWAPPED = (
     'OR "family_as_given_l" = "given_key_r"'
 )
 
+# 'Garcia-Lopez Maria' of Maria Garcia, 'Rodriguez-Smith Jerry' of Jerry Rodriguez-Robinson:
+# the profile's given-name place holds a double surname of which the debtor's (first)
+# surname is one half. A surname in part, not a slip: Jaro–Winkler rewards the shared start
+# and read it as 'swapped, with a slip'.
+FAMILY_SWAPPED_PART = (
+    """instr("given_r", '-') > 0 AND ("given_r" LIKE "family_first_l" || '-%' """
+    """OR "given_r" LIKE '%-' || "family_first_l")"""
+)
 
 # A profile showing one word ('Webb') that is not the debtor's given name (nor its
 # nickname): with the surname it resembles, the given name is not shown at all.

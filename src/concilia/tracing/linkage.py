@@ -370,7 +370,32 @@ def train(
         model, {**opts.max_m_disagree, "birthday": max(opts.max_m_disagree["birthday"], typo_rate)}
     )
     _tie_partial_handle(model)
+    _borrow_u(model)
     return model
+
+
+# A level too rare for random sampling to meet keeps no u, and Splink would weigh it with a
+# default that depends only on the level's rank. It borrows the u of the broader level that
+# took its pairs before it existed: a superset, so a u at least as large, and a weight that
+# is not overstated.
+_BORROWED_U = {
+    ("family_name", "swapped, one surname of two in common"): (
+        "family_name",
+        "swapped, with a slip",
+    ),
+}
+
+
+def _borrow_u(model: dict[str, Any]) -> None:
+    """Give untrained rare levels the u of the level they were carved out of."""
+    levels = _levels(model)
+    for target, source in _BORROWED_U.items():
+        level, broader = levels.get(target), levels.get(source)
+        if level is None or broader is None or isinstance(level.get("u_probability"), float):
+            continue
+        u = broader.get("u_probability")
+        if isinstance(u, float):
+            level["u_probability"] = u
 
 
 # The handle level that spells a surname the profile shows only as an initial or misspelt,

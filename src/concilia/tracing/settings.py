@@ -108,6 +108,7 @@ def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
                     label_for_charts="one letter off"
                 ),
                 lv.custom(lv.FAMILY_SWAPPED, "swapped"),
+                lv.custom(lv.FAMILY_SWAPPED_PART, "swapped, one surname of two in common"),
                 CrossJaroWinklerLevel("family_first", "given", 0.9).configure(
                     label_for_charts="swapped, with a slip"
                 ),
