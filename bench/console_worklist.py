@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -373,6 +374,8 @@ def main() -> None:
                 out[label]["rows"] = len(page(WorklistFilters(q=q)))
             out["team_cases"] = cases // TEAMS
             out["schema"] = schema if keep else None
+            # The machine may be shared: the figures mean little at a high load average.
+            out["loadavg"] = [round(x, 2) for x in os.getloadavg()]
         print(json.dumps(out))
     finally:
         engine.dispose()

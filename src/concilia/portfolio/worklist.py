@@ -63,8 +63,8 @@ FLAGS = (
 STAGES = ("new", "contacting", "negotiating", "promised", "plan", "paid", "closed")
 REASON_MAX = 200
 _CHUNK = 5000
-# Beyond this many debtors matching a search, each row is matched on the worklist's walk.
-_MANY_MATCHES = 20_000
+# Up to this many debtors matching a searched name are read by id (see _text_condition).
+_FEW_NAMES = 2000
 
 
 @dataclass(frozen=True)
@@ -151,37 +151,36 @@ def _name_condition(db_session: Session, words: list[str]) -> ColumnElement[bool
 
 
 def _text_condition(db_session: Session, text: str) -> ColumnElement[bool]:
-    """Cases whose debtor's names match every word of ``text`` (each the start of a word of
-    the names, accents folded), or whose debtor's or account's reference is ``text`` (any
-    case).
+    """Cases whose debtor's or account's reference is ``text`` (any case); else cases whose
+    debtor's names match every word of ``text`` (each the start of a word of the names,
+    accents folded).
 
-    On PostgreSQL the names are found through ``ix_debtors_name_search`` and the references
-    through their lower-case indexes, never by a scan of the debtors. The debtors a search
-    matches (up to ``_MANY_MATCHES``) become a list of ids; beyond, each row is checked as the
-    page walks the worklist's index (a name that common fills a page early).
+    A reference is looked up first through its lower-case index (an exact reference names
+    its case; names never look like one). Then, on PostgreSQL, the names through the
+    text-search index ``ix_debtors_name_search``: up to ``_FEW_NAMES`` debtors become a
+    list of ids the page reads by id; more (a common name) are matched row by row on the
+    walk down the worklist's index, which then fills a page early. The planner's own
+    estimate of a name's rarity is too rough to choose between the two. Never a scan of
+    the debtors.
     """
     needle = text.strip().lower()
+    by_reference = union(
+        select(Debtor.id).where(func.lower(Debtor.debtor_reference) == needle),
+        select(Debt.debtor_id).where(func.lower(Debt.account_reference) == needle),
+    ).subquery()
+    ids = list(db_session.scalars(select(by_reference.c[0]).limit(_FEW_NAMES)))
+    if ids:
+        return Debt.debtor_id.in_(ids)
     words = search_words(text)
-    by_reference = [
-        func.lower(Debtor.debtor_reference) == needle,
-        func.lower(Debt.account_reference) == needle,
-    ]
-    matching = [
-        select(Debtor.id).where(by_reference[0]),
-        select(Debt.debtor_id).where(by_reference[1]),
-    ]
-    by_name: ColumnElement[bool] = false()
-    if words:
-        by_name = _name_condition(db_session, words)
-        matching.append(select(Debtor.id).where(by_name))
-    found = union(*matching).subquery()
-    ids = list(db_session.scalars(select(found.c[0]).limit(_MANY_MATCHES + 1)))
-    if len(ids) > _MANY_MATCHES:
-        return or_(by_name, *by_reference)
+    if not words:
+        return false()
+    by_name = _name_condition(db_session, words)
+    ids = list(db_session.scalars(select(Debtor.id).where(by_name).limit(_FEW_NAMES + 1)))
+    if len(ids) > _FEW_NAMES:
+        return by_name
     if db_session.get_bind().dialect.name != "postgresql":
         return Debt.debtor_id.in_(ids or [-1])
-    # One array parameter, whose length the planner sees: few ids are read by id, many are a
-    # hashed filter on the walk down the worklist's index.
+    # One array parameter (its length known to the planner), not thousands of them.
     return Debt.debtor_id == any_(bindparam("debtor_ids", ids, type_=ARRAY(BigInteger)))
 
 
