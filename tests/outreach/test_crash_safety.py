@@ -288,3 +288,23 @@ def test_a_message_its_workers_keep_dying_on_is_failed_not_retried_forever(
     assert msg.status == "failed" and msg.attempts == outbox.MAX_ATTEMPTS
     assert msg.reasons[-1]["rule"] == "SEND-ATTEMPTS"
     assert "interrupted" in msg.reasons[-1]["explanation"]
+
+
+def test_a_failing_batch_look_ahead_falls_back_to_one_message_at_a_time(
+    world: tuple[Engine, str | None],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from concilia.outreach import context
+    from concilia.outreach.channels.provider_stub import ProviderStub
+
+    factory = factory_of(world)
+    ids = queue(factory, 3)
+
+    def broken(**kw: Any) -> context.Known:
+        raise RuntimeError("look-ahead broke")
+
+    monkeypatch.setattr(context, "prefetch", broken)
+    with ProviderStub(token="tok") as stub:
+        channel = HttpProviderChannel(name="sms", base_url=stub.url, token="tok")
+        report = outbox.work(factory=factory, channels={"sms": channel}, now=NOON_NY, worker="w")
+    assert report.sent == ids and stub.state.deliveries == 3

@@ -616,7 +616,15 @@ def _send_claimed(
                 found = {m.id for m in rows}
                 outcomes.extend(("lost", i) for i in remaining if i not in found)
                 remaining = [m.id for m in rows]
-                pinned, known = _look_ahead(db_session, rows, now)
+                pinned: list[Any] = []
+                known: context.Known | None = None
+                try:
+                    with db_session.begin_nested():
+                        pinned, known = _look_ahead(db_session, rows, now)
+                except Exception as exc:
+                    # One bad message must not stop the batch (every retry would fail the
+                    # same way): look up message by message, where each fails on its own.
+                    print(f"outbox: batch look-ahead failed: {exc!r}", file=sys.stderr)
                 for msg in rows:
                     remaining.remove(msg.id)
                     outcome = _send_locked(
