@@ -388,7 +388,9 @@ def main(argv: list[str] | None = None) -> int:
         load_before = round(os.getloadavg()[0], 1)
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(300):
+            # The server answers once it has loaded the special-category guard (tens of
+            # seconds on a busy machine): wait up to five minutes.
+            for _ in range(3000):
                 try:
                     if httpx.get(f"{base}/health", timeout=1).status_code == 200:
                         break

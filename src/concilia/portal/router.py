@@ -3,6 +3,7 @@ and the portal's static files; the verified debtor's pages are in :mod:`pages`."
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import threading
 from collections.abc import AsyncIterator
@@ -34,10 +35,15 @@ def _warm_guard() -> None:
 @contextlib.asynccontextmanager
 async def _lifespan(_app: Any) -> AsyncIterator[None]:
     """At start-up, once per process: the special-category guard that screens every debtor
-    message is loaded in the background (seconds on a busy machine), not on the first one."""
-    if get_portal_settings().warm_guard and not _warmed.is_set():
+    message is loaded (seconds, tens on a busy machine) before the server answers, or
+    alongside (``CONCILIA_PORTAL_WARM_GUARD``), not when the first message comes."""
+    mode = get_portal_settings().warm_guard
+    if mode != "off" and not _warmed.is_set():
         _warmed.set()
-        threading.Thread(target=_warm_guard, name="special-guard-warm", daemon=True).start()
+        if mode == "startup":
+            await asyncio.to_thread(_warm_guard)
+        else:
+            threading.Thread(target=_warm_guard, name="special-guard-warm", daemon=True).start()
     yield
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -25,9 +26,10 @@ class PortalSettings(BaseSettings):
     max_verify_lookups_per_ip: int = 30
     upload_max_bytes: int = 5 * 1024 * 1024
     upload_max_files: int = 5
-    # Load the special-category guard (encoder and classifier) in the background when the
-    # app starts, so that the first debtor message does not wait seconds for it.
-    warm_guard: bool = True
+    # Load the special-category guard (encoder and classifier) when the app starts, so that
+    # the first debtor message does not wait seconds for it: "startup" (the server answers
+    # once it is loaded), "background" (answers at once, loads alongside) or "off".
+    warm_guard: Literal["startup", "background", "off"] = "startup"
     # Empty: chat messages are fanned out inside this process only (one server process).
     chat_redis_url: str = ""
     # When agents answer the chat (weekdays, local hours of agent_time_zone); outside them
