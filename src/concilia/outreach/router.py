@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Depends
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from concilia import reads
 from concilia.auth.dependencies import CurrentPrincipal, DbSession, require_roles
 from concilia.auth.roles import Role
 from concilia.auth.schemas import Principal
@@ -77,6 +78,9 @@ def case_outbox(
     """Messages queued, sent or blocked for a case the principal may see."""
     portfolio_service.get_case_for_principal(
         db_session=db_session, principal=principal, case_id=case_id
+    )
+    reads.record_staff_read(
+        db_session=db_session, principal=principal, what="outbox", case_ids=[case_id]
     )
     return list(
         db_session.scalars(

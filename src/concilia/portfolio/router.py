@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 
+from concilia import reads
 from concilia.auth import service as auth_service
 from concilia.auth.dependencies import CurrentPrincipal, DbSession, require_roles
 from concilia.auth.roles import Role
@@ -232,6 +233,9 @@ def list_cases(
 def get_case(case_id: Id, principal: CurrentPrincipal, db_session: DbSession) -> CaseDetail:
     """One case with its debt, balance and debtor (identifiers decrypted for this reader)."""
     case = _case(db_session, principal, case_id)
+    reads.record_staff_read(
+        db_session=db_session, principal=principal, what="case", debtor_ids=[case.debt.debtor_id]
+    )
     view = portfolio_service.reveal_debtor(case.debt.debtor)
     return CaseDetail(
         **CaseOut.model_validate(case).model_dump(),
@@ -403,6 +407,9 @@ def get_debtor(debtor_id: Id, principal: CurrentPrincipal, db_session: DbSession
     """One debtor, identifiers decrypted, if one of their cases is visible to the principal."""
     debtor = portfolio_service.get_debtor_for_principal(
         db_session=db_session, principal=principal, debtor_id=debtor_id
+    )
+    reads.record_staff_read(
+        db_session=db_session, principal=principal, what="debtor", debtor_ids=[debtor_id]
     )
     return _debtor_out(portfolio_service.reveal_debtor(debtor))
 

@@ -2,9 +2,10 @@
 through what), and a reader who reads far more people than usual raises an alert for the
 compliance officer.
 
-The log holds ids, never the data read. Domains below privacy cannot call it (privacy
-depends on them); the surfaces above it — privacy's own routes and commands, the console's
-pages — record their reads here.
+The log holds ids, never the data read. Domains before privacy cannot import it (privacy
+depends on them): they record through the core hook ``concilia.reads``, which this module
+fills at import; the surfaces after it (privacy's own routes and commands, the console's
+pages) call it directly.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from concilia import reads as read_hook
 from concilia.auth.schemas import Principal
 from concilia.db import begin_write, utcnow
 from concilia.portfolio import service as portfolio_service
@@ -208,3 +210,6 @@ def alerts(*, db_session: Session, now: datetime | None = None) -> list[ReadAler
                 )
             )
     return found
+
+
+read_hook.register(record_staff_read)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from concilia import reads
 from concilia.auth.dependencies import CurrentPrincipal, DbSession
 from concilia.errors import Forbidden
 from concilia.ids import Id
@@ -43,6 +44,7 @@ def _assessment(row: SignalAssessment | None) -> AssessmentOut | None:
 def case_signals(case_id: Id, db: DbSession, principal: CurrentPrincipal) -> CaseSignalsOut:
     """The case's life events and ability-to-pay suggestion, with the evidence behind it."""
     portfolio_service.get_case_for_principal(db_session=db, principal=principal, case_id=case_id)
+    reads.record_staff_read(db_session=db, principal=principal, what="signals", case_ids=[case_id])
     events = signals_service.list_events(db_session=db, case_id=case_id)
     return CaseSignalsOut(
         case_id=case_id,

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from concilia import reads
 from concilia.auth.dependencies import DbSession, require_roles
 from concilia.auth.roles import Role
 from concilia.auth.schemas import Principal
@@ -65,6 +66,12 @@ def list_candidates(
 ) -> list[CandidateOut]:
     """The debtor's top candidates at or above the portfolio's review threshold."""
     debtor_id = _debtor_of_case(db_session, principal, case_id)
+    reads.record_staff_read(
+        db_session=db_session,
+        principal=principal,
+        what="tracing candidates",
+        debtor_ids=[debtor_id],
+    )
     found = service.list_candidates(
         db_session=db_session,
         debtor_keys=[str(debtor_id)],
@@ -120,6 +127,9 @@ def reject_candidate(
 def list_evidence(db_session: DbSession, principal: Reader, case_id: Id) -> list[EvidenceOut]:
     """Evidence accepted for the case's debtor, with provenance."""
     debtor_id = _debtor_of_case(db_session, principal, case_id)
+    reads.record_staff_read(
+        db_session=db_session, principal=principal, what="tracing evidence", debtor_ids=[debtor_id]
+    )
     return [
         EvidenceOut.model_validate(e)
         for e in service.list_evidence(db_session=db_session, debtor_key=str(debtor_id))

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from concilia import reads
 from concilia.auth.dependencies import CurrentPrincipal, DbSession, require_roles
 from concilia.auth.roles import Role
 from concilia.auth.schemas import Principal
@@ -45,6 +46,9 @@ def list_inferences(
     """A debtor's inferences, newest first."""
     portfolio_service.get_debtor_for_principal(
         db_session=db_session, principal=principal, debtor_id=debtor_id
+    )
+    reads.record_staff_read(
+        db_session=db_session, principal=principal, what="whereabouts", debtor_ids=[debtor_id]
     )
     rows = service.list_for_debtor(db_session=db_session, debtor_id=debtor_id)
     return [InferenceOut.model_validate(r) for r in rows]
