@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# The fast tests in parallel processes (pytest-xdist), one per core up to four: each test
+# works in its own SQLite file or PostgreSQL schema, so they do not meet. Slow tests stay
+# serial: they time servers and workers of their own.
+PARALLEL ?= -n auto --maxprocesses 4
 
 
 .PHONY: chromium install demo test test-fast test-slow lint typecheck serve clean bench
@@ -25,7 +29,7 @@ typecheck: install
 	$(BIN)/mypy
 
 test-fast: install
-	$(BIN)/pytest -q -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/pytest -q -m "not slow" $(PARALLEL) $(PYTEST_ARGS)
 
 test-slow: install
 	$(BIN)/pytest -q -m slow $(PYTEST_ARGS)

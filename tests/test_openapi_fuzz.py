@@ -118,7 +118,9 @@ def _exercise(
         # The admin's bearer token on every request, whatever the case generated.
         case.headers = {**(case.headers or {}), **headers}
         try:
-            response = case.call()
+            # A first call may load a model (authenticity, tone): seconds on a busy machine,
+            # over the 10 s default; this test is about answers, not speed (bench/ is).
+            response = case.call(timeout=120)
         except Exception as exc:  # an exception out of the app is a 500 the client would see
             key = (label, f"{type(exc).__name__}: {str(exc)[:120]}")
             findings.server_errors.add(key)
