@@ -13,12 +13,14 @@ from concilia.strategy.engine import Done, next_action, slot
 from concilia.strategy.segments import CaseFacts
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)  # Tuesday, 10:30 in Paris
+# A Spanish case living in Paris's zone: the default strategy's French segment (letter
+# first, CPCE R124-4) has its own test below; these test the generic segments.
 FACTS = CaseFacts(
     case_id=1,
     debtor_id=1,
     debt_id=1,
-    jurisdiction="FR",
-    lang="fr",
+    jurisdiction="ES",
+    lang="es",
     time_zone="Europe/Paris",
     currency="EUR",
     stage="new",
@@ -126,3 +128,20 @@ def test_a_slot_is_inside_the_local_hours_never_on_sunday(
     assert local.weekday() != 6
     assert hours[0] <= local.hour < hours[1]
     assert at - earliest < timedelta(days=3)
+
+
+def test_in_france_the_letter_comes_before_any_other_message_about_the_debt() -> None:
+    fr = replace(
+        FACTS,
+        jurisdiction="FR",
+        lang="fr",
+        addresses={**FACTS.addresses, "letter": "3 rue Exemple, 69001, Lyon"},
+    )
+    first = nba(fr)
+    assert (first.segment, first.template) == ("france_letter_first", "identity_request")
+    # The person answered and is verified: the letter still goes, before any e-mail about
+    # the debt (the generic segments skip it for a person who answered).
+    answered = replace(fr, verified=frozenset({"email"}), last_reply_at=NOW - timedelta(days=1))
+    done = [Done("france_letter_first", 0, "sent", "email", NOW - timedelta(days=3))]
+    nxt = nba(answered, done=done)
+    assert (nxt.channel, nxt.template) == ("letter", "first_letter")
