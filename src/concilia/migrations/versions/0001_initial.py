@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 08:29:36.508675
+Create Date: 2026-12-06 10:54:11.103102
 """
 
 from __future__ import annotations
@@ -72,6 +72,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("address", sa.String(length=300), nullable=True),
         sa.Column("allocation_order", sa.JSON(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_creditors")),
@@ -451,6 +452,7 @@ def upgrade() -> None:
         sa.Column("fingerprint", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("social_objection_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["creditor_id"], ["creditors.id"], name=op.f("fk_debtors_creditor_id_creditors")
         ),
@@ -787,6 +789,8 @@ def upgrade() -> None:
         sa.Column("value_encrypted", sa.Text(), nullable=False),
         sa.Column("value_index", sa.String(length=64), nullable=False),
         sa.Column("source", sa.String(length=50), nullable=False),
+        sa.Column("provenance", sa.String(length=30), nullable=True),
+        sa.Column("creditor_notice_on", sa.Date(), nullable=True),
         sa.Column("valid_from", sa.Date(), nullable=True),
         sa.Column("valid_to", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -2080,6 +2084,14 @@ def upgrade() -> None:
             "balance_total DESC, "
             "last_contact_at ASC NULLS FIRST, "
             "id)"
+        )
+
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE INDEX ix_debtors_name_search ON debtors USING gin (to_tsvector('simple'::regconfig, "
+            "translate(lower((given_names || ' ') || family_names), "
+            "'áàâäãåāăąéèêëēęěíìîïīóòôöõøōúùûüūůñńçćčýÿšśžźżłđ', "
+            "'aaaaaaaaaeeeeeeeiiiiiooooooouuuuuunncccyysszzzld')))"
         )
 
 
