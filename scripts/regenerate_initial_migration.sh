@@ -43,6 +43,26 @@ for name, index in sorted(dialect_only_indexes(Base.metadata).items()):
         f"\n    if op.get_bind().dialect.name == {dialect!r}:\n"
         f"        op.execute(\n{lines}        )\n"
     )
+# Expression indexes on every dialect (e.g. lower(reference)): autogenerate skips them on
+# SQLite, which cannot reflect them, so they are written here with their SQL expression.
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.sql.elements import ColumnClause
+
+for table in sorted(Base.metadata.tables.values(), key=lambda t: t.name):
+    for index in sorted(table.indexes, key=lambda i: str(i.name)):
+        if getattr(index, "_ddl_if", None) is not None:
+            continue
+        if all(isinstance(e, ColumnClause) for e in index.expressions):
+            continue
+        exprs = [
+            str(e.compile(dialect=sqlite.dialect(), compile_kwargs={"include_table": False}))
+            for e in index.expressions
+        ]
+        cols = ", ".join(f"sa.text({x!r})" for x in exprs)
+        hook += (
+            f"\n    op.create_index({str(index.name)!r}, {table.name!r}, [{cols}],"
+            f" unique={bool(index.unique)})\n"
+        )
 head, sep, tail = s.partition(marker)
 s = head + sep + "\n" + hook + tail
 p.write_text(s)

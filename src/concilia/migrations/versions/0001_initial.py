@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 10:54:11.103102
+Create Date: 2026-12-06 10:55:22.502830
 """
 
 from __future__ import annotations
@@ -2093,6 +2093,17 @@ def upgrade() -> None:
             "'áàâäãåāăąéèêëēęěíìîïīóòôöõøōúùûüūůñńçćčýÿšśžźżłđ', "
             "'aaaaaaaaaeeeeeeeiiiiiooooooouuuuuunncccyysszzzld')))"
         )
+
+    op.create_index(
+        "ix_debtors_reference_lower", "debtors", [sa.text("lower(debtor_reference)")], unique=False
+    )
+
+    op.create_index(
+        "ix_debts_account_reference_lower",
+        "debts",
+        [sa.text("lower(account_reference)")],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
