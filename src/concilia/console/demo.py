@@ -389,6 +389,75 @@ def queue_messages(db_session: Session, principal: Principal) -> list[tuple[int,
     return due_now + later
 
 
+TEXT_REMINDER = {
+    "fr": "Concilia : votre dossier est consultable sur notre portail, à votre rythme. STOP pour "
+    "ne plus recevoir de SMS.",
+    "es": "Concilia: puede consultar su expediente en nuestro portal cuando le venga bien. BAJA "
+    "para no recibir más SMS.",
+    "en": "Concilia: you can look at your file on our portal whenever convenient. Reply STOP to "
+    "opt out.",
+}
+TEXTS = 5
+
+
+def queue_texts(db_session: Session, principal: Principal) -> int:
+    """A few text reminders, each through the same checks, sent by the Twilio fake.
+
+    Only texts the rules allow now are queued (a text waiting for a lawful hour would go
+    after the demo's fakes have stopped); returns how many."""
+    now = utcnow()
+    queued = 0
+    rows = portfolio_service.worklist(db_session=db_session, principal=principal, limit=400)
+    for row in rows:
+        if queued >= TEXTS:
+            break
+        if row.flags or row.jurisdiction not in ("FR", "ES", "UK"):
+            continue
+        case = portfolio_service.get_case(db_session=db_session, case_id=row.case_id)
+        debtor = portfolio_service.get_debtor(db_session=db_session, debtor_id=case.debt.debtor_id)
+        view = portfolio_service.reveal_debtor(debtor)
+        if not view.phones:
+            continue
+        key = f"demo:text:{case.id}"
+        if outreach_service.get_by_key(db_session=db_session, idempotency_key=key) is not None:
+            queued += 1
+            continue
+        lang = debtor.preferred_language if debtor.preferred_language in TEXT_REMINDER else "en"
+        to = view.phones[0]
+        if not outreach_service.is_identity_verified(
+            db_session=db_session, debtor_id=debtor.id, channel="sms", address=to
+        ):
+            outreach_service.mark_identity_verified(
+                db_session=db_session,
+                debtor_id=debtor.id,
+                channel="sms",
+                address=to,
+                method="date_of_birth",
+                actor=principal.actor,
+            )
+        verdict = outreach_service.check_draft(
+            db_session=db_session, case_id=case.id, channel="sms", kind="free_text",
+            to=to, body=TEXT_REMINDER[lang], at=now,
+        )  # fmt: skip
+        if verdict.verdict != "allow":
+            continue
+        outreach_service.enqueue(
+            db_session=db_session,
+            case_id=case.id,
+            channel="sms",
+            kind="free_text",
+            lang=lang,
+            to=to,
+            body=TEXT_REMINDER[lang],
+            actor=principal.actor,
+            idempotency_key=key,
+            automated=False,
+            not_before=None,
+        )
+        queued += 1
+    return queued
+
+
 def answer_as_debtors(sink: MailSink) -> int:
     """Each demo debtor answers our mail (sent to the sink, addressed to the agency)."""
     ours = [m for m in sink.messages() if str(m.get("From", "")) == AGENCY_ADDRESS]
@@ -449,6 +518,7 @@ def run(var_dir: Path, say: Callable[[str], None] = print) -> dict[str, Any]:
         with session_scope() as db_session:
             principal = demo_principal(db_session)
             queued = queue_messages(db_session, principal)
+            report["texts"] = queue_texts(db_session, principal)
         report["messages"] = len(queued)
         waiting = sorted(a for _, a in queued if a is not None)
         report["waiting"] = len(waiting)
@@ -457,8 +527,9 @@ def run(var_dir: Path, say: Callable[[str], None] = print) -> dict[str, Any]:
             "CONCILIA_OUTREACH_SMTP_PORT": str(sink.port),
             "CONCILIA_OUTREACH_SMTP_SENDER": AGENCY_ADDRESS,
         }
-        # The worker at the real time: it sends only what is lawful now.
-        run_step("outreach", "run", "--no-tone", env=env, quiet=True)
+        # The worker at the real time: it sends only what is lawful now; texts, WhatsApp and
+        # Messenger go to local fakes of the providers' APIs (no network in a demo).
+        run_step("outreach", "run", "--no-tone", "--fakes", env=env, quiet=True)
         if waiting:
             say(
                 f"{len(waiting)} message(s) wait for a lawful hour in the debtor's zone "
