@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import json
 import os
@@ -39,6 +40,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -368,6 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         # The seeding and the server must share the keys: both read this var/.
         os.environ["CONCILIA_VAR_DIR"] = str(var_dir)
         schema = None
+        errors_seen = 0
         if args.postgres:
             from sqlalchemy import text
 
@@ -385,6 +388,17 @@ def main(argv: list[str] | None = None) -> int:
         people = _seed(url, args.users)
         port = _free_port()
         server = _server(url, var_dir, port, args.workers, args.assistant)
+        # Read the server's stderr as it comes: a pipe nobody reads fills (64 KiB of warnings
+        # or tracebacks) and then blocks every server thread that logs, which froze the chat.
+        server_log: collections.deque[str] = collections.deque(maxlen=2000)
+
+        def _drain() -> None:
+            assert server.stderr is not None
+            for line in server.stderr:
+                server_log.append(line)
+
+        drain = threading.Thread(target=_drain, name="server-stderr", daemon=True)
+        drain.start()
         load_before = round(os.getloadavg()[0], 1)
         base = f"http://127.0.0.1:{port}"
         try:
@@ -397,9 +411,8 @@ def main(argv: list[str] | None = None) -> int:
                 except httpx.HTTPError:
                     pass
                 if server.poll() is not None:
-                    raise RuntimeError(
-                        f"server exited: {server.stderr.read() if server.stderr else ''}"
-                    )
+                    drain.join(timeout=5)
+                    raise RuntimeError(f"server exited: {''.join(server_log)}")
                 time.sleep(0.1)
             # Warm: the first request of each page compiles its templates and loads the
             # locale data; a cold server made every user's first page wait seconds, which
@@ -424,9 +437,15 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             server.terminate()
             try:
-                server.communicate(timeout=15)
+                server.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 server.kill()
+            drain.join(timeout=5)
+            # What went wrong on the server side (a socket closed by an error loses messages).
+            errors_seen = sum(line.startswith("Traceback") for line in server_log)
+            if errors_seen:
+                tail = "".join(list(server_log)[-60:])
+                _progress(f"server errors: {errors_seen}; last lines:\n{tail}")
             if schema:
                 from sqlalchemy import text
 
@@ -451,6 +470,7 @@ def main(argv: list[str] | None = None) -> int:
         "load_average_1m_after": round(os.getloadavg()[0], 1),
         "pages_ms": pages,
         "chat_delivery_ms": chat,
+        "server_tracebacks": errors_seen,
         "targets": {"page_p95_ms": 150, "chat_p95_ms": 200},
     }
     print(json.dumps(result))

@@ -26,6 +26,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from concilia.auth import service as auth_service
 from concilia.auth.roles import Role
+from concilia.portal import chat as chat_module
 from concilia.portal import chat_router
 from concilia.portal.broker import LocalBroker, RedisBroker
 from concilia.portal.models import ChatMessage
@@ -246,3 +247,39 @@ def test_redis_broker_shares_one_subscription_between_a_process_sockets() -> Non
         return subscribers, got, after
 
     assert asyncio.run(run()) == (1, [{"id": 2}, {"id": 2}], 0)
+
+
+def test_a_busy_database_is_tried_again_and_never_closes_the_socket(
+    chat: Chat, smtp: Sink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    sign_in(chat.client, chat.world.marie, smtp)
+    case_id = chat.world.marie.case_id
+    real = chat_router._post
+    failures = {"left": 1}
+
+    def flaky(*args: Any) -> Any:
+        if failures["left"] > 0:
+            failures["left"] -= 1
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        return real(*args)
+
+    monkeypatch.setattr(chat_router, "_post", flaky)
+    with chat.client.websocket_connect(_url(case_id)) as debtor:
+        debtor.send_json({"text": "Je peux payer 50 euros le 15"})
+        first = debtor.receive_json()
+        assert first["type"] == "message" and first["text"] == "Je peux payer 50 euros le 15"
+        failures["left"] = chat_router.POST_ATTEMPTS  # busy on every attempt this time
+        debtor.send_json({"text": "Et le reste le mois prochain"})
+        assert debtor.receive_json()["type"] == "error"
+        debtor.send_json({"text": "Merci"})  # the same socket still works
+        assert debtor.receive_json()["text"] == "Merci"
+    with chat.factory() as db_session:
+        texts = [
+            chat_module.payload(m, for_agent=False)["text"]
+            for m in chat_module.history(
+                db_session=db_session, case_id=case_id, after_id=0, for_agent=False
+            )
+        ]
+    assert texts == ["Je peux payer 50 euros le 15", "Merci"]

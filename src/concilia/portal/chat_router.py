@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import Response
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 
 from concilia.auth import service as auth_service
@@ -148,6 +149,26 @@ def _post(
         return out
 
 
+# A write that found the database busy (SQLite's single writer: "database is locked" after
+# its busy timeout) is tried again: nothing of it was committed.
+POST_ATTEMPTS = 3
+
+
+async def _post_retrying(
+    ws: WebSocket, case_id: int, who: Debtor | str, data: Any
+) -> list[dict[str, Any]]:
+    for attempt in range(1, POST_ATTEMPTS + 1):
+        try:
+            return await run_in_threadpool(
+                _post, ws, case_id, who, data if isinstance(data, dict) else {}
+            )
+        except OperationalError:
+            if attempt == POST_ATTEMPTS:
+                raise
+            await asyncio.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
+
+
 async def _serve(ws: WebSocket, case_id: int, who: Debtor | str, may_write: bool) -> None:
     for_agent = isinstance(who, str)
     sending = asyncio.Lock()
@@ -179,11 +200,14 @@ async def _serve(ws: WebSocket, case_id: int, who: Debtor | str, may_write: bool
                     await send({"type": "error", "detail": "read-only access"})
                     continue
                 try:
-                    posted = await run_in_threadpool(
-                        _post, ws, case_id, who, data if isinstance(data, dict) else {}
-                    )
+                    posted = await _post_retrying(ws, case_id, who, data)
                 except ConciliaError as exc:
                     await send({"type": "error", "detail": exc.detail})
+                    continue
+                except OperationalError:
+                    # The database stayed busy: this message is refused, the socket lives on
+                    # (an error here used to close it, and every later message was lost).
+                    await send({"type": "error", "detail": "busy, please send it again"})
                     continue
                 for message in posted:
                     if message["status"] == "delivered":
