@@ -196,3 +196,28 @@ def test_a_broken_unkeyed_chain_is_not_rekeyed(db_session: Session) -> None:
         audit_service.rekey_legacy_chain(db_session=db_session)
     db_session.expire_all()
     assert {e.seq: e.hash for e in db_session.scalars(select(AuditEntry))} == before
+
+
+def test_entries_about_several_objects_newest_first(db_session: Session) -> None:
+    for object_type, object_id in [("case", "1"), ("debt", "7"), ("case", "2"), ("debtor", "1")]:
+        audit_service.record(
+            db_session=db_session,
+            actor="user:ann",
+            action=f"{object_type}.touched",
+            object_type=object_type,
+            object_id=object_id,
+            change={},
+        )
+    found = audit_service.entries_about(
+        db_session=db_session, objects=[("case", "1"), ("debt", "7"), ("debtor", "1")]
+    )
+    assert [(e.object_type, e.object_id) for e in found] == [
+        ("debtor", "1"),
+        ("debt", "7"),
+        ("case", "1"),
+    ]
+    assert audit_service.entries_about(db_session=db_session, objects=[]) == []
+    assert (
+        len(audit_service.entries_about(db_session=db_session, objects=[("case", "1")], limit=1))
+        == 1
+    )

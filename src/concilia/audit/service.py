@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from concilia.audit import personal_data as personal_data
@@ -117,6 +117,18 @@ def list_entries(
         query.order_by(AuditEntry.seq.desc()).offset(offset).limit(limit)
     ).all()
     return list(rows), total
+
+
+def entries_about(
+    *, db_session: Session, objects: Sequence[tuple[str, str]], limit: int = 300
+) -> list[AuditEntry]:
+    """The newest entries about any of these (object type, object id), in one query and
+    without a count: what a page showing several objects' history needs."""
+    if not objects:
+        return []
+    about = or_(*(and_(AuditEntry.object_type == t, AuditEntry.object_id == i) for t, i in objects))
+    query = select(AuditEntry).where(about).order_by(AuditEntry.seq.desc()).limit(limit)
+    return list(db_session.scalars(query))
 
 
 def verify(*, db_session: Session) -> VerifyResult:

@@ -74,14 +74,9 @@ def timeline(
             )
         )
     objects = [("case", case.id), ("debt", case.debt_id), ("debtor", case.debt.debtor_id)]
-    for object_type, object_id in objects:
-        entries, _ = audit_service.list_entries(
-            db_session=db_session, object_type=object_type, object_id=str(object_id), limit=100
-        )
-        for e in entries:
-            items.append(
-                TimelineItem(at=e.at, kind="audit", title=e.action, detail="", actor=e.actor)
-            )
+    about = [(object_type, str(object_id)) for object_type, object_id in objects]
+    for e in audit_service.entries_about(db_session=db_session, objects=about):
+        items.append(TimelineItem(at=e.at, kind="audit", title=e.action, detail="", actor=e.actor))
     for cand in candidates:
         if cand.decided_at is not None:
             items.append(
