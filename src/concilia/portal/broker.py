@@ -65,12 +65,10 @@ class _Link:
         self.listener: asyncio.Task[None] | None = None
 
     async def listen(self) -> None:
-        while True:
-            if not self.pubsub.subscribed:  # nothing to listen to yet (or any more)
-                await asyncio.sleep(0.05)
-                continue
-            item = await self.pubsub.get_message(timeout=1.0)
-            if item is None or item.get("type") != "message":
+        # Blocking reads, no read timeout: a timed-out read of a pub/sub connection may drop
+        # what it had half read. Ends when the last channel is left (restarted on the next).
+        async for item in self.pubsub.listen():
+            if item.get("type") != "message":
                 continue
             name = item["channel"]
             case_id = int((name.decode() if isinstance(name, bytes) else name).rsplit(":", 1)[1])
