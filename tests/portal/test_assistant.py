@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +17,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from concilia.db import utcnow
 from concilia.portal import assistant, chat_router
 from concilia.portal.models import ChatHandoff, ChatMessage
 from concilia.portal.settings import get_portal_settings
+from concilia.privacy import service as privacy_service
 from tests.portal.conftest import Sink, sign_in
 from tests.portal.test_chat import Chat, _agent_url, _url, chat  # noqa: F401 (fixture)
 
@@ -149,6 +151,11 @@ def test_out_of_hours_the_assistant_answers_and_hands_off_to_the_agents_inbox(
     assert "Asks for an adviser" in inbox.text
     conv = staff.get(f"/console/chat/{case_id}")
     assert conv.status_code == 200 and f"/api/portal/cases/{case_id}/chat/ws" in conv.text
+    with chat.factory() as db_session:
+        logged = privacy_service.list_reads(
+            db_session=db_session, since=utcnow() - timedelta(hours=1)
+        )
+        assert [(r.actor, r.what, r.via) for r in logged] == [("user:agent1", "chat", "page")]
     outsider = _signed_in_staff(chat, "outsider", ["south"])
     assert f"/console/chat/{case_id}" not in outsider.get("/console/chat").text
     assert outsider.get(f"/console/chat/{case_id}").status_code == 404

@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from concilia import reads
 from concilia.auth import service as auth_service
 from concilia.auth.dependencies import DbSession
 from concilia.auth.schemas import Principal
@@ -83,6 +84,10 @@ def conversation(case_id: int, request: Request, db_session: DbSession) -> Respo
         return _render(
             request, "console_chat_missing.html", 404, principal=principal, csrf_token=csrf
         )
+    # The transcript follows over the agent's socket: this view is the read to log.
+    reads.record_staff_read(
+        db_session=db_session, principal=principal, what="chat", via="page", case_ids=[case_id]
+    )
     return _render(
         request,
         "console_chat.html",
