@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +19,9 @@ _RANK: dict[Verdict, int] = {"allow": 0, "review": 1, "block": 2}
 
 _RELOAD_EVERY = 5.0  # seconds between checks of the pack files' modification times
 _state: dict[str, Any] = {"packs": None, "checked": 0.0}
+# The first requests of a new server process arrive together: without it, each of its
+# threads parsed every pack at once (seconds of CPU under load, behind one another's GIL).
+_first_load = threading.Lock()
 log = logging.getLogger(__name__)
 
 
@@ -29,9 +33,12 @@ def default_packs() -> PackSet:
     """
     packs: PackSet | None = _state["packs"]
     if packs is None:
-        directory = Path(os.environ.get("CONCILIA_OUTREACH_RULES_DIR") or PACKS_DIR)
-        packs = PackSet.load(directory)
-        _state["packs"], _state["checked"] = packs, time.monotonic()
+        with _first_load:
+            packs = _state["packs"]
+            if packs is None:
+                directory = Path(os.environ.get("CONCILIA_OUTREACH_RULES_DIR") or PACKS_DIR)
+                packs = PackSet.load(directory)
+                _state["packs"], _state["checked"] = packs, time.monotonic()
         return packs
     now = time.monotonic()
     if now - _state["checked"] >= _RELOAD_EVERY:
