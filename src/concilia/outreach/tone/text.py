@@ -7,6 +7,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Final
 
+from concilia.once import once
 from concilia.outreach.tone.types import Lang
 
 _APOSTROPHES: Final = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"}
@@ -182,7 +183,7 @@ def guess_lang(folded: str) -> Lang | None:
     return None
 
 
-@lru_cache(maxsize=1)
+@once
 def _lingua_detector() -> object:
     # Preloaded: lazy loading made the first few ambiguous messages cost ~0.1 s each.
     from lingua import Language, LanguageDetectorBuilder

@@ -1,0 +1,45 @@
+"""``@once``: a value built on first use, by one thread, while the others wait for it.
+
+``functools.lru_cache`` lets every thread that misses build the value at the same time: a
+new server's first concurrent requests each trained or loaded their own copy of a model
+(seconds of CPU each, all behind one GIL), and the requests behind them timed out.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+_UNSET = object()
+
+
+class Once(Generic[T]):
+    """The built value, kept for the process; ``cache_clear()`` forgets it (tests)."""
+
+    def __init__(self, build: Callable[[], T]) -> None:
+        self._build = build
+        self._value: object = _UNSET
+        self._lock = threading.Lock()
+        self.__doc__ = build.__doc__
+        self.__name__ = getattr(build, "__name__", "once")
+        self.__wrapped__ = build
+
+    def __call__(self) -> T:
+        value = self._value
+        if value is _UNSET:
+            with self._lock:
+                value = self._value
+                if value is _UNSET:
+                    value = self._value = self._build()
+        return value  # type: ignore[return-value]
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._value = _UNSET
+
+
+def once(build: Callable[[], T]) -> Once[T]:
+    """Decorate a function of no arguments whose result is built once per process."""
+    return Once(build)
