@@ -38,6 +38,8 @@ for name, index in sorted(dialect_only_indexes(Base.metadata).items()):
     sql = str(CreateIndex(index).compile(dialect=registry.load(dialect)()))
     pieces = [f"{part}, " for part in sql.strip().split(", ")]
     pieces[-1] = pieces[-1][:-2]
+    # Long pieces cut at 60 characters, so the literals stay within the line length.
+    pieces = [piece[i : i + 60] for piece in pieces for i in range(0, len(piece), 60)]
     lines = "".join(f"            {piece!r}\n" for piece in pieces)
     hook += (
         f"\n    if op.get_bind().dialect.name == {dialect!r}:\n"

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 10:55:22.502830
+Create Date: 2026-12-06 11:42:13.358277
 """
 
 from __future__ import annotations
@@ -2069,7 +2069,8 @@ def upgrade() -> None:
 
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
-            "CREATE INDEX ix_cases_worklist ON cases (priority DESC NULLS LAST, "
+            "CREATE INDEX ix_cases_worklist ON cases (priority DESC NULLS"
+            " LAST, "
             "next_promise_due ASC NULLS LAST, "
             "balance_total DESC, "
             "last_contact_at ASC NULLS FIRST, "
@@ -2088,7 +2089,8 @@ def upgrade() -> None:
 
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
-            "CREATE INDEX ix_debtors_name_search ON debtors USING gin (to_tsvector('simple'::regconfig, "
+            "CREATE INDEX ix_debtors_name_search ON debtors USING gin (to"
+            "_tsvector('simple'::regconfig, "
             "translate(lower((given_names || ' ') || family_names), "
             "'áàâäãåāăąéèêëēęěíìîïīóòôöõøōúùûüūůñńçćčýÿšśžźżłđ', "
             "'aaaaaaaaaeeeeeeeiiiiiooooooouuuuuunncccyysszzzld')))"
