@@ -36,7 +36,9 @@ def test_an_agent_reads_the_next_best_action_and_why(
     body = response.json()
     assert body["next"]["strategy"] == "default"
     assert body["next"]["kind"] in ("send", "wait")
-    assert body["next"]["explanation"].startswith("Segment 'standard'")
+    # A French case: its first message about the debt must be a letter (CPCE R124-4).
+    assert body["next"]["explanation"].startswith("Segment 'france_letter_first'")
+    assert "R124-4" in body["next"]["explanation"]
     assert body["history"] == []
 
 
