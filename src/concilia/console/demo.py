@@ -308,6 +308,23 @@ def _office_hours(time_zone: str) -> datetime:
     return at.astimezone(ZoneInfo("UTC"))
 
 
+def _verify_as_demo(
+    db_session: Session, principal: Principal, debtor_id: int, channel: str, to: str
+) -> None:
+    """Record the contact point's identity check as done by the demo user (audited as such)."""
+    if not outreach_service.is_identity_verified(
+        db_session=db_session, debtor_id=debtor_id, channel=channel, address=to
+    ):
+        outreach_service.mark_identity_verified(
+            db_session=db_session,
+            debtor_id=debtor_id,
+            channel=channel,
+            address=to,
+            method="date_of_birth",
+            actor=principal.actor,
+        )
+
+
 def queue_messages(db_session: Session, principal: Principal) -> list[tuple[int, datetime | None]]:
     """Verify identity on a few cases' e-mail and queue a follow-up that the rules allow.
 
@@ -343,17 +360,7 @@ def queue_messages(db_session: Session, principal: Principal) -> list[tuple[int,
         subject, body = FOLLOW_UP[lang]
         to = view.emails[0]
         tried += 1
-        if not outreach_service.is_identity_verified(
-            db_session=db_session, debtor_id=debtor.id, channel="email", address=to
-        ):
-            outreach_service.mark_identity_verified(
-                db_session=db_session,
-                debtor_id=debtor.id,
-                channel="email",
-                address=to,
-                method="date_of_birth",
-                actor=principal.actor,
-            )
+        _verify_as_demo(db_session, principal, debtor.id, "email", to)
         verdict = outreach_service.check_draft(
             db_session=db_session, case_id=case.id, channel="email", kind="free_text",
             to=to, body=body, at=now,
@@ -424,17 +431,7 @@ def queue_texts(db_session: Session, principal: Principal) -> int:
             continue
         lang = debtor.preferred_language if debtor.preferred_language in TEXT_REMINDER else "en"
         to = view.phones[0]
-        if not outreach_service.is_identity_verified(
-            db_session=db_session, debtor_id=debtor.id, channel="sms", address=to
-        ):
-            outreach_service.mark_identity_verified(
-                db_session=db_session,
-                debtor_id=debtor.id,
-                channel="sms",
-                address=to,
-                method="date_of_birth",
-                actor=principal.actor,
-            )
+        _verify_as_demo(db_session, principal, debtor.id, "sms", to)
         verdict = outreach_service.check_draft(
             db_session=db_session, case_id=case.id, channel="sms", kind="free_text",
             to=to, body=TEXT_REMINDER[lang], at=now,
