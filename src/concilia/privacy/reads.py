@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
 
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import OperationalError
@@ -25,8 +24,8 @@ from concilia.db import begin_write, utcnow
 from concilia.portfolio import service as portfolio_service
 from concilia.privacy.models import ReadLogEntry
 from concilia.privacy.settings import get_privacy_settings
+from concilia.reads import Via
 
-Via = Literal["page", "api", "command"]
 BASELINE_DAYS = 30
 
 

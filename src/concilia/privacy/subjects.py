@@ -22,8 +22,9 @@ from concilia.privacy.models import (
     ReadLogEntry,
     SubjectRequest,
 )
-from concilia.privacy.reads import Via, record_read
+from concilia.privacy.reads import record_read
 from concilia.privacy.retention import describe
+from concilia.reads import Via
 from concilia.tracing import service as tracing_service
 
 # Art. 12(3): one month from receipt. 30 days is the shortest month, so never late.
