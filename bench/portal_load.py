@@ -203,8 +203,16 @@ async def _chat(
 ) -> dict[str, Any]:
     import websockets
 
-    sent_at: dict[str, float] = {}
-    delays: list[float] = []
+    # Each case has one speaker, whose messages the server handles in order: the k-th answer
+    # on the speaker's socket (its own message back, or an error) answers its k-th send. The
+    # delays are matched by message id, not by text: the special-category guard stores a text
+    # it cannot read as "[…]" (about 4 % of the random "bench <hex>" texts), which matching by
+    # text counted as lost deliveries.
+    pending: dict[int, collections.deque[float]] = {}
+    sent_at: dict[int, float] = {}  # message id -> when its speaker sent it
+    case_of: dict[int, int] = {}  # message id -> its case
+    arrivals: list[tuple[int, int, float]] = []  # (socket, message id, arrival) at the others
+    answers = {"delivered": 0, "redacted": 0, "error": 0, "blocked": 0}
     errors = 0
     by_case: dict[int, list[Any]] = {}
     sockets = []
@@ -234,47 +242,70 @@ async def _chat(
         by_case.setdefault(case_id, []).append(ws)
 
     await asyncio.gather(*(open_one(i) for i in range(connections)))
-    expected = sum(messages * (len(group) - 1) for group in by_case.values())
     _progress(f"{len(sockets)} sockets open ({connect_errors} refused); sending")
-    done = asyncio.Event()
+    all_answered = asyncio.Event()
+    to_answer = messages * len(by_case)
 
-    async def listen(ws: Any, is_sender: bool) -> None:
+    async def listen(ws: Any, case_id: int, is_speaker: bool) -> None:
+        number = id(ws)
         async for raw in ws:
             data = json.loads(raw)
             arrived = time.perf_counter()
-            if data.get("type") == "message" and not is_sender and data["text"] in sent_at:
-                delays.append((arrived - sent_at[data["text"]]) * 1000)
-                if len(delays) >= expected:
-                    done.set()
+            kind = data.get("type")
+            if is_speaker and kind in ("message", "error", "blocked"):
+                if kind == "message" and data["id"] in sent_at:
+                    continue  # the history's copy of a message already answered
+                started = pending[case_id].popleft()
+                if kind == "message":
+                    sent_at[data["id"]] = started
+                    case_of[data["id"]] = case_id
+                    answers["redacted" if data["text"] == "[…]" else "delivered"] += 1
+                else:
+                    answers[kind] += 1
+                if sum(answers.values()) >= to_answer:
+                    all_answered.set()
+            elif not is_speaker and kind == "message":
+                arrivals.append((number, data["id"], arrived))
 
     listeners = [
-        asyncio.create_task(listen(ws, ws is group[0]))
-        for group in by_case.values()
+        asyncio.create_task(listen(ws, case_id, ws is group[0]))
+        for case_id, group in by_case.items()
         for ws in group
     ]
 
     rng = random.Random(1)
 
-    async def speak(ws: Any) -> None:
+    async def speak(case_id: int, ws: Any) -> None:
         nonlocal errors
+        pending[case_id] = collections.deque()
         # Each case's speaker starts at its own moment of the first interval (lockstep: all
         # 100 at once, every message a burst of 100).
         if not lockstep:
             await asyncio.sleep(interval * rng.random())
         for n in range(messages):
-            text = _text(texts, n)
-            sent_at[text] = time.perf_counter()
+            pending[case_id].append(time.perf_counter())
             try:
-                await ws.send(json.dumps({"text": text}))
+                await ws.send(json.dumps({"text": _text(texts, n)}))
             except Exception:  # a dropped socket is counted, not fatal to the run
                 errors += 1
+                pending[case_id].pop()
             await asyncio.sleep(interval)
 
     started = time.perf_counter()
-    await asyncio.gather(*(speak(group[0]) for group in by_case.values()))
+    await asyncio.gather(*(speak(case_id, group[0]) for case_id, group in by_case.items()))
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(done.wait(), timeout=60)
+        await asyncio.wait_for(all_answered.wait(), timeout=60)
+    # Every message the server accepted must reach each other socket of its case.
+    expected = sum(len(by_case[case_id]) - 1 for case_id in case_of.values())
+    expected_ids = set(case_of)
+    for _ in range(600):  # up to 60 s more for the fan-out to finish
+        if sum(1 for _, mid, _ in arrivals if mid in expected_ids) >= expected:
+            break
+        await asyncio.sleep(0.1)
     elapsed = time.perf_counter() - started
+    delays = [(at - sent_at[mid]) * 1000 for _, mid, at in arrivals if mid in sent_at]
+    # A message id arriving twice at one socket would be a duplicate: the protocol forbids it.
+    per_socket_dupes = len(arrivals) - len({(sock, mid) for sock, mid, _ in arrivals})
     _progress(f"{len(delays)} of {expected} deliveries; closing")
     for task in listeners:
         task.cancel()
@@ -291,8 +322,10 @@ async def _chat(
         "connect_ms": _percentiles(connect_ms),
         "cases": len(by_case),
         "messages_sent": messages * len(by_case),
+        "answers": answers,
         "deliveries_expected": expected,
         "deliveries": len(delays),
+        "duplicates": per_socket_dupes,
         "send_errors": errors,
         "seconds": round(elapsed, 1),
         **_percentiles(delays),

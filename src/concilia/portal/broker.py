@@ -53,26 +53,70 @@ class LocalBroker:
 
 
 class _Link:
-    """One event loop's connections to Redis: one to publish, one pub/sub, and its sockets."""
+    """One event loop's connections to Redis: a pool to publish, one pub/sub, and its sockets.
+
+    Subscriptions go one at a time, each awaited until Redis confirms it. Concurrent first
+    subscribes on a fresh redis-py PubSub each took a connection of their own (its
+    ``connect()`` is not guarded), and only the last one was ever read: with 50 sockets
+    opening at once, a third of the deliveries across processes were lost
+    (``bench/portal_load.py --workers 2``). And a socket reads the backlog only once its
+    channel is confirmed, so a message published in between is in the backlog or arrives
+    live, never neither.
+    """
 
     def __init__(self, url: str) -> None:
         import redis.asyncio as aioredis
 
-        self.client: Any = aioredis.from_url(url)
-        self.pubsub: Any = self.client.pubsub(ignore_subscribe_messages=True)
+        # Publishing waits for a free connection instead of failing: 500 sockets writing at
+        # once went past the default pool's 100 connections (MaxConnectionsError).
+        self.client: Any = aioredis.Redis.from_pool(  # the client owns and closes the pool
+            aioredis.BlockingConnectionPool.from_url(url, max_connections=32, timeout=10)
+        )
+        self.pubsub: Any = self.client.pubsub()
         self.local = LocalBroker()
         self.counts: dict[int, int] = {}
         self.listener: asyncio.Task[None] | None = None
+        self.changing = asyncio.Lock()
+        self.confirming: dict[str, asyncio.Future[None]] = {}
+        self.joined: set[str] = set()
+
+    async def join(self, channel: str) -> None:
+        async with self.changing:
+            if channel in self.joined:
+                return
+            confirmed = asyncio.get_running_loop().create_future()
+            self.confirming[channel] = confirmed
+            await self.pubsub.subscribe(channel)
+            if self.listener is None or self.listener.done():
+                self.listener = asyncio.create_task(self.listen())
+            try:
+                await asyncio.wait_for(confirmed, timeout=10)
+            finally:
+                self.confirming.pop(channel, None)
+            self.joined.add(channel)
+
+    async def leave(self, channel: str) -> None:
+        async with self.changing:
+            self.joined.discard(channel)
+            await self.pubsub.unsubscribe(channel)
 
     async def listen(self) -> None:
         # Blocking reads, no read timeout: a timed-out read of a pub/sub connection may drop
-        # what it had half read. Ends when the last channel is left (restarted on the next).
-        async for item in self.pubsub.listen():
-            if item.get("type") != "message":
+        # what it had half read. Runs for the life of the link (redis-py's own ``listen()``
+        # ends whenever no channel is left, which raced with the next subscribe).
+        while True:
+            item = await self.pubsub.get_message(timeout=None)
+            if item is None:
                 continue
             name = item["channel"]
-            case_id = int((name.decode() if isinstance(name, bytes) else name).rsplit(":", 1)[1])
-            await self.local.publish(case_id, json.loads(item["data"]))
+            name = name.decode() if isinstance(name, bytes) else str(name)
+            if item["type"] == "subscribe":
+                waiting = self.confirming.get(name)
+                if waiting is not None and not waiting.done():
+                    waiting.set_result(None)
+            elif item["type"] == "message":
+                case_id = int(name.rsplit(":", 1)[1])
+                await self.local.publish(case_id, json.loads(item["data"]))
 
 
 class RedisBroker:
@@ -119,16 +163,15 @@ class RedisBroker:
         async with link.local.subscribe(case_id) as queue:
             link.counts[case_id] = link.counts.get(case_id, 0) + 1
             try:
-                if link.counts[case_id] == 1:
-                    await link.pubsub.subscribe(self.channel(case_id))
-                if link.listener is None or link.listener.done():
-                    link.listener = asyncio.create_task(link.listen())
+                # A second socket of the case waits while the first one's subscription is
+                # on its way, then finds it confirmed.
+                await link.join(self.channel(case_id))
                 yield queue
             finally:
                 link.counts[case_id] -= 1
                 if link.counts[case_id] == 0:
                     del link.counts[case_id]
-                    await link.pubsub.unsubscribe(self.channel(case_id))
+                    await link.leave(self.channel(case_id))
 
 
 @lru_cache(maxsize=1)

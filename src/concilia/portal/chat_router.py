@@ -178,19 +178,21 @@ async def _serve(ws: WebSocket, case_id: int, who: Debtor | str, may_write: bool
         async with sending:
             await ws.send_json(message)
 
+    async def deliver(message: dict[str, Any]) -> None:
+        # Each id at most once, whichever way it came first (backlog, broker, own post).
+        if message["id"] not in seen:
+            seen.add(message["id"])
+            await send(message)
+
     async with get_broker().subscribe(case_id) as queue:
         # Subscribed before reading the backlog: a message posted in between is in both,
         # and ``seen`` drops the second copy.
         for message in await run_in_threadpool(_history, ws, case_id, _after(ws), for_agent):
-            seen.add(message["id"])
-            await send(message)
+            await deliver(message)
 
         async def forward() -> None:
             while True:
-                message = await queue.get()
-                if message["id"] not in seen:
-                    seen.add(message["id"])
-                    await send(message)
+                await deliver(await queue.get())
 
         pump = asyncio.create_task(forward())
         try:
@@ -211,6 +213,9 @@ async def _serve(ws: WebSocket, case_id: int, who: Debtor | str, may_write: bool
                     continue
                 for message in posted:
                     if message["status"] == "delivered":
+                        # The writer's own copy first and directly: its acknowledgement does not
+                        # wait for, nor depend on, the round trip through the broker.
+                        await deliver(message)
                         await get_broker().publish(case_id, message)
                     else:
                         seen.add(message["id"])
