@@ -56,6 +56,10 @@ def _handler(state: ProviderState) -> type[BaseHTTPRequestHandler]:
         # Keep-alive, as providers' APIs answer: a connection per message would make the
         # stub, not the outbox, what a throughput bench measures.
         protocol_version = "HTTP/1.1"
+        # An answer is written in two parts (head, then body): with Nagle's algorithm on, the
+        # body waited for the client's delayed ACK of the head, ~40 ms per message on a
+        # kept-alive connection (the outbox bench's regression after a7f3558).
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
