@@ -5,10 +5,10 @@ Seeds a fresh database (temporary SQLite file, or a fresh PostgreSQL schema with
 ``--database postgresql``) with one debtor per user, signs each in directly (a portal
 session, not the one-time-code walk, which is tested elsewhere), starts uvicorn, then:
 
-* pages: every user loops over ``/portal/home`` and its own case page for ``--seconds``,
-  arriving at a random moment of the first ``--think`` seconds and waiting 0.5-1.5 times
-  ``--think`` between pages (``--lockstep``: together, exactly ``--think``; 0: a closed loop,
-  the server's ceiling);
+* pages (Locust, headless, its own process): every user loops over ``/portal/home`` and its
+  own case page for ``--seconds``, arriving during the first ``--think`` seconds and waiting
+  0.5-1.5 times ``--think`` between pages (``--lockstep``: together, exactly ``--think``; 0: a
+  closed loop, the server's ceiling);
 * chat: ``--connections`` debtor sockets spread over the users' cases; on each case the first
   socket sends ``--messages`` messages ``--interval`` seconds apart (starting at a random
   moment of the first interval; ``--lockstep``: all cases at once), and the latency is
@@ -135,40 +135,95 @@ def _percentiles(values: list[float]) -> dict[str, float]:
     return {"p50": at(0.50), "p95": at(0.95), "max": round(ordered[-1], 1)}
 
 
-async def _pages(
+LOCUSTFILE = """
+import itertools, json, os
+
+from locust import FastHttpUser, between, constant, task
+
+PEOPLE = json.loads(open(os.environ["PORTAL_LOAD_PEOPLE"]).read())
+THINK = float(os.environ["PORTAL_LOAD_THINK"])
+LOCKSTEP = os.environ["PORTAL_LOAD_LOCKSTEP"] == "1"
+_seat = itertools.count()
+
+
+class Debtor(FastHttpUser):
+    wait_time = constant(THINK) if LOCKSTEP else between(0.5 * THINK, 1.5 * THINK)
+
+    def on_start(self):
+        me = PEOPLE[next(_seat) % len(PEOPLE)]
+        self.headers = {"Cookie": me["cookie"]}
+        self.case = me["case_id"]
+        self.turn = 0
+
+    @task
+    def page(self):
+        self.turn += 1
+        home = self.turn % 2
+        path = "/portal/home" if home else f"/portal/cases/{self.case}"
+        # Not followed: a redirect to the door (an expired session) must count as a failure,
+        # not as a fast page.
+        with self.client.get(path, headers=self.headers, name="home" if home else "case page",
+                             allow_redirects=False, catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"status {response.status_code}")
+"""
+
+
+def _pages(
     base: str, people: list[tuple[int, str]], seconds: float, think: float, lockstep: bool
 ) -> dict[str, Any]:
-    deadline = time.monotonic() + seconds
-    latencies: list[float] = []
-    statuses: dict[str, int] = {}
-    # Users arrive at random moments and think for 0.5-1.5 times --think (seeded: the same
-    # schedule each run). In lockstep (all at once, exactly --think apart, as first written)
-    # the 100 users stay in waves of 100 simultaneous requests: the p95 then measures how long
-    # one wave takes to drain, not a page under 100 independent users.
-    rng = random.Random(0)
+    """Locust, headless, in its own process: users arrive over the first --think seconds
+    (lockstep: all at once) and wait 0.5-1.5 times --think between pages (lockstep: exactly).
+    The first measurement drove the pages with httpx from this process, which also ran the
+    sockets: its own CPU (a few ms a request) was counted in the latencies."""
+    import csv
 
-    def pause() -> float:
-        return think if lockstep else think * rng.uniform(0.5, 1.5)
-
-    async def user(case_id: int, cookie: str) -> None:
-        async with httpx.AsyncClient(base_url=base, cookies=_cookies(cookie), timeout=60) as client:
-            turn = 0
-            if not lockstep:
-                await asyncio.sleep(think * rng.random())
-            while time.monotonic() < deadline:
-                path = "/portal/home" if turn % 2 == 0 else f"/portal/cases/{case_id}"
-                turn += 1
-                started = time.perf_counter()
-                try:
-                    status = (await client.get(path)).status_code
-                except httpx.HTTPError:
-                    status = 0
-                latencies.append((time.perf_counter() - started) * 1000)
-                statuses[str(status)] = statuses.get(str(status), 0) + 1
-                await asyncio.sleep(pause())
-
-    await asyncio.gather(*(user(c, k) for c, k in people))
-    return {"requests": len(latencies), "statuses": statuses, **_percentiles(latencies)}
+    with tempfile.TemporaryDirectory() as tmp:
+        people_file = Path(tmp, "people.json")
+        people_file.write_text(
+            json.dumps(
+                [
+                    {
+                        "case_id": case_id,
+                        "cookie": "; ".join(f"{k}={v}" for k, v in _cookies(cookie).items()),
+                    }
+                    for case_id, cookie in people
+                ]
+            )
+        )
+        locustfile = Path(tmp, "locustfile.py")
+        locustfile.write_text(LOCUSTFILE)
+        prefix = Path(tmp, "locust")
+        rate = len(people) if lockstep or think <= 0 else max(1.0, len(people) / think)
+        run = subprocess.run(
+            [sys.executable, "-m", "locust", "-f", str(locustfile), "--headless",
+             "-u", str(len(people)), "-r", str(rate), "-t", f"{max(1, round(seconds))}s",
+             "--host", base, "--csv", str(prefix), "--only-summary", "--loglevel", "ERROR",
+             "--stop-timeout", "5"],
+            env={**os.environ, "PORTAL_LOAD_PEOPLE": str(people_file),
+                 "PORTAL_LOAD_THINK": str(think), "PORTAL_LOAD_LOCKSTEP": "1" if lockstep else "0"},
+            capture_output=True, text=True, timeout=seconds + 120,
+        )  # fmt: skip
+        stats = Path(f"{prefix}_stats.csv")
+        if not stats.exists():
+            raise RuntimeError(f"locust wrote no stats: {run.stderr[-2000:]}")
+        out: dict[str, Any] = {"by_page": {}}
+        with stats.open() as f:
+            for row in csv.DictReader(f):
+                figures = {
+                    "requests": int(row["Request Count"]),
+                    "failures": int(row["Failure Count"]),
+                    "p50": float(row["50%"]),
+                    "p95": float(row["95%"]),
+                    "p99": float(row["99%"]),
+                    "max": round(float(row["Max Response Time"]), 1),
+                    "rps": round(float(row["Requests/s"]), 1),
+                }
+                if row["Name"] == "Aggregated":
+                    out.update(figures)
+                else:
+                    out["by_page"][row["Name"]] = figures
+        return out
 
 
 # What debtors write in the chat (``--texts debtor``): the first ones are made of words the
@@ -454,7 +509,7 @@ def main(argv: list[str] | None = None) -> int:
                 for path in ("/portal/home", f"/portal/cases/{case_id}"):
                     httpx.get(base + path, cookies=_cookies(cookie), timeout=120)
             _progress(f"server up; {args.users} users on pages for {args.seconds} s")
-            pages = asyncio.run(_pages(base, people, args.seconds, args.think, args.lockstep))
+            pages = _pages(base, people, args.seconds, args.think, args.lockstep)
             _progress(f"pages: {json.dumps(pages)}; opening {args.connections} sockets")
             chat = asyncio.run(
                 _chat(

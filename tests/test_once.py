@@ -50,3 +50,29 @@ def test_cache_clear_builds_again_and_a_failed_build_is_retried() -> None:
     assert flaky() == 2 and flaky() == 2
     flaky.cache_clear()
     assert flaky() == 3
+
+
+def test_a_started_server_keeps_what_it_loaded_out_of_later_collections(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    from fastapi.testclient import TestClient
+
+    from concilia import once as once_module
+    from concilia.app import create_app
+
+    monkeypatch.setattr(once_module, "_settled", False)
+    gc.unfreeze()
+    try:
+        assert gc.get_freeze_count() == 0
+        with TestClient(create_app()):
+            frozen_at_start = gc.get_freeze_count()
+            # What a later @once builds joins them.
+            built = once(lambda: [[n] for n in range(5000)])  # lists: tracked by the collector
+            built()
+            frozen_after_build = gc.get_freeze_count()
+        assert frozen_at_start > 10_000  # the imported modules, the app, its routes
+        assert frozen_after_build >= frozen_at_start + 5000
+    finally:
+        gc.unfreeze()

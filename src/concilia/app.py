@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -12,7 +14,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from concilia import __version__, apidocs, middleware, openapi
+from concilia import __version__, apidocs, middleware, once, openapi
 from concilia.auth.dependencies import current_principal
 from concilia.config import get_settings
 from concilia.db import get_session_factory
@@ -82,6 +84,14 @@ def _install_error_handlers(app: FastAPI) -> None:
         return problem(409, "Conflict", detail, request)
 
 
+@contextlib.asynccontextmanager
+async def _settled(_app: Any) -> AsyncIterator[None]:
+    # Entered after every domain router's start-up (models warmed): what they loaded stays
+    # out of later garbage collections (concilia.once.settle).
+    once.settle()
+    yield
+
+
 def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
     """Build the app; every domain's ``router`` module is mounted."""
     app = FastAPI(
@@ -125,5 +135,6 @@ def create_app(session_factory: sessionmaker[Session] | None = None) -> FastAPI:
 
     for _domain, module in routers:
         app.include_router(module.router)
+    app.include_router(APIRouter(lifespan=_settled))  # last: its start-up runs after theirs
     openapi.install(app, principal=current_principal)
     return app
