@@ -110,6 +110,16 @@ def _setup(url: str, schema: str, messages: int) -> None:
     engine.dispose()
 
 
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process on this machine has used so far (0 if gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _worker(
     url: str, schema: str, provider: tuple[str, str], tone: bool, batch: int, start: Any, out: Any
 ) -> None:
@@ -127,9 +137,18 @@ def _worker(
     engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
     statements = [0]
 
+    backends: dict[int, float] = {}
+
     @event.listens_for(engine, "before_cursor_execute")
     def _count(*args: Any) -> None:
         statements[0] += 1
+
+    @event.listens_for(engine, "connect")
+    def _backend(dbapi_connection: Any, record: Any) -> None:
+        # The server process serving this connection (PostgreSQL on this machine): its CPU
+        # is the database's share of each message.
+        pid = int(dbapi_connection.info.backend_pid)
+        backends[pid] = _proc_cpu(pid)
 
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     kind, provider_url = provider
@@ -143,7 +162,11 @@ def _worker(
     )  # fmt: skip
     checker = default_tone_checker() if tone else None
     name = worker_id()
+    with engine.connect():
+        pass  # the pooled connection (and its server process) exists before the clock starts
+    backends.update({pid: _proc_cpu(pid) for pid in backends})
     start.wait()
+    cpu0 = time.process_time()
     sent = other = 0
     while True:
         report = outbox.work(
@@ -159,7 +182,9 @@ def _worker(
             break
         sent += counts["sent"]
         other += sum(counts.values()) - counts["sent"]
-    out.put((sent, other, statements[0]))
+    cpu = time.process_time() - cpu0
+    db_cpu = sum(_proc_cpu(pid) - before for pid, before in backends.items())
+    out.put((sent, other, statements[0], cpu, db_cpu))
     engine.dispose()
 
 
@@ -198,8 +223,11 @@ def _run(
                 p.start()
             start.wait()
             t0 = time.perf_counter()
+            fake_cpu0 = time.process_time()
             results = [out.get(timeout=600) for _ in procs]
             elapsed = time.perf_counter() - t0
+            # This process does nothing else meanwhile: its CPU is the fake provider's.
+            fake_cpu = time.process_time() - fake_cpu0
             for p in procs:
                 p.join(30)
             if provider == "twilio":
@@ -228,6 +256,15 @@ def _run(
         "messages_per_s": round(sent / elapsed, 1) if elapsed else None,
         # Every statement the workers sent (claims, look-ups, writes, audit), per message sent.
         "sql_statements_per_send": round(statements / sent, 1) if sent else None,
+        # CPU milliseconds per message sent, by component: the worker processes, the
+        # PostgreSQL server processes serving them, the fake provider (this process).
+        "cpu_ms_per_send": {
+            "workers": round(1000 * sum(r[3] for r in results) / sent, 2),
+            "postgresql": round(1000 * sum(r[4] for r in results) / sent, 2),
+            "fake_provider": round(1000 * fake_cpu / sent, 2),
+        }
+        if sent
+        else None,
     }
 
 

@@ -81,3 +81,38 @@ class _Ok:
 
     def fetch_replies(self, since: datetime | None) -> list[InboundMessage]:
         return []
+
+
+_STATED = (
+    "account_reference,debtor_reference,given_names,family_names,emails,phones,"
+    "emails_provenance,phones_provenance,creditor_notice_date,jurisdiction,time_zone,"
+    "preferred_language,principal,currency\n"
+    "A-P,P-P,Jane,Roe,jane@example.org,+12125550100,consumer_used,creditor_notice,2026-10-01,"
+    "US,America/New_York,en,120.00,USD\n"
+)
+
+
+def test_a_batch_reads_the_stated_provenance_from_the_loaded_debtor(
+    db_session: Session,
+) -> None:
+    """The creditor's stated provenance (and notice day) of the address comes from the
+    contacts loaded with the debtor, as the one-query look-up would give it."""
+    portfolio_service.import_portfolio(
+        db_session=db_session, data=_STATED.encode(), file="p.csv", creditor_name="Bank",
+        actor="test",
+    )  # fmt: skip
+    [debt] = portfolio_service.find_debts_by_account_reference(
+        db_session=db_session, reference="A-P"
+    )
+    case = portfolio_service.get_case_for_debt(db_session=db_session, debt_id=debt.id)
+    msg = enqueue(
+        db_session, int(case.id), channel="sms", to=PHONE, body=SMS, idempotency_key="k-p",
+        address_source=None,
+    )  # fmt: skip
+    known = context.prefetch(
+        db_session=db_session, messages=[(case.id, debt.id, debt.debtor_id, PHONE)], at=NOON_NY
+    )
+    with_known, alone = _build(db_session, msg, known), _build(db_session, msg, None)
+    assert with_known == alone
+    assert alone.address_source == "creditor_notice"  # type: ignore[attr-defined]
+    assert alone.creditor_notice_at == date(2026, 10, 1)  # type: ignore[attr-defined]

@@ -138,8 +138,8 @@ def _outgoing(msg: OutboxMessage, to: str, now: datetime) -> OutgoingMessage:
 
 def _metadata(msg: OutboxMessage) -> dict[str, str]:
     meta = {"kind": msg.kind, "lang": msg.lang, "case_id": str(msg.case_id)}
-    base = outreach_settings.current().public_base_url
-    if msg.channel == "email" and base:
+    base = outreach_settings.current().public_base_url if msg.channel == "email" else None
+    if base:
         meta["unsubscribe_url"] = unsubscribe_url(base, msg.id)
     return meta
 
