@@ -72,8 +72,20 @@ def _store(
     return msg
 
 
+def read_text(text: str) -> signals_service.Reading:
+    """The special-category guard's reading of a debtor's text, to take before the unit of
+    work that posts it (``post_from_debtor``'s ``reading``)."""
+    return signals_service.read_debtor_text(_text(text))
+
+
 def post_from_debtor(
-    *, db_session: Session, case_id: int, debtor_actor: str, text: str, at: datetime
+    *,
+    db_session: Session,
+    case_id: int,
+    debtor_actor: str,
+    text: str,
+    at: datetime,
+    reading: signals_service.Reading | None = None,
 ) -> ChatMessage:
     """A message from the signed-in debtor (the caller checked the case is theirs).
 
@@ -81,7 +93,7 @@ def post_from_debtor(
     case flagged as possibly vulnerable: agents see the flag, never the detail."""
     screened = signals_service.screen_debtor_text(
         db_session=db_session, case_id=case_id, text=_text(text), channel="portal_chat",
-        actor=debtor_actor,
+        actor=debtor_actor, reading=reading,
     )  # fmt: skip
     stored = screened.text if screened.text is not None else signals_service.REDACTED
     return _store(

@@ -32,9 +32,11 @@ from concilia.signals.model import EventModel
 from concilia.signals.models import SignalAssessment, SignalEvent, SignalRun
 from concilia.signals.vulnerability import REDACTED as REDACTED
 from concilia.signals.vulnerability import Consent as Consent
+from concilia.signals.vulnerability import Reading as Reading
 from concilia.signals.vulnerability import Screened as Screened
 from concilia.signals.vulnerability import VulnerabilityFlag as VulnerabilityFlag
 from concilia.signals.vulnerability import list_vulnerability_flags as list_vulnerability_flags
+from concilia.signals.vulnerability import read_debtor_text as read_debtor_text
 from concilia.signals.vulnerability import read_vulnerability_detail as read_vulnerability_detail
 from concilia.signals.vulnerability import screen_debtor_text as screen_debtor_text
 from concilia.signals.vulnerability import withdraw_consent as withdraw_consent
