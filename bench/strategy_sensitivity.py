@@ -5,7 +5,7 @@ behaviour parameters, then once per parameter moved down and up by 50 % (the oth
 their documented value; a probability moved up is capped at 1), each strategy on the same
 simulated cases. By default every documented parameter of
 concilia.simulate.behaviour.BehaviourParams is moved (25 of them, 51 runs of each strategy);
-``--key`` moves only the nine the strategies' ranking depends on most. For every variant it
+``--key`` moves only the eleven the strategies' ranking depends on most. For every variant it
 reports each strategy's figures, the recovery ratio of the first strategy over the second
 with its paired-bootstrap 95 % interval, and whether the issue's target holds (>= 1.2x
 recovered, fewer contacts per case, no more complaints, zero rule violations).
@@ -42,6 +42,10 @@ KEY_PARAMS = (
     "complaint_per_contact",
     "pressure_backfire",
     "promise_kept",
+    # The default strategy writes to people digital did not reach with letters that propose
+    # a plan: its ranking leans on these two assumptions, so they are moved too.
+    "engage_letter",
+    "plan_pay_factor",
 )
 STRATEGIES = ["default", "letters-and-calls"]
 

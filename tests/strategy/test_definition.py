@@ -70,6 +70,7 @@ def test_a_good_file_parses() -> None:
             "defined twice",
         ),
         ("- just a list\n", 1, "a strategy is a mapping"),
+        (GOOD.replace("channel: email", "channel: digital"), 7, "identity request names"),
     ],
 )
 def test_malformed_is_refused_with_line_and_reason(

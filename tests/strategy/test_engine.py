@@ -41,12 +41,14 @@ def nba(facts: CaseFacts = FACTS, done: list[Done] | None = None, now: datetime 
     return next_action(facts=facts, strategy=DEFAULT, done=done or [], now=now)
 
 
-def test_first_step_is_an_identity_request_by_email_now() -> None:
+def test_first_step_is_an_identity_request_by_text_in_the_evening() -> None:
     action = nba()
-    assert (action.kind, action.channel, action.template) == ("send", "email", "identity_request")
-    assert action.at == NOW
+    assert (action.kind, action.channel, action.template) == ("send", "sms", "identity_request")
+    # 10:30 in Paris: the text waits for the strategy's evening hours (17:00 local).
+    assert action.at == datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
     assert action.segment == "standard"
-    assert "step 1 of 9" in action.explanation and "now" in action.explanation
+    steps = len(DEFAULT.segment("standard").steps)
+    assert f"step 1 of {steps}" in action.explanation
 
 
 def test_the_law_comes_before_any_segment() -> None:
@@ -72,32 +74,67 @@ def test_segments_follow_the_accepted_band_and_the_balance() -> None:
 
 
 def test_steps_wait_their_days_and_skipped_steps_are_explained() -> None:
-    done = [Done("standard", 0, "queued", "email", NOW)]
-    action = nba(done=done, now=NOW + timedelta(hours=1))
-    # Step 2 needs a verified identity: skipped; step 3 (a text) waits 3 days after step 1,
-    # at the strategy's evening hours in Paris.
-    assert action.step == 2 and action.channel == "sms"
-    assert action.at == datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
-    assert "Step 2 skipped: the person's identity is not verified" in action.explanation
+    done = [
+        Done("standard", 0, "queued", "sms", NOW),
+        Done("standard", 1, "queued", "email", NOW + timedelta(days=1)),
+    ]
+    action = nba(done=done, now=NOW + timedelta(days=1, hours=1))
+    # No social profile, no verified channel, no postal address, not verified: the person
+    # is on the "no answer" track; its first call waits 4 days after the e-mail (a Sunday,
+    # so Monday) at the strategy's evening hours in Paris.
+    assert action.kind == engine.CALL
+    assert action.at == datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
+    assert "no known address for a private social message" in action.explanation
+    assert "not verified on any digital channel" in action.explanation
+    assert "not verified on any channel yet" in action.explanation
     assert action.priority is not None and action.priority < 1_000_000  # not due: low
 
 
+def test_a_person_verified_by_text_hears_about_the_debt_by_text() -> None:
+    # The defect this fixes: every debt message was an e-mail that needed an identity
+    # verified by e-mail, and the letter was skipped for anyone who answered, so a person
+    # who answered the identity text never heard what they owe.
+    verified = replace(FACTS, verified=frozenset({"sms"}), last_reply_at=NOW - timedelta(days=1))
+    done = [Done("standard", 0, "queued", "sms", NOW - timedelta(days=2))]
+    action = nba(verified, done=done)
+    assert (action.kind, action.channel, action.template) == ("send", "sms", "first_contact")
+    assert "the identity is already verified on another channel" in action.explanation
+    assert "where the person confirmed who they are: a text message" in action.explanation
+    # Verified by e-mail instead: the same step goes by e-mail.
+    by_mail = replace(verified, verified=frozenset({"email"}))
+    assert nba(by_mail, done=done).channel == "email"
+    # The person's preferred channel wins among the verified ones.
+    both = replace(verified, verified=frozenset({"sms", "email"}), preferred_channel="email")
+    assert nba(both, done=done).channel == "email"
+
+
+def test_a_digital_step_never_uses_a_refused_channel() -> None:
+    verified = replace(FACTS, verified=frozenset({"sms"}), last_reply_at=NOW)
+    done = [
+        Done("standard", 0, "queued", "sms", NOW - timedelta(days=2)),
+        Done("standard", 1, "blocked", "sms", NOW - timedelta(days=2), ("consent",)),
+    ]
+    action = nba(verified, done=done)
+    assert action.channel != "sms"
+
+
 def test_a_stated_preference_replaces_the_digital_channel() -> None:
-    action = nba(replace(FACTS, preferred_channel="sms"))
-    assert action.channel == "sms"
-    assert "prefers a text message" in action.explanation
+    action = nba(replace(FACTS, preferred_channel="email"))
+    assert action.channel == "email"
+    assert "prefers an e-mail" in action.explanation
 
 
 def test_a_channel_the_rules_refused_for_consent_is_not_used_again() -> None:
-    done = [Done("standard", 0, "blocked", "email", NOW, ("consent",))]
+    done = [Done("standard", 0, "blocked", "sms", NOW, ("consent",))]
     later = NOW + timedelta(days=10)
     action = nba(done=done, now=later)
-    assert action.channel != "email"
+    assert action.channel != "sms"
 
 
 def test_missing_addresses_skip_steps() -> None:
     action = nba(replace(FACTS, addresses={"letter": "3 rue Exemple, 69001, Lyon"}))
     assert action.channel == "letter"
+    assert "no known address for a text message" in action.explanation
     assert "no known address for an e-mail" in action.explanation
 
 

@@ -20,20 +20,27 @@ TUESDAY_0930 = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)  # 10:30 Paris, 04:30 N
 
 def test_a_pass_queues_the_first_step_through_outreach(db_session: Session) -> None:
     ids = make_cases(db_session, "fr", "us")
+    # 10:30 in Paris, 04:30 in New York: the French identity text waits for the evening,
+    # the US validation notice for the morning; each reason says when.
     report = strategy_service.run_pass(db_session=db_session, now=TUESDAY_0930)
-    assert report.cases == 2 and report.queued == 1
-    [msg] = outreach_service.list_case_messages(db_session=db_session, case_id=ids["fr"])
-    assert (msg.channel, msg.kind, msg.status) == ("email", "identity_request", "queued")
-    assert "dette" not in msg.body.lower()  # an identity request says nothing of the debt
-    # New York is asleep: nothing for the US case yet, and the reason says when.
-    assert outreach_service.list_case_messages(db_session=db_session, case_id=ids["us"]) == []
-    nxt = strategy_service.explain(db_session=db_session, case_id=ids["us"])
-    assert nxt.kind == "send" and "10:00 the person's time" in nxt.explanation
+    assert report.cases == 2 and report.queued == 0
+    fr_next = strategy_service.explain(db_session=db_session, case_id=ids["fr"])
+    assert fr_next.kind == "send" and "17:00 the person's time" in fr_next.explanation
+    us_next = strategy_service.explain(db_session=db_session, case_id=ids["us"])
+    assert us_next.kind == "send" and "09:00 the person's time" in us_next.explanation
     # The worklist holds the order and a short reason.
     fr_case = portfolio_service.get_case(db_session=db_session, case_id=ids["fr"])
     assert fr_case.priority is not None and fr_case.priority_reason
+    evening = TUESDAY_0930.replace(hour=16)  # 17:30 in Paris, 11:30 in New York
+    report = strategy_service.run_pass(db_session=db_session, now=evening)
+    assert report.queued == 2
+    [msg] = outreach_service.list_case_messages(db_session=db_session, case_id=ids["fr"])
+    assert (msg.channel, msg.kind, msg.status) == ("sms", "identity_request", "queued")
+    assert "dette" not in msg.body.lower()  # an identity request says nothing of the debt
+    [notice] = outreach_service.list_case_messages(db_session=db_session, case_id=ids["us"])
+    assert (notice.channel, notice.kind) == ("letter", "validation_notice")
     # A second pass at the same moment takes nothing twice.
-    again = strategy_service.run_pass(db_session=db_session, now=TUESDAY_0930)
+    again = strategy_service.run_pass(db_session=db_session, now=evening)
     assert again.queued == 0
     assert len(outreach_service.list_case_messages(db_session=db_session, case_id=ids["fr"])) == 1
 

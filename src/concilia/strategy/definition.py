@@ -20,6 +20,11 @@ from concilia.yaml_lines import line_of
 STRATEGIES_DIR = Path(__file__).parent / "strategies"
 
 Channel = Literal["email", "sms", "social_dm", "letter", "call"]
+# A send step's channel may also be ``digital``: the written digital channel on which the
+# person's identity is verified (their preferred one first, then text, e-mail, social
+# message). A person who confirmed who they are by text then hears about the debt by text,
+# not on an e-mail they never answered.
+SendChannel = Literal["email", "sms", "social_dm", "letter", "call", "digital"]
 Template = Literal[
     "identity_request",
     "first_contact",
@@ -35,6 +40,8 @@ Condition = Literal[
     "no_reply",  # no reply or conversation since the sequence started
     "replied",  # the person answered at least once
     "no_promise",  # no pending promise to pay
+    "verified_anywhere",  # the identity is verified on at least one digital channel
+    "not_verified_anywhere",  # ... on none yet (asking again on another channel is useful)
 ]
 
 
@@ -81,7 +88,7 @@ class Step(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     do: Literal["send", "call", "escalate"]
-    channel: Channel | None = None
+    channel: SendChannel | None = None
     template: Template | None = None
     # Days to wait after the previous step (or after the case entered the sequence).
     after_days: int = Field(default=0, ge=0, le=365)
@@ -100,10 +107,15 @@ class Step(BaseModel):
         if self.do == "send":
             if self.channel is None or self.channel == "call":
                 raise ValueError(
-                    "a send step needs a written channel (email, sms, social_dm, letter)"
+                    "a send step needs a written channel (email, sms, social_dm, letter, digital)"
                 )
             if self.template is None:
                 raise ValueError("a send step needs a template")
+            if self.channel == "digital" and self.template == "identity_request":
+                raise ValueError(
+                    "channel digital is the channel where the identity is verified: an "
+                    "identity request names its channel"
+                )
         elif self.do == "call":
             if self.channel not in (None, "call"):
                 raise ValueError("a call step's channel is call")

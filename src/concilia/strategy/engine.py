@@ -32,6 +32,9 @@ CHANNEL_WORDS = {
     "letter": "a letter",
     "call": "a call",
 }
+# The order in which a ``digital`` step picks among the channels where the identity is
+# verified, after the person's preferred one: a text is read most (behaviour.py's sources).
+VERIFIED_ORDER = ("sms", "email", "social_dm")
 # How likely a case of each accepted ability band is to pay, for ordering the worklist only
 # (assumption: relative weights, not a forecast; the simulator measures the real effect).
 PAY_WEIGHT = {"high": 0.5, "medium": 0.3, "unknown": 0.2, "low": 0.1}
@@ -114,8 +117,20 @@ def _hours(step: Step, f: CaseFacts) -> tuple[int, int]:
     return (start, end) if start < end else f.preferred_hours
 
 
+def _verified_channel(f: CaseFacts, refused: set[str]) -> str | None:
+    """The digital channel a ``digital`` step uses: where the identity is verified, the
+    person's preferred channel first; None when there is none."""
+    order = ((f.preferred_channel,) if f.preferred_channel else ()) + VERIFIED_ORDER
+    for channel in order:
+        if channel in f.verified and channel in f.addresses and channel not in refused:
+            return channel
+    return None
+
+
 def _unmet(step: Step, channel: str | None, f: CaseFacts, refused: set[str]) -> str | None:
     """Why a step cannot be taken now, in words, or None."""
+    if channel == "digital":
+        return "the identity is not verified on any digital channel the person still accepts"
     if channel is not None and channel not in f.addresses:
         return f"no known address for {CHANNEL_WORDS[channel]}"
     if channel is not None and channel in refused:
@@ -131,6 +146,10 @@ def _unmet(step: Step, channel: str | None, f: CaseFacts, refused: set[str]) -> 
             return "the person has not answered yet"
         if cond == "no_promise" and f.promise_due is not None:
             return "a promise to pay is pending"
+        if cond == "verified_anywhere" and not f.verified:
+            return "the person's identity is not verified on any channel yet"
+        if cond == "not_verified_anywhere" and f.verified:
+            return "the identity is already verified on another channel"
     return None
 
 
@@ -193,7 +212,11 @@ def next_action(*, facts: CaseFacts, strategy: Strategy, done: list[Done], now: 
         step = segment.steps[index]
         channel: str | None = step.channel
         note = ""
-        if (
+        if channel == "digital":
+            channel = _verified_channel(f, refused) or "digital"
+            if channel != "digital":
+                note = f" (where the person confirmed who they are: {CHANNEL_WORDS[channel]})"
+        elif (
             step.do == "send"
             and channel in DIGITAL
             and f.preferred_channel in DIGITAL

@@ -39,6 +39,7 @@ from concilia.strategy import service as strategy_service
 from concilia.strategy import simaudit
 from concilia.strategy.models import NextAction, StrategyAction
 from concilia.strategy.outcomes import wilson
+from concilia.strategy.scheduler import DEFERRABLE
 from concilia.strategy.simstats import compare
 from concilia.strategy.simsupport import (
     COST,
@@ -249,7 +250,7 @@ class Run:
             if row.status == "to_agent" and row.action in ("call", "escalate"):
                 if row.action == "escalate":
                     self.tally.cost += COST["review"]
-                self._call(row.case_id, now, specialist=False)
+                self._call(row.case_id, now, specialist=False, retry=row.action == "escalate")
         for nxt in db.scalars(select(NextAction).where(NextAction.case_id.in_(ids))):
             if nxt.kind == "specialist":
                 last = self.last_specialist.get(nxt.case_id)
@@ -262,8 +263,14 @@ class Run:
             else:
                 self.due[nxt.case_id] = None
 
-    def _call(self, case_id: int, now: datetime, *, specialist: bool) -> None:
-        """An agent (or a specialist) calls, once the rules allow the call at this moment."""
+    def _call(self, case_id: int, now: datetime, *, specialist: bool, retry: bool = False) -> None:
+        """An agent (or a specialist) calls, once the rules allow the call at this moment.
+
+        ``retry``: the agent reviewing an escalated case calls when the rules allow it. The
+        scheduler takes an escalation at once, whatever the day; the review call it leads to
+        was lost when it fell on a day the law forbids calls (a Saturday in Spain: 34 lost
+        review calls in 300 cases), where an agent would simply call on the next lawful day.
+        """
         facts_phone = self._phone(case_id)
         if facts_phone is None:
             return
@@ -271,6 +278,10 @@ class Run:
             db_session=self.db, case_id=case_id, phone=facts_phone, at=now,
             sender_is_specialist=specialist,
         )  # fmt: skip
+        blocking = {r.category for r in decision.reasons if r.severity == "block"}
+        if retry and decision.verdict == "block" and blocking <= DEFERRABLE:
+            self._push(now + timedelta(hours=3), "review_call", case_id)
+            return
         if decision.verdict != "allow":
             self.tally.blocked += 1
             for r in decision.reasons:
@@ -375,6 +386,12 @@ class Run:
     def _debtor_id(self, case_id: int) -> int:
         case = portfolio_service.get_case(db_session=self.db, case_id=case_id)
         return portfolio_service.get_debt(db_session=self.db, debt_id=case.debt_id).debtor_id
+
+    def _on_review_call(self, event: Event, now: datetime) -> None:
+        case = portfolio_service.get_case(db_session=self.db, case_id=event.case_id)
+        if case.stage in ("paid", "closed") or case.cease_contact:
+            return
+        self._call(event.case_id, now, specialist=False, retry=True)
 
     def _on_complaint(self, event: Event, now: datetime) -> None:
         self.tally.complaints += 1
