@@ -111,6 +111,71 @@ def _setup(url: str, schema: str, messages: int) -> None:
     engine.dispose()
 
 
+def _install_prototypes() -> None:
+    """--prototype: the two service functions the outbox lacks, patched in for a measure of
+    what they would give (they belong to audit and portfolio, not to this bench):
+    ``audit_service.record_many`` (one chain lock, one head read and one multi-row INSERT for
+    a batch's entries, chained in order) and a look-up of many cases and debtors at once
+    (the debtors' addresses and contacts then come in one query each for the batch)."""
+    import json as _json
+
+    from sqlalchemy import select, text
+    from sqlalchemy.orm import Session
+
+    from concilia.audit import service as audit_service
+    from concilia.audit.models import GENESIS_HASH, AuditEntry
+    from concilia.db import utcnow
+    from concilia.outreach import outbox
+    from concilia.portfolio import service as portfolio_service
+    from concilia.portfolio.models import Case, Debtor
+
+    def record_many(db_session: Session, entries: list[dict[str, Any]]) -> None:
+        if not entries:
+            return
+        if db_session.get_bind().dialect.name == "postgresql":
+            db_session.execute(
+                text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"),
+                {"k": audit_service._PG_CHAIN_LOCK},
+            )
+        last = db_session.execute(
+            select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+        ).first()
+        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+        rows = []
+        for e in entries:
+            entry = AuditEntry(
+                seq=seq, at=utcnow(), actor=e["actor"], action=e["action"],
+                object_type=e["object_type"], object_id=str(e["object_id"]),
+                change_digest=audit_service.digest(e["change"]),
+                detail=_json.loads(audit_service.canonical_json(dict(e.get("detail") or {}))),
+                prev_hash=prev,
+            )  # fmt: skip
+            entry.hash = audit_service._entry_hash(entry)
+            prev, seq = entry.hash, seq + 1
+            rows.append(entry)
+        db_session.add_all(rows)
+        db_session.flush()
+
+    def load_parties(db_session: Session, case_ids: list[int]) -> list[Any]:
+        cases = {c.id: c for c in db_session.scalars(select(Case).where(Case.id.in_(case_ids)))}
+        debtor_ids = {c.debt.debtor_id for c in cases.values()}
+        debtors = {
+            d.id: d for d in db_session.scalars(select(Debtor).where(Debtor.id.in_(debtor_ids)))
+        }
+        loaded: list[Any] = []
+        for case_id in case_ids:
+            case = cases[case_id]
+            debtor = debtors[case.debt.debtor_id]
+            creditor = portfolio_service.get_creditor(
+                db_session=db_session, creditor_id=debtor.creditor_id
+            )
+            loaded += [case, case.debt, debtor, creditor]
+        return loaded
+
+    outbox._write_audit = record_many
+    outbox._load_parties = load_parties
+
+
 def _proc_cpu(pid: int) -> float:
     """CPU seconds (user + system) a process on this machine has used so far (0 if gone)."""
     try:
@@ -168,6 +233,7 @@ def _worker(
     backends.update({pid: _proc_cpu(pid) for pid in backends})
     start.wait()
     cpu0 = time.process_time()
+    sys0 = os.times().system
     sent = other = 0
     while True:
         report = outbox.work(
@@ -184,8 +250,9 @@ def _worker(
         sent += counts["sent"]
         other += sum(counts.values()) - counts["sent"]
     cpu = time.process_time() - cpu0
+    system = os.times().system - sys0
     db_cpu = sum(_proc_cpu(pid) - before for pid, before in backends.items())
-    out.put((sent, other, statements[0], cpu, db_cpu))
+    out.put((sent, other, statements[0], cpu, db_cpu, system))
     engine.dispose()
 
 
@@ -261,6 +328,8 @@ def _run(
         # PostgreSQL server processes serving them, the fake provider (this process).
         "cpu_ms_per_send": {
             "workers": round(1000 * sum(r[3] for r in results) / sent, 2),
+            # of which in the kernel (sockets, and pages a forked worker copies on write)
+            "workers_system": round(1000 * sum(r[5] for r in results) / sent, 2),
             "postgresql": round(1000 * sum(r[4] for r in results) / sent, 2),
             "fake_provider": round(1000 * fake_cpu / sent, 2),
         }
@@ -282,6 +351,11 @@ def main() -> None:
         "--batch", type=int, default=20, help="messages a worker claims (and records) at once"
     )
     parser.add_argument("--pg-url", default=PG_URL)
+    parser.add_argument(
+        "--prototype", action="store_true",
+        help="patch in prototypes of audit record_many and a batch case/debtor look-up "
+        "(services the outbox lacks; not in the tree) to measure what they would give",
+    )  # fmt: skip
     args = parser.parse_args()
     # Keys for the encrypted addresses go to a throw-away var/ (never a real deployment's).
     os.environ.setdefault("CONCILIA_VAR_DIR", tempfile.mkdtemp(prefix="bench-outbox-"))
@@ -290,6 +364,9 @@ def main() -> None:
     import concilia.outreach.channels.http_provider
     import concilia.outreach.outbox
     import concilia.outreach.worker  # noqa: F401
+
+    if args.prototype:
+        _install_prototypes()
 
     # Everything imported so far stays put in the workers' memory: without this, each
     # forked worker's first full garbage collection touches every inherited object and
@@ -309,6 +386,7 @@ def main() -> None:
         "channel": f"sms through the local {args.provider} fake (loopback HTTP)",
         "claim_batch": args.batch,
         "compliance_check_at_send": True,
+        "prototype_batch_services": args.prototype,
         "tone_check": args.tone,
         "cpu_count": os.cpu_count(),
         # Other work on the machine (and any transaction holding the audit chain's lock, which
