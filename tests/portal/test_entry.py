@@ -70,7 +70,9 @@ def test_sign_in_by_link_then_code_by_email(
     [mail] = smtp.messages
     assert mail["To"] == "marie@example.org"
     body = mail.get_payload(decode=True).decode()
-    assert "Banque" not in body and "1000" not in body  # the code only, nothing of the debt
+    # The code only, nothing of the debt (the random code itself may hold "1000": out first).
+    without_code = body.replace(last_code(smtp), "<code>")
+    assert "Banque" not in without_code and "1000" not in without_code
     home = client.post(
         "/portal/code/verify",
         data={"csrf": csrf_of(sent.text), "code": last_code(smtp)},
