@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import json
 
 import pytest
@@ -48,6 +49,39 @@ def test_chain_links_and_verifies(db_session: Session) -> None:
     oldest = entries[-1]
     assert oldest.seq == 1 and oldest.prev_hash == GENESIS_HASH
     assert entries[0].prev_hash == entries[1].hash
+
+
+def test_record_many_chains_a_batch_in_order_after_single_entries(db_session: Session) -> None:
+    _fill(db_session, 2)
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, sql: str, *args: object) -> None:
+        statements.append(sql)
+
+    from sqlalchemy import event
+
+    engine = db_session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        audit_service.record_many(
+            db_session=db_session,
+            entries=[
+                audit_service.NewEntry("worker", "outreach.sent", "outbox_message", n, {"n": n})
+                for n in range(10)
+            ],
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    written = list(db_session.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
+    assert [e.seq for e in written] == list(range(1, 13))
+    assert [e.object_id for e in written[2:]] == [str(n) for n in range(10)]
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(written))
+    # One lock (PostgreSQL), one read of the head and one INSERT: not three per entry.
+    assert len(statements) <= 3
+    _fill(db_session, 1)  # a single entry after the batch chains onto its last one
+    assert audit_service.verify(db_session=db_session).checked == 13
+    assert audit_service.verify(db_session=db_session).ok
+    audit_service.record_many(db_session=db_session, entries=[])  # nothing, no error
 
 
 def test_update_and_delete_are_refused_by_the_database(db_session: Session) -> None:

@@ -9,6 +9,7 @@ signals, tracing), which decide access themselves. No function here commits.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import IO, Any, TypeVar
@@ -329,6 +330,35 @@ def get_case(*, db_session: Session, case_id: int) -> Case:
     if case is None:
         raise NotFound(f"case {case_id} not found")
     return case
+
+
+def get_cases_with_parties(
+    *, db_session: Session, case_ids: Sequence[int]
+) -> dict[int, tuple[Case, Debtor, Creditor]]:
+    """Many cases at once, each with its debt, debtor (addresses, contacts) and creditor, by
+    case id (no access check: for trusted code, e.g. a worker's batch); absent ids are left
+    out. A handful of statements for the whole batch, where one look-up per case took four."""
+    wanted = sorted(set(case_ids))
+    if not wanted:
+        return {}
+    cases = list(db_session.scalars(select(Case).where(Case.id.in_(wanted))))
+    debtors = {
+        d.id: d
+        for d in db_session.scalars(
+            select(Debtor).where(Debtor.id.in_({c.debt.debtor_id for c in cases}))
+        )
+    }
+    creditors = {
+        c.id: c
+        for c in db_session.scalars(
+            select(Creditor).where(Creditor.id.in_({d.creditor_id for d in debtors.values()}))
+        )
+    }
+    out: dict[int, tuple[Case, Debtor, Creditor]] = {}
+    for case in cases:
+        debtor = debtors[case.debt.debtor_id]
+        out[case.id] = (case, debtor, creditors[debtor.creditor_id])
+    return out
 
 
 def get_case_for_principal(*, db_session: Session, principal: Principal, case_id: int) -> Case:
