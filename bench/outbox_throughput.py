@@ -9,8 +9,7 @@ unless --tone). Each worker counts the SQL statements it sends; the result gives
 message sent, and the CPU per message sent of the workers, of the PostgreSQL server
 processes serving them and of the fake (this process). Each worker first sends two batches
 of its own on another schema (start-up is not throughput; --no-warm-up measures it too).
---prototype patches in two services the outbox lacks (audit record_many, a look-up of many
-cases and debtors), to measure what they would give. Prints one JSON object; the issue's
+Prints one JSON object; the issue's
 target is >= 200 messages/s with 4 workers on PostgreSQL.
 
     .venv/bin/python bench/outbox_throughput.py --messages 1200
@@ -113,71 +112,6 @@ def _setup(url: str, schema: str, messages: int) -> None:
             if msg.status != "queued":
                 raise SystemExit(f"bench setup: message {n} is {msg.status}: {msg.reasons}")
     engine.dispose()
-
-
-def _install_prototypes() -> None:
-    """--prototype: the two service functions the outbox lacks, patched in for a measure of
-    what they would give (they belong to audit and portfolio, not to this bench):
-    ``audit_service.record_many`` (one chain lock, one head read and one multi-row INSERT for
-    a batch's entries, chained in order) and a look-up of many cases and debtors at once
-    (the debtors' addresses and contacts then come in one query each for the batch)."""
-    import json as _json
-
-    from sqlalchemy import select, text
-    from sqlalchemy.orm import Session
-
-    from concilia.audit import service as audit_service
-    from concilia.audit.models import GENESIS_HASH, AuditEntry
-    from concilia.db import utcnow
-    from concilia.outreach import outbox
-    from concilia.portfolio import service as portfolio_service
-    from concilia.portfolio.models import Case, Debtor
-
-    def record_many(db_session: Session, entries: list[dict[str, Any]]) -> None:
-        if not entries:
-            return
-        if db_session.get_bind().dialect.name == "postgresql":
-            db_session.execute(
-                text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"),
-                {"k": audit_service._PG_CHAIN_LOCK},
-            )
-        last = db_session.execute(
-            select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-        ).first()
-        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
-        rows = []
-        for e in entries:
-            entry = AuditEntry(
-                seq=seq, at=utcnow(), actor=e["actor"], action=e["action"],
-                object_type=e["object_type"], object_id=str(e["object_id"]),
-                change_digest=audit_service.digest(e["change"]),
-                detail=_json.loads(audit_service.canonical_json(dict(e.get("detail") or {}))),
-                prev_hash=prev,
-            )  # fmt: skip
-            entry.hash = audit_service._entry_hash(entry)
-            prev, seq = entry.hash, seq + 1
-            rows.append(entry)
-        db_session.add_all(rows)
-        db_session.flush()
-
-    def load_parties(db_session: Session, case_ids: list[int]) -> list[Any]:
-        cases = {c.id: c for c in db_session.scalars(select(Case).where(Case.id.in_(case_ids)))}
-        debtor_ids = {c.debt.debtor_id for c in cases.values()}
-        debtors = {
-            d.id: d for d in db_session.scalars(select(Debtor).where(Debtor.id.in_(debtor_ids)))
-        }
-        loaded: list[Any] = []
-        for case_id in case_ids:
-            case = cases[case_id]
-            debtor = debtors[case.debt.debtor_id]
-            creditor = portfolio_service.get_creditor(
-                db_session=db_session, creditor_id=debtor.creditor_id
-            )
-            loaded += [case, case.debt, debtor, creditor]
-        return loaded
-
-    outbox._write_audit = record_many
-    outbox._load_parties = load_parties
 
 
 def _proc_cpu(pid: int) -> float:
@@ -399,11 +333,6 @@ def main() -> None:
         help="start the clock with cold workers (by default each first sends two batches of "
         "its own on another schema: start-up is not throughput)",
     )  # fmt: skip
-    parser.add_argument(
-        "--prototype", action="store_true",
-        help="patch in prototypes of audit record_many and a batch case/debtor look-up "
-        "(services the outbox lacks; not in the tree) to measure what they would give",
-    )  # fmt: skip
     args = parser.parse_args()
     # Keys for the encrypted addresses go to a throw-away var/ (never a real deployment's).
     os.environ.setdefault("CONCILIA_VAR_DIR", tempfile.mkdtemp(prefix="bench-outbox-"))
@@ -412,9 +341,6 @@ def main() -> None:
     import concilia.outreach.channels.http_provider
     import concilia.outreach.outbox
     import concilia.outreach.worker  # noqa: F401
-
-    if args.prototype:
-        _install_prototypes()
 
     # Everything imported so far stays put in the workers' memory: without this, each
     # forked worker's first full garbage collection touches every inherited object and
@@ -442,7 +368,6 @@ def main() -> None:
         "channel": f"sms through the local {args.provider} fake (loopback HTTP)",
         "claim_batch": args.batch,
         "compliance_check_at_send": True,
-        "prototype_batch_services": args.prototype,
         "workers_warmed_up": args.warm_up,
         "tone_check": args.tone,
         "cpu_count": os.cpu_count(),

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from concilia import crypto
+from concilia.audit import service as audit_service
 from concilia.db import begin_write, session_scope, utcnow
 from concilia.outreach import context, letter, optin
 from concilia.outreach import settings as outreach_settings
@@ -670,30 +671,23 @@ def _look_ahead(
 
 
 def _load_parties(db_session: Session, case_ids: list[int]) -> list[Any]:
-    """Each case with its debt, debtor and creditor (four per case, in that order).
-
-    One look-up each through portfolio's service: four statements per case (the debtor's
-    addresses and contacts come in their own). Portfolio's service has no look-up of many
-    cases or debtors at once; with one, this would be four statements per batch (0.2 per
-    message instead of 4 in the throughput bench, where a batch's cases are all distinct)."""
+    """Each case with its debt, debtor and creditor (four per case, in that order): five
+    statements for the batch (one look-up per case took four each)."""
+    found = portfolio_service.get_cases_with_parties(db_session=db_session, case_ids=case_ids)
     loaded: list[Any] = []
     for case_id in case_ids:
-        case = portfolio_service.get_case(db_session=db_session, case_id=case_id)
-        debtor = portfolio_service.get_debtor(db_session=db_session, debtor_id=case.debt.debtor_id)
-        creditor = portfolio_service.get_creditor(
-            db_session=db_session, creditor_id=debtor.creditor_id
-        )
-        loaded += [case, case.debt, debtor, creditor]
+        if case_id in found:
+            case, debtor, creditor = found[case_id]
+            loaded += [case, case.debt, debtor, creditor]
     return loaded
 
 
 def _write_audit(db_session: Session, entries: list[dict[str, Any]]) -> None:
-    """A batch's audit entries, just before its commit (the chain's lock is taken by the
-    first one and held to the commit). Three statements each (lock, chain head, insert): an
-    audit ``record_many`` would make that three for the batch."""
-    write = audit_now(db_session)
-    for entry in entries:
-        write(**entry)
+    """A batch's audit entries, chained in order just before its commit: one chain lock,
+    one head read and one INSERT for the batch (three statements each, one by one)."""
+    audit_service.record_many(
+        db_session=db_session, entries=[audit_service.NewEntry(**entry) for entry in entries]
+    )
 
 
 def _send_locked(
