@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -182,3 +183,20 @@ def auth_headers(db_session: Session, make_user):
         return {"Authorization": f"Bearer {clear}"}
 
     return _headers
+
+
+@contextmanager
+def recorded_statements(engine: Engine | Connection) -> Iterator[list[str]]:
+    """The SQL statements the engine sends while the block runs, in order."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def record(conn: object, cursor: object, sql: str, *args: object) -> None:
+        statements.append(sql)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from concilia.audit import service as audit_service
 from concilia.audit.models import GENESIS_HASH, AuditEntry
 from concilia.errors import Conflict
+from tests.conftest import recorded_statements
 
 
 def _fill(db_session: Session, n: int = 5) -> None:
@@ -53,16 +54,7 @@ def test_chain_links_and_verifies(db_session: Session) -> None:
 
 def test_record_many_chains_a_batch_in_order_after_single_entries(db_session: Session) -> None:
     _fill(db_session, 2)
-    statements: list[str] = []
-
-    def count(conn: object, cursor: object, sql: str, *args: object) -> None:
-        statements.append(sql)
-
-    from sqlalchemy import event
-
-    engine = db_session.get_bind()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements(db_session.get_bind()) as statements:
         audit_service.record_many(
             db_session=db_session,
             entries=[
@@ -70,8 +62,6 @@ def test_record_many_chains_a_batch_in_order_after_single_entries(db_session: Se
                 for n in range(10)
             ],
         )
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     written = list(db_session.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
     assert [e.seq for e in written] == list(range(1, 13))
     assert [e.object_id for e in written[2:]] == [str(n) for n in range(10)]

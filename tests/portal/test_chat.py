@@ -33,7 +33,7 @@ from concilia.portal import chat_router
 from concilia.portal.broker import LocalBroker, RedisBroker
 from concilia.portal.models import ChatMessage
 from concilia.portfolio import service as portfolio_service
-from tests.conftest import BACKENDS, drop_test_engine, make_test_engine
+from tests.conftest import BACKENDS, drop_test_engine, make_test_engine, recorded_statements
 from tests.portal.conftest import CSV, Sink, World, _person, sign_in
 
 # A Tuesday, 11:00 in Paris: inside every pack's hours.
@@ -304,31 +304,22 @@ def test_redis_broker_delivers_everything_when_many_sockets_open_at_once(
 def test_a_debtor_message_is_read_by_the_guard_before_its_write_transaction_opens(
     chat: Chat, smtp: Sink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sqlalchemy import event
-
     engine = chat.factory.kw["bind"]
     if engine.dialect.name != "sqlite":
         pytest.skip("BEGIN IMMEDIATE is SQLite's; PostgreSQL's writers wait for row locks")
     sign_in(chat.client, chat.world.marie, smtp)
-    log: list[str] = []
     real_read = chat_module.read_text
+    with recorded_statements(engine) as log:
 
-    def reading(text: str) -> Any:
-        log.append("guard")
-        return real_read(text)
+        def reading(text: str) -> Any:
+            log.append("guard")
+            return real_read(text)
 
-    def statement(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
-        log.append(" ".join(sql.split()[:3]))
-
-    monkeypatch.setattr(chat_module, "read_text", reading)
-    event.listen(engine, "before_cursor_execute", statement)
-    try:
+        monkeypatch.setattr(chat_module, "read_text", reading)
         with chat.client.websocket_connect(_url(chat.world.marie.case_id)) as debtor:
             log.clear()
             debtor.send_json({"text": "Je peux payer 50 euros le 15"})
             assert debtor.receive_json()["type"] == "message"
-    finally:
-        event.remove(engine, "before_cursor_execute", statement)
     # The guard first, then a transaction that is a writer from its start (a deferred one
     # that read first failed with "database is locked" after another socket's commit).
     begin = log.index("BEGIN IMMEDIATE")

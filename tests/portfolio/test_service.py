@@ -13,6 +13,7 @@ from concilia.auth import service as auth_service
 from concilia.errors import InvalidInput, NotFound
 from concilia.portfolio import service as portfolio_service
 from concilia.portfolio.models import Case, Debt
+from tests.conftest import recorded_statements
 from tests.portfolio.conftest import ImportFn, csv_of, row
 
 
@@ -141,27 +142,16 @@ def test_debtors_for_tracing_are_plain_dicts_with_decrypted_contacts(
 def test_cases_with_parties_come_in_a_few_statements_for_a_whole_batch(
     db_session: Session, do_import: ImportFn
 ) -> None:
-    from sqlalchemy import event
-
     do_import(
         csv_of(*(row(account_reference=f"A-{n}", debtor_reference=f"D-{n}") for n in range(6)))
     )
     ids = list(db_session.scalars(select(Case.id).order_by(Case.id)))
     db_session.expire_all()
-    statements: list[str] = []
-
-    def count(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
-        statements.append(sql)
-
-    engine = db_session.get_bind()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements(db_session.get_bind()) as statements:
         found = portfolio_service.get_cases_with_parties(
             db_session=db_session, case_ids=[*ids, ids[0], 10**9]
         )
         emails = {case_id: debtor.contacts[0].kind for case_id, (_, debtor, _) in found.items()}
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert sorted(found) == ids  # the unknown id left out, the repeated one once
     for case_id, (case, debtor, creditor) in found.items():
         assert case.id == case_id and case.debt.debtor_id == debtor.id
